@@ -1,0 +1,126 @@
+"""Admin for the audited domain: history views on every model, no N+1 on changelists.
+
+Workflow fields (status, deadline, closure, assurance) are read-only here: those changes need a
+reason or a rule check, so they go through the workspace, which calls actions.services.
+"""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from actions.models import (
+    Action,
+    Evidence,
+    Finding,
+    Force,
+    GradedArea,
+    Inspection,
+    Reminder,
+    Update,
+)
+
+
+@admin.register(Force)
+class ForceAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "monitoring_phase", "monitoring_phase_since"]
+    list_filter = ["monitoring_phase"]
+    search_fields = ["name"]
+
+
+class GradedAreaInline(admin.TabularInline):
+    model = GradedArea
+    extra = 0
+
+
+@admin.register(Inspection)
+class InspectionAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "force",
+        "kind",
+        "source_type",
+        "published_on",
+        "response_published_on",
+    ]
+    list_filter = ["kind", "source_type", "force"]
+    list_select_related = ["force"]
+    search_fields = ["title"]
+    date_hierarchy = "published_on"
+    inlines = [GradedAreaInline]
+    raw_id_fields = ["previous"]
+
+
+@admin.register(GradedArea)
+class GradedAreaAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "grade", "inspection"]
+    list_filter = ["grade", "inspection__force"]
+    list_select_related = ["inspection"]
+    search_fields = ["name", "inspection__title"]
+
+
+@admin.register(Finding)
+class FindingAdmin(SimpleHistoryAdmin):
+    list_display = ["reference", "kind", "inspection", "area", "external_status"]
+    list_filter = ["kind", "external_status", "inspection__force"]
+    list_select_related = ["inspection", "area"]
+    search_fields = ["reference", "text", "inspection__title"]
+    raw_id_fields = ["inspection", "area", "parent", "repeats"]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "finding", "owner", "opcc_lead", "deadline", "status", "rag"]
+    list_filter = ["status", "rag", "finding__inspection__force", "finding__kind"]
+    list_select_related = ["finding", "owner", "opcc_lead"]
+    search_fields = ["title", "description", "finding__reference", "finding__text"]
+    date_hierarchy = "deadline"
+    raw_id_fields = ["finding", "owner", "delegate", "opcc_lead"]
+    readonly_fields = ["status", "closure_summary", "sustain_until", "percent_complete"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A new action sets its first deadline here; moving it later needs a recorded reason.
+        return [*self.readonly_fields, "deadline"] if obj else self.readonly_fields
+
+
+@admin.register(Update)
+class UpdateAdmin(SimpleHistoryAdmin):
+    list_display = ["action", "author", "status", "rag", "percent_complete", "created_at"]
+    list_filter = ["status", "rag"]
+    list_select_related = ["action", "author"]
+    search_fields = ["narrative", "action__title"]
+    raw_id_fields = ["action", "author"]
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "kind", "action", "submitted_by", "submitted_at", "assured_at"]
+    list_filter = ["kind", ("assured_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["action", "submitted_by"]
+    search_fields = ["title", "action__title"]
+    raw_id_fields = ["action", "submitted_by", "assured_by"]
+    readonly_fields = ["file", "assured_by", "assured_at", "assurance_note"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The outbox: every reminder and change notification, waiting, sent, skipped or failed.
+
+    Read-only: rows are written by the sweep and the services, and sent by the digest task.
+    """
+
+    list_display = ["created_at", "recipient", "kind", "action", "meeting", "status", "attempts"]
+    list_filter = [
+        "status",
+        "kind",
+        ("sent_at", admin.DateFieldListFilter),
+        ("last_error", admin.EmptyFieldListFilter),
+    ]
+    list_select_related = ["recipient", "action", "meeting"]
+    search_fields = ["recipient__username", "recipient__email", "action__title", "period"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in Reminder._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,402 @@
+"""Demo data: Hertfordshire's PEEL 2015 and 2023-25 inspections, actions in every status, users.
+
+Everything is written through actions.services, so the demo has the same history a real site
+would. Loading twice changes nothing: each inspection and user is created only if missing.
+"""
+
+import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from actions import services
+from actions.models import Force, Grade, Inspection, Rag, Status
+from actions.report_parser import parse_report
+from reports.models import Meeting
+from reports.services import meeting_create
+from tracker import roles
+from tracker.models import User
+
+TEXTS = Path(__file__).resolve().parent / "demo"
+FORCE_NAME = "Hertfordshire Constabulary"
+PEEL_2023_TITLE = "PEEL 2023-25: An inspection of Hertfordshire Constabulary"
+PEEL_2015_TITLE = "PEEL 2015: Police effectiveness – Hertfordshire Constabulary"
+
+# username, first name, last name, role, role title
+DEMO_USERS = [
+    ("opcc", "Priya", "Shah", roles.OPCC_STAFF, "Head of Performance and Scrutiny, OPCC"),
+    ("owner", "Tom", "Reid", roles.ACTION_OWNER, "ACC Crime"),
+    ("panel", "Margaret", "Hughes", roles.PANEL_MEMBER, "Police & Crime Panel member"),
+    ("admin", "Sam", "Patel", roles.ADMINISTRATOR, "Systems administrator"),
+]
+
+# Findings drawn from HM Inspector's summary in the PCC's Panel report (area, kind, text).
+SUMMARY_FINDINGS = [
+    (
+        "Recording data about crime",
+        "cause_of_concern",
+        "The constabulary doesn't record crime accurately enough: HM Inspector has serious "
+        "concerns about crime data integrity.",
+    ),
+    (
+        "Recording data about crime",
+        "recommendation",
+        "The constabulary should seek a peer review of its crime recording practices from a force "
+        "graded outstanding for crime recording, before HMICFRS's return visit.",
+    ),
+    (
+        "Recording data about crime",
+        "recommendation",
+        "The constabulary should make sure that call handlers and officers record crimes at the "
+        "first point of contact in line with the national standards.",
+    ),
+    (
+        "Investigating crime",
+        "afi",
+        "The constabulary should make sure it investigates crime thoroughly, and that victims get "
+        "the support they need and the most appropriate outcomes.",
+    ),
+    (
+        "Police powers and public treatment",
+        "afi",
+        "The constabulary needs to make sure its officers understand and record reasonable "
+        "grounds for using force.",
+    ),
+    (
+        "Preventing crime",
+        "afi",
+        "The constabulary needs to improve its analysis and assessment of problem-solving.",
+    ),
+    (
+        "Responding to the public",
+        "afi",
+        "The constabulary should answer 999 calls within the timescales set by national call "
+        "handling standards.",
+    ),
+    (
+        "Responding to the public",
+        "afi",
+        "The constabulary should attend non-emergency calls within its set times.",
+    ),
+    (
+        "Leadership and force management",
+        "afi",
+        "Senior leaders need to get better at communicating with and listening to the workforce, "
+        "including clear messaging about the reasons for their strategic decisions.",
+    ),
+    (
+        "Protecting vulnerable people",
+        "afi",
+        "The constabulary needs to make effective use of its data systems in managing performance "
+        "and workloads, particularly in the safeguarding command.",
+    ),
+]
+
+
+def load_demo(*, stdout=None):
+    """Load the demo (idempotently). Returns the demo users' usernames."""
+    with transaction.atomic():
+        roles.sync_role_groups()
+        users = {username: _demo_user(username, *rest) for username, *rest in DEMO_USERS}
+        opcc, owner = users["opcc"], users["owner"]
+        force = Force.objects.filter(name=FORCE_NAME).first() or services.force_create(
+            by=opcc, name=FORCE_NAME
+        )
+        if owner.force_id is None:
+            owner.force = force
+            owner.save(update_fields=["force"])
+        if not Inspection.objects.filter(force=force, title=PEEL_2015_TITLE).exists():
+            _load_peel_2015(force, opcc, owner)
+        if not Inspection.objects.filter(force=force, title=PEEL_2023_TITLE).exists():
+            _load_peel_2023(force, opcc, owner)
+        _load_meetings(force, opcc)
+    return list(users)
+
+
+def _demo_user(username, first_name, last_name, role, role_title):
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user
+    user = User.objects.create_user(
+        username=username,
+        password=settings.DEMO_PASSWORD,
+        first_name=first_name,
+        last_name=last_name,
+        email=f"{username}@example.org",
+        role_title=role_title,
+        is_staff=role in (roles.OPCC_STAFF, roles.ADMINISTRATOR),
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def _load_findings(inspection, opcc, parsed_findings):
+    """Create areas-by-name lookups and findings; returns the findings in order."""
+    areas = {area.name: area for area in inspection.graded_areas.all()}
+    created = {}
+    for position, item in enumerate(parsed_findings, start=1):
+        area = areas.get(item["area"]) if item["area"] else None
+        if item["area"] and area is None:
+            area = services.graded_area_create(
+                by=opcc,
+                inspection=inspection,
+                name=item["area"],
+                grade=Grade.UNGRADED,
+                position=len(areas) + 1,
+            )
+            areas[area.name] = area
+        created[item["reference"]] = services.finding_create(
+            by=opcc,
+            inspection=inspection,
+            kind=item["kind"],
+            reference=item["reference"],
+            text=item["text"],
+            area=area,
+            parent=created.get(item["parent"]) if item["parent"] else None,
+            position=position,
+        )
+    return list(created.values())
+
+
+def _load_peel_2015(force, opcc, owner):
+    parsed = parse_report((TEXTS / "peel-2015-herts-effectiveness.txt").read_text(), FORCE_NAME)
+    inspection = services.inspection_create(
+        by=opcc, force=force, title=PEEL_2015_TITLE, kind=Inspection.Kind.PEEL
+    )
+    for position, area in enumerate(parsed.graded_areas, start=1):
+        services.graded_area_create(
+            by=opcc, inspection=inspection, name=area.name, grade=area.grade, position=position
+        )
+    findings = _load_findings(inspection, opcc, parsed.as_dict()["findings"])
+    # The 2015 plan is long finished: every AFI's action was closed on assured evidence.
+    for finding in findings:
+        action = services.action_create(
+            by=opcc,
+            finding=finding,
+            title=f"Respond to {finding.reference}",
+            description="Force action plan for the 2015 area for improvement.",
+            owner=owner,
+            owner_role_title="ACC Crime",
+            opcc_lead=opcc,
+            deadline=datetime.date(2016, 12, 31),
+        )
+        _progress(
+            action, owner, "Action plan delivered and reviewed at the force's board.", at=-3000
+        )
+        _evidence_note(action, owner, opcc, "Board minutes recording completion")
+        services.action_propose_closure(by=owner, action=action, narrative="Work complete.")
+        services.action_close(
+            by=opcc, action=action, closure_summary="Delivered; evidence assured by the OPCC."
+        )
+    return inspection
+
+
+def _load_peel_2023(force, opcc, owner):
+    parsed = parse_report((TEXTS / "pcc-panel-report-peel-2023-25.txt").read_text(), FORCE_NAME)
+    inspection = services.inspection_create(
+        by=opcc,
+        force=force,
+        title=PEEL_2023_TITLE,
+        kind=Inspection.Kind.PEEL,
+        published_on=datetime.date(2024, 10, 16),
+        fieldwork_start=datetime.date(2023, 12, 1),
+        fieldwork_end=datetime.date(2024, 6, 30),
+    )
+    for position, area in enumerate(parsed.graded_areas, start=1):
+        services.graded_area_create(
+            by=opcc, inspection=inspection, name=area.name, grade=area.grade, position=position
+        )
+    items, counters, last_concern = [], {}, None
+    for area, kind, text in SUMMARY_FINDINGS:
+        counters[kind] = counters.get(kind, 0) + 1
+        label = {"cause_of_concern": "Cause of concern", "recommendation": "Recommendation"}
+        reference = f"{label.get(kind, 'Summary')} {counters[kind]}"
+        if kind == "cause_of_concern":
+            last_concern = reference
+        parent = last_concern if kind == "recommendation" else None
+        items.append(
+            {"kind": kind, "reference": reference, "area": area, "parent": parent, "text": text}
+        )
+    findings = {f.reference: f for f in _load_findings(inspection, opcc, items)}
+    _load_2023_actions(findings, opcc, owner)
+    return inspection
+
+
+def _load_2023_actions(findings, opcc, owner):
+    today = timezone.localdate()
+
+    def new_action(reference, title, days, role_title, description=""):
+        return services.action_create(
+            by=opcc,
+            finding=findings[reference],
+            title=title,
+            description=description,
+            owner=owner,
+            owner_role_title=role_title,
+            opcc_lead=opcc,
+            deadline=today + datetime.timedelta(days=days),
+        )
+
+    # Proposed, assured and closed: the crime-recording peer review.
+    peer = new_action(
+        "Recommendation 1",
+        "Commission a peer review of crime recording",
+        -40,
+        "ACC Crime",
+        "Peer review by a force graded outstanding for crime recording, before the revisit.",
+    )
+    _progress(peer, owner, "Peer review force agreed; terms of reference signed.", at=-120)
+    _evidence_note(peer, owner, opcc, "Peer review report and action log", document=True)
+    services.action_propose_closure(by=owner, action=peer, narrative="Peer review completed.")
+    services.action_close(
+        by=opcc,
+        action=peer,
+        closure_summary="Peer review delivered; findings in the recording plan.",
+    )
+
+    # Overdue and slipped: crime recording training.
+    training = new_action(
+        "Recommendation 1", "Train call handlers in the crime recording standards", -60, "ACC Crime"
+    )
+    services.action_change_deadline(
+        by=opcc,
+        action=training,
+        deadline=today - datetime.timedelta(days=20),
+        reason="Training provider changed; agreed at the APM.",
+    )
+    _progress(training, owner, "Two of five cohorts trained.", rag=Rag.AMBER, percent=40, at=-25)
+
+    # In progress, due within 14 days.
+    _progress(
+        new_action("Summary 1", "Introduce monthly investigation quality reviews", 10, "ACC Crime"),
+        owner,
+        "Review template agreed; first two districts live.",
+        rag=Rag.AMBER,
+        percent=60,
+        at=-5,
+    )
+
+    # Blocked.
+    calls = new_action(
+        "Summary 4",
+        "Answer 999 calls within the national standard",
+        90,
+        "ACC Local Policing",
+    )
+    _progress(calls, owner, "Recruitment of 20 call handlers under way.", percent=20, at=-30)
+    services.action_block(
+        by=owner, action=calls, reason="Recruitment paused pending the budget decision."
+    )
+
+    # Not started.
+    new_action("Summary 5", "Meet non-emergency attendance times", 120, "ACC Local Policing")
+
+    # Proposed for closure with assured evidence: awaiting the OPCC's decision.
+    force_use = new_action(
+        "Summary 2", "Audit recording of reasonable grounds for use of force", 30, "ACC Crime"
+    )
+    _progress(force_use, owner, "Dip-sample of 200 records completed.", percent=80, at=-14)
+    _evidence_note(force_use, owner, opcc, "Dip-sample results, quarter 2")
+    services.action_propose_closure(
+        by=owner, action=force_use, narrative="Recording compliance now 94%."
+    )
+
+    # Sustaining: assured, watched for three months.
+    problem_solving = new_action(
+        "Summary 3", "Evaluate problem-solving plans", -10, "ACC Local Policing"
+    )
+    _progress(problem_solving, owner, "Evaluation framework in use.", percent=90, at=-20)
+    _evidence_note(problem_solving, owner, opcc, "Evaluation framework and first results")
+    services.action_propose_closure(
+        by=owner, action=problem_solving, narrative="Framework embedded."
+    )
+    services.action_sustain(
+        by=opcc,
+        action=problem_solving,
+        until=today + datetime.timedelta(days=90),
+        reason="Show the framework is used for a full quarter.",
+    )
+
+    # Closed, then reopened.
+    listening = new_action(
+        "Summary 6", "Run a workforce listening programme", 45, "Deputy Chief Constable"
+    )
+    _progress(listening, owner, "Staff survey and roadshows complete.", percent=100, at=-60)
+    _evidence_note(listening, owner, opcc, "Survey results and roadshow notes")
+    services.action_propose_closure(by=owner, action=listening, narrative="Programme complete.")
+    services.action_close(by=opcc, action=listening, closure_summary="Programme delivered.")
+    services.action_reopen(
+        by=opcc,
+        action=listening,
+        reason="Panel asked for evidence that feedback changed decisions.",
+    )
+
+    # Stale: in progress, no update for 45 days.
+    _progress(
+        new_action(
+            "Summary 7",
+            "Performance dashboard for the safeguarding command",
+            75,
+            "Ch Supt Public Protection",
+        ),
+        owner,
+        "Dashboard specification agreed.",
+        percent=25,
+        at=-45,
+    )
+
+
+def _progress(action, owner, narrative, *, rag=Rag.GREEN, percent=50, at=0):
+    services.action_post_update(
+        by=owner,
+        action=action,
+        narrative=narrative,
+        status=Status.IN_PROGRESS,
+        rag=rag,
+        percent_complete=percent,
+        at=timezone.now() + datetime.timedelta(days=at),
+    )
+
+
+def _evidence_note(action, owner, opcc, title, *, document=False):
+    if document:
+        evidence = services.evidence_add(
+            by=owner,
+            action=action,
+            kind="document",
+            title=title,
+            file=ContentFile(f"{title}\n\nDemo evidence file.\n".encode(), name="evidence.txt"),
+            content_type="text/plain",
+        )
+    else:
+        evidence = services.evidence_add(
+            by=owner, action=action, kind="note", title=title, note=f"{title}: summary of results."
+        )
+    services.evidence_assure(by=opcc, evidence=evidence, note="Checked against the source data.")
+
+
+def _load_meetings(force, opcc):
+    london = timezone.get_current_timezone()
+    peel_2023 = Inspection.objects.get(force=force, title=PEEL_2023_TITLE)
+    apm_title = "Accountability & Performance Meeting: HMICFRS PEEL 2023-25"
+    if not Meeting.objects.filter(title=apm_title).exists():
+        meeting_create(
+            by=opcc,
+            kind=Meeting.Kind.APM,
+            title=apm_title,
+            starts_at=datetime.datetime(2024, 11, 14, 10, 0, tzinfo=london),
+            inspections=[peel_2023],
+        )
+    if not Meeting.objects.upcoming().exists():
+        next_date = timezone.localdate() + datetime.timedelta(days=21)
+        meeting_create(
+            by=opcc,
+            kind=Meeting.Kind.APM,
+            title="Accountability & Performance Meeting: PEEL action plan progress",
+            starts_at=datetime.datetime.combine(next_date, datetime.time(10, 0), tzinfo=london),
+            inspections=[peel_2023],
+        )

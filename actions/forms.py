@@ -1,0 +1,317 @@
+"""Workspace forms. They validate input; the services in actions/services.py make the change."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from actions import uploads
+from actions.models import Action, Evidence, FindingKind, Rag, Status
+from actions.services import OPCC_ONLY, TRANSITIONS
+from tracker import roles
+from tracker.models import User
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj} ({obj.role_title})" if obj.role_title else str(obj)
+
+
+def owners_of(force_id):
+    return User.objects.filter(
+        groups__name=roles.ACTION_OWNER, force_id=force_id, is_active=True
+    ).order_by("last_name", "first_name")
+
+
+def opcc_staff():
+    return User.objects.filter(groups__name=roles.OPCC_STAFF, is_active=True).order_by(
+        "last_name", "first_name"
+    )
+
+
+class WorkspaceForm(forms.Form):
+    """GOV.UK Design System classes on widgets, and hints and errors tied to their fields."""
+
+    WIDGET_CLASSES = {
+        forms.Textarea: "govuk-textarea",
+        forms.Select: "govuk-select",
+        forms.RadioSelect: "govuk-radios__input",
+        forms.CheckboxSelectMultiple: "govuk-checkboxes__input",
+        forms.CheckboxInput: "govuk-checkboxes__input",
+        forms.ClearableFileInput: "govuk-file-upload",
+        forms.FileInput: "govuk-file-upload",
+    }
+
+    ERROR_CLASSES = {"govuk-input", "govuk-select", "govuk-textarea", "govuk-file-upload"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            css = self.WIDGET_CLASSES.get(type(widget), "govuk-input")
+            if isinstance(widget, forms.NumberInput):
+                css = "govuk-input govuk-input--width-3"
+            elif isinstance(widget, forms.DateInput):
+                css = "govuk-input govuk-input--width-10"
+            widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+            # A group of radios or checkboxes is described on its fieldset, in the template.
+            if field.help_text and not isinstance(
+                widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
+                widget.attrs["aria-describedby"] = f"{name}-hint"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields and not isinstance(
+                self.fields[name].widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
+                widget = self.fields[name].widget
+                described = widget.attrs.get("aria-describedby", "")
+                widget.attrs["aria-describedby"] = f"{described} {name}-error".strip()
+                base = widget.attrs["class"].split()[0]
+                if base in self.ERROR_CLASSES:
+                    widget.attrs["class"] += f" {base}--error"
+
+    def add_service_error(self, error):
+        """Show a service's refusal (a WorkflowError or model validation) above the form."""
+        self.add_error(None, error.messages)
+
+
+class FindingForm(WorkspaceForm):
+    kind = forms.ChoiceField(label="Type", choices=FindingKind.choices, widget=forms.RadioSelect)
+    reference = forms.CharField(max_length=40, help_text='As printed in the report, e.g. "AFI 3"')
+    text = forms.CharField(label="Text of the finding", widget=forms.Textarea(attrs={"rows": 5}))
+    area = forms.ModelChoiceField(
+        label="Graded area", queryset=None, required=False, empty_label="Not linked to an area"
+    )
+    parent = forms.ModelChoiceField(
+        label="Cause of concern it belongs to",
+        queryset=None,
+        required=False,
+        empty_label="None",
+        help_text="Only for a recommendation made under a cause of concern",
+    )
+    due_on = forms.DateField(
+        label="Date set by the inspectorate", required=False, widget=DATE_INPUT
+    )
+    public_text = forms.CharField(
+        label="Public wording",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown to the Panel and the public instead of the text, if it is sensitive",
+    )
+    no_action_reason = forms.CharField(
+        label="Reason for taking no action",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="The s.55 response must say why, if no action will be taken",
+    )
+
+    def __init__(self, *args, inspection, finding=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].queryset = inspection.graded_areas.all()
+        parents = inspection.findings.filter(kind=FindingKind.CAUSE_OF_CONCERN)
+        if finding is not None:
+            parents = parents.exclude(pk=finding.pk)
+        self.fields["parent"].queryset = parents
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("parent") and cleaned.get("kind") != FindingKind.RECOMMENDATION:
+            self.add_error("parent", "Only a recommendation can belong to a cause of concern.")
+        return cleaned
+
+
+class ActionForm(WorkspaceForm):
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    deadline = forms.DateField(widget=DATE_INPUT)
+    owner = UserChoiceField(queryset=None, required=False, empty_label="Not yet assigned")
+    owner_role_title = forms.CharField(
+        label="Owner's role title",
+        max_length=120,
+        required=False,
+        help_text='Shown publicly instead of a name, e.g. "ACC Crime". Leave blank to use the '
+        "owner's own title",
+    )
+    opcc_lead = UserChoiceField(
+        label="OPCC lead", queryset=None, required=False, empty_label="Not yet assigned"
+    )
+
+    def __init__(self, *args, force_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners_of(force_id)
+        self.fields["opcc_lead"].queryset = opcc_staff()
+
+
+class ActionEditForm(WorkspaceForm):
+    title = forms.CharField(max_length=300)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class AssignForm(WorkspaceForm):
+    owner = UserChoiceField(queryset=None, required=False, empty_label="Not assigned")
+    owner_role_title = forms.CharField(label="Owner's role title", max_length=120, required=False)
+    delegate = UserChoiceField(
+        queryset=None,
+        required=False,
+        empty_label="No delegate",
+        help_text="May post updates and evidence on the owner's behalf",
+    )
+    opcc_lead = UserChoiceField(
+        label="OPCC lead", queryset=None, required=False, empty_label="Not assigned"
+    )
+
+    def __init__(self, *args, force_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners_of(force_id)
+        self.fields["delegate"].queryset = owners_of(force_id)
+        self.fields["opcc_lead"].queryset = opcc_staff()
+
+
+class BulkAssignForm(WorkspaceForm):
+    actions = forms.ModelMultipleChoiceField(
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one action to assign."},
+    )
+    owner = UserChoiceField(queryset=None, required=False, empty_label="Leave unchanged")
+    opcc_lead = UserChoiceField(
+        label="OPCC lead", queryset=None, required=False, empty_label="Leave unchanged"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actions"].queryset = Action.objects.visible_to(user).select_related(
+            "finding__inspection__force", "owner", "opcc_lead", "delegate"
+        )
+        self.fields["owner"].queryset = User.objects.filter(
+            groups__name=roles.ACTION_OWNER, is_active=True
+        ).select_related("force")
+        self.fields["opcc_lead"].queryset = opcc_staff()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("owner") and not cleaned.get("opcc_lead"):
+            raise ValidationError("Choose an owner, an OPCC lead, or both.")
+        return cleaned
+
+
+class DeadlineForm(WorkspaceForm):
+    deadline = forms.DateField(label="New deadline", widget=DATE_INPUT)
+    reason = forms.CharField(
+        label="Reason for moving the deadline",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded in the action's history and shown to the Panel",
+        error_messages={"required": "Enter a reason for moving the deadline."},
+    )
+
+
+class UpdateForm(WorkspaceForm):
+    narrative = forms.CharField(
+        label="Progress since the last update",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Enter the progress made."},
+    )
+    status = forms.ChoiceField(widget=forms.RadioSelect)
+    rag = forms.ChoiceField(
+        label="RAG rating",
+        choices=Rag.choices,
+        widget=forms.RadioSelect,
+        help_text="Green: on track. Amber: at risk. Red: off track. An overdue action is always "
+        "shown red",
+    )
+    percent_complete = forms.IntegerField(label="Percent complete", min_value=0, max_value=100)
+
+    def __init__(self, *args, action, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action
+        # The statuses an update may set from here; closing and reopening have their own pages.
+        allowed = {action.status} | set(TRANSITIONS[action.status])
+        self.fields["status"].choices = [
+            (status.value, status.label)
+            for status in Status
+            if status in allowed and (status not in OPCC_ONLY or status == action.status)
+        ]
+
+    def clean(self):
+        if self.action.status == Status.CLOSED:
+            raise ValidationError("This action is closed. OPCC staff must reopen it first.")
+        return super().clean()
+
+
+class ProposeClosureForm(WorkspaceForm):
+    narrative = forms.CharField(
+        label="Why the action is complete",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Say what was done and which evidence shows it",
+        error_messages={"required": "Enter why the action is complete."},
+    )
+
+
+class EvidenceForm(WorkspaceForm):
+    kind = forms.ChoiceField(
+        label="Type of evidence", choices=Evidence.Kind.choices, widget=forms.RadioSelect
+    )
+    title = forms.CharField(max_length=200, error_messages={"required": "Enter a title."})
+    file = forms.FileField(
+        required=False,
+        help_text=f"{uploads.ALLOWED_DESCRIPTION}, smaller than the upload limit",
+    )
+    url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
+    note = forms.CharField(
+        label="Data note", required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        if kind == Evidence.Kind.DOCUMENT:
+            upload = cleaned.get("file")
+            if not upload and "file" not in self.errors:
+                self.add_error("file", "Select a file to upload.")
+            elif upload:
+                try:
+                    cleaned["content_type"] = uploads.validate_evidence_file(upload)
+                except ValidationError as error:
+                    self.add_error("file", error)
+        elif kind == Evidence.Kind.LINK and not cleaned.get("url") and "url" not in self.errors:
+            self.add_error("url", "Enter the link to the evidence.")
+        elif kind == Evidence.Kind.NOTE and not (cleaned.get("note") or "").strip():
+            self.add_error("note", "Enter the data note.")
+        return cleaned
+
+
+class AssureForm(WorkspaceForm):
+    note = forms.CharField(
+        label="Assurance note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you checked and what it shows",
+        error_messages={"required": "Enter an assurance note."},
+    )
+
+
+class CloseForm(WorkspaceForm):
+    closure_summary = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="How the finding was addressed; shown to the Panel",
+        error_messages={"required": "Enter a closure summary."},
+    )
+
+
+class ReopenForm(WorkspaceForm):
+    reason = forms.CharField(
+        label="Reason for reopening",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter a reason for reopening."},
+    )
+
+
+class SustainForm(WorkspaceForm):
+    until = forms.DateField(label="Watch until", widget=DATE_INPUT)
+    reason = forms.CharField(
+        label="What will show the improvement has lasted",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter what will be watched."},
+    )

@@ -1,0 +1,700 @@
+"""Forces, inspections, graded areas, findings, actions, updates and evidence, all audited."""
+
+import datetime
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.db import models
+from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.utils import timezone
+from django.utils.functional import cached_property
+from simple_history.models import HistoricalRecords
+
+from tracker import roles
+
+# s.55 Police Act 1996: the PCC's response is published within the 56 days beginning with the
+# publication day, so the publication day is day 1 and the last day is day 56.
+RESPONSE_PERIOD_DAYS = 56
+
+
+class InspectionKind(models.TextChoices):
+    PEEL = "peel", "PEEL"
+    THEMATIC = "thematic", "Thematic"
+    CRIME_DATA_INTEGRITY = "crime_data_integrity", "Crime data integrity"
+    REVISIT = "revisit", "Revisit"
+    OTHER = "other", "Other"
+
+
+class Grade(models.TextChoices):
+    OUTSTANDING = "outstanding", "Outstanding"
+    GOOD = "good", "Good"
+    ADEQUATE = "adequate", "Adequate"
+    REQUIRES_IMPROVEMENT = "requires_improvement", "Requires improvement"
+    INADEQUATE = "inadequate", "Inadequate"
+    UNGRADED = "ungraded", "Ungraded"
+
+
+class FindingKind(models.TextChoices):
+    CAUSE_OF_CONCERN = "cause_of_concern", "Cause of concern"
+    RECOMMENDATION = "recommendation", "Recommendation"
+    AFI = "afi", "Area for improvement"
+
+
+class ExternalStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DISCHARGED = "discharged", "Discharged by HMICFRS"
+    SUPERSEDED = "superseded", "Superseded by a later inspection"
+    NO_LONGER_RELEVANT = "no_longer_relevant", "No longer relevant"
+
+
+class Force(models.Model):
+    class MonitoringPhase(models.TextChoices):
+        SCAN = "scan", "Scan"
+        ENGAGE = "engage", "Engage"
+
+    name = models.CharField(max_length=120, unique=True)
+    monitoring_phase = models.CharField(
+        max_length=10, choices=MonitoringPhase.choices, default=MonitoringPhase.SCAN
+    )
+    monitoring_phase_since = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(monitoring_phase__in=["scan", "engage"]), name="force_phase_valid"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class InspectionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The same rule as ActionQuerySet.visible_to: OPCC staff all, owners their force."""
+        if roles.is_opcc_staff(user):
+            return self
+        if roles.is_action_owner(user):
+            return self.filter(force_id=user.force_id)
+        return self.none()
+
+
+class Inspection(models.Model):
+    Kind = InspectionKind
+
+    class SourceType(models.TextChoices):
+        HMICFRS = "hmicfrs", "HMICFRS"
+        IOPC = "iopc", "IOPC learning recommendation"
+        CORONER = "coroner", "Coroner's prevention of future deaths report"
+        INTERNAL_AUDIT = "internal_audit", "Internal audit"
+        SUPER_COMPLAINT = "super_complaint", "Super-complaint"
+        OTHER = "other", "Other"
+
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="inspections")
+    title = models.CharField(max_length=300)
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.PEEL)
+    source_type = models.CharField(
+        max_length=30, choices=SourceType.choices, default=SourceType.HMICFRS
+    )
+    published_on = models.DateField(null=True, blank=True)
+    fieldwork_start = models.DateField(null=True, blank=True)
+    fieldwork_end = models.DateField(null=True, blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_inspections",
+        help_text="The earlier inspection whose grades give the direction of travel.",
+    )
+    response_published_on = models.DateField(
+        null=True, blank=True, help_text="When the PCC's s.55 response was published."
+    )
+    revisit_on = models.DateField(null=True, blank=True, help_text="HMICFRS revisit date.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_on", "title"]
+        indexes = [models.Index(fields=["force", "-published_on"])]
+        constraints = [
+            models.UniqueConstraint(fields=["force", "title"], name="inspection_unique_title"),
+            models.CheckConstraint(
+                condition=Q(kind__in=InspectionKind.values), name="inspection_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(fieldwork_start__isnull=True)
+                | Q(fieldwork_end__isnull=True)
+                | Q(fieldwork_end__gte=models.F("fieldwork_start")),
+                name="inspection_fieldwork_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def response_due(self):
+        """The last day of the s.55 period: 56 days counting the publication day as day 1."""
+        if self.published_on is None:
+            return None
+        return self.published_on + datetime.timedelta(days=RESPONSE_PERIOD_DAYS - 1)
+
+    @property
+    def response_met(self):
+        """True if published on time, False if late (or overdue now), None if not yet due."""
+        due = self.response_due
+        if due is None:
+            return None
+        if self.response_published_on is not None:
+            return self.response_published_on <= due
+        return False if timezone.localdate() > due else None
+
+    def findings_needing_response(self):
+        """Recommendations and causes of concern with neither an action nor a reason for none."""
+        return self.findings.needing_response()
+
+
+class GradedArea(models.Model):
+    Grade = Grade
+
+    # Higher is better; the direction of travel compares these.
+    GRADE_RANK = {
+        "outstanding": 5,
+        "good": 4,
+        "adequate": 3,
+        "requires_improvement": 2,
+        "inadequate": 1,
+    }
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, related_name="graded_areas"
+    )
+    name = models.CharField(max_length=200)
+    grade = models.CharField(max_length=30, choices=Grade.choices, default=Grade.UNGRADED)
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["inspection", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["inspection", "name"], name="graded_area_unique_name"),
+            models.CheckConstraint(
+                condition=Q(grade__in=Grade.values), name="graded_area_grade_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}: {self.get_grade_display()}"
+
+    def trend(self, previous_grade):
+        """'improved', 'declined', 'same', or None when either grade is missing or ungraded."""
+        now, before = self.GRADE_RANK.get(self.grade), self.GRADE_RANK.get(previous_grade or "")
+        if now is None or before is None:
+            return None
+        if now == before:
+            return "same"
+        return "improved" if now > before else "declined"
+
+
+class FindingQuerySet(models.QuerySet):
+    def needing_response(self):
+        """s.55: recommendations and causes of concern with no action and no reason for none.
+
+        A cause of concern is answered through its recommendations too.
+        """
+        answered_recommendation = Finding.objects.filter(parent=OuterRef("pk")).filter(
+            Q(actions__isnull=False) | ~Q(no_action_reason="")
+        )
+        return self.filter(
+            kind__in=[FindingKind.CAUSE_OF_CONCERN, FindingKind.RECOMMENDATION],
+            no_action_reason="",
+            actions__isnull=True,
+        ).exclude(Q(kind=FindingKind.CAUSE_OF_CONCERN) & Exists(answered_recommendation))
+
+    def visible_to(self, user):
+        if roles.is_opcc_staff(user):
+            return self
+        if roles.is_action_owner(user):
+            return self.filter(inspection__force_id=user.force_id)
+        return self.none()
+
+
+class Finding(models.Model):
+    Kind = FindingKind
+
+    ExternalStatus = ExternalStatus
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.PROTECT, related_name="findings")
+    area = models.ForeignKey(
+        GradedArea, on_delete=models.PROTECT, null=True, blank=True, related_name="findings"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.AFI)
+    reference = models.CharField(max_length=40, help_text='As printed, e.g. "AFI 3".')
+    text = models.TextField()
+    public_text = models.TextField(
+        blank=True,
+        help_text="Wording for Panel and public pages when the text is operationally sensitive.",
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        help_text="The cause of concern a recommendation belongs to.",
+    )
+    repeats = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="repeated_by",
+        help_text="Earlier findings that raised much the same thing.",
+    )
+    due_on = models.DateField(null=True, blank=True, help_text="Date set by the inspectorate.")
+    external_status = models.CharField(
+        max_length=30, choices=ExternalStatus.choices, default=ExternalStatus.OPEN
+    )
+    external_status_on = models.DateField(null=True, blank=True)
+    external_status_note = models.TextField(blank=True)
+    no_action_reason = models.TextField(
+        blank=True, help_text="Why no action will be taken (s.55 requires a reason)."
+    )
+    position = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["inspection", "position", "reference"]
+        indexes = [models.Index(fields=["kind"]), models.Index(fields=["external_status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inspection", "reference"], name="finding_unique_reference"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=FindingKind.values), name="finding_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(external_status__in=ExternalStatus.values),
+                name="finding_external_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.text[:80]}"
+
+    @property
+    def published_text(self):
+        """What Panel and public pages show."""
+        return self.public_text or self.text
+
+
+class Status(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    PROPOSED = "proposed", "Proposed for closure"
+    SUSTAINING = "sustaining", "Sustaining"
+    CLOSED = "closed", "Closed"
+    BLOCKED = "blocked", "Blocked"
+    REOPENED = "reopened", "Reopened"
+
+
+# Statuses in which work is still owed; overdue, stale and reminders apply only to these.
+OPEN_STATUSES = [
+    Status.NOT_STARTED,
+    Status.IN_PROGRESS,
+    Status.PROPOSED,
+    Status.BLOCKED,
+    Status.REOPENED,
+]
+
+
+class Rag(models.TextChoices):
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+
+
+class ActionQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today=None):
+        return self.open().filter(deadline__lt=today or timezone.localdate())
+
+    def due_within(self, days, today=None):
+        today = today or timezone.localdate()
+        return self.open().filter(
+            deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days)
+        )
+
+    def stale(self, days=30, now=None):
+        """Open actions with no update for `days` days (or none since they were created)."""
+        cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+        return self.open().filter(
+            Q(last_update_at__lt=cutoff) | Q(last_update_at__isnull=True, created_at__lt=cutoff)
+        )
+
+    def slipped(self):
+        return self.filter(deadline__gt=models.F("original_deadline"))
+
+    def with_effective_rag(self, today=None):
+        """Annotate effective_rag: red whenever overdue, otherwise the RAG last set."""
+        return self.annotate(
+            effective_rag_db=Case(
+                When(
+                    status__in=OPEN_STATUSES,
+                    deadline__lt=today or timezone.localdate(),
+                    then=Value(Rag.RED),
+                ),
+                default=models.F("rag"),
+                output_field=models.CharField(),
+            )
+        )
+
+    def visible_to(self, user):
+        if roles.is_opcc_staff(user):
+            return self
+        if roles.is_action_owner(user):
+            return self.filter(finding__inspection__force_id=user.force_id)
+        return self.none()
+
+
+class Action(models.Model):
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="actions")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_actions",
+    )
+    owner_role_title = models.CharField(
+        max_length=120, blank=True, help_text='Shown publicly instead of a name, e.g. "ACC Crime".'
+    )
+    delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="delegated_actions",
+        help_text="May update the action on the owner's behalf.",
+    )
+    opcc_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_actions",
+    )
+    deadline = models.DateField()
+    original_deadline = models.DateField(editable=False)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    rag = models.CharField(max_length=10, choices=Rag.choices, default=Rag.GREEN)
+    percent_complete = models.PositiveSmallIntegerField(default=0)
+    closure_summary = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sustain_until = models.DateField(null=True, blank=True)
+    # Bookkeeping for the stale query, written by the update service.
+    last_update_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        indexes = [
+            models.Index(fields=["status", "deadline"]),
+            models.Index(fields=["owner", "status"]),
+            models.Index(fields=["opcc_lead", "status"]),
+            models.Index(fields=["rag"]),
+            models.Index(fields=["last_update_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
+                name="action_percent_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="action_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(rag__in=Rag.values), name="action_rag_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=Status.CLOSED) | ~Q(closure_summary=""),
+                name="action_closed_has_summary",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # The first deadline is kept so slippage stays visible; later moves go through a service.
+        if self.original_deadline is None:
+            self.original_deadline = self.deadline
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self):
+        return self.is_open and self.deadline < timezone.localdate()
+
+    def is_due_within(self, days):
+        today = timezone.localdate()
+        return self.is_open and today <= self.deadline <= today + datetime.timedelta(days=days)
+
+    @property
+    def has_slipped(self):
+        return self.deadline > self.original_deadline
+
+    @property
+    def effective_rag(self):
+        """Red whenever overdue (derived from the deadline, never typed in), else the RAG set."""
+        return Rag.RED if self.is_overdue else self.rag
+
+    def get_effective_rag_display(self):
+        return Rag(self.effective_rag).label
+
+    @cached_property
+    def has_assured_evidence(self):
+        return self.evidence.filter(assured_at__isnull=False).exists()
+
+
+class Update(models.Model):
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="updates")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="action_updates"
+    )
+    narrative = models.TextField()
+    public_narrative = models.TextField(
+        blank=True, help_text="Wording for Panel and public pages when the narrative is sensitive."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices)
+    rag = models.CharField(max_length=10, choices=Rag.choices)
+    percent_complete = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["action", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent_complete__gte=0) & Q(percent_complete__lte=100),
+                name="update_percent_0_100",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Update on {self.action_id} by {self.author} at {self.created_at:%d %b %Y}"
+
+
+def private_storage():
+    """Evidence files live under MEDIA_ROOT, which no URL serves directly."""
+    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+
+
+def evidence_upload_to(instance, filename):
+    # A generated name: the uploader's file name is kept only as data, never as a path.
+    suffix = Path(filename).suffix.lower()[:10]
+    return f"evidence/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Evidence(models.Model):
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", "Document"
+        LINK = "link", "Link"
+        NOTE = "note", "Data note"
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="evidence")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to=evidence_upload_to, storage=private_storage, blank=True)
+    original_filename = models.CharField(max_length=255, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    url = models.URLField(max_length=500, blank=True)
+    note = models.TextField(blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submitted_evidence"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    assured_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assured_evidence",
+    )
+    assured_at = models.DateTimeField(null=True, blank=True)
+    assurance_note = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        verbose_name_plural = "evidence"
+        indexes = [models.Index(fields=["action", "assured_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["document", "link", "note"]), name="evidence_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="document") | ~Q(file=""), name="evidence_document_has_file"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="link") | ~Q(url=""), name="evidence_link_has_url"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="note") | ~Q(note=""), name="evidence_note_has_text"
+            ),
+            models.CheckConstraint(
+                condition=Q(assured_at__isnull=True, assured_by__isnull=True)
+                | Q(assured_at__isnull=False, assured_by__isnull=False),
+                name="evidence_assured_by_and_at",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_assured(self):
+        return self.assured_at is not None
+
+
+# Reminders: the outbox and the record of every reminder and change notification sent
+# (actions/reminders.py; shared/DESIGN.md section 4).
+
+
+class ReminderKind(models.TextChoices):
+    # Scheduled, decided by the daily sweep.
+    ESCALATION = "escalation", "Escalated: overdue"
+    OVERDUE = "overdue", "Overdue"
+    DEADLINE = "deadline", "Deadline approaching"
+    STALE = "stale", "No recent update"
+    MEETING_UPDATE = "meeting_update", "Update wanted before a meeting"
+    PACK_READY = "pack_ready", "Briefing pack ready to prepare"
+    WEEKLY_DIGEST = "weekly_digest", "Weekly summary"
+    # Change notifications, written by actions.services in the same transaction as the change.
+    UPDATE_POSTED = "update_posted", "Update posted"
+    CLOSURE_PROPOSED = "closure_proposed", "Proposed for closure"
+    EVIDENCE_ASSURED = "evidence_assured", "Evidence assured"
+    ACTION_CLOSED = "action_closed", "Closed"
+    ACTION_REOPENED = "action_reopened", "Reopened"
+    DEADLINE_MOVED = "deadline_moved", "Deadline moved"
+
+
+class ReminderStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to send"
+    SENT = "sent", "Sent"
+    SKIPPED = "skipped", "Not sent: no longer applies"
+    FAILED = "failed", "Failed: gave up"
+
+
+class Reminder(models.Model):
+    """One reminder or notification for one recipient, recorded under a unique key.
+
+    The key is (recipient, action or meeting, kind, period). The sweep inserts the rows it decides
+    are due and the database drops any it has already recorded, so a rerun, a retried task or a
+    second beat process adds nothing; the digest task sends a recipient's pending rows and marks
+    them sent in the same transaction.
+    """
+
+    Kind = ReminderKind
+    Status = ReminderStatus
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reminders"
+    )
+    kind = models.CharField(max_length=30, choices=ReminderKind.choices)
+    action = models.ForeignKey(
+        Action, on_delete=models.PROTECT, null=True, blank=True, related_name="reminders"
+    )
+    meeting = models.ForeignKey(
+        "reports.Meeting",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    period = models.CharField(
+        max_length=80,
+        help_text="Which occurrence this is, e.g. the deadline and the threshold it passed.",
+    )
+    detail = models.CharField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # For send_due_reminders: who has reminders waiting. Small, as sent rows leave it.
+            models.Index(
+                fields=["recipient", "created_at"],
+                condition=Q(status="pending"),
+                name="reminder_pending_idx",
+            ),
+        ]
+        constraints = [
+            # The exactly-once key. NULLs never clash in a unique index, so each shape of
+            # subject (action, meeting only, neither) has its own constraint.
+            models.UniqueConstraint(
+                fields=["recipient", "action", "kind", "period"],
+                condition=Q(action__isnull=False),
+                name="reminder_unique_action_key",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "meeting", "kind", "period"],
+                condition=Q(action__isnull=True, meeting__isnull=False),
+                name="reminder_unique_meeting_key",
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "period"],
+                condition=Q(action__isnull=True, meeting__isnull=True),
+                name="reminder_unique_recipient_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ReminderStatus.values), name="reminder_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.recipient} ({self.period})"

@@ -1,0 +1,534 @@
+"""Parse HMICFRS inspection report text into inspection details, graded areas and findings."""
+
+import contextlib
+import datetime
+import re
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+
+GRADES = ("outstanding", "good", "adequate", "requires_improvement", "inadequate", "ungraded")
+GRADE_WORDS = {grade.replace("_", " "): grade for grade in GRADES} | {"not graded": "ungraded"}
+
+DATE = (
+    r"\d{1,2}(?:st|nd|rd|th)?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?,?\s+\d{4}"
+    r"|\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}"
+)
+PUBLISHED = re.compile(rf"(?i)\bpublished\b[^.\n]{{0,200}}?\b({DATE})")
+DATE_LINE = re.compile(rf"(?im)^\s*({DATE})\s*$")
+LAST_UPDATED = re.compile(rf"(?i)\blast updated:?\s*({DATE})")
+
+FURNITURE = re.compile(
+    rf"(?i)(?:skip to (?:main )?content|print(?: this (?:document|page))?|share(?: this page)?"
+    rf"|back to top|contents|(?:page\s+)?\d{{1,3}}(?:\s*(?:of|/)\s*\d{{1,3}})?"
+    rf"|last updated:?.*|published(?: on)?:?\s*(?:{DATE})|{DATE})"
+)
+BULLET = re.compile(r"(?:[•·▪◦●*\-–—]|\(?\d{1,2}[.)]|\([a-z]\)|[a-z]\))\s+")
+NUMBERED_PARAGRAPH = re.compile(r"\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])")
+SENTENCE_END = re.compile(r"[.!?]['’\"”)]*$")
+LINE_END = re.compile(r"[.!?:;,]['’\"”)]*$")
+FRAGMENT_END = re.compile(r"\s*;(?:\s*(?:and|or))?\s*$")
+# Words a sentence does not end on: a line ending with one was wrapped mid-sentence.
+CONNECTOR_END = re.compile(
+    r"(?i)\b(?:a|an|the|of|to|and|or|in|for|with|its|their|by|on|that|at|from|as|is|are|be|was"
+    r"|were|which|it|but)$"
+)
+# Prefixes whose hyphen is part of the word ("co-ordinated"), kept when a line break splits it.
+KEEP_HYPHEN = {"co", "non", "multi", "anti", "self", "well", "cross", "pre", "post", "re", "sub"}
+
+WITHIN_BY = (
+    r"(?:[Ww]ithin (?:the next )?(?:\w+\s+){1,2}(?:days?|weeks?|months?|years?)"
+    r"|[Bb]y (?:the end of )?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?[A-Z][a-z]+\s+\d{4})"
+)
+TIMESCALE = rf"(?:{WITHIN_BY}|Immediately)"
+# A timescale anywhere in a lead-in ("We recommend that, within six months, the force:").
+TIMESCALE_ANY = re.compile(rf"\b{WITHIN_BY}\b")
+NAME_WORD = r"(?!(?:Police|Constabulary)\b)[A-Z][\w'’.-]*"
+# At most four words before "Police": unbounded repetition is quadratic on long capitalised runs.
+FORCE_NAME = (
+    rf"(?:{NAME_WORD} +(?:(?:and|&) +)?){{1,4}}(?:Constabulary|Police(?: Service)?)"
+    r"|Police Service of (?:[A-Z]\w+ ?)+|Police Scotland"
+)
+FORCE_RE = re.compile(rf"\b({FORCE_NAME})\b(?! *(?:and|&) *Crime\b)")
+# Leading words that are not part of a force's name ("The Police Efficiency ...", "Report to ...").
+NOT_NAME = re.compile(r"^(?:(?:The|A|An|His|Her|HM|HMI|Report|Office|Our|This|However) +)+")
+MODAL = re.compile(r"\b(?:should|needs? to|must)\b")
+NAMED_KINDS = {
+    "afi": re.compile(r"(?i)\bareas? for improvement\b|\bAFIs?\b"),
+    "cause_of_concern": re.compile(r"(?i)\bcauses? of concern\b"),
+    "recommendation": re.compile(r"(?i)\brecommend\w*"),
+}
+SECTION = re.compile(
+    r"(?i)(?P<label>areas? for improvement|afis?|causes? of concern|recommendations?)"
+    r"(?:\s+(?P<num>\d+))?(?:\s*\(\d+\))?(?:\s*[:–—-]\s*(?P<topic>[^.:]{1,120}?))?\s*:?"
+)
+REF_PREFIX = re.compile(
+    r"(?i)(?P<label>AFI|Area for improvement|Recommendation|Cause of concern)\s+(?P<num>\d+)"
+    r"\s*[:–—.-]\s*(?P<rest>.+)"
+)
+NOT_INSPECTED = re.compile(r"(?i)\bnot (?:been )?inspected\b")
+NO_GRADE = re.compile(
+    r"(?i)\b(?:do(?:es)?n['’]t|do(?:es)? not|did(?:n['’]t| not)) (?:make|give|assign) (?:a )?"
+    r"grad(?:ed|ing) judge?ments?\b|\b(?:not|isn['’]t|aren['’]t) graded\b|\bungraded\b"
+    r"|\bdo(?:es)?(?:n['’]t| not) grade\b"
+)
+HEADLINE_GRADE = re.compile(
+    r"(?i)\b(?:is|are|remains?)\s+(?:(?:generally|currently|now|still|also)\s+)?"
+    r"(outstanding|good|adequate|inadequate)\b(?=\s+(?:at|in)\b|\s*[.,;]|\s*$)"
+    r"|\b(?:requires?|requiring)\s+improvement\b"
+)
+TITLE_WORDS = re.compile(r"(?i)\bPEEL\b|inspection|assessment|cause of concern")
+PILLARS = {"effectiveness", "efficiency", "legitimacy", "leadership"}
+
+
+@dataclass
+class InspectionInfo:
+    title: str | None = None
+    force: str | None = None
+    published: datetime.date | None = None
+
+
+@dataclass
+class GradedArea:
+    name: str
+    grade: str
+
+
+@dataclass
+class Finding:
+    kind: str
+    reference: str
+    area: str | None
+    parent: str | None
+    text: str
+
+
+@dataclass
+class ParsedReport:
+    inspection: InspectionInfo = field(default_factory=InspectionInfo)
+    graded_areas: list[GradedArea] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        published = self.inspection.published
+        return {
+            "inspection": asdict(self.inspection)
+            | {"published": published and published.isoformat()},
+            "graded_areas": [asdict(area) for area in self.graded_areas],
+            "findings": [asdict(finding) for finding in self.findings],
+        }
+
+
+def parse_report(text: str, force_name: str | None = None) -> ParsedReport:
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    tables, lines = _take_grade_tables(_clean_lines(text))
+    lines = _reflow([" ".join(line.split()) for line in lines])
+    subject = _subject_pattern(force_name)
+    item_start = rf"(?:{TIMESCALE},?\s+)?{subject}\s+(?:should|needs? to|must)\b(?!\s+also\b)"
+    lines = _split_inline_lead_ins(lines, item_start)
+
+    walker = _Walker(subject, item_start, sentence_grades=not tables)
+    for line in lines:
+        walker.feed(line)
+    walker.close()
+
+    areas = list(tables)
+    seen = {area.name.lower() for area in areas}
+    areas += [GradedArea(n, g) for n, g in walker.grades.items() if n.lower() not in seen]
+    info = InspectionInfo(
+        _find_title(lines), force_name or _find_force(text), _find_published(text)
+    )
+    return ParsedReport(info, areas, _number_findings(walker.items))
+
+
+# --- Text clean-up ---------------------------------------------------------------------------
+
+
+def _clean_lines(text: str) -> list[str]:
+    """Lines without page furniture; long PDF lines split at numbered paragraphs ("2.4 ...")."""
+    lines = []
+    for raw in text.split("\n"):
+        line = raw.strip(" ") if "\t" in raw else raw.strip()
+        if FURNITURE.fullmatch(line.strip()):
+            continue
+        lines += NUMBERED_PARAGRAPH.split(line) if "\t" not in line else [line]
+    # A PDF's running header names the report on every page: keep only its first occurrence.
+    counts, seen, kept = Counter(lines), set(), []
+    for line in lines:
+        if counts[line] >= 3 and TITLE_WORDS.search(line) and _heading_like(line, max_words=20):
+            if line in seen:
+                continue
+            seen.add(line)
+        kept.append(line)
+    return kept
+
+
+def _take_grade_tables(lines: list[str]) -> tuple[list[GradedArea], list[str]]:
+    """Areas from tab-separated tables, and the remaining lines. A grid's header row names the
+    grades and each cell under a grade column is an area with that grade (listed column by
+    column); a two-column row pairs an area with its grade."""
+    grid, pairs, rest, header = [], [], [], None
+    for line in lines:
+        cells = [cell.strip() for cell in line.split("\t")]
+        grades = [GRADE_WORDS.get(cell.lower()) for cell in cells]
+        filled = [(cell, grade) for cell, grade in zip(cells, grades, strict=True) if cell]
+        if "\t" in line and len(filled) >= 3 and all(grade for _, grade in filled):
+            header = grades
+        elif "\t" in line and header:
+            grid += [
+                (col, len(grid), GradedArea(cell, header[col]))
+                for col, cell in enumerate(cells[: len(header)])
+                if cell and header[col]
+            ]
+        elif "\t" in line and len(filled) == 2 and sum(bool(grade) for _, grade in filled) == 1:
+            (name, _), (_, grade) = sorted(filled, key=lambda pair: pair[1] is not None)
+            pairs.append(GradedArea(name, grade))
+        else:
+            header = None
+            rest.append(line)
+    return [area for *_, area in sorted(grid, key=lambda cell: cell[:2])] + pairs, rest
+
+
+def _reflow(lines: list[str]) -> list[str]:
+    """Join hard line breaks inside sentences, repairing words hyphenated across the break."""
+    out: list[list[str]] = []  # each logical line as its physical pieces, joined once at the end
+    blanks = 0
+    for line in lines:
+        if not line:
+            blanks += 1
+            continue
+        prev = out[-1][-1] if out else ""
+        # Blank lines from a page break can fall inside a sentence: then the next line is in
+        # lower case, and only then is it joined across them.
+        if prev and _continues(prev, line) and (not blanks or line[0].islower()):
+            if re.search(r"[A-Za-z]-$", prev) and line[0].islower():
+                stem = re.split(r"[\s-]", prev[:-1])[-1].lower()
+                out[-1][-1] = (prev if stem in KEEP_HYPHEN else prev[:-1]) + line
+            else:
+                out[-1].append(line)
+        else:
+            out += [[""] for _ in range(blanks)] + [[line]]
+        blanks = 0
+    out += [[""] for _ in range(blanks)]
+    return [" ".join(pieces) for pieces in out]
+
+
+def _continues(prev: str, line: str) -> bool:
+    if BULLET.match(line) or re.search(r"[.!?:;]['’\"”)]*$|;\s*(?:and|or)$", prev):
+        return False
+    return line[0].islower() or prev.endswith((",", "-")) or bool(CONNECTOR_END.search(prev))
+
+
+def _split_inline_lead_ins(lines: list[str], item_start: str) -> list[str]:
+    """Split "... the report made these areas for improvement: The force should ..." after the
+    colon, so the lead-in and the run-together items that follow are read separately."""
+    pattern = re.compile(rf":\s+(?={item_start})")
+    out = []
+    for line in lines:
+        match = pattern.search(line)
+        if match and len(line[: match.start()].split()) > 12:
+            out += [line[: match.start() + 1], line[match.end() :]]
+        else:
+            out.append(line)
+    return out
+
+
+def _heading_like(line: str, max_words: int = 12) -> bool:
+    return (
+        (line[:1].isupper() or line[:1].isdigit())
+        and len(line.split()) <= max_words
+        and not LINE_END.search(line)
+    )
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _sentences(text: str) -> list[str]:
+    return re.split(r"(?<=[.!?])\s+", text)
+
+
+def _subject_pattern(force_name: str | None) -> str:
+    """Who findings are addressed to: the force, a named force, chief constables."""
+    subjects = [
+        r"[Tt]he (?i:force|constabulary|service)",
+        r"(?:[Tt]he )?[Cc]hief [Cc]onstables?",
+        r"(?:[Aa]ll )?forces",
+        rf"(?:{FORCE_NAME})",
+    ]
+    if force_name:
+        subjects.insert(0, re.escape(force_name))
+    return "(?:" + "|".join(subjects) + ")"
+
+
+# --- Metadata --------------------------------------------------------------------------------
+
+
+def _find_title(lines: list[str]) -> str | None:
+    """The first heading-like line naming PEEL or an inspection; a following PEEL pillar line
+    ("Effectiveness") is part of the title on HMICFRS force pages."""
+    for i, line in enumerate(lines):
+        if line and _heading_like(line, max_words=20) and TITLE_WORDS.search(line):
+            following = next((nxt for nxt in lines[i + 1 :] if nxt), "")
+            return f"{line}: {following}" if following.lower() in PILLARS else line
+    return None
+
+
+def _find_force(text: str) -> str | None:
+    for match in FORCE_RE.finditer(text):
+        name = NOT_NAME.sub("", match.group(1))
+        if len(name.split()) >= 2:
+            return name
+    return None
+
+
+def _find_published(text: str) -> datetime.date | None:
+    for pattern in (PUBLISHED, DATE_LINE, LAST_UPDATED):
+        for match in pattern.finditer(text):
+            if parsed := _parse_date(match.group(1)):
+                return parsed
+    return None
+
+
+def _parse_date(text: str) -> datetime.date | None:
+    """UK formats: "16th October 2024", "29 Sept 2022", "02/05/2019" (day first), ISO."""
+    text = re.sub(r"(?<=\d)(?:st|nd|rd|th)\b|[.,]", "", text)
+    text = re.sub(r"([A-Za-z]{3})[a-z]*", r"\1", text)  # month names shortened to "Oct"
+    for layout in ("%Y-%m-%d", "%d/%m/%Y", "%d %b %Y"):
+        with contextlib.suppress(ValueError):
+            return datetime.datetime.strptime(text, layout).date()
+    return None
+
+
+# --- Findings and grades ---------------------------------------------------------------------
+
+
+class _Walker:
+    """Reads the cleaned lines in order, keeping track of the current heading and open list."""
+
+    def __init__(self, subject: str, item_start: str, sentence_grades: bool):
+        self.item_start = re.compile(item_start)
+        self.lead_in_clause = re.compile(rf"((?:{TIMESCALE},?\s+)?{subject}\b[^:]*):$")
+        # A run-together PDF paragraph: split before each new "The force should ...".
+        self.split_items = re.compile(
+            rf"(?<=[.!?])\s+(?={item_start})"
+            r"|(?<=[a-z])\s+(?=The (?:force|constabulary) (?:should|needs to|must)\b(?!\s+also\b))"
+        )
+        self.free_grade = re.compile(
+            rf"{subject}\s+(?:is\s+(?P<grade>outstanding|good|adequate|inadequate)"
+            r"|requires improvement)\s+(?:at|in)\s+(?P<area>[^.,;:]+)"
+        )
+        self.sentence_grades = sentence_grades
+        self.grades: dict[str, str] = {}
+        self.items: list[dict] = []
+        self.area: str | None = None
+        self.fresh: tuple[str, bool] | None = None  # (heading, is_question) awaiting 1st paragraph
+        self.cause: dict | None = None
+        self.skip = False  # "This question was not inspected"
+        self.seen_section = False
+        self.topic: str | None = None  # "Cause of concern: <topic>", kept for its recommendations
+        self._reset()
+
+    def _reset(self):
+        self.kind = self.style = self.prefix = self.ref = None
+        self.lenient = self.single = self.summary = False
+        self.count = 0
+        self.parts: list[str] = []
+
+    def feed(self, line: str):
+        if not line:
+            if self.style != "statement":  # a statement's explanation may follow a blank line
+                self._flush()
+            return
+        bullet = BULLET.match(line)
+        body = line[bullet.end() :] if bullet else line
+        if NOT_INSPECTED.search(body):
+            self.close()
+            self.skip, self.fresh = True, None
+            return
+        if not bullet and self._structural(body):
+            return
+        if self.skip:
+            return
+        if body.endswith(":"):
+            self._lead_in(body)
+            return
+        starts = bool(self.item_start.match(body))
+        if not bullet and not starts and not self.lenient and _heading_like(body):
+            self.close()
+            self.fresh, self.topic = (body, False), None
+            return
+        self._text(body, bool(bullet), starts)
+
+    def close(self):
+        self._flush()
+        self._reset()
+
+    def _structural(self, body: str) -> bool:
+        """Grade lines, section headings, numbered findings and question headings."""
+        label = re.sub(r"(?i)^(?:grade|rating)\s*:\s*", "", body).rstrip(".").lower()
+        if grade := GRADE_WORDS.get(label):
+            self.close()
+            name = self.fresh[0] if self.fresh else self.area
+            if name and not self.skip:
+                self.grades.setdefault(name, grade)
+                self.area = name
+            self.fresh = None
+            return True
+        if (match := REF_PREFIX.fullmatch(body)) and not self.skip:
+            kind = _label_kind(match["label"])
+            if kind == "cause_of_concern" or self.item_start.match(match["rest"]):
+                if self.kind != kind or self.style != "sentence":
+                    self.close()
+                    self.kind, self.seen_section = kind, True
+                self._flush()
+                self.ref = f"{match['label']} {match['num']}"
+                self._start(_capitalise(match["rest"]), bullet=False)
+                return True
+        match = SECTION.fullmatch(body)
+        if match and not (match["topic"] and _label_kind(match["label"]) == "recommendation"):
+            self._section(match)
+            return True
+        if body.endswith("?") and len(body) <= 300:
+            self.close()
+            self.area, self.fresh, self.cause, self.skip = body, (body, True), None, False
+            self.topic = None
+            return True
+        return False
+
+    def _section(self, match: re.Match):
+        self.close()
+        kind = _label_kind(match["label"])
+        plural = match["label"].split()[0].lower().endswith("s")
+        self.kind, self.seen_section = kind, True
+        if kind != "recommendation":
+            self.topic = match["topic"]
+        # A singular label ("AFI", "Cause of concern") introduces one item in any wording; but
+        # "Recommendation" headings are common in committee papers, so their items must read as
+        # recommendations ("Within three months, the force should ...").
+        self.lenient = self.single = not plural and kind != "recommendation"
+        if match["num"] and not plural:
+            self.ref = f"{match['label']} {match['num']}"
+
+    def _lead_in(self, body: str):
+        sentence = _sentences(body)[-1]
+        clause = self.lead_in_clause.search(sentence)
+        timescale = TIMESCALE_ANY.search(sentence)
+        if timescale or (clause and self.kind and MODAL.search(clause[1])):
+            # "Within six months, the force should:" – each fragment that follows is one item.
+            self._flush()
+            self.kind = "afi" if self.kind == "afi" and not timescale else "recommendation"
+            self.style, self.lenient, self.single = "fragment", False, False
+            prefix = sentence[timescale.start() : -1] if timescale else clause and clause[1]
+            self.prefix = _capitalise(prefix.strip()) if prefix else None
+            return
+        self.close()
+        # The list is of the kind named last ("This cause of concern had two recommendations:"),
+        # leaving out kinds it is contrasted with ("AFIs rather than recommendations:").
+        named = re.sub(r"(?i)\b(?:rather than|instead of)\b.*", "", sentence)
+        hits = [(m.end(), kind) for kind, rx in NAMED_KINDS.items() for m in rx.finditer(named)]
+        if hits:
+            # "two causes of concern, which were that the force:" – a list in a sentence. Before
+            # any formal heading it may only summarise the formal list, so it is marked as such.
+            self.kind, self.style = max(hits)[1], "fragment"
+            self.summary = not self.seen_section
+            self.prefix = _capitalise(clause[1]) if clause else None
+
+    def _text(self, body: str, bullet: bool, starts: bool):
+        if not bullet:
+            self._paragraph_grades(body)
+        if self.kind is None:
+            return
+        if self.lenient:
+            self.lenient = False
+            self._start(body, bullet)
+        elif self.style == "statement":
+            if starts and not bullet and not SENTENCE_END.search(body):
+                self._start(body, bullet)  # the next statement line
+            else:
+                self.parts.append(body)  # explanatory paragraph of the current statement
+        elif (
+            (bullet and self.style == "fragment")
+            or (bullet and self.style != "sentence" and (starts or self.kind != "recommendation"))
+            or (self.style == "fragment" and body[0].islower())
+            or (starts and self.style != "bullet")
+        ):
+            self._start(body, bullet)
+        else:
+            self.close()  # a narrative paragraph ends the list
+
+    def _start(self, body: str, bullet: bool):
+        self._flush()
+        if self.single and self.count and self.kind == "cause_of_concern":
+            self.kind = "recommendation"  # what follows a cause of concern's statement
+        if self.style is None:
+            statement = not bullet and not SENTENCE_END.search(body)
+            self.style = "bullet" if bullet else "statement" if statement else "sentence"
+        pieces = [body] if bullet or self.style == "statement" else self.split_items.split(body)
+        for piece in pieces:
+            self._flush()
+            if self.prefix and not self.item_start.match(piece):
+                # The lead-in's words make each fragment stand alone; keep acronyms' capitals.
+                first = piece[:1].lower() if piece[1:2].islower() else piece[:1]
+                piece = f"{self.prefix} {first}{piece[1:]}"
+            self.parts = [piece]
+
+    def _flush(self):
+        if not self.parts:
+            return
+        first, *rest = self.parts
+        if rest and not SENTENCE_END.search(first):
+            first += "."
+        text = " ".join(" ".join([first, *rest]).split())
+        if FRAGMENT_END.search(text):
+            text = FRAGMENT_END.sub("", text) + "."
+        item = {
+            "kind": self.kind,
+            "ref": self.ref,
+            "area": self.area or self.topic,
+            "cause": self.cause if self.kind == "recommendation" else None,
+            "summary": self.summary,
+            "text": text,
+        }
+        self.items.append(item)
+        if self.kind == "cause_of_concern":
+            self.cause = item
+        self.parts, self.ref = [], None
+        self.count += 1
+
+    def _paragraph_grades(self, body: str):
+        """Grades stated in prose: the first paragraph under a heading, or "X is good at Y"."""
+        fresh, self.fresh = self.fresh, None
+        if self.skip:
+            return
+        if fresh:
+            name, is_question = fresh
+            if NO_GRADE.search(body):
+                self.grades.setdefault(name, "ungraded")
+            elif is_question and (match := HEADLINE_GRADE.search(_sentences(body)[0])):
+                grade = GRADE_WORDS[(match[1] or "requires improvement").lower()]
+                self.grades.setdefault(name, grade)
+        elif self.sentence_grades and self.area is None and self.kind is None:
+            for match in self.free_grade.finditer(body):
+                grade = GRADE_WORDS[(match["grade"] or "requires improvement").lower()]
+                self.grades.setdefault(_capitalise(match["area"].strip()), grade)
+
+
+def _label_kind(label: str) -> str:
+    return {"c": "cause_of_concern", "r": "recommendation"}.get(label[0].lower(), "afi")
+
+
+def _number_findings(items: list[dict]) -> list[Finding]:
+    """Drop sentence-introduced summaries that a formal list repeats; number per kind in order."""
+    formal = {item["kind"] for item in items if not item["summary"]}
+    items = [item for item in items if not item["summary"] or item["kind"] not in formal]
+    counts, refs, findings = Counter(), {}, []
+    for item in items:
+        kind = item["kind"]
+        counts[kind] += 1
+        label = "AFI" if kind == "afi" else kind.replace("_", " ").capitalize()
+        reference = item["ref"] or f"{label} {counts[kind]}"
+        refs[id(item)] = reference
+        parent = refs.get(id(item["cause"])) if item["cause"] else None
+        findings.append(Finding(kind, reference, item["area"], parent, item["text"]))
+    return findings

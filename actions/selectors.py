@@ -1,0 +1,374 @@
+"""Reads: the querysets the workspace, exports and later reports share, each a constant number
+of queries however many rows there are."""
+
+import datetime
+from collections import OrderedDict
+from urllib.parse import urlencode
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.shortcuts import get_object_or_404
+from django.utils import dateformat, timezone
+
+from actions.filters import ActionFilter
+from actions.models import (
+    OPEN_STATUSES,
+    Action,
+    Evidence,
+    Finding,
+    GradedArea,
+    Inspection,
+    Rag,
+    Status,
+    Update,
+)
+from tracker import roles
+from tracker.models import User
+
+DASHBOARD_ROWS = 10
+STALE_DAYS = 30
+DUE_SOON_DAYS = 14
+
+
+def action_rows(queryset):
+    """Actions with everything a list row shows joined in, and the RAG as it should be shown."""
+    return (
+        queryset.select_related("finding__inspection__force", "finding__area", "owner", "opcc_lead")
+        .with_effective_rag()
+        .annotate(
+            rag_rank=Case(
+                When(effective_rag_db=Rag.RED, then=Value(0)),
+                When(effective_rag_db=Rag.AMBER, then=Value(1)),
+                default=Value(2),
+                output_field=IntegerField(),
+            )
+        )
+    )
+
+
+def action_filterset(*, user, data):
+    """The action list's FilterSet, bound to the query string and limited to what user may see."""
+    return ActionFilter(data, queryset=action_rows(Action.objects.visible_to(user)), user=user)
+
+
+def action_list(*, filterset):
+    """Exactly the filtered rows, in the order the list shows them (used by exports too)."""
+    return filterset.qs.order_by(*filterset.sort_fields())
+
+
+def actions_visible_by_id(*, user, ids):
+    return action_rows(Action.objects.visible_to(user)).filter(pk__in=ids)
+
+
+def action_detail(*, user, pk):
+    """One action the user may see (404 otherwise), with its people, updates and evidence."""
+    queryset = action_rows(Action.objects.visible_to(user)).select_related(
+        "delegate", "proposed_by", "closed_by"
+    )
+    return get_object_or_404(
+        queryset.prefetch_related(
+            Prefetch("updates", queryset=Update.objects.select_related("author")),
+            Prefetch(
+                "evidence",
+                queryset=Evidence.objects.select_related("submitted_by", "assured_by"),
+            ),
+        ),
+        pk=pk,
+    )
+
+
+def evidence_detail(*, user, pk):
+    """Evidence on an action the user may see (404 otherwise)."""
+    visible = Action.objects.visible_to(user)
+    return get_object_or_404(
+        Evidence.objects.select_related("action__finding__inspection").filter(action__in=visible),
+        pk=pk,
+    )
+
+
+def finding_detail(*, user, pk):
+    return get_object_or_404(
+        Finding.objects.visible_to(user).select_related("inspection", "area", "parent"), pk=pk
+    )
+
+
+def inspection_for(*, user, pk):
+    return get_object_or_404(Inspection.objects.visible_to(user).select_related("force"), pk=pk)
+
+
+def inspection_list(*, user):
+    return (
+        Inspection.objects.visible_to(user)
+        .select_related("force")
+        .annotate(
+            finding_count=Count("findings", distinct=True),
+            open_count=Count(
+                "findings__actions", filter=Q(findings__actions__status__in=OPEN_STATUSES)
+            ),
+        )
+        .order_by("-published_on", "title")
+    )
+
+
+def _previous_inspection(inspection):
+    if inspection.previous_id:
+        return inspection.previous
+    if inspection.published_on is None:
+        return None
+    return (
+        Inspection.objects.filter(
+            force_id=inspection.force_id,
+            kind=inspection.kind,
+            published_on__lt=inspection.published_on,
+        )
+        .order_by("-published_on")
+        .first()
+    )
+
+
+def inspection_detail(*, user, pk):
+    """The inspection page: grades with trend, findings by area with actions, s.55 status."""
+    inspection = get_object_or_404(
+        Inspection.objects.visible_to(user).select_related("force", "previous"), pk=pk
+    )
+    previous = _previous_inspection(inspection)
+    previous_grades = (
+        dict(GradedArea.objects.filter(inspection=previous).values_list("name", "grade"))
+        if previous
+        else {}
+    )
+    grade_labels = dict(GradedArea.Grade.choices)
+    areas = list(inspection.graded_areas.all())
+    grades = [
+        {
+            "area": area,
+            "previous_grade": grade_labels.get(previous_grades.get(area.name), ""),
+            "trend": area.trend(previous_grades.get(area.name)),
+        }
+        for area in areas
+    ]
+    findings = inspection.findings.select_related("area", "parent").prefetch_related(
+        Prefetch(
+            "actions",
+            queryset=Action.objects.with_effective_rag()
+            .select_related("owner")
+            .order_by("deadline", "pk"),
+        )
+    )
+    by_area = OrderedDict((area.pk, {"area": area, "findings": []}) for area in areas)
+    unlinked = {"area": None, "findings": []}
+    for finding in findings:
+        by_area.get(finding.area_id, unlinked)["findings"].append(finding)
+    sections = [section for section in by_area.values() if section["findings"]]
+    if unlinked["findings"]:
+        sections.append(unlinked)
+    return {
+        "inspection": inspection,
+        "previous": previous,
+        "grades": grades,
+        "sections": sections,
+        "needing_response": list(inspection.findings.needing_response()),
+    }
+
+
+def _scope_to_mine(queryset, user):
+    """Owners see their own (and delegated) actions on the dashboard; OPCC staff see all."""
+    if roles.is_opcc_staff(user):
+        return queryset
+    return queryset.filter(Q(owner=user) | Q(delegate=user))
+
+
+def dashboard(*, user, today=None):
+    """The dashboard's four groups (first rows, total, list link) and counts per inspection."""
+    today = today or timezone.localdate()
+    mine_only = not roles.is_opcc_staff(user)
+    actions = _scope_to_mine(action_rows(Action.objects.visible_to(user)), user)
+    assured = Count("evidence", filter=Q(evidence__assured_at__isnull=False), distinct=True)
+    open_statuses = [("status", status.value) for status in OPEN_STATUSES]
+    due_soon_to = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    groups = [
+        ("overdue", "Overdue", actions.overdue(today), [("overdue", "yes")]),
+        (
+            "due_soon",
+            f"Due in the next {DUE_SOON_DAYS} days",
+            actions.due_within(DUE_SOON_DAYS, today),
+            [("deadline_from", today), ("deadline_to", due_soon_to), *open_statuses],
+        ),
+        (
+            "proposed",
+            "Proposed for closure, awaiting assurance",
+            actions.filter(status=Status.PROPOSED).annotate(assured_count=assured),
+            [("status", Status.PROPOSED.value)],
+        ),
+        (
+            "stale",
+            f"No update for {STALE_DAYS} days",
+            actions.stale(STALE_DAYS),
+            [("stale", "yes")],
+        ),
+    ]
+    mine = [("mine", "on")] if mine_only else []
+    return {
+        "mine_only": mine_only,
+        "groups": [
+            {
+                "key": key,
+                "title": title,
+                "rows": list(queryset.order_by("deadline", "pk")[:DASHBOARD_ROWS]),
+                "total": queryset.count(),
+                "query": urlencode(query + mine),
+                "show_assured": key == "proposed",
+            }
+            for key, title, queryset, query in groups
+        ],
+        "inspections": inspection_counts(user=user, today=today),
+    }
+
+
+def inspection_counts(*, user, today=None):
+    """Per inspection with open actions: how many actions in each status and each RAG."""
+    today = today or timezone.localdate()
+    mine = Q()
+    if not roles.is_opcc_staff(user):
+        mine = Q(findings__actions__owner=user) | Q(findings__actions__delegate=user)
+    overdue = Q(findings__actions__status__in=OPEN_STATUSES, findings__actions__deadline__lt=today)
+    counts = {
+        f"status_{status.value}": Count(
+            "findings__actions", filter=mine & Q(findings__actions__status=status)
+        )
+        for status in Status
+    }
+    counts["rag_red"] = Count(
+        "findings__actions", filter=mine & (Q(findings__actions__rag=Rag.RED) | overdue)
+    )
+    for rag in (Rag.AMBER, Rag.GREEN):
+        counts[f"rag_{rag.value}"] = Count(
+            "findings__actions", filter=mine & Q(findings__actions__rag=rag) & ~overdue
+        )
+    counts["total"] = Count("findings__actions", filter=mine)
+    counts["open_total"] = Count(
+        "findings__actions", filter=mine & Q(findings__actions__status__in=OPEN_STATUSES)
+    )
+    rows = (
+        Inspection.objects.visible_to(user)
+        .annotate(**counts)
+        .filter(open_total__gt=0)
+        .order_by("-published_on", "title")
+    )
+    return [
+        {
+            "inspection": row,
+            "statuses": [(status, getattr(row, f"status_{status.value}")) for status in Status],
+            "rags": [(rag, getattr(row, f"rag_{rag.value}")) for rag in Rag],
+            "total": row.total,
+        }
+        for row in rows
+    ]
+
+
+# History: field-level diffs from django-simple-history, newest first.
+
+ACTION_HISTORY_FIELDS = [
+    "title",
+    "description",
+    "finding",
+    "owner",
+    "owner_role_title",
+    "delegate",
+    "opcc_lead",
+    "deadline",
+    "status",
+    "rag",
+    "percent_complete",
+    "closure_summary",
+    "proposed_by",
+    "closed_by",
+    "sustain_until",
+]
+EVIDENCE_HISTORY_FIELDS = ["title", "kind", "url", "note", "assured_by", "assurance_note"]
+USER_FIELDS = {"owner", "delegate", "opcc_lead", "proposed_by", "closed_by", "assured_by"}
+FIELD_LABELS = {"opcc_lead": "OPCC lead", "rag": "RAG"}
+
+
+def _display(model, name, value, users, findings):
+    if value in (None, ""):
+        return ""
+    field = model._meta.get_field(name)
+    if name in USER_FIELDS:
+        return str(users.get(value, f"User {value}"))
+    if name == "finding":
+        return findings.get(value, f"Finding {value}")
+    if field.choices:
+        return dict(field.choices).get(value, value)
+    if isinstance(value, datetime.datetime):
+        return dateformat.format(timezone.localtime(value), "j F Y, g:i a")
+    if isinstance(value, datetime.date):
+        return dateformat.format(value, "j F Y")
+    return str(value)
+
+
+def _entries(records, model, fields, label):
+    """(entry, raw changes) for each history record, compared with the record before it."""
+    entries, previous = [], None
+    for record in records:
+        changes = []
+        for name in fields:
+            attname = model._meta.get_field(name).attname
+            old = getattr(previous, attname) if previous is not None else None
+            new = getattr(record, attname)
+            if previous is None and new in (None, ""):
+                continue
+            if previous is None or old != new:
+                changes.append((name, old, new))
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user,
+                "why": record.history_change_reason or "",
+                "kind": record.get_history_type_display(),
+                "subject": label(record),
+                "raw": changes,
+            }
+        )
+        previous = record
+    return entries
+
+
+def action_history(*, action):
+    """Every change to the action and its evidence: who, when, why, and each field old -> new."""
+    action_records = action.history.select_related("history_user").order_by(
+        "history_date", "history_id"
+    )
+    evidence_records = (
+        Evidence.history.filter(action_id=action.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    entries = _entries(action_records, Action, ACTION_HISTORY_FIELDS, lambda r: "Action")
+    by_evidence = {}
+    for record in evidence_records:
+        by_evidence.setdefault(record.id, []).append(record)
+    for records in by_evidence.values():
+        entries += _entries(
+            records, Evidence, EVIDENCE_HISTORY_FIELDS, lambda r: f"Evidence: {r.title}"
+        )
+    user_ids, finding_ids = set(), set()
+    for entry in entries:
+        for name, old, new in entry["raw"]:
+            ids = user_ids if name in USER_FIELDS else finding_ids if name == "finding" else None
+            if ids is not None:
+                ids.update(v for v in (old, new) if v)
+    users = {user.pk: user for user in User.objects.filter(pk__in=user_ids)}
+    findings = dict(Finding.objects.filter(pk__in=finding_ids).values_list("pk", "reference"))
+    for entry in entries:
+        model = Action if entry["subject"] == "Action" else Evidence
+        entry["changes"] = [
+            {
+                "field": FIELD_LABELS.get(name)
+                or model._meta.get_field(name).verbose_name.capitalize(),
+                "old": _display(model, name, old, users, findings),
+                "new": _display(model, name, new, users, findings),
+            }
+            for name, old, new in entry["raw"]
+        ]
+    entries.sort(key=lambda entry: entry["when"], reverse=True)
+    return entries

@@ -1,0 +1,37 @@
+"""Workspace URLs: dashboard, action list and exports, inspections, findings, actions, evidence."""
+
+from django.urls import path
+
+from actions import views
+
+app_name = "actions"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("actions/", views.action_list, name="list"),
+    path("actions/export.csv", views.action_export, {"extension": "csv"}, name="export_csv"),
+    path("actions/export.xlsx", views.action_export, {"extension": "xlsx"}, name="export_xlsx"),
+    path("actions/bulk-assign/", views.action_bulk_assign, name="bulk_assign"),
+    path("actions/<int:pk>/", views.action_detail, name="detail"),
+    path("actions/<int:pk>/history/", views.action_history, name="history"),
+    path("actions/<int:pk>/edit/", views.action_edit, name="edit"),
+    path("actions/<int:pk>/assign/", views.action_assign, name="assign"),
+    path("actions/<int:pk>/deadline/", views.action_deadline, name="deadline"),
+    path("actions/<int:pk>/update/", views.action_update, name="update"),
+    path("actions/<int:pk>/propose-closure/", views.action_propose, name="propose"),
+    path("actions/<int:pk>/close/", views.action_close, name="close"),
+    path("actions/<int:pk>/sustain/", views.action_sustain, name="sustain"),
+    path("actions/<int:pk>/reopen/", views.action_reopen, name="reopen"),
+    path("actions/<int:pk>/evidence/add/", views.evidence_add, name="evidence_add"),
+    path("evidence/<int:pk>/assure/", views.evidence_assure, name="evidence_assure"),
+    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path("inspections/", views.inspection_list, name="inspections"),
+    path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
+    path(
+        "inspections/<int:inspection_pk>/findings/new/",
+        views.finding_create,
+        name="finding_create",
+    ),
+    path("findings/<int:pk>/edit/", views.finding_edit, name="finding_edit"),
+    path("findings/<int:finding_pk>/actions/new/", views.action_create, name="action_create"),
+]

@@ -1,0 +1,492 @@
+"""Workspace pages for OPCC staff and action owners.
+
+Each view checks permission first (the order and status codes are in tracker/roles.py), binds a
+form or FilterSet, calls one selector or service, and renders or redirects.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from actions import exports, forms, selectors, services
+from actions.filters import SORTS
+from actions.models import Evidence, Status
+from tracker import roles
+
+PAGE_SIZE = 50
+
+
+def workspace(view):
+    """Signed-out users go to sign-in; signed-in users without a workspace role get 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not roles.can_use_workspace(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(wrapper)
+
+
+def allow(permitted):
+    if not permitted:
+        raise PermissionDenied
+
+
+def _bound(request):
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
+def form_page(request, form, template, context, *, change, done, success):
+    """Run `change(cleaned_data)` for a valid POST; a service refusal is shown on the form.
+
+    `done` is where to go afterwards: a URL, or a function of what `change` returned.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = change(form.cleaned_data)
+        except ValidationError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, success)
+            return redirect(done(result) if callable(done) else done)
+    return render(request, template, {**context, "form": form})
+
+
+# Dashboard, list and exports
+
+
+@workspace
+def dashboard(request):
+    context = selectors.dashboard(user=request.user)
+    return render(request, "actions/dashboard.html", context)
+
+
+def _sort_headers(filterset):
+    current = filterset.form.cleaned_data.get("sort") or "deadline"
+    headers = {}
+    for key in SORTS:
+        direction = {key: "ascending", f"-{key}": "descending"}.get(current)
+        headers[key] = {
+            "aria_sort": direction,
+            "next": f"-{key}" if direction == "ascending" else key,
+        }
+    return headers
+
+
+@workspace
+def action_list(request):
+    filterset = selectors.action_filterset(user=request.user, data=request.GET)
+    page = Paginator(selectors.action_list(filterset=filterset), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "sort": _sort_headers(filterset),
+        "can_manage": roles.can_manage_actions(request.user),
+    }
+    if context["can_manage"]:
+        context["bulk_form"] = forms.BulkAssignForm(user=request.user)
+    return render(request, "actions/action_list.html", context)
+
+
+@workspace
+def action_export(request, extension):
+    filterset = selectors.action_filterset(user=request.user, data=request.GET)
+    actions = selectors.action_list(filterset=filterset)
+    if extension == "csv":
+        return exports.csv_response(actions)
+    return exports.xlsx_response(actions)
+
+
+@workspace
+@require_POST
+def action_bulk_assign(request):
+    allow(roles.can_manage_actions(request.user))
+    form = forms.BulkAssignForm(request.POST, user=request.user)
+    back = reverse("actions:list") + "?" + request.POST.get("return_query", "")
+    context = {
+        "selected": selectors.actions_visible_by_id(
+            user=request.user, ids=[i for i in request.POST.getlist("actions") if i.isdigit()]
+        ),
+        "back": back,
+    }
+
+    def change(data):
+        return services.action_bulk_assign(
+            by=request.user,
+            actions=data["actions"],
+            owner=data["owner"],
+            opcc_lead=data["opcc_lead"],
+        )
+
+    count = len(request.POST.getlist("actions"))
+    success = f"{count} action{'s' if count != 1 else ''} assigned."
+    return form_page(
+        request,
+        form,
+        "actions/bulk_assign.html",
+        context,
+        change=change,
+        done=back,
+        success=success,
+    )
+
+
+# Inspections and findings
+
+
+@workspace
+def inspection_list(request):
+    inspections = selectors.inspection_list(user=request.user)
+    return render(request, "actions/inspection_list.html", {"inspections": inspections})
+
+
+@workspace
+def inspection_detail(request, pk):
+    context = selectors.inspection_detail(user=request.user, pk=pk)
+    context["can_manage"] = roles.can_manage_actions(request.user)
+    return render(request, "actions/inspection_detail.html", context)
+
+
+@workspace
+def finding_create(request, inspection_pk):
+    inspection = selectors.inspection_for(user=request.user, pk=inspection_pk)
+    allow(roles.can_manage_actions(request.user))
+    form = forms.FindingForm(*_bound(request), inspection=inspection)
+
+    def change(data):
+        return services.finding_create(by=request.user, inspection=inspection, **data)
+
+    return form_page(
+        request,
+        form,
+        "actions/finding_form.html",
+        {"inspection": inspection},
+        change=change,
+        done=inspection_url(inspection),
+        success="Finding added.",
+    )
+
+
+@workspace
+def finding_edit(request, pk):
+    finding = selectors.finding_detail(user=request.user, pk=pk)
+    allow(roles.can_manage_actions(request.user))
+    initial = {name: getattr(finding, name) for name in forms.FindingForm.base_fields}
+    form = forms.FindingForm(
+        *_bound(request), initial=initial, inspection=finding.inspection, finding=finding
+    )
+
+    def change(data):
+        return services.finding_edit(by=request.user, finding=finding, **data)
+
+    return form_page(
+        request,
+        form,
+        "actions/finding_form.html",
+        {"inspection": finding.inspection, "finding": finding},
+        change=change,
+        done=inspection_url(finding.inspection),
+        success="Finding saved.",
+    )
+
+
+def inspection_url(inspection):
+    return reverse("actions:inspection", args=[inspection.pk])
+
+
+@workspace
+def action_create(request, finding_pk):
+    finding = selectors.finding_detail(user=request.user, pk=finding_pk)
+    allow(roles.can_manage_actions(request.user))
+    form = forms.ActionForm(*_bound(request), force_id=finding.inspection.force_id)
+
+    def change(data):
+        return services.action_create(by=request.user, finding=finding, **data)
+
+    return form_page(
+        request,
+        form,
+        "actions/action_create.html",
+        {"finding": finding, "inspection": finding.inspection},
+        change=change,
+        done=action_url,
+        success="Action added.",
+    )
+
+
+# One action: its page, history, and the forms that change it
+
+
+def action_url(action):
+    return reverse("actions:detail", args=[action.pk])
+
+
+def next_steps(user, action):
+    """Which of the action's forms this user can use now (the services check again)."""
+    can_work = roles.can_work_on_action(user, action)
+    can_manage = roles.can_manage_actions(user)
+    moves = services.TRANSITIONS[action.status]
+    return {
+        "can_work": can_work,
+        "can_manage": can_manage,
+        "can_update": can_work and bool(moves - services.OPCC_ONLY),
+        "can_propose": can_work and Status.PROPOSED in moves,
+        "can_add_evidence": can_work and action.status != Status.CLOSED,
+        "can_close": can_manage and Status.CLOSED in moves,
+        "can_sustain": can_manage and Status.SUSTAINING in moves,
+        "can_reopen": can_manage and Status.REOPENED in moves,
+    }
+
+
+@workspace
+def action_detail(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    context = {"action": action, "tab": "overview", **next_steps(request.user, action)}
+    return render(request, "actions/action_detail.html", context)
+
+
+@workspace
+def action_history(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    context = {
+        "action": action,
+        "tab": "history",
+        "entries": selectors.action_history(action=action),
+    }
+    return render(request, "actions/action_history.html", context)
+
+
+def action_form_page(request, action, form, *, change, title, submit, success):
+    context = {"action": action, "page_title": title, "submit": submit}
+    return form_page(
+        request,
+        form,
+        "actions/action_form.html",
+        context,
+        change=change,
+        done=action_url(action),
+        success=success,
+    )
+
+
+@workspace
+def action_edit(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    allow(roles.can_manage_actions(request.user))
+    initial = {"title": action.title, "description": action.description}
+    form = forms.ActionEditForm(*_bound(request), initial=initial)
+    return action_form_page(
+        request,
+        action,
+        form,
+        change=lambda data: services.action_edit(by=request.user, action=action, **data),
+        title="Edit action",
+        submit="Save changes",
+        success="Action saved.",
+    )
+
+
+@workspace
+def action_assign(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    allow(roles.can_manage_actions(request.user))
+    initial = {
+        "owner": action.owner_id,
+        "owner_role_title": action.owner_role_title,
+        "delegate": action.delegate_id,
+        "opcc_lead": action.opcc_lead_id,
+    }
+    form = forms.AssignForm(
+        *_bound(request), initial=initial, force_id=action.finding.inspection.force_id
+    )
+    return action_form_page(
+        request,
+        action,
+        form,
+        change=lambda data: services.action_assign(by=request.user, action=action, **data),
+        title="Assign owner and OPCC lead",
+        submit="Save assignment",
+        success="Assignment saved.",
+    )
+
+
+@workspace
+def action_deadline(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    allow(roles.can_manage_actions(request.user))
+    form = forms.DeadlineForm(*_bound(request), initial={"deadline": action.deadline})
+    return action_form_page(
+        request,
+        action,
+        form,
+        change=lambda data: services.action_change_deadline(by=request.user, action=action, **data),
+        title="Change the deadline",
+        submit="Change deadline",
+        success="Deadline changed.",
+    )
+
+
+@workspace
+def action_update(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    allow(roles.can_work_on_action(request.user, action))
+    initial = {
+        "status": action.status,
+        "rag": action.rag,
+        "percent_complete": action.percent_complete,
+    }
+    form = forms.UpdateForm(*_bound(request), initial=initial, action=action)
+    return action_form_page(
+        request,
+        action,
+        form,
+        change=lambda data: services.action_post_update(by=request.user, action=action, **data),
+        title="Post a progress update",
+        submit="Post update",
+        success="Update posted.",
+    )
+
+
+@workspace
+def action_propose(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    allow(roles.can_work_on_action(request.user, action))
+    form = forms.ProposeClosureForm(*_bound(request))
+    return action_form_page(
+        request,
+        action,
+        form,
+        change=lambda data: services.action_propose_closure(by=request.user, action=action, **data),
+        title="Propose closure",
+        submit="Propose closure",
+        success="Closure proposed. OPCC staff will assure the evidence before closing it.",
+    )
+
+
+@workspace
+def action_close(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    allow(roles.can_manage_actions(request.user))
+    form = forms.CloseForm(*_bound(request))
+    return action_form_page(
+        request,
+        action,
+        form,
+        change=lambda data: services.action_close(by=request.user, action=action, **data),
+        title="Close the action",
+        submit="Close action",
+        success="Action closed.",
+    )
+
+
+@workspace
+def action_sustain(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    allow(roles.can_manage_actions(request.user))
+    form = forms.SustainForm(*_bound(request))
+    return action_form_page(
+        request,
+        action,
+        form,
+        change=lambda data: services.action_sustain(by=request.user, action=action, **data),
+        title="Hold in a sustaining period",
+        submit="Start sustaining period",
+        success="The action is now in a sustaining period.",
+    )
+
+
+@workspace
+def action_reopen(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    allow(roles.can_manage_actions(request.user))
+    form = forms.ReopenForm(*_bound(request))
+    return action_form_page(
+        request,
+        action,
+        form,
+        change=lambda data: services.action_reopen(by=request.user, action=action, **data),
+        title="Reopen the action",
+        submit="Reopen action",
+        success="Action reopened.",
+    )
+
+
+# Evidence
+
+
+@workspace
+def evidence_add(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    allow(roles.can_work_on_action(request.user, action))
+    form = forms.EvidenceForm(*_bound(request))
+
+    def change(data):
+        upload = data["file"] if data["kind"] == Evidence.Kind.DOCUMENT else None
+        return services.evidence_add(
+            by=request.user,
+            action=action,
+            kind=data["kind"],
+            title=data["title"],
+            file=upload,
+            url=data["url"] if data["kind"] == Evidence.Kind.LINK else "",
+            note=data["note"] if data["kind"] == Evidence.Kind.NOTE else "",
+            original_filename=upload.name if upload else "",
+            content_type=data.get("content_type", ""),
+        )
+
+    return action_form_page(
+        request,
+        action,
+        form,
+        change=change,
+        title="Add evidence",
+        submit="Add evidence",
+        success="Evidence added.",
+    )
+
+
+@workspace
+def evidence_assure(request, pk):
+    evidence = selectors.evidence_detail(user=request.user, pk=pk)
+    allow(roles.can_manage_actions(request.user))
+    form = forms.AssureForm(*_bound(request))
+    context = {"action": evidence.action, "evidence": evidence}
+    return form_page(
+        request,
+        form,
+        "actions/evidence_assure.html",
+        context,
+        change=lambda data: services.evidence_assure(by=request.user, evidence=evidence, **data),
+        done=action_url(evidence.action),
+        success="Evidence assured.",
+    )
+
+
+@workspace
+def evidence_download(request, pk):
+    evidence = selectors.evidence_detail(user=request.user, pk=pk)
+    if evidence.kind != Evidence.Kind.DOCUMENT or not evidence.file:
+        raise Http404("This evidence has no file.")
+    try:
+        handle = evidence.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing from storage.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_filename or "evidence",
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

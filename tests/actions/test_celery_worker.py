@@ -1,0 +1,287 @@
+"""Reminders through a real Celery worker process consuming from the real Redis on this machine.
+
+PostgreSQL layer only (marked `postgres`): the worker is another process and must see the test
+database, which on SQLite is in memory. Skipped, saying why, when Redis is unreachable. Every
+wait is time-bound, and workers are killed when a test ends.
+"""
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from celery import Celery
+from django.db import connection
+from django.http import HttpResponse
+from django.urls import path
+
+from actions import services
+from actions.models import Action, Reminder
+from tests.factories import ActionFactory
+from tracker.celery import app
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
+
+ROOT = Path(__file__).resolve().parents[2]
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
+CLOSED_PORT_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: an unreachable broker
+WAIT = 45  # seconds; no wait in this module is longer
+
+
+def wait_for(what, check, timeout=WAIT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
+
+
+@pytest.fixture(scope="module")
+def redis_url():
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
+    except Exception as exc:
+        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({exc}): no real-worker tests")
+    return REDIS_URL
+
+
+class Worker:
+    """A `celery worker` process on the test's own queue, killed when the test ends."""
+
+    def __init__(self, env, log):
+        self.env, self.log, self.process = env, log, None
+
+    def start(self):
+        self.log.write_text("")
+        command = [sys.executable, "-m", "celery", "-A", "tracker", "worker", "-P", "solo"]
+        command += ["-Q", self.env["REMINDER_TEST_QUEUE"], "-n", f"{uuid.uuid4().hex}@%h"]
+        command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "INFO"]
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        wait_for(
+            "the worker to be ready",
+            lambda: " ready." in self.log.read_text() or self.process.poll() is not None,
+        )
+        assert self.process.poll() is None, f"The worker exited:\n{self.log.read_text()}"
+
+    def kill(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture
+def worker_env(redis_url, transactional_db, tmp_path):
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL: a worker process cannot see SQLite's in-memory test database"
+        )
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    run = uuid.uuid4().hex[:12]
+    (tmp_path / "mail").mkdir()
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.actions.celery_worker_settings",
+        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REMINDER_TEST_BROKER_URL": redis_url,
+        "REMINDER_TEST_QUEUE": f"reminders-test-{run}",
+        "REMINDER_TEST_KEY_PREFIX": f"reminders-test-{run}:",
+        "REMINDER_TEST_MAIL_DIR": str(tmp_path / "mail"),
+        "REMINDER_TEST_HOLD": str(tmp_path / "hold"),
+        "REMINDER_TEST_SENDING": str(tmp_path / "sending"),
+    }
+
+
+@pytest.fixture
+def workers(worker_env, tmp_path):
+    started = []
+
+    def start():
+        worker = Worker(worker_env, tmp_path / f"worker-{len(started)}.log")
+        started.append(worker)
+        worker.start()
+        return worker
+
+    yield start
+    for worker in started:
+        worker.kill()
+    # Leave nothing behind in the shared Redis.
+    keys = redis.Redis.from_url(worker_env["REMINDER_TEST_BROKER_URL"])
+    for key in keys.scan_iter(match=f"{worker_env['REMINDER_TEST_KEY_PREFIX']}*"):
+        keys.delete(key)
+
+
+@pytest.fixture
+def enqueue(worker_env):
+    """Send a task to the test's queue, as beat would."""
+    # Not the current app: the project's shared tasks must keep resolving to tracker's app.
+    client = Celery(
+        "reminders-test", broker=worker_env["REMINDER_TEST_BROKER_URL"], set_as_current=False
+    )
+    client.conf.broker_transport_options = {
+        "global_keyprefix": worker_env["REMINDER_TEST_KEY_PREFIX"]
+    }
+
+    def send(task, **kwargs):
+        client.send_task(
+            f"actions.tasks.{task}", kwargs=kwargs, queue=worker_env["REMINDER_TEST_QUEUE"]
+        )
+
+    yield send
+    client.close()
+
+
+def mail_sent(env):
+    """(to, subject) of every message the worker's file backend wrote."""
+    messages = []
+    for file in sorted(Path(env["REMINDER_TEST_MAIL_DIR"]).glob("*.log")):
+        headers = [line for line in file.read_text().splitlines() if ":" in line]
+        to = [line[4:] for line in headers if line.startswith("To: ")]
+        subjects = [line[9:] for line in headers if line.startswith("Subject: ")]
+        messages += list(zip(to, subjects, strict=True))
+    return sorted(messages)
+
+
+@pytest.fixture
+def overdue_action(owner, opcc_officer, force):
+    # 17 days overdue on 20 March 2025: an overdue notice to the owner, an escalation to the lead.
+    return ActionFactory(
+        owner=owner,
+        opcc_lead=opcc_officer,
+        finding__inspection__force=force,
+        deadline=datetime.date(2025, 3, 3),
+    )
+
+
+def sent_rows():
+    return list(
+        Reminder.objects.filter(status="sent").values_list("recipient__email", "kind", "attempts")
+    )
+
+
+def test_the_worker_sends_each_digest_once_and_a_second_run_sends_nothing(
+    overdue_action, owner, opcc_officer, workers, enqueue, worker_env
+):
+    worker = workers()
+    enqueue("send_due_reminders", date="2025-03-20")
+    wait_for("two digests", lambda: len(mail_sent(worker_env)) == 2)
+    wait_for("the outbox to record both", lambda: len(sent_rows()) == 2)
+    assert sorted(sent_rows()) == sorted(
+        [(owner.email, "overdue", 1), (opcc_officer.email, "escalation", 1)]
+    )
+    assert [to for to, _ in mail_sent(worker_env)] == sorted([owner.email, opcc_officer.email])
+
+    enqueue("send_due_reminders", date="2025-03-20")
+    wait_for(
+        "the second sweep to finish",
+        lambda: worker.log.read_text().count("send_due_reminders[") >= 4,  # received, succeeded
+    )
+    time.sleep(1)  # any digest the second sweep queued would be sent by now
+    assert len(mail_sent(worker_env)) == 2
+    assert Reminder.objects.count() == 2
+
+
+def test_a_worker_killed_mid_send_leaves_the_digest_to_be_sent_exactly_once_after_restart(
+    overdue_action, owner, opcc_officer, workers, enqueue, worker_env
+):
+    hold = Path(worker_env["REMINDER_TEST_HOLD"])
+    hold.touch()
+    first = workers()
+    enqueue("send_due_reminders", date="2025-03-20")
+    wait_for("a send to start", Path(worker_env["REMINDER_TEST_SENDING"]).exists)
+    first.kill()
+    held = first.log.read_text().split("send_digest[")[-1].split("]")[0]  # the killed task's id
+    assert mail_sent(worker_env) == []
+    assert sent_rows() == []  # the killed send's transaction rolled back: still pending
+    assert Reminder.objects.filter(status="pending").count() == 2
+
+    hold.unlink()
+    second = workers()
+    wait_for("both digests after the restart", lambda: len(mail_sent(worker_env)) == 2)
+    # The killed task itself came back, unacknowledged (acks_late), and ran to the end.
+    assert f"send_digest[{held}] succeeded" in second.log.read_text()
+    time.sleep(5)  # longer than the visibility timeout: any redelivery has happened
+    assert [to for to, _ in mail_sent(worker_env)] == sorted([owner.email, opcc_officer.email])
+    assert sorted(sent_rows()) == sorted(
+        [(owner.email, "overdue", 1), (opcc_officer.email, "escalation", 1)]
+    )
+
+
+def post_update(request, pk):
+    """A minimal web view: the owner posts an update, which notifies the lead at once."""
+    action = Action.objects.get(pk=pk)
+    services.action_post_update(
+        by=request.user,
+        action=action,
+        narrative=request.POST["narrative"],
+        status="in_progress",
+        rag="green",
+        percent_complete=20,
+    )
+    return HttpResponse("Update saved.")
+
+
+urlpatterns = [path("actions/<int:pk>/update/", post_update)]
+
+
+@pytest.fixture
+def unreachable_broker():
+    """Point this process's Celery app at a closed port, as if Redis had stopped."""
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.broker_url = CLOSED_PORT_URL
+    app.conf.task_always_eager = False
+    app._pool = None
+    app.amqp._producer_pool = None
+    yield
+    app.conf.update(saved)
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.urls("tests.actions.test_celery_worker")
+def test_with_redis_down_a_web_request_still_succeeds_and_the_next_sweep_sends_the_news(
+    overdue_action,
+    owner,
+    opcc_officer,
+    client,
+    unreachable_broker,
+    workers,
+    enqueue,
+    worker_env,
+    caplog,
+):
+    opcc_officer.notify_changes_at_once = True
+    opcc_officer.save()
+    client.force_login(owner)
+    started = time.monotonic()
+    response = client.post(
+        f"/actions/{overdue_action.pk}/update/", {"narrative": "Audit booked for April."}
+    )
+    assert response.status_code == 200 and response.content == b"Update saved."
+    assert time.monotonic() - started < 15
+    assert "the next sweep sends it" in caplog.text  # the enqueue really failed
+    news = Reminder.objects.get()
+    assert (news.recipient, news.kind, news.status) == (opcc_officer, "update_posted", "pending")
+
+    workers()
+    enqueue("send_due_reminders", date="2025-03-05")  # overdue, not yet escalated
+    wait_for("the catch-up digests", lambda: len(mail_sent(worker_env)) == 2)
+    wait_for("the outbox to record them", lambda: len(sent_rows()) == 2)
+    assert sorted(sent_rows()) == sorted(
+        [(owner.email, "overdue", 1), (opcc_officer.email, "update_posted", 1)]
+    )

@@ -1,0 +1,235 @@
+"""Audit: every service writes a history row with the user, and the reason where one is required."""
+
+import ast
+import datetime
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.utils import timezone
+
+from actions import services
+from actions.models import Action, Rag, Status
+from reports.services import meeting_create
+from tests.factories import ActionFactory, EvidenceFactory, InspectionFactory
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _latest(obj):
+    return obj.history.order_by("-history_id").first()
+
+
+def test_every_domain_model_is_audited():
+    audited = {m.__name__ for m in apps.get_models() if hasattr(m, "history")}
+    expected = {"Force", "Inspection", "GradedArea", "Finding", "Action", "Update", "Evidence"}
+    assert expected | {"Meeting"} <= audited
+
+
+def test_creating_an_action_records_who_and_why(finding, opcc_officer, owner):
+    action = services.action_create(
+        by=opcc_officer,
+        finding=finding,
+        title="Train supervisors",
+        deadline=datetime.date(2026, 1, 1),
+    )
+    row = _latest(action)
+    assert (row.history_type, row.history_user, row.history_change_reason) == (
+        "+",
+        opcc_officer,
+        "Created",
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "reason_contains"),
+    [
+        ("deadline", "Deadline moved from"),
+        ("close", "Closed: Delivered"),
+        ("reopen", "Reopened: Not sustained"),
+        ("sustain", "Sustaining until"),
+        ("update", "Progress update"),
+        ("assign", "Assigned"),
+    ],
+)
+def test_each_action_change_writes_history_with_user_and_reason(
+    change, reason_contains, owner, opcc_officer, second_opcc_officer
+):
+    action = ActionFactory(
+        owner=owner,
+        finding__inspection__force=owner.force,
+        status=Status.CLOSED if change == "reopen" else Status.PROPOSED,
+        closure_summary="Done" if change == "reopen" else "",
+        proposed_by=second_opcc_officer,
+    )
+    EvidenceFactory(
+        action=action, submitted_by=owner, assured_by=opcc_officer, assured_at=timezone.now()
+    )
+    before = action.history.count()
+    by = owner if change == "update" else opcc_officer
+    if change == "deadline":
+        services.action_change_deadline(
+            by=by, action=action, deadline=datetime.date(2031, 1, 1), reason="Supplier late."
+        )
+    elif change == "close":
+        services.action_close(by=by, action=action, closure_summary="Delivered")
+    elif change == "reopen":
+        services.action_reopen(by=by, action=action, reason="Not sustained")
+    elif change == "sustain":
+        until = timezone.localdate() + datetime.timedelta(days=30)
+        services.action_sustain(by=by, action=action, until=until, reason="Watch it")
+    elif change == "update":
+        services.action_post_update(
+            by=by,
+            action=action,
+            narrative="Going well.",
+            status=Status.IN_PROGRESS,
+            rag=Rag.GREEN,
+            percent_complete=60,
+        )
+    elif change == "assign":
+        services.action_assign(by=by, action=action, owner=owner, opcc_lead=second_opcc_officer)
+    assert action.history.count() == before + 1
+    row = _latest(action)
+    assert row.history_user == by
+    assert reason_contains in row.history_change_reason
+
+
+def test_history_keeps_old_and_new_values_of_a_deadline_move(action, opcc_officer):
+    old = action.deadline
+    services.action_change_deadline(
+        by=opcc_officer, action=action, deadline=old + datetime.timedelta(days=30), reason="Late."
+    )
+    new_row, old_row = action.history.order_by("-history_id")[:2]
+    delta = new_row.diff_against(old_row)
+    changes = {c.field: (c.old, c.new) for c in delta.changes}
+    assert changes == {"deadline": (old, old + datetime.timedelta(days=30))}
+
+
+def test_update_and_evidence_services_write_their_own_history(action, owner, opcc_officer):
+    update = services.action_post_update(
+        by=owner,
+        action=action,
+        narrative="Started.",
+        status=Status.IN_PROGRESS,
+        rag=Rag.GREEN,
+        percent_complete=10,
+    )
+    evidence = services.evidence_add(
+        by=owner, action=action, kind="link", title="Policy", url="https://example.org/policy"
+    )
+    services.evidence_assure(by=opcc_officer, evidence=evidence, note="Policy is live.")
+    assert _latest(update).history_user == owner
+    assert [r.history_user for r in evidence.history.order_by("history_id")] == [
+        owner,
+        opcc_officer,
+    ]
+    assert _latest(evidence).history_change_reason == "Assured: Policy is live."
+
+
+def test_finding_and_inspection_services_write_history(opcc_officer, force):
+    inspection = services.inspection_create(by=opcc_officer, force=force, title="PEEL 2027")
+    area = services.graded_area_create(
+        by=opcc_officer, inspection=inspection, name="Investigating crime", grade="good"
+    )
+    finding = services.finding_create(
+        by=opcc_officer,
+        inspection=inspection,
+        kind="recommendation",
+        reference="Recommendation 1",
+        text="The force should ...",
+        area=area,
+    )
+    services.finding_record_no_action_reason(
+        by=opcc_officer, finding=finding, reason="Covered by the national programme."
+    )
+    services.finding_set_external_status(
+        by=opcc_officer,
+        finding=finding,
+        status="discharged",
+        on=datetime.date(2027, 5, 1),
+        note="Signed off at the revisit.",
+    )
+    for obj in (inspection, area, finding):
+        assert _latest(obj).history_user == opcc_officer
+    reasons = [r.history_change_reason for r in finding.history.order_by("history_id")]
+    assert reasons == [
+        None,
+        "No action: Covered by the national programme.",
+        "External status: Discharged by HMICFRS. Signed off at the revisit.",
+    ]
+
+
+def test_meeting_service_writes_history(opcc_officer):
+    meeting = meeting_create(
+        by=opcc_officer,
+        kind="apm",
+        title="APM",
+        starts_at=timezone.now(),
+        inspections=[InspectionFactory()],
+    )
+    assert _latest(meeting).history_user == opcc_officer
+
+
+def test_a_refused_change_writes_no_history(action, owner):
+    before = action.history.count()
+    with pytest.raises(services.WorkflowError):
+        services.action_change_deadline(
+            by=owner, action=action, deadline=datetime.date(2031, 1, 1), reason="More time"
+        )
+    assert action.history.count() == before
+    assert Action.objects.get(pk=action.pk).deadline == action.deadline
+
+
+# Writes that bypass save() leave no history row, so the app code must never make them on an
+# audited model. Tests may (to set up data), and so may migrations.
+FORBIDDEN_CALLS = {"update", "bulk_update", "bulk_create", "raw", "delete"}
+
+
+def _audited_model_names():
+    return {m.__name__ for m in apps.get_models() if hasattr(m, "history")}
+
+
+def _root_name(node):
+    while isinstance(node, ast.Attribute | ast.Call | ast.Subscript):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _offending_calls(source, audited):
+    """Line numbers and names of history-bypassing calls rooted at an audited model."""
+    return [
+        (node.lineno, node.func.attr)
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in FORBIDDEN_CALLS
+        and _root_name(node.func.value) in audited
+    ]
+
+
+def _app_sources():
+    for folder in ("tracker", "actions", "reports"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def test_no_app_code_writes_audited_models_without_history():
+    audited = _audited_model_names()
+    offences = []
+    for path in _app_sources():
+        source = path.read_text()
+        name = path.relative_to(ROOT)
+        offences += [f"{name}:{line} .{call}()" for line, call in _offending_calls(source, audited)]
+        if "connection.cursor" in source or ".execute(" in source:
+            offences.append(f"{name}: raw SQL")
+    assert offences == []
+
+
+def test_the_audit_scan_catches_a_queryset_update():
+    # Proves the scan above can fail: a snippet that bypasses history is caught.
+    snippet = "x = 1\nAction.objects.filter(pk=1).update(status='closed')\n"
+    assert _offending_calls(snippet, _audited_model_names()) == [(2, "update")]

@@ -1,0 +1,190 @@
+"""Model rules: the s.55 date, constraints, querysets that agree with model properties."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.db.models.deletion import ProtectedError
+from django.utils import timezone
+
+from actions.models import Action, Finding, Inspection, Rag
+from tests.factories import (
+    ActionFactory,
+    FindingFactory,
+    GradedAreaFactory,
+    InspectionFactory,
+    UpdateFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("published", "due"),
+    [
+        (datetime.date(2024, 10, 16), datetime.date(2024, 12, 10)),  # the design's worked example
+        (datetime.date(2024, 1, 1), datetime.date(2024, 2, 25)),
+        (datetime.date(2024, 2, 1), datetime.date(2024, 3, 27)),  # across a leap day
+    ],
+)
+def test_response_due_is_last_day_of_56_days_counting_publication_day(published, due):
+    assert Inspection(published_on=published).response_due == due
+
+
+def test_response_due_is_none_without_publication_date():
+    assert Inspection().response_due is None
+
+
+def test_response_met_compares_published_response_with_due_date():
+    inspection = Inspection(published_on=datetime.date(2024, 10, 16))
+    inspection.response_published_on = datetime.date(2024, 12, 10)
+    assert inspection.response_met is True
+    inspection.response_published_on = datetime.date(2024, 12, 11)
+    assert inspection.response_met is False
+
+
+def test_unanswered_response_is_late_once_due_date_has_passed():
+    inspection = Inspection(published_on=timezone.localdate() - datetime.timedelta(days=100))
+    assert inspection.response_met is False
+    inspection.published_on = timezone.localdate()
+    assert inspection.response_met is None
+
+
+def _violates(**fields):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ActionFactory(**fields)
+
+
+def test_percent_complete_must_be_0_to_100_in_the_database():
+    _violates(percent_complete=101)
+
+
+def test_closed_action_needs_closure_summary_in_the_database():
+    _violates(status="closed", closure_summary="")
+
+
+def test_status_and_rag_must_be_known_values_in_the_database():
+    _violates(status="finished")
+    _violates(rag="purple")
+
+
+def test_grade_must_be_on_the_scale_in_the_database():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        GradedAreaFactory(grade="excellent")
+
+
+def test_finding_reference_is_unique_within_an_inspection():
+    finding = FindingFactory(reference="AFI 1")
+    FindingFactory(reference="AFI 1")  # another inspection: allowed
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FindingFactory(reference="AFI 1", inspection=finding.inspection, area=finding.area)
+
+
+def test_deleting_a_finding_with_actions_is_refused():
+    action = ActionFactory()
+    with pytest.raises(ProtectedError):
+        action.finding.delete()
+    with pytest.raises(ProtectedError):
+        action.finding.inspection.delete()
+
+
+def test_deleting_an_action_with_updates_is_refused():
+    update = UpdateFactory()
+    with pytest.raises(ProtectedError):
+        update.action.delete()
+
+
+def test_original_deadline_is_kept_when_the_deadline_moves():
+    action = ActionFactory(deadline=datetime.date(2025, 3, 31))
+    action.deadline = datetime.date(2025, 6, 30)
+    action.save()
+    action.refresh_from_db()
+    assert action.original_deadline == datetime.date(2025, 3, 31)
+    assert action.has_slipped
+    assert list(Action.objects.slipped()) == [action]
+
+
+def _days(n):
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+def test_overdue_queryset_and_property_agree():
+    late = ActionFactory(deadline=_days(-1))
+    due_today = ActionFactory(deadline=_days(0))
+    closed_late = ActionFactory(deadline=_days(-5), status="closed", closure_summary="Done")
+    sustaining_late = ActionFactory(deadline=_days(-5), status="sustaining")
+    assert set(Action.objects.overdue()) == {late}
+    for action in [late, due_today, closed_late, sustaining_late]:
+        assert action.is_overdue == (action in Action.objects.overdue())
+
+
+def test_due_within_queryset_and_method_agree():
+    actions = [ActionFactory(deadline=_days(n)) for n in (-1, 0, 7, 14, 15)]
+    found = set(Action.objects.due_within(14))
+    assert found == set(actions[1:4])
+    for action in actions:
+        assert action.is_due_within(14) == (action in found)
+
+
+def test_stale_means_open_with_no_update_for_30_days():
+    now = timezone.now()
+    fresh = ActionFactory(last_update_at=now - datetime.timedelta(days=29))
+    stale = ActionFactory(last_update_at=now - datetime.timedelta(days=31))
+    never_updated = ActionFactory()
+    Action.objects.filter(pk=never_updated.pk).update(created_at=now - datetime.timedelta(days=40))
+    closed = ActionFactory(
+        last_update_at=now - datetime.timedelta(days=90), status="closed", closure_summary="Done"
+    )
+    assert set(Action.objects.stale(30)) == {stale, never_updated}
+    assert fresh not in Action.objects.stale(30) and closed not in Action.objects.stale(30)
+
+
+def test_effective_rag_is_red_when_overdue_whatever_was_typed():
+    late = ActionFactory(deadline=_days(-1), rag=Rag.GREEN)
+    on_time = ActionFactory(deadline=_days(5), rag=Rag.AMBER)
+    assert late.effective_rag == Rag.RED and on_time.effective_rag == Rag.AMBER
+    annotated = {a.pk: a.effective_rag_db for a in Action.objects.with_effective_rag()}
+    assert annotated == {late.pk: Rag.RED, on_time.pk: Rag.AMBER}
+    assert late.get_effective_rag_display() == "Red"
+
+
+def test_inspection_lists_recommendations_with_neither_action_nor_reason():
+    inspection = InspectionFactory()
+    concern = FindingFactory(inspection=inspection, kind="cause_of_concern", reference="CoC 1")
+    answered = FindingFactory(
+        inspection=inspection, kind="recommendation", reference="R1", parent=concern
+    )
+    ActionFactory(finding=answered)
+    reasoned = FindingFactory(
+        inspection=inspection,
+        kind="recommendation",
+        reference="R2",
+        no_action_reason="Superseded by the national programme.",
+    )
+    bare = FindingFactory(inspection=inspection, kind="recommendation", reference="R3")
+    lone_concern = FindingFactory(inspection=inspection, kind="cause_of_concern", reference="CoC 2")
+    FindingFactory(inspection=inspection, kind="afi", reference="AFI 1")  # AFIs are not s.55
+    needing = set(inspection.findings_needing_response())
+    assert needing == {bare, lone_concern}
+    assert reasoned not in needing and concern not in needing
+
+
+def test_strings_use_the_domain_words():
+    finding = FindingFactory(reference="AFI 3", text="The force should improve supervision.")
+    assert str(finding) == "AFI 3: The force should improve supervision."
+    area = GradedAreaFactory(name="Investigating crime", grade="requires_improvement")
+    assert str(area) == "Investigating crime: Requires improvement"
+
+
+def test_grade_trend_compares_with_previous_grade():
+    area = GradedAreaFactory(grade="good")
+    assert area.trend("adequate") == "improved"
+    assert area.trend("outstanding") == "declined"
+    assert area.trend("good") == "same"
+    assert area.trend(None) is None
+
+
+def test_finding_published_text_prefers_public_wording():
+    finding = Finding(text="Operational detail", public_text="Public wording")
+    assert finding.published_text == "Public wording"
+    assert Finding(text="Plain").published_text == "Plain"

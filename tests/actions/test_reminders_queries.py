@@ -1,0 +1,95 @@
+"""The sweep's query count: a constant plus a few per recipient, however many actions."""
+
+import datetime
+import math
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from actions import reminders
+from actions.models import Action, Reminder
+from tests.actions.test_reminders import at
+from tests.factories import ActionFactory, FindingFactory, MeetingFactory, persona
+from tracker import roles
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2025, 3, 10)
+# Reads and bookkeeping whatever the size: reachable users, one query per kind of reminder, the
+# meetings, OPCC staff, the pending recipients; plus the transaction's savepoints.
+FIXED = 12
+# Each digest: savepoint, lock-and-read the pending rows (one query, related rows joined),
+# mark them sent, release.
+PER_RECIPIENT = 4
+
+
+def build(force, *, actions, owners, leads):
+    """`actions` open actions spread over 80 days of deadlines, on one meeting's agenda."""
+    owner_list = [persona(roles.ACTION_OWNER, force=force) for _ in range(owners)]
+    lead_list = [persona(roles.OPCC_STAFF) for _ in range(leads)]
+    finding = FindingFactory(inspection__force=force)
+    meeting = MeetingFactory(starts_at=at(datetime.date(2025, 3, 14), 10))
+    meeting.inspections.add(finding.inspection)
+    with time_machine.travel(at(datetime.date(2025, 1, 2)), tick=False):
+        Action.objects.bulk_create(
+            ActionFactory.build(
+                finding=finding,
+                owner=owner_list[i % owners],
+                opcc_lead=lead_list[i % leads],
+                deadline=TODAY + datetime.timedelta(days=i % 80 - 40),
+            )
+            for i in range(actions)
+        )
+
+
+def insert_batches(rows):
+    fields = [f for f in Reminder._meta.concrete_fields if not f.primary_key]
+    size = min(reminders.INSERT_BATCH, connection.ops.bulk_batch_size(fields, [None] * rows))
+    return math.ceil(rows / size)
+
+
+def sweep_queries(django_capture_on_commit_callbacks):
+    with (
+        time_machine.travel(at(TODAY), tick=False),
+        CaptureQueriesContext(connection) as queries,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        sweep = reminders.reminders_sweep()
+    return sweep, queries
+
+
+@pytest.mark.parametrize(("actions", "owners"), [(1000, 50), (200, 10)])
+def test_a_sweep_costs_a_constant_plus_a_few_queries_per_recipient(
+    actions, owners, force, django_capture_on_commit_callbacks, mailoutbox
+):
+    build(force, actions=actions, owners=owners, leads=5)
+    sweep, queries = sweep_queries(django_capture_on_commit_callbacks)
+    recipients = len(sweep.pending)
+    assert recipients == owners + 5  # every owner, and each lead (escalations, pack ready)
+    assert len(mailoutbox) == recipients
+    budget = FIXED + insert_batches(sweep.due) + PER_RECIPIENT * recipients
+    listing = "\n".join(q["sql"][:150] for q in queries.captured_queries)
+    assert len(queries) <= budget, f"{len(queries)} queries, budget {budget}:\n{listing}"
+
+
+def test_a_second_sweep_the_same_day_sends_nothing_and_costs_no_per_recipient_queries(
+    force, django_capture_on_commit_callbacks, mailoutbox
+):
+    build(force, actions=1000, owners=50, leads=5)
+    sweep_queries(django_capture_on_commit_callbacks)
+    sent = len(mailoutbox)
+    sweep, queries = sweep_queries(django_capture_on_commit_callbacks)
+    assert sweep.pending == [] and len(mailoutbox) == sent
+    listing = "\n".join(q["sql"][:150] for q in queries.captured_queries)
+    assert len(queries) <= FIXED + insert_batches(sweep.due), listing
+
+
+def test_the_benchmark_command_reports_its_figures_and_leaves_nothing_behind(capsys):
+    call_command("bench_reminders", "--actions", "60", "--owners", "6", "--leads", "2")
+    out = capsys.readouterr().out
+    assert "Sweep over 60 actions:" in out and "actions/s" in out and "queries on" in out
+    assert "Rolled back" in out
+    assert Action.objects.count() == 0 and Reminder.objects.count() == 0

@@ -1,0 +1,210 @@
+"""Evidence: uploads checked by content and size, links and notes, assurance, private download."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from actions.models import Evidence
+from tests.factories import EvidenceFactory
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+EXE = b"MZ\x90\x00" + b"\x00" * 64
+
+
+def zipped(files):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def xlsx():
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    return buffer.getvalue()
+
+
+DOCX = zipped({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
+ODT = zipped({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"})
+ODS = zipped({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"})
+
+
+def upload(client, action, name, content, title="Audit report"):
+    return client.post(
+        reverse("actions:evidence_add", args=[action.pk]),
+        {"kind": "document", "title": title, "file": SimpleUploadedFile(name, content)},
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("audit.pdf", PDF, "application/pdf"),
+        (
+            "plan.docx",
+            DOCX,
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ),
+        ("data.xlsx", xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("notes.odt", ODT, "application/vnd.oasis.opendocument.text"),
+        ("sheet.ods", ODS, "application/vnd.oasis.opendocument.spreadsheet"),
+        ("photo.PNG", PNG, "image/png"),
+        ("photo.jpeg", JPEG, "image/jpeg"),
+        ("sample.csv", b"ref,result\n1,compliant\n", "text/csv"),
+        ("minutes.txt", "Board minutes – agreed.".encode(), "text/plain"),
+    ],
+)
+def test_owner_uploads_each_allowed_type_stored_under_a_generated_name(
+    name, content, content_type, action, owner, signed_in
+):
+    response = upload(signed_in(owner), action, name, content)
+    assert response.status_code == 302
+    evidence = action.evidence.get()
+    assert (evidence.original_filename, evidence.content_type) == (name, content_type)
+    assert evidence.size == len(content)
+    stored = Path(evidence.file.path)
+    assert stored.is_relative_to(Path(settings.MEDIA_ROOT))
+    assert Path(name).stem not in stored.name
+    assert stored.read_bytes() == content
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("report.pdf", EXE, "is named .pdf but its content is not a PDF"),
+        ("plan.docx", PDF, "is named .docx but its content is not a Word document"),
+        ("data.xlsx", DOCX, "is named .xlsx but its content is not a Excel workbook"),
+        ("photo.png", JPEG, "is named .png but its content is not a PNG image"),
+        ("notes.txt", EXE, "is named .txt but its content is not a text file"),
+        ("notes.odt", ODS, "is named .odt but its content is not a OpenDocument text"),
+        ("tool.exe", EXE, "The file must be a PDF, DOCX, XLSX"),
+        ("page.html", b"<script>alert(1)</script>", "The file must be a PDF, DOCX, XLSX"),
+        ("macro.xlsm", xlsx(), "The file must be a PDF, DOCX, XLSX"),
+        ("empty.pdf", b"", "The submitted file is empty."),
+    ],
+)
+def test_a_file_whose_content_is_not_an_allowed_type_is_refused_and_nothing_saved(
+    name, content, message, action, owner, signed_in
+):
+    stored_before = set(Path(settings.MEDIA_ROOT).rglob("*"))
+    response = upload(signed_in(owner), action, name, content)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert message in html
+    assert 'href="#id_file"' in html
+    assert not Evidence.objects.exists()
+    assert set(Path(settings.MEDIA_ROOT).rglob("*")) == stored_before
+
+
+def test_a_file_over_the_size_limit_is_refused_and_nothing_saved(
+    action, owner, signed_in, settings
+):
+    settings.EVIDENCE_MAX_UPLOAD_MB = 1
+    response = upload(signed_in(owner), action, "big.pdf", PDF + b"0" * (1024 * 1024))
+    assert "The file must be smaller than 1 MB" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_document_evidence_needs_a_file(action, owner, signed_in):
+    response = signed_in(owner).post(
+        reverse("actions:evidence_add", args=[action.pk]), {"kind": "document", "title": "X"}
+    )
+    assert "Select a file to upload." in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_links_and_notes_are_evidence_too(action, owner, signed_in):
+    client = signed_in(owner)
+    add = reverse("actions:evidence_add", args=[action.pk])
+    client.post(add, {"kind": "link", "title": "Force policy", "url": "https://example.org/p"})
+    client.post(add, {"kind": "note", "title": "Dip sample", "note": "94% compliant"})
+    assert set(action.evidence.values_list("kind", "title")) == {
+        ("link", "Force policy"),
+        ("note", "Dip sample"),
+    }
+
+
+def test_a_link_needs_a_valid_url_and_a_note_needs_text(action, owner, signed_in):
+    client = signed_in(owner)
+    add = reverse("actions:evidence_add", args=[action.pk])
+    bad_link = client.post(add, {"kind": "link", "title": "Policy", "url": "not a url"})
+    assert "Enter a valid URL." in bad_link.content.decode()
+    empty_note = client.post(add, {"kind": "note", "title": "Dip sample", "note": " "})
+    assert "Enter the data note." in empty_note.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_download_is_an_attachment_with_nosniff_and_the_original_name(action, owner, signed_in):
+    client = signed_in(owner)
+    upload(client, action, "Audit report.pdf", PDF)
+    evidence = action.evidence.get()
+    response = client.get(reverse("actions:evidence_download", args=[evidence.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="Audit report.pdf"'
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PDF
+
+
+def test_download_of_another_forces_evidence_is_404(action, owner, other_force_owner, signed_in):
+    upload(signed_in(owner), action, "audit.pdf", PDF)
+    evidence = action.evidence.get()
+    response = signed_in(other_force_owner).get(
+        reverse("actions:evidence_download", args=[evidence.pk])
+    )
+    assert response.status_code == 404
+
+
+def test_a_note_has_nothing_to_download(action, owner, signed_in):
+    evidence = EvidenceFactory(action=action, submitted_by=owner)
+    response = signed_in(owner).get(reverse("actions:evidence_download", args=[evidence.pk]))
+    assert response.status_code == 404
+
+
+def test_media_root_is_not_served_by_any_url(client):
+    assert settings.MEDIA_URL is None
+    assert client.get("/private-media/evidence/").status_code == 404
+
+
+def test_opcc_assures_evidence_with_a_note(action, owner, opcc_officer, signed_in):
+    evidence = EvidenceFactory(action=action, submitted_by=owner)
+    assure = reverse("actions:evidence_assure", args=[evidence.pk])
+    client = signed_in(opcc_officer)
+    response = client.post(assure, {"note": ""})
+    assert "Enter an assurance note." in response.content.decode()
+    evidence.refresh_from_db()
+    assert not evidence.is_assured
+    client.post(assure, {"note": "Checked against the force's records."})
+    evidence.refresh_from_db()
+    assert (evidence.assured_by, evidence.assurance_note) == (
+        opcc_officer,
+        "Checked against the force's records.",
+    )
+
+
+def test_evidence_cannot_be_added_to_a_closed_action(owner, signed_in):
+    from tests.factories import ActionFactory
+
+    action = ActionFactory(
+        finding__inspection__force=owner.force,
+        owner=owner,
+        status="closed",
+        closure_summary="Done",
+    )
+    response = signed_in(owner).post(
+        reverse("actions:evidence_add", args=[action.pk]),
+        {"kind": "note", "title": "Late", "note": "More"},
+    )
+    assert "reopen it first" in response.content.decode()
+    assert not Evidence.objects.exists()

@@ -1,0 +1,107 @@
+"""The inspection page: grades with trend, findings by area, the s.55 response date."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from actions.models import Finding
+from tests.factories import (
+    ActionFactory,
+    FindingFactory,
+    GradedAreaFactory,
+    InspectionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def page(client, inspection):
+    return client.get(reverse("actions:inspection", args=[inspection.pk]))
+
+
+@time_machine.travel(datetime.datetime(2025, 1, 10, 12, 0))
+def test_grades_table_compares_with_the_previous_inspection(force, opcc_officer, signed_in):
+    before = InspectionFactory(force=force, published_on=datetime.date(2023, 2, 1))
+    GradedAreaFactory(inspection=before, name="Investigating crime", grade="adequate")
+    GradedAreaFactory(inspection=before, name="Preventing crime", grade="adequate")
+    now = InspectionFactory(force=force, published_on=datetime.date(2024, 10, 16))
+    GradedAreaFactory(inspection=now, name="Investigating crime", grade="requires_improvement")
+    GradedAreaFactory(inspection=now, name="Preventing crime", grade="good")
+    GradedAreaFactory(inspection=now, name="Recording data about crime", grade="inadequate")
+    response = page(signed_in(opcc_officer), now)
+    trends = {
+        row["area"].name: (row["previous_grade"], row["trend"])
+        for row in response.context["grades"]
+    }
+    assert trends == {
+        "Investigating crime": ("Adequate", "declined"),
+        "Preventing crime": ("Adequate", "improved"),
+        "Recording data about crime": ("", None),
+    }
+    html = response.content.decode()
+    assert "10 December 2024" in html
+    assert "Missed" in html
+
+
+def test_s55_response_published_on_time_shows_met(force, opcc_officer, signed_in):
+    inspection = InspectionFactory(
+        force=force,
+        published_on=datetime.date(2024, 10, 16),
+        response_published_on=datetime.date(2024, 12, 10),
+    )
+    assert "Met</strong>" in page(signed_in(opcc_officer), inspection).content.decode()
+
+
+def test_findings_are_grouped_by_area_with_their_actions_status(force, owner, signed_in):
+    area = GradedAreaFactory(inspection__force=force, name="Investigating crime")
+    finding = FindingFactory(inspection=area.inspection, area=area, reference="AFI 7")
+    ActionFactory(finding=finding, title="Supervision audit", status="in_progress")
+    response = page(signed_in(owner), area.inspection)
+    (section,) = response.context["sections"]
+    assert section["area"] == area and section["findings"] == [finding]
+    html = response.content.decode()
+    assert "Supervision audit" in html and "In progress</strong>" in html
+
+
+def test_recommendations_with_no_action_and_no_reason_are_flagged(force, opcc_officer, signed_in):
+    inspection = InspectionFactory(force=force)
+    flagged = FindingFactory(inspection=inspection, kind="recommendation", reference="Rec 1")
+    FindingFactory(
+        inspection=inspection,
+        kind="recommendation",
+        reference="Rec 2",
+        no_action_reason="National work covers it.",
+    )
+    ActionFactory(finding=FindingFactory(inspection=inspection, kind="recommendation"))
+    response = page(signed_in(opcc_officer), inspection)
+    assert response.context["needing_response"] == [flagged]
+    assert "1 finding needs a response" in response.content.decode()
+
+
+@pytest.mark.parametrize("findings", [2, 60])
+def test_inspection_page_query_count_is_constant(
+    findings, force, owner, opcc_officer, signed_in, django_assert_max_num_queries
+):
+    inspection = InspectionFactory(force=force)
+    areas = GradedAreaFactory.create_batch(3, inspection=inspection)
+    for n in range(findings):
+        finding = FindingFactory(inspection=inspection, area=areas[n % 3])
+        ActionFactory.create_batch(2, finding=finding, owner=owner)
+    client = signed_in(opcc_officer)
+    with django_assert_max_num_queries(12):
+        response = page(client, inspection)
+    assert Finding.objects.filter(inspection=inspection).count() == findings
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [2, 50])
+def test_inspection_list_query_count_is_constant(
+    rows, force, opcc_officer, signed_in, django_assert_max_num_queries
+):
+    InspectionFactory.create_batch(rows, force=force)
+    client = signed_in(opcc_officer)
+    with django_assert_max_num_queries(6):
+        response = client.get(reverse("actions:inspections"))
+    assert len(response.context["inspections"]) == rows

@@ -1,0 +1,197 @@
+"""The action list: URL filters, sorting, pagination, bulk assignment, constant queries."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from actions.models import Action, Rag, Status
+from tests.factories import ActionFactory, FindingFactory, GradedAreaFactory, actions_for
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("actions:list")
+MAX_LIST_QUERIES = 12
+
+
+def titles(response):
+    return [action.title for action in response.context["page"].object_list]
+
+
+@pytest.mark.parametrize("rows", [10, 500])
+def test_action_list_query_count_is_the_same_at_10_and_500_rows(
+    rows, force, owner, opcc_officer, signed_in, django_assert_max_num_queries
+):
+    actions_for(force, rows, owner=owner, opcc_lead=opcc_officer)
+    client = signed_in(opcc_officer)
+    with django_assert_max_num_queries(MAX_LIST_QUERIES):
+        response = client.get(LIST, {"status": ["not_started"], "sort": "-rag", "page": "2"})
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == rows
+
+
+@pytest.mark.parametrize("rows", [10, 500])
+def test_owner_list_query_count_is_the_same_at_10_and_500_rows(
+    rows, force, owner, opcc_officer, signed_in, django_assert_max_num_queries
+):
+    actions_for(force, rows, owner=owner, opcc_lead=opcc_officer)
+    client = signed_in(owner)
+    with django_assert_max_num_queries(MAX_LIST_QUERIES):
+        response = client.get(LIST, {"mine": "on", "overdue": "no", "q": "Action"})
+    assert response.context["page"].paginator.count == rows
+
+
+def test_list_is_paginated_fifty_a_page(force, opcc_officer, signed_in):
+    actions_for(force, 60)
+    response = signed_in(opcc_officer).get(LIST, {"page": 2})
+    assert len(response.context["page"].object_list) == 10
+    assert "Page 2 of 2" in response.content.decode()
+
+
+def test_owner_sees_only_their_forces_actions(force, other_force, owner, signed_in):
+    mine = ActionFactory(finding__inspection__force=force, title="Herts action")
+    ActionFactory(finding__inspection__force=other_force, title="Beds action")
+    response = signed_in(owner).get(LIST)
+    assert titles(response) == [mine.title]
+
+
+def test_filters_by_status_rag_and_text_and_keeps_the_filter_in_links(
+    force, opcc_officer, signed_in
+):
+    finding = FindingFactory(inspection__force=force, text="Supervision of investigations")
+    wanted = ActionFactory(finding=finding, status=Status.IN_PROGRESS, rag=Rag.AMBER, title="A")
+    ActionFactory(finding=finding, status=Status.IN_PROGRESS, rag=Rag.GREEN, title="B")
+    ActionFactory(status=Status.NOT_STARTED, rag=Rag.AMBER, title="C")
+    response = signed_in(opcc_officer).get(
+        LIST, {"status": "in_progress", "rag": "amber", "q": "supervision"}
+    )
+    assert titles(response) == [wanted.title]
+    html = response.content.decode()
+    assert "export.csv?status=in_progress&amp;rag=amber&amp;q=supervision" in html
+
+
+def test_overdue_filter_uses_the_deadline_and_counts_overdue_as_red(force, opcc_officer, signed_in):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    late = ActionFactory(finding__inspection__force=force, deadline=yesterday, rag=Rag.GREEN)
+    ActionFactory(
+        finding__inspection__force=force,
+        deadline=yesterday,
+        status=Status.CLOSED,
+        closure_summary="Done",
+    )
+    ActionFactory(finding__inspection__force=force)
+    client = signed_in(opcc_officer)
+    assert titles(client.get(LIST, {"overdue": "yes"})) == [late.title]
+    assert titles(client.get(LIST, {"rag": "red"})) == [late.title]
+    assert late.title not in titles(client.get(LIST, {"overdue": "no"}))
+
+
+def test_filters_by_inspection_area_grade_kind_owner_lead_and_deadline(
+    force, owner, opcc_officer, signed_in
+):
+    area = GradedAreaFactory(
+        inspection__force=force, name="Investigating crime", grade="requires_improvement"
+    )
+    finding = FindingFactory(inspection=area.inspection, area=area, kind="recommendation")
+    target = ActionFactory(
+        finding=finding, owner=owner, opcc_lead=opcc_officer, deadline=datetime.date(2030, 3, 1)
+    )
+    ActionFactory(finding__inspection__force=force, deadline=datetime.date(2030, 3, 1))
+    ActionFactory(finding=finding, deadline=datetime.date(2031, 1, 1))
+    params = {
+        "inspection": area.inspection.pk,
+        "area": "Investigating crime",
+        "grade": "requires_improvement",
+        "kind": "recommendation",
+        "owner": owner.pk,
+        "opcc_lead": opcc_officer.pk,
+        "deadline_from": "2030-01-01",
+        "deadline_to": "2030-12-31",
+    }
+    assert titles(signed_in(opcc_officer).get(LIST, params)) == [target.title]
+
+
+def test_an_invalid_filter_value_is_reported_not_a_crash(opcc_officer, signed_in):
+    response = signed_in(opcc_officer).get(LIST, {"deadline_from": "31/02/2030", "sort": "x"})
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+
+
+def test_sorting_by_title_both_ways(force, opcc_officer, signed_in):
+    for title in ["Beta", "Alpha", "Gamma"]:
+        ActionFactory(finding__inspection__force=force, title=title)
+    client = signed_in(opcc_officer)
+    assert titles(client.get(LIST, {"sort": "title"})) == ["Alpha", "Beta", "Gamma"]
+    response = client.get(LIST, {"sort": "-title"})
+    assert titles(response) == ["Gamma", "Beta", "Alpha"]
+    assert 'aria-sort="descending"' in response.content.decode()
+
+
+def test_sorting_by_rag_puts_red_first(force, opcc_officer, signed_in):
+    ActionFactory(finding__inspection__force=force, title="green", rag=Rag.GREEN)
+    ActionFactory(finding__inspection__force=force, title="red", rag=Rag.RED)
+    ActionFactory(finding__inspection__force=force, title="amber", rag=Rag.AMBER)
+    assert titles(signed_in(opcc_officer).get(LIST, {"sort": "rag"})) == ["red", "amber", "green"]
+
+
+def test_status_and_rag_are_shown_as_words(action, opcc_officer, signed_in):
+    html = signed_in(opcc_officer).get(LIST).content.decode()
+    assert "Not started</strong>" in html
+    assert 'app-rag--green">Green</strong>' in html
+
+
+def test_opcc_bulk_assigns_owner_and_lead_with_history_on_each(
+    force, owner, opcc_officer, second_opcc_officer, signed_in
+):
+    first, second = actions_for(force, 2)
+    response = signed_in(opcc_officer).post(
+        reverse("actions:bulk_assign"),
+        {
+            "actions": [first.pk, second.pk],
+            "owner": owner.pk,
+            "opcc_lead": second_opcc_officer.pk,
+            "return_query": "status=not_started",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{LIST}?status=not_started"
+    for action in (first, second):
+        action.refresh_from_db()
+        assert (action.owner, action.opcc_lead) == (owner, second_opcc_officer)
+        latest = action.history.latest()
+        assert (latest.history_user, latest.history_change_reason) == (
+            opcc_officer,
+            "Bulk-assigned",
+        )
+
+
+def test_bulk_assign_of_an_owner_from_another_force_changes_nothing(
+    force, other_force_owner, opcc_officer, signed_in
+):
+    first, second = actions_for(force, 2)
+    response = signed_in(opcc_officer).post(
+        reverse("actions:bulk_assign"),
+        {"actions": [first.pk, second.pk], "owner": other_force_owner.pk},
+    )
+    assert response.status_code == 200
+    assert "not an action owner in" in response.content.decode()
+    assert not Action.objects.filter(owner=other_force_owner).exists()
+
+
+def test_bulk_assign_needs_a_selection_and_a_person(force, opcc_officer, signed_in):
+    actions_for(force, 1)
+    response = signed_in(opcc_officer).post(reverse("actions:bulk_assign"), {})
+    html = response.content.decode()
+    assert "Select at least one action to assign." in html
+    assert "Choose an owner, an OPCC lead, or both." in html
+
+
+def test_owner_cannot_bulk_assign(force, owner, signed_in):
+    (action,) = actions_for(force, 1)
+    response = signed_in(owner).post(
+        reverse("actions:bulk_assign"), {"actions": [action.pk], "owner": owner.pk}
+    )
+    assert response.status_code == 403
+    action.refresh_from_db()
+    assert action.owner is None

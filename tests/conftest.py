@@ -1,0 +1,67 @@
+"""Named personas shared by every test: OPCC officer, owners of two forces, Panel member."""
+
+import pytest
+
+from tests.factories import ActionFactory, FindingFactory, ForceFactory, persona
+from tracker import roles
+
+
+@pytest.fixture
+def force(db):
+    return ForceFactory(name="Hertfordshire Constabulary")
+
+
+@pytest.fixture
+def other_force(db):
+    return ForceFactory(name="Bedfordshire Police")
+
+
+@pytest.fixture
+def opcc_officer(db):
+    return persona(roles.OPCC_STAFF, username="opcc", first_name="Priya", last_name="Shah")
+
+
+@pytest.fixture
+def second_opcc_officer(db):
+    return persona(roles.OPCC_STAFF, username="opcc2", first_name="Ben", last_name="Cole")
+
+
+@pytest.fixture
+def owner(force):
+    return persona(roles.ACTION_OWNER, username="owner", force=force, role_title="ACC Crime")
+
+
+@pytest.fixture
+def other_force_owner(other_force):
+    return persona(roles.ACTION_OWNER, username="owner-beds", force=other_force)
+
+
+@pytest.fixture
+def panel_member(db):
+    return persona(roles.PANEL_MEMBER, username="panel")
+
+
+@pytest.fixture
+def administrator(db):
+    return persona(roles.ADMINISTRATOR, username="sysadmin", is_staff=True)
+
+
+@pytest.fixture
+def finding(force):
+    return FindingFactory(inspection__force=force)
+
+
+@pytest.fixture
+def action(finding, owner, opcc_officer):
+    return ActionFactory(finding=finding, owner=owner, opcc_lead=opcc_officer)
+
+
+@pytest.fixture
+def signed_in(client):
+    """signed_in(user) -> the test client, signed in as that user."""
+
+    def sign_in(user):
+        client.force_login(user)
+        return client
+
+    return sign_in

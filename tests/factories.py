@@ -1,0 +1,127 @@
+"""factory_boy factories for every model; they write rows directly (history is written too)."""
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from actions.models import Action, Evidence, Finding, Force, GradedArea, Inspection, Update
+from reports.models import Meeting
+from tracker import roles
+from tracker.models import User
+
+
+class ForceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Force
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Force {n} Constabulary")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    first_name = "Alex"
+    last_name = factory.Sequence(lambda n: f"Person{n}")
+    password = factory.django.Password("correct horse battery")
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+
+
+class InspectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Inspection
+
+    force = factory.SubFactory(ForceFactory)
+    title = factory.Sequence(lambda n: f"PEEL inspection {n}")
+    published_on = datetime.date(2024, 10, 16)
+
+
+class GradedAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GradedArea
+
+    inspection = factory.SubFactory(InspectionFactory)
+    name = factory.Sequence(lambda n: f"Area {n}")
+    grade = "adequate"
+
+
+class FindingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Finding
+
+    inspection = factory.SubFactory(InspectionFactory)
+    area = factory.SubFactory(GradedAreaFactory, inspection=factory.SelfAttribute("..inspection"))
+    kind = "afi"
+    reference = factory.Sequence(lambda n: f"AFI {n}")
+    text = "The force should improve how it supervises investigations."
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Action
+
+    finding = factory.SubFactory(FindingFactory)
+    title = factory.Sequence(lambda n: f"Action {n}")
+    owner = None
+    opcc_lead = None
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
+    original_deadline = factory.SelfAttribute("deadline")
+
+
+class UpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Update
+
+    action = factory.SubFactory(ActionFactory)
+    author = factory.SubFactory(UserFactory)
+    narrative = "Progress made this month."
+    status = "in_progress"
+    rag = "green"
+    percent_complete = 50
+
+
+class EvidenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Evidence
+
+    action = factory.SubFactory(ActionFactory)
+    kind = "note"
+    title = "Dip-sample results"
+    note = "200 records checked; 94% compliant."
+    submitted_by = factory.SubFactory(UserFactory)
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    kind = "apm"
+    title = factory.Sequence(lambda n: f"Accountability & Performance Meeting {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=21))
+
+
+def persona(role, **fields):
+    """A user with one role; action owners belong to a force."""
+    if role == roles.ACTION_OWNER and "force" not in fields:
+        fields["force"] = ForceFactory()
+    return UserFactory(role=role, **fields)
+
+
+def actions_for(force, count, **fields):
+    """`count` actions on one inspection of `force`, spread over findings and graded areas."""
+    inspection = InspectionFactory(force=force)
+    areas = GradedAreaFactory.create_batch(3, inspection=inspection)
+    findings = [
+        FindingFactory(inspection=inspection, area=areas[n % 3]) for n in range(max(1, count // 2))
+    ]
+    return [ActionFactory(finding=findings[n % len(findings)], **fields) for n in range(count)]

@@ -1,0 +1,141 @@
+"""Every workspace URL, for every role, answers with exactly the status code in this table.
+
+The rule (tracker/roles.py): signed out -> 302 to sign-in; signed in without a workspace role
+(Panel member, administrator) -> 403; an object of another force -> 404; an object the user can
+see but a change they may not make -> 403.
+"""
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from actions.models import Evidence
+from tests.factories import EvidenceFactory, persona
+from tracker import roles
+
+pytestmark = pytest.mark.django_db
+
+# owner: owns the action. colleague: an action owner in the same force who does not own it.
+# other: an action owner in another force (the wrong-object case: 404, as if it did not exist).
+MATRIX = """
+url                       method  anon  opcc  owner  colleague  other  panel  admin
+dashboard                 GET     302   200   200    200        200    403    403
+list                      GET     302   200   200    200        200    403    403
+export_csv                GET     302   200   200    200        200    403    403
+export_xlsx               GET     302   200   200    200        200    403    403
+bulk_assign               POST    302   200   403    403        403    403    403
+inspections               GET     302   200   200    200        200    403    403
+inspection                GET     302   200   200    200        404    403    403
+finding_create            GET     302   200   403    403        404    403    403
+finding_edit              GET     302   200   403    403        404    403    403
+action_create             GET     302   200   403    403        404    403    403
+detail                    GET     302   200   200    200        404    403    403
+history                   GET     302   200   200    200        404    403    403
+edit                      GET     302   200   403    403        404    403    403
+assign                    GET     302   200   403    403        404    403    403
+deadline                  GET     302   200   403    403        404    403    403
+close                     GET     302   200   403    403        404    403    403
+sustain                   GET     302   200   403    403        404    403    403
+reopen                    GET     302   200   403    403        404    403    403
+update                    GET     302   200   200    403        404    403    403
+propose                   GET     302   200   200    403        404    403    403
+evidence_add              GET     302   200   200    403        404    403    403
+evidence_assure           GET     302   200   403    403        404    403    403
+evidence_download         GET     302   200   200    200        404    403    403
+"""
+ROLES = MATRIX.split()[2:9]
+ROWS = [line.split() for line in MATRIX.strip().splitlines()[1:]]
+CASES = [
+    (row[0], row[1], role, int(code))
+    for row in ROWS
+    for role, code in zip(ROLES, row[2:], strict=True)
+]
+
+
+@pytest.fixture
+def world(action, owner, opcc_officer, other_force_owner, panel_member, administrator):
+    evidence = EvidenceFactory(
+        action=action,
+        kind=Evidence.Kind.DOCUMENT,
+        note="",
+        submitted_by=owner,
+        original_filename="plan.txt",
+        content_type="text/plain",
+        file=ContentFile(b"The plan.", name="plan.txt"),
+    )
+    colleague = persona(roles.ACTION_OWNER, username="colleague", force=owner.force)
+    people = {
+        "anon": None,
+        "opcc": opcc_officer,
+        "owner": owner,
+        "colleague": colleague,
+        "other": other_force_owner,
+        "panel": panel_member,
+        "admin": administrator,
+    }
+    finding = action.finding
+    args = {
+        "inspection": [finding.inspection_id],
+        "finding_create": [finding.inspection_id],
+        "finding_edit": [finding.pk],
+        "action_create": [finding.pk],
+        "evidence_assure": [evidence.pk],
+        "evidence_download": [evidence.pk],
+    }
+    return people, args
+
+
+def url_for(name, action, args):
+    if name in args:
+        return reverse(f"actions:{name}", args=args[name])
+    if name in {"dashboard", "list", "export_csv", "export_xlsx", "bulk_assign", "inspections"}:
+        return reverse(f"actions:{name}")
+    return reverse(f"actions:{name}", args=[action.pk])
+
+
+@pytest.mark.parametrize(("name", "method", "role", "expected"), CASES)
+def test_every_workspace_url_answers_each_role_with_the_expected_status(
+    name, method, role, expected, world, action, client
+):
+    people, args = world
+    if people[role] is not None:
+        client.force_login(people[role])
+    url = url_for(name, action, args)
+    response = client.post(url, {}) if method == "POST" else client.get(url)
+    assert response.status_code == expected, f"{role} {method} {url}"
+    if expected == 302:
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_matrix_covers_every_workspace_url():
+    from actions.urls import urlpatterns
+
+    assert {row[0] for row in ROWS} == {pattern.name for pattern in urlpatterns}
+
+
+def test_an_id_that_does_not_exist_is_404_for_opcc_staff(opcc_officer, signed_in):
+    response = signed_in(opcc_officer).get(reverse("actions:detail", args=[999999]))
+    assert response.status_code == 404
+
+
+def test_owner_cannot_post_an_update_to_another_forces_action_by_guessing_its_id(
+    other_force_owner, action, signed_in
+):
+    response = signed_in(other_force_owner).post(
+        reverse("actions:update", args=[action.pk]),
+        {"narrative": "x", "status": "in_progress", "rag": "green", "percent_complete": 10},
+    )
+    assert response.status_code == 404
+    assert not action.updates.exists()
+
+
+def test_colleague_in_the_same_force_cannot_post_an_update_to_an_action_they_do_not_own(
+    owner, action, signed_in
+):
+    colleague = persona(roles.ACTION_OWNER, username="colleague", force=owner.force)
+    response = signed_in(colleague).post(
+        reverse("actions:update", args=[action.pk]),
+        {"narrative": "x", "status": "in_progress", "rag": "green", "percent_complete": 10},
+    )
+    assert response.status_code == 403
+    assert not action.updates.exists()

@@ -1,0 +1,42 @@
+"""The Celery app, configured from Django settings under the CELERY_ namespace, and beat's schedule.
+
+The reminder schedule is built from settings (REMINDER_SWEEP_TIME, REMINDER_WEEKLY_DIGEST_DAY and
+REMINDER_WEEKLY_DIGEST_TIME, read from the environment) when beat starts, and the sweep reads its
+thresholds each time it runs. We chose that over django-celery-beat's database schedule: there is
+one job and one weekly summary, not a library of schedules to edit; it adds no dependency, tables
+or second source of truth; and the times live with the rest of the deployment's configuration.
+An administrator changes a time by setting the variable and restarting beat. Nothing is lost or
+doubled by a change, because every reminder is recorded under a unique key and a sweep catches up
+whatever is due by its day (actions/reminders.py).
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+
+app = Celery("tracker")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def schedule_reminders(sender, **kwargs):
+    # Runs once the Django settings are loaded; crontab times are in CELERY_TIMEZONE
+    # (Europe/London), so 07:00 is 07:00 in both GMT and BST.
+    from django.conf import settings
+
+    hour, minute = settings.REMINDER_SWEEP_TIME
+    sender.add_periodic_task(
+        crontab(hour=hour, minute=minute),
+        sender.signature("actions.tasks.send_due_reminders"),
+        name="send-due-reminders",
+    )
+    hour, minute = settings.REMINDER_WEEKLY_DIGEST_TIME
+    sender.add_periodic_task(
+        crontab(day_of_week=settings.REMINDER_WEEKLY_DIGEST_DAY, hour=hour, minute=minute),
+        sender.signature("actions.tasks.send_weekly_digest"),
+        name="send-weekly-digest",
+    )

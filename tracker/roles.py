@@ -1,0 +1,137 @@
+"""Roles and the one home for "who may see or change this": views, admin and selectors ask here."""
+
+from django.contrib.auth.models import Group, Permission
+
+OPCC_STAFF = "OPCC staff"
+ACTION_OWNER = "Action owner"
+PANEL_MEMBER = "Panel member"
+ADMINISTRATOR = "Administrator"
+ROLES = [OPCC_STAFF, ACTION_OWNER, PANEL_MEMBER, ADMINISTRATOR]
+
+# Model permissions per role, as "app_label.codename" patterns. Object-level rules (which force,
+# whose action) are the functions below; these make Django admin and has_perm agree with them.
+_ALL_ACTIONS = ["add", "change", "view"]
+ROLE_PERMISSIONS = {
+    OPCC_STAFF: {
+        "actions": dict.fromkeys(
+            ["force", "inspection", "gradedarea", "finding", "action", "update", "evidence"],
+            _ALL_ACTIONS,
+        ),
+        "reports": {"meeting": _ALL_ACTIONS},
+    },
+    ACTION_OWNER: {
+        "actions": {
+            "force": ["view"],
+            "inspection": ["view"],
+            "gradedarea": ["view"],
+            "finding": ["view"],
+            "action": ["view"],
+            "update": ["add", "view"],
+            "evidence": ["add", "view"],
+        },
+        "reports": {"meeting": ["view"]},
+    },
+    PANEL_MEMBER: {"reports": {"meeting": ["view"]}},
+    ADMINISTRATOR: {
+        "tracker": {"user": ["add", "change", "view"]},
+        "auth": {"group": ["view"]},
+    },
+}
+
+
+def sync_role_groups():
+    """Create the role groups and give each exactly its permissions (safe to run repeatedly)."""
+    for role, apps in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        codenames = [
+            (app_label, f"{verb}_{model}")
+            for app_label, models in apps.items()
+            for model, verbs in models.items()
+            for verb in verbs
+        ]
+        perms = Permission.objects.filter(
+            content_type__app_label__in=apps.keys(),
+            codename__in=[codename for _, codename in codenames],
+        ).select_related("content_type")
+        wanted = [p for p in perms if (p.content_type.app_label, p.codename) in set(codenames)]
+        group.permissions.set(wanted)
+
+
+def role_names(user):
+    """The user's role names, read once per request and kept on the user object."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if not hasattr(user, "_role_names"):
+        user._role_names = frozenset(user.groups.values_list("name", flat=True))
+    return user._role_names
+
+
+def is_opcc_staff(user):
+    return user.is_authenticated and (user.is_superuser or OPCC_STAFF in role_names(user))
+
+
+def is_action_owner(user):
+    return ACTION_OWNER in role_names(user) and user.force_id is not None
+
+
+def is_panel_member(user):
+    return PANEL_MEMBER in role_names(user)
+
+
+def is_administrator(user):
+    return user.is_authenticated and (user.is_superuser or ADMINISTRATOR in role_names(user))
+
+
+def primary_role(user):
+    """The role that decides a user's landing page, most privileged first."""
+    for role, test in [
+        (OPCC_STAFF, is_opcc_staff),
+        (ADMINISTRATOR, is_administrator),
+        (ACTION_OWNER, is_action_owner),
+        (PANEL_MEMBER, is_panel_member),
+    ]:
+        if test(user):
+            return role
+    return None
+
+
+def can_see_action(user, action):
+    if is_opcc_staff(user):
+        return True
+    return is_action_owner(user) and action.finding.inspection.force_id == user.force_id
+
+
+def can_work_on_action(user, action):
+    """Post updates, add evidence, propose closure: OPCC staff, or the owner or delegate."""
+    if is_opcc_staff(user):
+        return True
+    return can_see_action(user, action) and user.pk in (action.owner_id, action.delegate_id)
+
+
+def can_manage_actions(user):
+    """Create and edit findings and actions, assure evidence, close, reopen, move deadlines."""
+    return is_opcc_staff(user)
+
+
+# The workspace (dashboards, lists, inspection, finding and action pages) and its status codes.
+# Every workspace view applies the same four steps, in this order, so a URL answers the same
+# way whichever page it is:
+#   1. Signed out: redirect to sign-in (302).
+#   2. Signed in without a workspace role (Panel member, administrator, no role): 403.
+#   3. An object the user may not see (another force's inspection or action): 404, exactly as
+#      if it did not exist, so guessing ids reveals nothing.
+#   4. An object the user may see but a change their role or ownership does not allow (an owner
+#      closing, or updating a colleague's action): 403.
+def can_use_workspace(user):
+    return is_opcc_staff(user) or is_action_owner(user)
+
+
+def can_see_inspection(user, inspection):
+    if is_opcc_staff(user):
+        return True
+    return is_action_owner(user) and inspection.force_id == user.force_id
+
+
+def can_assign_to(owner, action):
+    """An action's owner or delegate must be an action owner in the action's force."""
+    return is_action_owner(owner) and owner.force_id == action.finding.inspection.force_id

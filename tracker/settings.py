@@ -1,0 +1,308 @@
+"""Settings, read once from the environment: safe newcomer defaults, strict production values."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name, default=""):
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name, default):
+    value = env(name).lower()
+    if not value:
+        return default
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def env_int(name, default):
+    value = env(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_list(name, default=()):
+    value = env(name)
+    if not value:
+        return list(default)
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+# development (the default: `make run`), test, or production (strict: every secret from the env).
+DJANGO_ENV = env("DJANGO_ENV", "development")
+if DJANGO_ENV not in {"development", "test", "production"}:
+    raise ImproperlyConfigured(
+        f"DJANGO_ENV must be development, test or production, not {DJANGO_ENV!r}"
+    )
+PRODUCTION = DJANGO_ENV == "production"
+
+
+def required_in_production(name, default):
+    value = env(name)
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} must be set when DJANGO_ENV=production")
+    return default
+
+
+SECRET_KEY = required_in_production("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only")):
+    raise ImproperlyConfigured("SECRET_KEY must be a random string of at least 50 characters")
+DEBUG = env_bool("DEBUG", not PRODUCTION and DJANGO_ENV != "test")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DJANGO_ENV=production")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_filters",
+    "simple_history",
+    "tracker",
+    "actions",
+    "reports",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+]
+
+ROOT_URLCONF = "tracker.urls"
+WSGI_APPLICATION = "tracker.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# SQLite by default so a newcomer needs no services; PostgreSQL in production via DATABASE_URL.
+DATABASE_URL = required_in_production("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+DATABASES = {
+    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout stop "database is locked" when web and tasks write at once.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif PRODUCTION and DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "tracker.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"] if (BASE_DIR / "static").is_dir() else []
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+# Development and tests serve static files straight from the source folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Evidence is private: stored outside STATIC_ROOT, with no MEDIA_URL, and only ever served
+# through a permission-checked view.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "private-media")))
+MEDIA_URL = None
+EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 20)
+
+# Mail: console for newcomers, SMTP (or any backend) in production.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Action tracker <tracker@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Celery: with no REDIS_URL, tasks run inline in the calling process (the newcomer default).
+REDIS_URL = env("REDIS_URL")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Longer than the longest task, so a task acked late is not redelivered while still running.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+
+# Security. Production values are strict; development keeps http working on 127.0.0.1.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 60 * 60)
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
+SECURE_HSTS_PRELOAD = PRODUCTION
+if env_bool("BEHIND_TLS_PROXY", PRODUCTION):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+ADMINS = [("Administrator", addr) for addr in env_list("ADMIN_EMAILS")]
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}
+
+# Demo users' password, printed by `manage.py load_demo` (never used in production).
+DEMO_PASSWORD = env("DEMO_PASSWORD", "opcc-demo-2026")
+
+# Reminders (actions/reminders.py, shared/DESIGN.md section 4). An administrator changes any of
+# these in the process manager's environment and restarts the worker and beat: the sweep reads
+# the thresholds each time it runs and beat builds its schedule from the times when it starts.
+# No code change and no migration. Times are Europe/London wall-clock (CELERY_TIMEZONE), so 07:00
+# stays 07:00 across the clock changes. Sends are recorded under a unique key, so moving a time or
+# a threshold can neither lose a reminder nor send one twice.
+
+
+def env_days(name, default):
+    """Whole days separated by commas, e.g. "14,7,1"; returned largest first."""
+    values = env_list(name, [str(days) for days in default])
+    if not values or not all(value.isdigit() and int(value) > 0 for value in values):
+        raise ImproperlyConfigured(f"{name} must be whole days separated by commas, e.g. 14,7,1")
+    return sorted({int(value) for value in values}, reverse=True)
+
+
+def env_time(name, default):
+    """A 24-hour time "HH:MM", returned as (hour, minute)."""
+    value = env(name, default)
+    hour, _, minute = value.partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise ImproperlyConfigured(f"{name} must be a 24-hour time like 07:00, not {value!r}")
+    return int(hour), int(minute)
+
+
+# Deadline nudges to the owner this many days before the deadline.
+REMINDER_DEADLINE_DAYS = env_days("REMINDER_DEADLINE_DAYS", [14, 7, 1])
+# Overdue notices to the owner the day after the deadline, then every this many days.
+REMINDER_OVERDUE_REPEAT_DAYS = env_int("REMINDER_OVERDUE_REPEAT_DAYS", 7)
+# Escalation to the OPCC lead once an action is this many days overdue.
+REMINDER_ESCALATE_AFTER_DAYS = env_int("REMINDER_ESCALATE_AFTER_DAYS", 14)
+# Stale notice to the owner when an open action has had no update for this many days.
+REMINDER_STALE_DAYS = env_int("REMINDER_STALE_DAYS", 30)
+# Update requests to owners of actions on a meeting's agenda, this many working days before it.
+REMINDER_MEETING_WORKING_DAYS = env_int("REMINDER_MEETING_WORKING_DAYS", 10)
+# "Pack ready" to OPCC staff this many working days before the meeting, once owners have had time
+# to post the updates the pack reports.
+REMINDER_PACK_READY_WORKING_DAYS = env_int("REMINDER_PACK_READY_WORKING_DAYS", 5)
+# Bank holidays skipped when counting working days (the `holidays` package: GB, England; Wales
+# has the same bank holidays).
+REMINDER_HOLIDAYS_SUBDIVISION = env("REMINDER_HOLIDAYS_SUBDIVISION", "ENG")
+# The daily sweep, and the weekly summary (day: mon..sun).
+REMINDER_SWEEP_TIME = env_time("REMINDER_SWEEP_TIME", "07:00")
+REMINDER_WEEKLY_DIGEST_DAY = env("REMINDER_WEEKLY_DIGEST_DAY", "mon").lower()[:3]
+REMINDER_WEEKLY_DIGEST_TIME = env_time("REMINDER_WEEKLY_DIGEST_TIME", "07:30")
+if REMINDER_WEEKLY_DIGEST_DAY not in {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}:
+    raise ImproperlyConfigured("REMINDER_WEEKLY_DIGEST_DAY must be a day name, e.g. mon")
+# A failed send is retried by Celery with exponential backoff starting here (seconds), up to
+# REMINDER_SEND_RETRIES times; after that the reminder stays in the outbox and the next sweep
+# tries again, until REMINDER_MAX_ATTEMPTS attempts mark it failed for an administrator to see.
+REMINDER_RETRY_BACKOFF = env_int("REMINDER_RETRY_BACKOFF", 60)
+REMINDER_SEND_RETRIES = env_int("REMINDER_SEND_RETRIES", 6)
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 30)
+# Optional GOV.UK Notify mail (django-gov-notify): set
+# EMAIL_BACKEND=django_gov_notify.backends.NotifyEmailBackend and these two. Notify sends the
+# plain-text body through one "((subject)) / ((body))" template set up in its dashboard.
+GOVUK_NOTIFY_API_KEY = env("GOVUK_NOTIFY_API_KEY")
+GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = env("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID")
+if PRODUCTION and EMAIL_BACKEND.startswith("django_gov_notify") and not GOVUK_NOTIFY_API_KEY:
+    raise ImproperlyConfigured("GOVUK_NOTIFY_API_KEY must be set to send mail through Notify")
