@@ -34,6 +34,7 @@ ROLE_PERMISSIONS = {
     PANEL_MEMBER: {"reports": {"meeting": ["view"]}},
     ADMINISTRATOR: {
         "tracker": {"user": ["add", "change", "view"]},
+        "actions": {"reminder": ["view"]},  # the outbox, to see failed sends
         "auth": {"group": ["view"]},
     },
 }

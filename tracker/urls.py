@@ -8,6 +8,7 @@ from tracker import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("account/email/", views.email_preferences, name="email_preferences"),
     path("admin/", admin.site.urls),
     path("", include("actions.urls")),
 ]
