@@ -4,7 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from actions import uploads
-from actions.models import Action, Evidence, FindingKind, Rag, Status
+from actions.models import Action, Evidence, ExternalStatus, FindingKind, Rag, Status
 from actions.services import OPCC_ONLY, TRANSITIONS
 from tracker import roles
 from tracker.models import User
@@ -121,6 +121,20 @@ class FindingForm(WorkspaceForm):
         if cleaned.get("parent") and cleaned.get("kind") != FindingKind.RECOMMENDATION:
             self.add_error("parent", "Only a recommendation can belong to a cause of concern.")
         return cleaned
+
+
+class ExternalStatusForm(WorkspaceForm):
+    status = forms.ChoiceField(
+        label="Status with the inspectorate",
+        choices=ExternalStatus.choices,
+        widget=forms.RadioSelect,
+    )
+    on = forms.DateField(label="Date of the decision", widget=DATE_INPUT)
+    note = forms.CharField(
+        label="Note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example the letter or revisit report that discharged it (kept in history).",
+    )
 
 
 class ActionForm(WorkspaceForm):

@@ -33,5 +33,10 @@ urlpatterns = [
         name="finding_create",
     ),
     path("findings/<int:pk>/edit/", views.finding_edit, name="finding_edit"),
+    path(
+        "findings/<int:pk>/external-status/",
+        views.finding_external_status,
+        name="finding_external_status",
+    ),
     path("findings/<int:finding_pk>/actions/new/", views.action_create, name="action_create"),
 ]

@@ -200,6 +200,27 @@ def finding_edit(request, pk):
     )
 
 
+@workspace
+def finding_external_status(request, pk):
+    finding = selectors.finding_detail(user=request.user, pk=pk)
+    allow(roles.can_manage_actions(request.user))
+    initial = {"status": finding.external_status, "on": finding.external_status_on}
+    form = forms.ExternalStatusForm(*_bound(request), initial=initial)
+
+    def change(data):
+        return services.finding_set_external_status(by=request.user, finding=finding, **data)
+
+    return form_page(
+        request,
+        form,
+        "actions/finding_external_status.html",
+        {"inspection": finding.inspection, "finding": finding},
+        change=change,
+        done=inspection_url(finding.inspection),
+        success=f"Status with the inspectorate recorded for {finding.reference}.",
+    )
+
+
 def inspection_url(inspection):
     return reverse("actions:inspection", args=[inspection.pk])
 

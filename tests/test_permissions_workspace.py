@@ -28,6 +28,7 @@ inspections               GET     302   200   200    200        200    403    40
 inspection                GET     302   200   200    200        404    403    403
 finding_create            GET     302   200   403    403        404    403    403
 finding_edit              GET     302   200   403    403        404    403    403
+finding_external_status   GET     302   200   403    403        404    403    403
 action_create             GET     302   200   403    403        404    403    403
 detail                    GET     302   200   200    200        404    403    403
 history                   GET     302   200   200    200        404    403    403
@@ -78,6 +79,7 @@ def world(action, owner, opcc_officer, other_force_owner, panel_member, administ
         "inspection": [finding.inspection_id],
         "finding_create": [finding.inspection_id],
         "finding_edit": [finding.pk],
+        "finding_external_status": [finding.pk],
         "action_create": [finding.pk],
         "evidence_assure": [evidence.pk],
         "evidence_download": [evidence.pk],

@@ -105,3 +105,30 @@ def test_inspection_list_query_count_is_constant(
     with django_assert_max_num_queries(6):
         response = client.get(reverse("actions:inspections"))
     assert len(response.context["inspections"]) == rows
+
+
+def test_opcc_records_a_finding_discharged_by_the_inspectorate(finding, opcc_officer, signed_in):
+    url = reverse("actions:finding_external_status", args=[finding.pk])
+    response = signed_in(opcc_officer).post(
+        url, {"status": "discharged", "on": "2026-03-02", "note": "Revisit letter of 2 March."}
+    )
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    assert finding.external_status == "discharged"
+    assert str(finding.external_status_on) == "2026-03-02"
+    latest = finding.history.latest()
+    assert latest.history_user == opcc_officer
+    assert "Discharged by HMICFRS" in latest.history_change_reason
+    page = signed_in(opcc_officer).get(reverse("actions:inspection", args=[finding.inspection_id]))
+    assert "Discharged by HMICFRS" in page.content.decode()
+
+
+def test_external_status_needs_a_note_and_a_date(finding, opcc_officer, signed_in):
+    url = reverse("actions:finding_external_status", args=[finding.pk])
+    before = finding.history.count()
+    response = signed_in(opcc_officer).post(url, {"status": "superseded", "on": "", "note": " "})
+    assert response.status_code == 200
+    assert "There is a problem" in response.content.decode()
+    finding.refresh_from_db()
+    assert finding.external_status == "open"
+    assert finding.history.count() == before
