@@ -3,15 +3,29 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install install-dev lint format migrate demo css
+.PHONY: run test install install-dev browser-tools lint format migrate demo css
 
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-test: install-dev
+test: install-dev browser-tools
 	$(PY) tests/run_layers.py
+
+# The browser layer's tools: Debian's Chromium (apt, as root) and axe-core (npm). Best effort and
+# time-limited: if either cannot be had, the browser layer is skipped and the summary says why.
+browser-tools:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    (timeout 600 apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	      timeout 900 apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	      || echo "Chromium could not be installed: the browser layer will be skipped."; \
+	  else echo "No chromium and no root apt-get: the browser layer will be skipped."; fi; }
+	@[ -f node_modules/axe-core/axe.min.js ] || { \
+	  command -v npm >/dev/null 2>&1 && timeout 600 npm ci --no-audit --no-fund --silent \
+	    || echo "npm ci failed: axe-core is missing, the browser layer will be skipped."; }
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

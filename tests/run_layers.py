@@ -1,4 +1,5 @@
-"""Run the whole suite in layers: SQLite always, PostgreSQL when reachable. Used by `make test`.
+"""Run the whole suite in layers: SQLite always, PostgreSQL when reachable, then the browser tests
+in Chromium when it and axe-core are installed. Used by `make test`.
 
 Each layer is one pytest run; a layer whose service is down is skipped with the reason printed.
 Exits non-zero if any layer that ran failed. The last line totals every layer.
@@ -12,6 +13,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.browser.conftest import unavailable as browser_unavailable  # noqa: E402
+
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/test"
 OK_CODES = {0, 5}  # 5: pytest collected no tests in this layer, which is not a failure
 
@@ -53,7 +58,8 @@ def main():
     pytest_args = sys.argv[1:]
     results = []
     env = {"DATABASE_URL": ""}
-    results.append(("SQLite", *run_layer("SQLite", env, ["-m", "not postgres", *pytest_args])))
+    sqlite_args = ["-m", "not postgres and not browser", *pytest_args]
+    results.append(("SQLite", *run_layer("SQLite", env, sqlite_args)))
 
     pg_url = os.environ.get("TEST_POSTGRES_URL", DEFAULT_PG_URL)
     reason = postgres_reason(pg_url)
@@ -61,7 +67,16 @@ def main():
         results.append(("PostgreSQL", None, f"skipped: {reason}"))
     else:
         env = {"DATABASE_URL": pg_url}
-        results.append(("PostgreSQL", *run_layer("PostgreSQL", env, pytest_args)))
+        pg_args = ["-m", "not browser", *pytest_args]
+        results.append(("PostgreSQL", *run_layer("PostgreSQL", env, pg_args)))
+
+    reason = browser_unavailable()
+    if reason:
+        results.append(("Browser", None, f"skipped: {reason}"))
+    else:
+        env = {"DATABASE_URL": ""}
+        browser_args = ["-m", "browser", *pytest_args]
+        results.append(("Browser", *run_layer("Browser (Chromium, SQLite)", env, browser_args)))
 
     print("\n=== Test layers ===")
     totals = {"passed": 0, "failed": 0, "skipped": 0}

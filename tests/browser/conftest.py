@@ -1,0 +1,129 @@
+"""Real-browser tests: Debian's Chromium driven by Playwright against a live server on 127.0.0.1.
+
+The browser layer of `make test` runs these (tests/run_layers.py). Nothing is downloaded: the
+browser is /usr/bin/chromium (apt package `chromium`), axe-core comes from node_modules (npm).
+If either is missing, every test here is skipped and the reason is printed.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an asyncio loop in this thread; the ORM calls the tests make
+# between page steps are ordinary synchronous code, so Django's async guard is lifted here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+# WCAG 2.2 A and AA, and the earlier versions' A and AA rules it includes.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+
+
+def unavailable():
+    """Why the browser layer cannot run here, or None."""
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed (pip install -r requirements-dev.txt)"
+    if not AXE.exists():
+        return f"axe-core not found at {AXE} (npm ci)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = unavailable()
+    if reason:
+        pytest.skip(f"browser layer skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(browser):
+    """pytest-django's live server on 127.0.0.1, which never serves the private media folder.
+
+    Evidence has no public URL (MEDIA_URL is None). Django's live server wraps the app in a
+    media-file handler that needs a URL string; one on another host makes it serve nothing.
+    """
+    from django.conf import settings
+    from pytest_django.live_server_helper import LiveServer
+
+    previous, settings.MEDIA_URL = settings.MEDIA_URL, "https://media.invalid/"
+    server = LiveServer("127.0.0.1")
+    settings.MEDIA_URL = previous
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def new_page(browser, live_server):
+    """new_page() -> a page in a fresh browser context (its own cookies) on the live server."""
+    contexts = []
+
+    def make():
+        # bypass_csp lets the test inject axe-core; the app's own pages carry no inline script.
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page, username, password):
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, f"{username} could not sign in"
+
+
+def axe_violations(page):
+    """Run axe-core's WCAG 2.2 A/AA rules on the page; return its violations, readably."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in result["violations"]
+    ]
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
