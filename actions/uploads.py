@@ -33,6 +33,13 @@ ALLOWED_TYPES = {
 }
 ALLOWED_DESCRIPTION = "PDF, DOCX, XLSX, ODT, ODS, CSV, TXT, PNG or JPEG"
 SNIFF_BYTES = 8192
+# An Office or OpenDocument file is a zip: refuse one that would expand past these when opened
+# (a "zip bomb"), whatever its size on disk.
+ZIP_MAX_EXPANDED_BYTES = 200 * 1024 * 1024
+ZIP_MAX_RATIO = 200
+ZIP_MAX_MEMBERS = 10_000
+# Markup that a browser would run if the file were ever shown inline: never accepted as text.
+MARKUP_SIGNS = (b"<!doctype html", b"<html", b"<script", b"<svg", b"<iframe", b"javascript:")
 
 
 def max_upload_bytes():
@@ -46,6 +53,38 @@ def _zip_names(upload):
             return set(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError):
         return set()
+
+
+def zip_expands_too_far(upload):
+    """True if the zip's members, as declared, expand far past any real document's size."""
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False  # not a readable zip: the content check refuses it
+    if len(members) > ZIP_MAX_MEMBERS:
+        return True
+    if sum(member.file_size for member in members) > ZIP_MAX_EXPANDED_BYTES:
+        return True
+    return any(
+        member.file_size > 1024 * 1024
+        and member.file_size > ZIP_MAX_RATIO * max(member.compress_size, 1)
+        for member in members
+    )
+
+
+def _looks_like_markup(head):
+    lowered = head.lower()
+    return any(sign in lowered for sign in MARKUP_SIGNS)
+
+
+def safe_filename(name):
+    """The name to keep and offer on download: no folders, no control characters, not hidden."""
+    name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(char for char in name if char.isprintable() and char not in '<>:"|?*')
+    name = name.strip().lstrip(".")
+    return name[-150:] or "evidence"
 
 
 def _opendocument_mimetype(upload):
@@ -112,10 +151,29 @@ def validate_evidence_file(upload):
         raise ValidationError(f"The file must be a {ALLOWED_DESCRIPTION}.", code="type_not_allowed")
     content_type, description = ALLOWED_TYPES[extension]
     matches = content_matches(extension, upload)
+    zipped = extension in (".docx", ".xlsx", ".odt", ".ods")
+    too_far = matches and zipped and zip_expands_too_far(upload)
     upload.seek(0)
+    markup = (
+        matches and extension in (".csv", ".txt") and _looks_like_markup(upload.read(SNIFF_BYTES))
+    )
+    upload.seek(0)
+    if markup:
+        raise ValidationError(
+            "The file contains web page code (HTML, SVG or script), which is not accepted as "
+            "evidence. Save it as a PDF and upload that.",
+            code="markup",
+        )
+    if too_far:
+        raise ValidationError(
+            f"The {description} would expand to an unreasonable size when opened, so it has not "
+            "been accepted. Save it again from your office software and upload that copy.",
+            code="zip_bomb",
+        )
     if not matches:
         raise ValidationError(
-            f"The file is named {extension} but its content is not a {description}. "
+            f"The file is named {extension} but its content is not "
+            f"{'an' if description[0] in 'AEIOaeio' else 'a'} {description}. "
             f"Upload a real {ALLOWED_DESCRIPTION} file.",
             code="content_mismatch",
         )

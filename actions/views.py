@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions import exports, forms, selectors, services
+from actions import exports, forms, selectors, services, uploads
 from actions.filters import SORTS
 from actions.models import Evidence, Status
 from tracker import roles
@@ -461,7 +461,7 @@ def evidence_add(request, pk):
             file=upload,
             url=data["url"] if data["kind"] == Evidence.Kind.LINK else "",
             note=data["note"] if data["kind"] == Evidence.Kind.NOTE else "",
-            original_filename=upload.name if upload else "",
+            original_filename=uploads.safe_filename(upload.name) if upload else "",
             content_type=data.get("content_type", ""),
         )
 

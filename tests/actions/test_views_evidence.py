@@ -36,6 +36,18 @@ def xlsx():
 
 
 DOCX = zipped({"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:document/>"})
+
+
+def zip_bomb():
+    """A real DOCX layout whose document expands 1,000-fold: 4 MB of zeros in a few KB."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"\0" * (4 * 1024 * 1024))
+    return buffer.getvalue()
+
+
+ZIP_BOMB = zip_bomb()
 ODT = zipped({"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"})
 ODS = zipped({"mimetype": "application/vnd.oasis.opendocument.spreadsheet", "content.xml": "<x/>"})
 
@@ -84,14 +96,19 @@ def test_owner_uploads_each_allowed_type_stored_under_a_generated_name(
     [
         ("report.pdf", EXE, "is named .pdf but its content is not a PDF"),
         ("plan.docx", PDF, "is named .docx but its content is not a Word document"),
-        ("data.xlsx", DOCX, "is named .xlsx but its content is not a Excel workbook"),
+        ("data.xlsx", DOCX, "is named .xlsx but its content is not an Excel workbook"),
         ("photo.png", JPEG, "is named .png but its content is not a PNG image"),
         ("notes.txt", EXE, "is named .txt but its content is not a text file"),
-        ("notes.odt", ODS, "is named .odt but its content is not a OpenDocument text"),
+        ("notes.odt", ODS, "is named .odt but its content is not an OpenDocument text"),
         ("tool.exe", EXE, "The file must be a PDF, DOCX, XLSX"),
         ("page.html", b"<script>alert(1)</script>", "The file must be a PDF, DOCX, XLSX"),
         ("macro.xlsm", xlsx(), "The file must be a PDF, DOCX, XLSX"),
         ("empty.pdf", b"", "The submitted file is empty."),
+        ("page.txt", b"<!DOCTYPE html><p>Hi<script>alert(1)</script>", "web page code"),
+        ("chart.csv", b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>', "web page code"),
+        ("chart.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "The file must be a PDF"),
+        ("report.pdf.exe", EXE, "The file must be a PDF, DOCX, XLSX"),
+        ("bomb.docx", ZIP_BOMB, "would expand to an unreasonable size"),
     ],
 )
 def test_a_file_whose_content_is_not_an_allowed_type_is_refused_and_nothing_saved(
@@ -105,6 +122,18 @@ def test_a_file_whose_content_is_not_an_allowed_type_is_refused_and_nothing_save
     assert 'href="#id_file"' in html
     assert not Evidence.objects.exists()
     assert set(Path(settings.MEDIA_ROOT).rglob("*")) == stored_before
+
+
+def test_a_path_in_the_file_name_is_dropped_and_the_file_stored_under_a_generated_name(
+    action, owner, signed_in
+):
+    response = upload(signed_in(owner), action, "../../etc/pass\x07wd.txt", b"plain notes")
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert evidence.original_filename == "passwd.txt"
+    assert ".." not in evidence.file.name and "passwd" not in evidence.file.name
+    stored = Path(settings.MEDIA_ROOT, evidence.file.name).resolve()
+    assert stored.is_relative_to(Path(settings.MEDIA_ROOT).resolve())
 
 
 def test_a_file_over_the_size_limit_is_refused_and_nothing_saved(

@@ -11,10 +11,6 @@ from pathlib import Path
 
 import pytest
 
-# Playwright's sync API keeps an asyncio loop in this thread; the ORM calls the tests make
-# between page steps are ordinary synchronous code, so Django's async guard is lifted here.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -58,12 +54,17 @@ def browser():
         pytest.skip(f"browser layer skipped: {reason}")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an asyncio loop in this thread; the ORM calls the tests make
+    # between page steps are ordinary synchronous code, so Django's async guard is lifted while
+    # the browser runs (and only then: production checks refuse this variable).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
         yield chromium
         chromium.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture(scope="session")
