@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from actions import exports, forms, selectors, services, uploads
 from actions.filters import SORTS
 from actions.models import Evidence, Status
-from tracker import roles
+from tracker import roles, security
 
 PAGE_SIZE = 50
 
@@ -102,6 +102,8 @@ def action_list(request):
 def action_export(request, extension):
     filterset = selectors.action_filterset(user=request.user, data=request.GET)
     actions = selectors.action_list(filterset=filterset)
+    detail = f"{extension.upper()} of actions filtered by: {request.GET.urlencode() or 'none'}"
+    security.record(security.Kind.EXPORT, request=request, detail=detail)
     if extension == "csv":
         return exports.csv_response(actions)
     return exports.xlsx_response(actions)
@@ -502,6 +504,11 @@ def evidence_download(request, pk):
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing from storage.") from None
+    security.record(
+        security.Kind.EVIDENCE_DOWNLOAD,
+        request=request,
+        detail=f"Evidence {evidence.pk} of action {evidence.action_id}",
+    )
     response = FileResponse(
         handle,
         as_attachment=True,

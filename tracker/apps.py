@@ -20,5 +20,12 @@ class TrackerConfig(AppConfig):
     verbose_name = "Users and roles"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from tracker import security
+        from tracker.middleware import stamp_session
+
         # After every migrate the role groups exist with exactly their permissions.
         post_migrate.connect(create_role_groups, sender=self)
+        user_logged_in.connect(stamp_session, dispatch_uid="tracker-stamp-session")
+        security.connect_lockouts()

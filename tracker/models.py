@@ -32,3 +32,40 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+
+class SecurityEvent(models.Model):
+    """Who signed in, failed, was locked out or refused, and what they exported or downloaded.
+
+    Kept apart from the data history (django-simple-history): this is about access, not records.
+    Written by tracker.security.record only; read-only in the admin, for administrators.
+    """
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_OUT = "sign_out", "Signed out"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+        LOCKED_OUT = "locked_out", "Locked out"
+        SESSION_EXPIRED = "session_expired", "Session expired"
+        PERMISSION_DENIED = "permission_denied", "Permission denied"
+        EXPORT = "export", "Exported data"
+        EVIDENCE_DOWNLOAD = "evidence_download", "Downloaded evidence"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="security_events"
+    )
+    username = models.CharField(
+        max_length=150, blank=True, help_text="As typed at sign-in, or the user's username."
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    path = models.CharField(max_length=300, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.username or 'anonymous'}"

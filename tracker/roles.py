@@ -33,7 +33,7 @@ ROLE_PERMISSIONS = {
     },
     PANEL_MEMBER: {"reports": {"meeting": ["view"]}},
     ADMINISTRATOR: {
-        "tracker": {"user": ["add", "change", "view"]},
+        "tracker": {"user": ["add", "change", "view"], "securityevent": ["view"]},
         "actions": {"reminder": ["view"]},  # the outbox, to see failed sends
         "auth": {"group": ["view"]},
     },

@@ -12,3 +12,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("actions.urls")),
 ]
+
+handler403 = "tracker.views.permission_denied"

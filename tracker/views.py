@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from tracker import roles
+from tracker import roles, security
 from tracker.forms import EmailPreferencesForm
 
 
@@ -25,3 +25,9 @@ def email_preferences(request):
         messages.success(request, "Your email preferences have been saved.")
         return redirect("email_preferences")
     return render(request, "account/email_preferences.html", {"form": form})
+
+
+def permission_denied(request, exception=None):
+    """The 403 page; every refusal is written to the security event log."""
+    security.record(security.Kind.PERMISSION_DENIED, request=request)
+    return render(request, "403.html", status=403)
