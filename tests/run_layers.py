@@ -5,6 +5,7 @@ Each layer is one pytest run; a layer whose service is down is skipped with the 
 Exits non-zero if any layer that ran failed. The last line totals every layer.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -54,6 +55,45 @@ def run_layer(name, extra_env, pytest_args):
     return code, counts
 
 
+def audit_dependencies():
+    """pip-audit over the pinned runtime requirements: (ok, message). ok is None when skipped.
+
+    The audit asks the package index's vulnerability service; where that service cannot be
+    reached (or does not answer for these packages) the audit is skipped and says so.
+    """
+    command = [
+        sys.executable, "-m", "pip_audit", "-r", str(ROOT / "requirements.txt"),
+        "--no-deps", "--disable-pip", "--format", "json", "--progress-spinner", "off",
+    ]  # fmt: skip
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        return None, "skipped: the vulnerability service did not answer within 300 s"
+    try:
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        reason = (result.stderr.strip().splitlines() or ["pip-audit gave no report"])[-1]
+        return None, f"skipped: {reason}"
+    packages = report["dependencies"]
+    audited = [p for p in packages if "skip_reason" not in p]
+    if not audited:
+        return None, (
+            f"skipped: the vulnerability service could not be reached for any of the "
+            f"{len(packages)} pinned packages"
+        )
+    vulnerable = [
+        f"{p['name']} {p['version']}: {', '.join(v['id'] for v in p['vulns'])}"
+        for p in audited
+        if p.get("vulns")
+    ]
+    if vulnerable:
+        return False, "FAILED - known vulnerabilities: " + "; ".join(vulnerable)
+    unaudited = len(packages) - len(audited)
+    return True, f"passed - {len(audited)} packages, no known vulnerability" + (
+        f" ({unaudited} could not be checked)" if unaudited else ""
+    )
+
+
 def main():
     pytest_args = sys.argv[1:]
     results = []
@@ -78,6 +118,10 @@ def main():
         browser_args = ["-m", "browser", *pytest_args]
         results.append(("Browser", *run_layer("Browser (Chromium, SQLite)", env, browser_args)))
 
+    print("\n=== Dependency audit (pip-audit) ===", flush=True)
+    audit_ok, audit_message = audit_dependencies()
+    print(audit_message)
+
     print("\n=== Test layers ===")
     totals = {"passed": 0, "failed": 0, "skipped": 0}
     failed_layers = []
@@ -94,6 +138,9 @@ def main():
             f"{name}: {verdict} - {outcome['passed']} passed, {outcome['failed']} failed, "
             f"{outcome['skipped']} skipped"
         )
+    print(f"Dependency audit: {audit_message}")
+    if audit_ok is False:
+        failed_layers.append("Dependency audit")
     print(
         f"total: {totals['passed']} passed, {totals['failed']} failed, {totals['skipped']} skipped"
     )
