@@ -24,8 +24,10 @@ class TrackerConfig(AppConfig):
 
         from tracker import security
         from tracker.middleware import stamp_session
+        from tracker.two_factor import note_enrolment
 
         # After every migrate the role groups exist with exactly their permissions.
         post_migrate.connect(create_role_groups, sender=self)
         user_logged_in.connect(stamp_session, dispatch_uid="tracker-stamp-session")
+        user_logged_in.connect(note_enrolment, dispatch_uid="tracker-two-factor-enrolment")
         security.connect_lockouts()

@@ -31,3 +31,20 @@ class EmailPreferencesForm(forms.ModelForm):
                 }
             ),
         }
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        help_text="The 6-digit code your authenticator app shows now, or a recovery code",
+        error_messages={"required": "Enter the code from your authenticator app."},
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-10",
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "aria-describedby": "code-hint",
+            }
+        ),
+    )

@@ -35,6 +35,9 @@ ROLE_PERMISSIONS = {
     ADMINISTRATOR: {
         "tracker": {"user": ["add", "change", "view"], "securityevent": ["view"]},
         "actions": {"reminder": ["view"]},  # the outbox, to see failed sends
+        # Resetting a user's two-factor sign-in (a lost phone) is deleting their devices.
+        "otp_totp": {"totpdevice": ["view", "delete"]},
+        "otp_static": {"staticdevice": ["view", "delete"]},
         "auth": {"group": ["view"]},
     },
 }
