@@ -3,7 +3,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
-from actions import action_import, uploads
+from actions import uploads
+from actions.action_import import columns, files
 from actions.models import Action, Evidence, FindingKind, Inspection, Rag, Status
 from actions.services import OPCC_ONLY, TRANSITIONS
 from tracker import roles
@@ -327,7 +328,7 @@ class ImportUploadForm(WorkspaceForm):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        self.cleaned_data["file_name"] = action_import.validate_upload(upload)
+        self.cleaned_data["file_name"] = files.validate_upload(upload)
         return upload
 
 
@@ -346,7 +347,7 @@ class ImportColumnsForm(WorkspaceForm):
         super().__init__(*args, **kwargs)
         self.fields["inspection"].queryset = Inspection.objects.select_related("force")
         choices = [("", "Ignore this column")] + [
-            (name, label) for name, label in action_import.FIELD_LABELS.items()
+            (name, label) for name, label in columns.FIELD_LABELS.items()
         ]
         self.column_names = []
         for index, heading in enumerate(headings):
@@ -369,7 +370,7 @@ class ImportColumnsForm(WorkspaceForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            for problem in action_import.mapping_problems(
+            for problem in columns.mapping_problems(
                 self.mapping(), default_inspection=cleaned.get("inspection")
             ):
                 self.add_error(None, problem)

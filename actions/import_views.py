@@ -18,7 +18,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from actions import action_import, forms
+from actions import forms
+from actions.action_import import columns, files, preview
 from actions.models import Inspection, private_storage
 from actions.views import _bound, allow, workspace
 from tracker import roles
@@ -51,8 +52,8 @@ def _save(request, token, entry):
 
 def _sheet(request, entry):
     try:
-        return action_import.open_stored(entry["path"], entry["name"], user=request.user)
-    except (FileNotFoundError, action_import.ImportFileError):
+        return files.open_stored(entry["path"], entry["name"], user=request.user)
+    except (FileNotFoundError, files.ImportFileError):
         raise Http404("The uploaded file has gone: upload it again.") from None
 
 
@@ -62,7 +63,7 @@ def _plan(request, entry, sheet=None):
     if entry.get("inspection"):
         inspection = Inspection.objects.filter(pk=entry["inspection"]).first()
     mapping = {int(index): name for index, name in entry["mapping"].items()}
-    return action_import.plan_import(sheet, mapping, default_inspection=inspection)
+    return preview.plan_import(sheet, mapping, default_inspection=inspection)
 
 
 def _attachment(content, *, name, content_type):
@@ -76,11 +77,11 @@ def _attachment(content, *, name, content_type):
 def import_template(request, extension):
     if extension == "csv":
         stream = io.StringIO()
-        action_import.template_csv(stream)
+        files.template_csv(stream)
         content, content_type = stream.getvalue(), "text/csv; charset=utf-8"
     else:
         stream = io.BytesIO()
-        action_import.template_xlsx(stream)
+        files.template_xlsx(stream)
         content = stream.getvalue()
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return _attachment(content, name=f"action-plan-template.{extension}", content_type=content_type)
@@ -92,24 +93,22 @@ def import_start(request):
     if request.method == "POST" and form.is_valid():
         upload, name = form.cleaned_data["file"], form.cleaned_data["file_name"]
         try:
-            sheet = action_import.load_sheet(upload, name, user=request.user)
-        except action_import.ImportFileError as error:
+            sheet = files.load_sheet(upload, name, user=request.user)
+        except files.ImportFileError as error:
             form.add_error("file", str(error))
         else:
             upload.seek(0)
-            mapping = action_import.auto_mapping(
-                sheet.headings, action_import.remembered_mapping(request.user)
-            )
+            mapping = columns.auto_mapping(sheet.headings, columns.remembered_mapping(request.user))
             token = uuid.uuid4().hex
             entry = {
                 "name": name,
-                "path": action_import.store_upload(upload),
+                "path": files.store_upload(upload),
                 "mapping": {str(index): field for index, field in mapping.items()},
                 "inspection": None,
                 "applied": False,
             }
             _save(request, token, entry)
-            if action_import.mapping_problems(mapping):
+            if columns.mapping_problems(mapping):
                 return redirect("imports:columns", token=token)
             return redirect("imports:preview", token=token)
     return render(request, "actions/import_start.html", {"form": form})
@@ -124,13 +123,13 @@ def import_columns(request, token):
     form = forms.ImportColumnsForm(*_bound(request), initial=initial, headings=sheet.headings)
     if request.method == "POST" and form.is_valid():
         mapping = form.mapping()
-        action_import.remember_mapping(user=request.user, headings=sheet.headings, mapping=mapping)
+        columns.remember_mapping(user=request.user, headings=sheet.headings, mapping=mapping)
         inspection = form.cleaned_data["inspection"]
         entry["mapping"] = {str(index): field for index, field in mapping.items()}
         entry["inspection"] = inspection.pk if inspection else None
         _save(request, token, entry)
         return redirect("imports:preview", token=token)
-    problems = action_import.mapping_problems(
+    problems = columns.mapping_problems(
         {int(i): f for i, f in entry["mapping"].items()},
         default_inspection=entry.get("inspection"),
     )
@@ -145,15 +144,15 @@ def import_preview(request, token):
         return redirect("imports:done", token=token)
     sheet = _sheet(request, entry)
     mapping = {int(index): name for index, name in entry["mapping"].items()}
-    if action_import.mapping_problems(mapping, default_inspection=entry.get("inspection")):
+    if columns.mapping_problems(mapping, default_inspection=entry.get("inspection")):
         return redirect("imports:columns", token=token)
     plan = _plan(request, entry, sheet)
     outcomes = []
     for outcome, title in (
-        (action_import.ERROR, "Rows with errors (not imported)"),
-        (action_import.CREATE, "New actions"),
-        (action_import.UPDATE, "Actions that will change"),
-        (action_import.UNCHANGED, "No change"),
+        (preview.ERROR, "Rows with errors (not imported)"),
+        (preview.CREATE, "New actions"),
+        (preview.UPDATE, "Actions that will change"),
+        (preview.UNCHANGED, "No change"),
     ):
         rows = plan.of(outcome)
         outcomes.append(
@@ -167,7 +166,7 @@ def import_preview(request, token):
         "outcomes": outcomes,
         "preview_rows": PREVIEW_ROWS,
         "columns": [
-            (heading, action_import.FIELD_LABELS.get(mapping.get(index)))
+            (heading, columns.FIELD_LABELS.get(mapping.get(index)))
             for index, heading in enumerate(sheet.headings)
         ],
     }
@@ -181,9 +180,9 @@ def import_confirm(request, token):
     if entry["applied"]:
         messages.info(request, "This import has already been applied.")
         return redirect("imports:done", token=token)
-    plan = action_import.apply_plan(_plan(request, entry), by=request.user)
+    plan = preview.apply_plan(_plan(request, entry), by=request.user)
     report = io.StringIO()
-    action_import.skipped_report(plan, report)
+    files.skipped_report(plan, report)
     entry["report"] = private_storage().save(
         f"imports/{token}-skipped.csv", ContentFile(report.getvalue().encode("utf-8"))
     )
@@ -217,7 +216,7 @@ def import_skipped(request, token):
             raise Http404("The report has gone: it is kept for two days.") from None
     else:
         stream = io.StringIO()
-        action_import.skipped_report(_plan(request, entry), stream)
+        files.skipped_report(_plan(request, entry), stream)
         content = stream.getvalue()
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", entry["name"].rsplit(".", 1)[0])
     return _attachment(

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from actions import action_import
+from actions.action_import import columns, files
 from actions.models import Action, Finding, ImportColumnMapping, Status, Update
 from tests.factories import ActionFactory, FindingFactory, InspectionFactory, UpdateFactory
 
@@ -259,9 +259,9 @@ def test_confirming_applies_valid_rows_with_history_and_reimporting_changes_noth
     before = history_rows()
     actions_before = Action.objects.count()
     again = token_of(upload(client, xlsx_upload(messy_rows(owner), percent_cells=["I5"])))
-    preview = client.get(reverse("imports:preview", args=[again]))
-    assert preview.context["counts"] == {"create": 0, "update": 0, "unchanged": 5, "error": 4}
-    assert "Confirm and import" not in preview.content.decode()
+    second = client.get(reverse("imports:preview", args=[again]))
+    assert second.context["counts"] == {"create": 0, "update": 0, "unchanged": 5, "error": 4}
+    assert "Confirm and import" not in second.content.decode()
     client.post(reverse("imports:confirm", args=[again]))
     assert history_rows() == before
     assert Action.objects.count() == actions_before
@@ -304,11 +304,11 @@ def test_unknown_headings_are_matched_by_the_officer_and_remembered(
     response = upload(client, xlsx_upload(rows, name="odd.xlsx", title_rows=False))
     token = token_of(response)
     assert response["Location"] == reverse("imports:columns", args=[token])
-    columns = reverse("imports:columns", args=[token])
-    page = client.get(columns)
-    assert "Choose the column that holds the finding reference." in page.content.decode()
+    columns_url = reverse("imports:columns", args=[token])
+    form_page = client.get(columns_url)
+    assert "Choose the column that holds the finding reference." in form_page.content.decode()
 
-    refused = client.post(columns, {"column_0": "action_title", "column_1": "action_title"})
+    refused = client.post(columns_url, {"column_0": "action_title", "column_1": "action_title"})
     assert refused.status_code == 200
     assert "Action title is matched to more than one column." in refused.content.decode()
     assert not ImportColumnMapping.objects.exists()
@@ -321,10 +321,10 @@ def test_unknown_headings_are_matched_by_the_officer_and_remembered(
         "column_3": "deadline",
         "inspection": inspection.pk,
     }
-    response = client.post(columns, chosen)
+    response = client.post(columns_url, chosen)
     assert response["Location"] == reverse("imports:preview", args=[token])
-    preview = client.get(response["Location"])
-    (row,) = preview.context["plan"].rows
+    page = client.get(response["Location"])
+    (row,) = page.context["plan"].rows
     assert row.outcome == "error"  # a new finding needs its text
     assert row.errors == [("Finding text", 'The finding text is needed to add finding "AFI 6".')]
     remembered = dict(ImportColumnMapping.objects.values_list("heading", "field"))
@@ -359,7 +359,7 @@ def test_a_bad_file_is_refused_with_a_message_and_nothing_is_kept(
 
 
 def test_a_file_over_the_size_limit_is_refused(opcc_officer, signed_in, monkeypatch):
-    monkeypatch.setattr(action_import, "MAX_UPLOAD_MB", 0.001)
+    monkeypatch.setattr(files, "MAX_UPLOAD_MB", 0.001)
     client = signed_in(opcc_officer)
     response = upload(client, SimpleUploadedFile("plan.csv", b"a,b,c\n" * 400))
     assert "The file must be smaller than" in response.content.decode()
@@ -472,13 +472,13 @@ def test_an_owner_of_another_force_is_refused(
     ],
 )
 def test_uk_iso_and_excel_serial_dates_are_understood(text, expected):
-    assert action_import.parse_date(text) == expected
+    assert columns.parse_date(text) == expected
 
 
 @pytest.mark.parametrize("text", ["12/31/2024", "31 Foo 2024", "soon", "2024", "1/2"])
 def test_a_non_date_is_refused(text):
     with pytest.raises(ValueError, match="is not a date"):
-        action_import.parse_date(text)
+        columns.parse_date(text)
 
 
 def test_the_templates_have_the_model_columns(opcc_officer, signed_in):
@@ -504,9 +504,9 @@ def test_the_templates_have_the_model_columns(opcc_officer, signed_in):
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [cell.value for cell in sheet[1]] == expected
     # The template itself maps without any choices to make.
-    headings = action_import.load_sheet(io.BytesIO(response.content), "t.xlsx").headings
-    mapping = action_import.auto_mapping(headings, {})
-    assert sorted(mapping.values()) == sorted(action_import.FIELDS)
+    headings = files.load_sheet(io.BytesIO(response.content), "t.xlsx").headings
+    mapping = columns.auto_mapping(headings, {})
+    assert sorted(mapping.values()) == sorted(columns.FIELDS)
 
 
 def test_the_action_list_links_to_the_import_for_opcc_staff_only(

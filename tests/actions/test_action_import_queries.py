@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
-from actions import action_import
+from actions.action_import import files
 from tests.factories import actions_for
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def plan_file(actions, owner, new_rows):
     """Half the rows are the existing actions (one with a changed deadline), half are new."""
     workbook = Workbook()
     sheet = workbook.active
-    sheet.append(action_import.template_headings())
+    sheet.append(files.template_headings())
     for n, action in enumerate(actions):
         deadline = action.deadline + datetime.timedelta(days=30 if n == 0 else 0)
         sheet.append(

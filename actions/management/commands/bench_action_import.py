@@ -21,7 +21,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from simple_history.utils import bulk_create_with_history
 
-from actions import action_import
+from actions.action_import import columns, files, preview
 from actions.models import Action, Finding, Force, Inspection
 from tracker import roles
 from tracker.models import User
@@ -41,8 +41,8 @@ class Command(BaseCommand):
     def handle(self, *args, rows, apply, **options):
         if settings.PRODUCTION:
             raise CommandError("The benchmark writes (then discards) data: not in production.")
-        if not 2 <= rows <= action_import.MAX_ROWS:
-            raise CommandError(f"--rows must be from 2 to {action_import.MAX_ROWS:,}.")
+        if not 2 <= rows <= files.MAX_ROWS:
+            raise CommandError(f"--rows must be from 2 to {files.MAX_ROWS:,}.")
         try:
             with transaction.atomic():
                 self.run(rows=rows, apply=apply)
@@ -59,11 +59,11 @@ class Command(BaseCommand):
         )
 
         with CaptureQueriesContext(connection) as reading:
-            sheet = action_import.load_sheet(io.BytesIO(content), "bench.xlsx", user=officer)
+            sheet = files.load_sheet(io.BytesIO(content), "bench.xlsx", user=officer)
         read = time.perf_counter()
-        mapping = action_import.auto_mapping(sheet.headings, {})
+        mapping = columns.auto_mapping(sheet.headings, {})
         with CaptureQueriesContext(connection) as planning:
-            plan = action_import.plan_import(sheet, mapping)
+            plan = preview.plan_import(sheet, mapping)
         planned = time.perf_counter()
         counts = plan.counts()
         self.stdout.write(
@@ -76,7 +76,7 @@ class Command(BaseCommand):
         )
         if apply:
             with CaptureQueriesContext(connection) as applying:
-                action_import.apply_plan(plan, by=officer)
+                preview.apply_plan(plan, by=officer)
             done = time.perf_counter()
             self.stdout.write(
                 f"  apply:   {done - planned:.2f}s, {len(applying):,} queries, "
@@ -125,7 +125,7 @@ class Command(BaseCommand):
         sheet = workbook.create_sheet("Actions")
         sheet.append(["Benchmark import force: PEEL action plan"])
         sheet.append([])
-        sheet.append(action_import.template_headings())
+        sheet.append(files.template_headings())
         for n, action in enumerate(actions):
             moved = n % 10 == 0
             deadline = action.deadline + datetime.timedelta(days=30 if moved else 0)

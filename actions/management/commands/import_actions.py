@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from actions import action_import
+from actions.action_import import columns, files, preview
 from actions.models import Inspection
 from tracker import roles
 from tracker.models import User
@@ -32,8 +32,8 @@ class Command(BaseCommand):
         by = self.officer(user, dry_run=dry_run)
         default_inspection = self.inspection(inspection)
         sheet = self.read(Path(file), by)
-        mapping = action_import.auto_mapping(sheet.headings, action_import.remembered_mapping(by))
-        problems = action_import.mapping_problems(mapping, default_inspection=default_inspection)
+        mapping = columns.auto_mapping(sheet.headings, columns.remembered_mapping(by))
+        problems = columns.mapping_problems(mapping, default_inspection=default_inspection)
         if problems:
             unmatched = [h for i, h in enumerate(sheet.headings) if h and i not in mapping]
             raise CommandError(
@@ -41,13 +41,13 @@ class Command(BaseCommand):
                 + f" Unmatched headings: {', '.join(unmatched) or 'none'}. Rename them as in the"
                 " template, or match them once in the web import (remembered for your user)."
             )
-        plan = action_import.plan_import(sheet, mapping, default_inspection=default_inspection)
+        plan = preview.plan_import(sheet, mapping, default_inspection=default_inspection)
         if not dry_run:
-            action_import.apply_plan(plan, by=by)
+            preview.apply_plan(plan, by=by)
         self.report(plan, applied=not dry_run, verbosity=options["verbosity"])
         if skipped_report:
             with open(skipped_report, "w", newline="", encoding="utf-8") as stream:
-                action_import.skipped_report(plan, stream)
+                files.skipped_report(plan, stream)
 
     def officer(self, username, *, dry_run):
         if not username:
@@ -72,9 +72,9 @@ class Command(BaseCommand):
             raise CommandError(f"{path} is not a file.")
         with path.open("rb") as handle:
             try:
-                name = action_import.validate_upload(File(handle, name=path.name))
-                return action_import.load_sheet(handle, name, user=by)
-            except (ValidationError, action_import.ImportFileError) as error:
+                name = files.validate_upload(File(handle, name=path.name))
+                return files.load_sheet(handle, name, user=by)
+            except (ValidationError, files.ImportFileError) as error:
                 message = " ".join(getattr(error, "messages", [str(error)]))
                 raise CommandError(message) from None
 
@@ -86,9 +86,9 @@ class Command(BaseCommand):
             f"update, {counts['unchanged']} unchanged, {counts['error']} with errors (skipped)."
         )
         for row in plan.rows:
-            if row.outcome == action_import.ERROR:
+            if row.outcome == preview.ERROR:
                 for column, message in row.errors:
                     where = f"Row {row.number}, {column}" if column else f"Row {row.number}"
                     self.stdout.write(f"  {where}: {message}")
-            elif verbosity >= 2 and row.outcome != action_import.UNCHANGED:
+            elif verbosity >= 2 and row.outcome != preview.UNCHANGED:
                 self.stdout.write(f"  Row {row.number}: {'; '.join(row.changes)}")
