@@ -382,7 +382,7 @@ def _create(row, *, by, reason, findings):
         closure_summary=(narrative or f"Closed before it was {reason.lower()}.")
         if status == Status.CLOSED
         else "",
-        reason=f"{reason} ({Status(status).label.lower()})",
+        reason=reason,
     )
     if narrative:
         services.action_post_update(

@@ -227,8 +227,10 @@ def test_confirming_applies_valid_rows_with_history_and_reimporting_changes_noth
     assert Action.objects.get(title="Audit case files").finding == trained.finding
     created = trained.history.earliest()
     assert created.history_user == opcc_officer
-    assert created.history_change_reason == "Imported from herts-action-plan.xlsx (in progress)"
-    assert trained.updates.get().narrative == "Training plan agreed."
+    assert created.history_change_reason == "Imported from herts-action-plan.xlsx"
+    update = trained.updates.get()
+    assert (update.narrative, update.author) == ("Training plan agreed.", opcc_officer)
+    assert update.history.get().history_change_reason == "Imported from herts-action-plan.xlsx"
     assert trained.finding.history.get().history_change_reason == (
         "Imported from herts-action-plan.xlsx"
     )
@@ -408,10 +410,7 @@ def test_statuses_follow_the_workflow(force, owner, opcc_officer, signed_in):
         "Delivered in 2023.",
         100,
     )
-    assert (
-        done.history.earliest().history_change_reason
-        == "Imported from herts-action-plan.xlsx (closed)"
-    )
+    assert done.history.earliest().history_change_reason == "Imported from herts-action-plan.xlsx"
     proposed = Action.objects.get(title="Proposed one")
     # Imported as proposed: nobody proposed it here, so any OPCC officer may close it.
     assert (proposed.status, proposed.proposed_by) == ("proposed", None)

@@ -56,7 +56,7 @@ def test_importing_applies_as_the_user_and_again_changes_nothing(plan_csv, opcc_
     row = action.history.earliest()
     assert (row.history_user, row.history_change_reason) == (
         opcc_officer,
-        "Imported from plan.csv (in progress)",
+        "Imported from plan.csv",
     )
     assert Update.objects.get(action=action).narrative == "Begun."
     assert report.read_text(encoding="utf-8-sig").splitlines()[1].startswith("5,Owner")
