@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from openpyxl.utils import get_column_letter
 
 from actions import uploads
 from actions.action_import import columns, files
@@ -353,7 +354,7 @@ class ImportColumnsForm(WorkspaceForm):
         for index, heading in enumerate(headings):
             name = f"column_{index}"
             self.fields[name] = forms.ChoiceField(
-                label=heading or f"Column {index + 1} (no heading)",
+                label=f"Column {get_column_letter(index + 1)}: {heading or '(no heading)'}",
                 choices=choices,
                 required=False,
             )

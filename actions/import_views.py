@@ -149,7 +149,7 @@ def import_preview(request, token):
     plan = _plan(request, entry, sheet)
     outcomes = []
     for outcome, title in (
-        (preview.ERROR, "Rows with errors (not imported)"),
+        (preview.ERROR, "Rows with errors, which will be skipped"),
         (preview.CREATE, "New actions"),
         (preview.UPDATE, "Actions that will change"),
         (preview.UNCHANGED, "No change"),
