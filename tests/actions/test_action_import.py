@@ -515,3 +515,50 @@ def test_the_action_list_links_to_the_import_for_opcc_staff_only(
     assert link in signed_in(opcc_officer).get(reverse("actions:list")).content.decode()
     client.force_login(owner)
     assert link not in client.get(reverse("actions:list")).content.decode()
+
+
+def test_a_row_a_service_refuses_at_confirm_is_skipped_alone(
+    force, owner, other_force_owner, opcc_officer, second_opcc_officer, signed_in
+):
+    inspection = InspectionFactory(force=force, title=PEEL)
+    finding = FindingFactory(inspection=inspection, reference="AFI 1")
+    # Data from before the force rule: an owner from another force, which assigning refuses.
+    odd = ActionFactory(finding=finding, title="Odd one", owner=other_force_owner)
+    rows = [
+        ["Inspection", "Finding reference", "Action title", "OPCC lead", "Deadline"],
+        [PEEL, "AFI 1", "Odd one", second_opcc_officer.username, ""],
+        [PEEL, "AFI 1", "Fine one", second_opcc_officer.username, "01/06/2026"],
+    ]
+    client = signed_in(opcc_officer)
+    token = token_of(upload(client, xlsx_upload(rows, title_rows=False)))
+    assert client.get(reverse("imports:preview", args=[token])).context["counts"]["update"] == 1
+    before = odd.history.count()
+    done = client.get(client.post(reverse("imports:confirm", args=[token]))["Location"])
+    assert done.context["counts"] == {"create": 1, "update": 0, "unchanged": 0, "error": 1}
+    odd.refresh_from_db()
+    assert (odd.opcc_lead, odd.history.count()) == (None, before)
+    assert Action.objects.get(title="Fine one").opcc_lead == second_opcc_officer
+    report = client.get(reverse("imports:skipped", args=[token])).content.decode("utf-8-sig")
+    assert "cannot be this action's owner" in report.splitlines()[1]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "message"),
+    [
+        ("Percent complete", "150", '"150" is not a percentage from 0 to 100.'),
+        ("Percent complete", "half", '"half" is not a percentage from 0 to 100.'),
+        ("RAG", "Purple", 'Unknown RAG "Purple": use Green, Amber or Red.'),
+        ("OPCC lead", "owner", '"owner" is not OPCC staff, so cannot be the OPCC lead.'),
+        ("Inspection", "PEEL 1999", 'Unknown inspection "PEEL 1999": add it in the tracker first.'),
+    ],
+)
+def test_bad_values_are_named_by_row_and_column(
+    column, value, message, plan_world, owner, opcc_officer, signed_in
+):
+    row = {"Inspection": PEEL, "Finding reference": "AFI 9", "Action title": "Quarterly dip sample"}
+    row[column] = value
+    client = signed_in(opcc_officer)
+    token = token_of(upload(client, xlsx_upload([list(row), list(row.values())])))
+    (planned,) = client.get(reverse("imports:preview", args=[token])).context["plan"].rows
+    label = {"OPCC lead": "OPCC lead (email or username)"}.get(column, column)
+    assert (planned.number, planned.errors) == (5, [(label, message)])
