@@ -59,12 +59,17 @@ class Plan:
         }
 
 
+def action_id(text):
+    """The number in an Action ID cell, or None (a database id has at most 18 digits)."""
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
 class _Lookups:
     """Everything the rows refer to, read in a fixed number of queries however long the file."""
 
     def __init__(self, cell_rows, *, default_inspection):
         titles = {key_text(c.get("inspection")) for c in cell_rows} - {""}
-        ids = {int(c["action_id"]) for c in cell_rows if c.get("action_id", "").isdigit()}
+        ids = {action_id(c["action_id"]) for c in cell_rows} - {None}
         people = {key_text(c.get(k)) for c in cell_rows for k in ("owner", "opcc_lead")} - {""}
 
         self.inspections = {}
@@ -190,7 +195,7 @@ class Planner:
 
     def match_by_id(self, row):
         text = row.cells["action_id"]
-        action = self.lookups.actions_by_id.get(int(text)) if text.isdigit() else None
+        action = self.lookups.actions_by_id.get(action_id(text))
         if action is None:
             row.error("action_id", f'No action has the ID "{text}".')
             return
@@ -207,7 +212,11 @@ class Planner:
                     "inspection", f'Unknown inspection "{title}": add it in the tracker first.'
                 )
             elif len(found) > 1:
-                row.error("inspection", f'More than one force has an inspection called "{title}".')
+                row.error(
+                    "inspection",
+                    f'More than one force has an inspection called "{title}": ignore this column '
+                    "and choose the inspection when matching the columns.",
+                )
             else:
                 row.inspection = found[0]
         elif self.lookups.default_inspection is not None:

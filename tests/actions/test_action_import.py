@@ -423,12 +423,14 @@ def test_an_action_id_column_updates_that_action_even_when_its_title_changes(
         ["Action ID", "Action title", "Deadline"],
         [action.pk, "A clearer title", action.deadline.strftime("%d/%m/%Y")],
         [999999, "No such action", ""],
+        ["12345678901234567890123", "Too long to be an ID", ""],
     ]
     client = signed_in(opcc_officer)
     token = token_of(upload(client, xlsx_upload(rows, title_rows=False)))
     plan = client.get(reverse("imports:preview", args=[token])).context["plan"]
     assert [(r.number, r.outcome, r.changes) for r in plan.rows][0] == (2, "update", ["title"])
     assert plan.rows[1].errors == [("Action ID", 'No action has the ID "999999".')]
+    assert plan.rows[2].errors == [("Action ID", 'No action has the ID "12345678901234567890123".')]
     client.post(reverse("imports:confirm", args=[token]))
     action.refresh_from_db()
     assert action.title == "A clearer title"
