@@ -4,6 +4,8 @@ match columns, preview, confirm, download skipped rows, and import the same file
 import csv
 import datetime
 import io
+import os
+import time
 
 import pytest
 from django.apps import apps
@@ -11,8 +13,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from actions import services
 from actions.action_import import columns, files
-from actions.models import Action, Finding, ImportColumnMapping, Status, Update
+from actions.models import (
+    Action,
+    Finding,
+    ImportColumnMapping,
+    Status,
+    Update,
+    private_storage,
+)
 from tests.factories import ActionFactory, FindingFactory, InspectionFactory, UpdateFactory
 
 pytestmark = pytest.mark.django_db
@@ -564,3 +574,28 @@ def test_bad_values_are_named_by_row_and_column(
     (planned,) = client.get(reverse("imports:preview", args=[token])).context["plan"].rows
     label = {"OPCC lead": "OPCC lead (email or username)"}.get(column, column)
     assert (planned.number, planned.errors) == (5, [(label, message)])
+
+
+def test_action_create_refuses_an_impossible_starting_status(finding, opcc_officer):
+    deadline = datetime.date(2026, 1, 1)
+    with pytest.raises(services.WorkflowError, match="cannot start in a sustaining period"):
+        services.action_create(
+            by=opcc_officer, finding=finding, title="x", deadline=deadline, status="sustaining"
+        )
+    with pytest.raises(services.WorkflowError, match="A closure summary is required"):
+        services.action_create(
+            by=opcc_officer, finding=finding, title="x", deadline=deadline, status="closed"
+        )
+    assert not Action.objects.exists()
+
+
+def test_uploads_left_unconfirmed_are_removed_after_two_days(opcc_officer, signed_in):
+    storage = private_storage()
+    old = storage.save("imports/old.csv", SimpleUploadedFile("old.csv", b"a,b\n"))
+    two_days_ago = time.time() - 3 * 24 * 3600
+    os.utime(storage.path(old), (two_days_ago, two_days_ago))
+    client = signed_in(opcc_officer)
+    upload(client, SimpleUploadedFile("new.csv", b"Inspection,Finding reference,Action title\n"))
+    assert not storage.exists(old)
+    (entry,) = client.session["action_imports"].values()
+    assert storage.exists(entry["path"])
