@@ -698,3 +698,25 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.recipient} ({self.period})"
+
+
+class ImportColumnMapping(models.Model):
+    """Which field a spreadsheet column heading means, remembered per user for the next import.
+
+    A preference, not domain data, so it is not audited. An empty field means "ignore".
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="import_column_mappings"
+    )
+    heading = models.CharField(max_length=200, help_text="The column heading, normalised.")
+    field = models.CharField(max_length=40, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "heading"], name="import_mapping_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.heading} -> {self.field or 'ignored'} ({self.user})"

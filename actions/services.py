@@ -104,7 +104,9 @@ def graded_area_create(*, by, inspection, name, grade, position=0):
 
 
 @transaction.atomic
-def finding_create(*, by, inspection, kind, reference, text, area=None, parent=None, **fields):
+def finding_create(
+    *, by, inspection, kind, reference, text, area=None, parent=None, reason="", **fields
+):
     require_opcc_staff(by)
     finding = Finding(
         inspection=inspection,
@@ -116,7 +118,7 @@ def finding_create(*, by, inspection, kind, reference, text, area=None, parent=N
         **fields,
     )
     _check_finding_links(finding)
-    return audited_save(finding, by=by)
+    return audited_save(finding, by=by, reason=reason)
 
 
 FINDING_EDITABLE_FIELDS = {
@@ -142,7 +144,7 @@ def _check_finding_links(finding):
 
 
 @transaction.atomic
-def finding_edit(*, by, finding, **fields):
+def finding_edit(*, by, finding, reason="Edited", **fields):
     """Change a finding's wording, area, parent or dates; its external status has a service."""
     require_opcc_staff(by)
     unknown = set(fields) - FINDING_EDITABLE_FIELDS
@@ -154,7 +156,7 @@ def finding_edit(*, by, finding, **fields):
     if not changed:
         return finding
     _check_finding_links(finding)
-    return audited_save(finding, by=by, reason="Edited", update_fields=changed)
+    return audited_save(finding, by=by, reason=reason, update_fields=changed)
 
 
 @transaction.atomic
@@ -195,8 +197,21 @@ def action_create(
     owner_role_title="",
     opcc_lead=None,
     delegate=None,
+    status=Status.NOT_STARTED,
+    rag=Rag.GREEN,
+    percent_complete=0,
+    closure_summary="",
+    reason="Created",
 ):
+    """A new action, normally not started. An import may create it in the status it already had
+    in the office's previous tracker (not a workflow move: there was no earlier state here), and
+    the reason then says so; a sustaining period needs a date, so it is set on the action page.
+    """
     require_opcc_staff(by)
+    if status == Status.SUSTAINING:
+        raise WorkflowError("A new action cannot start in a sustaining period.")
+    if status == Status.CLOSED:
+        closure_summary = _require(closure_summary, "A closure summary")
     action = Action(
         finding=finding,
         title=title,
@@ -207,9 +222,16 @@ def action_create(
         delegate=delegate,
         deadline=deadline,
         original_deadline=deadline,
+        status=status,
+        rag=rag,
+        percent_complete=percent_complete,
+        closure_summary=closure_summary,
     )
+    if status == Status.CLOSED:
+        action.closed_by = by
+        action.closed_at = timezone.now()
     _check_assignees(action, owner=owner, delegate=delegate, opcc_lead=opcc_lead)
-    return audited_save(action, by=by, reason="Created")
+    return audited_save(action, by=by, reason=reason)
 
 
 def _check_assignees(action, *, owner, delegate, opcc_lead):
@@ -268,22 +290,32 @@ def action_bulk_assign(*, by, actions, owner=None, opcc_lead=None):
 
 
 @transaction.atomic
-def action_edit(*, by, action, title, description):
+def action_edit(*, by, action, title, description, reason="Edited"):
     """Change an action's wording; who owns it and when it is due have services of their own."""
     require_opcc_staff(by)
     action.title = _require(title, "A title")
     action.description = description
-    return audited_save(action, by=by, reason="Edited", update_fields=["title", "description"])
+    return audited_save(action, by=by, reason=reason, update_fields=["title", "description"])
 
 
 @transaction.atomic
 def action_post_update(
-    *, by, action, narrative, status, rag, percent_complete, public_narrative="", at=None
+    *,
+    by,
+    action,
+    narrative,
+    status,
+    rag,
+    percent_complete,
+    public_narrative="",
+    at=None,
+    reason=None,
 ):
     """An owner's (or OPCC's) progress update: records the narrative and sets status and RAG.
 
     `at` is when the update was made, for updates brought in from an earlier tracker; the
-    history row still records when it was entered here.
+    history row still records when it was entered here. `reason`, when given (an import),
+    is recorded on both the update's and the action's history rows.
     """
     action = Action.objects.select_for_update().get(pk=action.pk)
     _require_worker(action, by)
@@ -307,7 +339,7 @@ def action_post_update(
         percent_complete=percent_complete,
         created_at=now,
     )
-    audited_save(update, by=by)
+    audited_save(update, by=by, reason=reason or "")
     action.status = status
     action.rag = rag
     action.percent_complete = percent_complete
@@ -315,7 +347,7 @@ def action_post_update(
     audited_save(
         action,
         by=by,
-        reason="Progress update",
+        reason=reason or "Progress update",
         update_fields=["status", "rag", "percent_complete", "last_update_at", "proposed_by"],
     )
     reminders.notify_change(

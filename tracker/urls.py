@@ -13,6 +13,7 @@ urlpatterns = [
     path("account/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("admin/", admin.site.urls),
     path("", include("actions.urls")),
+    path("imports/", include("actions.import_urls")),
 ]
 
 handler403 = "tracker.views.permission_denied"

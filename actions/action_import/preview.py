@@ -1,0 +1,477 @@
+"""The preview (what each row of the file would do) and applying it through the services."""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Lower
+
+from actions import services
+from actions.action_import.columns import (
+    FIELD_LABELS,
+    FIELDS,
+    clean_text,
+    finding_kind,
+    key_text,
+    parse_date,
+    parse_percent,
+    parse_rag,
+    parse_status,
+)
+from actions.models import Action, Finding, Inspection, Rag, Status, Update
+from tracker import roles
+from tracker.models import User
+
+CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+
+
+@dataclass
+class RowPlan:
+    number: int
+    values: list  # the row's cells as text, in the file's column order
+    cells: dict  # field -> the cell as text
+    outcome: str = ""
+    errors: list = field(default_factory=list)  # (column heading, message)
+    changes: list = field(default_factory=list)  # what an update will change, in words
+    inspection: Inspection | None = None
+    finding: Finding | None = None
+    finding_text: str = ""  # for a new finding, or a changed text of an existing one
+    action: Action | None = None
+    parsed: dict = field(default_factory=dict)
+
+    def error(self, name, message):
+        self.errors.append((FIELD_LABELS.get(name, name), message))
+
+
+@dataclass
+class Plan:
+    file_name: str
+    headings: list
+    rows: list
+
+    def of(self, outcome):
+        return [row for row in self.rows if row.outcome == outcome]
+
+    def counts(self):
+        return {
+            o: sum(r.outcome == o for r in self.rows) for o in (CREATE, UPDATE, UNCHANGED, ERROR)
+        }
+
+
+def action_id(text):
+    """The number in an Action ID cell, or None (a database id has at most 18 digits)."""
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
+class _Lookups:
+    """Everything the rows refer to, read in a fixed number of queries however long the file."""
+
+    def __init__(self, cell_rows, *, default_inspection):
+        titles = {key_text(c.get("inspection")) for c in cell_rows} - {""}
+        ids = {action_id(c["action_id"]) for c in cell_rows} - {None}
+        people = {key_text(c.get(k)) for c in cell_rows for k in ("owner", "opcc_lead")} - {""}
+
+        self.inspections = {}
+        for inspection in (
+            Inspection.objects.select_related("force")
+            .annotate(key=Lower("title"))
+            .filter(Q(key__in=titles) | Q(pk=getattr(default_inspection, "pk", None)))
+        ):
+            self.inspections.setdefault(key_text(inspection.title), []).append(inspection)
+        self.default_inspection = default_inspection and next(
+            (
+                i
+                for group in self.inspections.values()
+                for i in group
+                if i.pk == default_inspection.pk
+            ),
+            None,
+        )
+        inspection_ids = {i.pk for group in self.inspections.values() for i in group}
+        self.findings = {
+            (f.inspection_id, key_text(f.reference)): f
+            for f in Finding.objects.filter(inspection_id__in=inspection_ids)
+        }
+        latest = Update.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
+        actions = (
+            Action.objects.filter(Q(finding__inspection_id__in=inspection_ids) | Q(pk__in=ids))
+            .select_related("finding__inspection__force", "owner", "opcc_lead", "delegate")
+            .annotate(latest_narrative=Subquery(latest.values("narrative")[:1]))
+        )
+        self.actions_by_id, self.actions = {}, {}
+        for action in actions:
+            self.actions_by_id[action.pk] = action
+            key = (action.finding_id, key_text(action.title))
+            self.actions.setdefault(key, []).append(action)
+        self.people = {}
+        for person in (
+            User.objects.filter(is_active=True)
+            .annotate(u=Lower("username"), e=Lower("email"))
+            .filter(Q(u__in=people) | Q(e__in=people))
+            .prefetch_related("groups")
+        ):
+            # Roles read once here, not one query per person (tracker.roles caches this).
+            person._role_names = frozenset(g.name for g in person.groups.all())
+            for key in (person.username.casefold(), person.email.casefold()):
+                if key:
+                    self.people[key] = person
+
+
+class Planner:
+    def __init__(self, sheet, mapping, *, default_inspection=None):
+        self.sheet = sheet
+        self.mapping = mapping
+        self.default_inspection = default_inspection
+
+    def rows(self):
+        for number, values in self.sheet.rows:
+            texts = [clean_text(v) for v in values]
+            if not any(texts):
+                continue  # blank lines
+            cells = dict.fromkeys(FIELDS, "")
+            cells.update(
+                {
+                    name: clean_text(values[i]) if i < len(values) else ""
+                    for i, name in self.mapping.items()
+                }
+            )
+            raw = {name: values[i] if i < len(values) else None for i, name in self.mapping.items()}
+            if not any(cells.values()):
+                continue
+            yield RowPlan(number=number, values=texts, cells=cells, parsed={"raw": raw})
+
+    def plan(self):
+        rows = list(self.rows())
+        self.lookups = _Lookups([r.cells for r in rows], default_inspection=self.default_inspection)
+        self.seen = {}
+        self.finding_texts = {}
+        self.announced = set()
+        for row in rows:
+            self.plan_row(row)
+            if row.errors:
+                row.outcome = ERROR
+        return Plan(file_name=self.sheet.name, headings=self.sheet.headings, rows=rows)
+
+    # One row
+
+    def plan_row(self, row):
+        cells = row.cells
+        if cells.get("action_id"):
+            self.match_by_id(row)
+        else:
+            self.match_by_names(row)
+        if row.errors:
+            return
+        self.parse_values(row)
+        if row.errors:
+            return
+        if row.action is None:
+            self.plan_create(row)
+        else:
+            self.plan_update(row)
+
+    def person(self, row, name, *, force=None):
+        text = row.cells.get(name, "")
+        if not text:
+            return None
+        person = self.lookups.people.get(text.casefold())
+        if person is None:
+            what = "owner" if name == "owner" else "OPCC lead"
+            row.error(name, f'Unknown {what} "{text}": no active user has that email or username.')
+        elif name == "owner" and not (
+            roles.is_action_owner(person) and person.force_id == force.pk
+        ):
+            row.error(name, f'"{text}" is not an action owner in {force}.')
+        elif name == "opcc_lead" and not roles.is_opcc_staff(person):
+            row.error(name, f'"{text}" is not OPCC staff, so cannot be the OPCC lead.')
+        return person
+
+    def duplicate(self, row, key, column):
+        if key in self.seen:
+            row.error(column, f"Duplicate of row {self.seen[key]}: the same action appears twice.")
+        else:
+            self.seen[key] = row.number
+
+    def match_by_id(self, row):
+        text = row.cells["action_id"]
+        action = self.lookups.actions_by_id.get(action_id(text))
+        if action is None:
+            row.error("action_id", f'No action has the ID "{text}".')
+            return
+        row.action, row.finding, row.inspection = action, action.finding, action.finding.inspection
+        self.duplicate(row, ("id", action.pk), "action_id")
+
+    def match_by_names(self, row):
+        cells = row.cells
+        title = cells.get("inspection", "")
+        if title:
+            found = self.lookups.inspections.get(title.casefold(), [])
+            if not found:
+                row.error(
+                    "inspection", f'Unknown inspection "{title}": add it in the tracker first.'
+                )
+            elif len(found) > 1:
+                row.error(
+                    "inspection",
+                    f'More than one force has an inspection called "{title}": ignore this column '
+                    "and choose the inspection when matching the columns.",
+                )
+            else:
+                row.inspection = found[0]
+        elif self.lookups.default_inspection is not None:
+            row.inspection = self.lookups.default_inspection
+        else:
+            row.error("inspection", "The inspection is blank.")
+        reference, action_title = cells.get("finding_reference", ""), cells.get("action_title", "")
+        if not reference:
+            row.error("finding_reference", "The finding reference is blank.")
+        if not action_title:
+            row.error("action_title", "The action title is blank.")
+        if row.errors:
+            return
+        finding_key = (row.inspection.pk, reference.casefold())
+        row.finding = self.lookups.findings.get(finding_key)
+        text = cells.get("finding_text", "")
+        if row.finding is None:
+            # A new finding takes its text from the first row that gives one.
+            row.finding_text = self.finding_texts.setdefault(finding_key, text)
+            if not row.finding_text:
+                self.finding_texts.pop(finding_key)
+                row.error(
+                    "finding_text", f'The finding text is needed to add finding "{reference}".'
+                )
+                return
+        elif (
+            text
+            and key_text(text) != key_text(row.finding.text)
+            and finding_key not in self.finding_texts
+        ):
+            self.finding_texts[finding_key] = text
+            row.finding_text = text
+        self.duplicate(
+            row, (row.inspection.pk, reference.casefold(), action_title.casefold()), "action_title"
+        )
+        if row.finding is not None:
+            matches = self.lookups.actions.get((row.finding.pk, action_title.casefold()), [])
+            if len(matches) > 1:
+                row.error(
+                    "action_title",
+                    f"{len(matches)} actions on {reference} have this title: add an Action ID "
+                    "column to say which.",
+                )
+            elif matches:
+                row.action = matches[0]
+
+    def parse_values(self, row):
+        raw, parsed = row.parsed["raw"], row.parsed
+        force = row.inspection.force
+        parsed["owner"] = self.person(row, "owner", force=force)
+        parsed["opcc_lead"] = self.person(row, "opcc_lead")
+        for name, parse in (
+            ("deadline", parse_date),
+            ("status", parse_status),
+            ("rag", parse_rag),
+            ("percent_complete", parse_percent),
+        ):
+            if row.cells.get(name):
+                try:
+                    parsed[name] = parse(raw[name])
+                except ValueError as error:
+                    row.error(name, str(error))
+
+    def plan_create(self, row):
+        parsed, cells = row.parsed, row.cells
+        row.outcome = CREATE
+        if "deadline" not in parsed:
+            row.error("deadline", "A deadline is needed for a new action.")
+        status = parsed.setdefault("status", Status.NOT_STARTED)
+        if status == Status.SUSTAINING:
+            row.error(
+                "status",
+                "A new action cannot be imported as sustaining: import it as proposed for "
+                "closure, then start the sustaining period on its page.",
+            )
+        parsed.setdefault("rag", Rag.GREEN)
+        parsed.setdefault("percent_complete", 100 if status == Status.CLOSED else 0)
+        row.changes.append(f"New action, {Status(status).label.lower()}")
+        if row.finding is None:
+            key = (row.inspection.pk, cells["finding_reference"].casefold())
+            if key not in self.announced:
+                self.announced.add(key)
+                row.changes.append(f"new finding {cells['finding_reference']}")
+        elif row.finding_text:
+            row.changes.append("finding text")
+
+    def plan_update(self, row):
+        action, parsed, cells = row.action, row.parsed, row.cells
+        changes = row.changes
+        if row.finding_text:
+            changes.append("finding text")
+        title = cells.get("action_title", "")
+        if cells.get("action_id") and title and key_text(title) != key_text(action.title):
+            parsed["title"] = title
+            changes.append("title")
+        owner, lead = parsed["owner"], parsed["opcc_lead"]
+        role_title = cells.get("owner_role_title", "")
+        if owner and owner.pk != action.owner_id:
+            changes.append(f"owner to {owner}")
+        if lead and lead.pk != action.opcc_lead_id:
+            changes.append(f"OPCC lead to {lead}")
+        if role_title and role_title != action.owner_role_title:
+            changes.append(f'owner\'s role title to "{role_title}"')
+        deadline = parsed.get("deadline")
+        if deadline and deadline != action.deadline:
+            changes.append(f"deadline from {action.deadline:%d %b %Y} to {deadline:%d %b %Y}")
+        status = parsed.get("status", action.status)
+        if status != action.status:
+            if status in services.OPCC_ONLY:
+                row.error(
+                    "status",
+                    f"Making an action {Status(status).label.lower()} needs assured evidence or a "
+                    "reason: do it on the action's page, not by import.",
+                )
+                return
+            if status not in services.TRANSITIONS[action.status]:
+                row.error(
+                    "status",
+                    f"An action that is {action.get_status_display().lower()} cannot become "
+                    f"{Status(status).label.lower()}.",
+                )
+                return
+            changes.append(f"status to {Status(status).label.lower()}")
+        rag = parsed.get("rag", action.rag)
+        if rag != action.rag:
+            changes.append(f"RAG to {Rag(rag).label.lower()}")
+        percent = parsed.get("percent_complete", action.percent_complete)
+        if percent != action.percent_complete:
+            changes.append(f"{percent}% complete")
+        narrative = cells.get("latest_update", "")
+        if narrative and key_text(narrative) != key_text(action.latest_narrative):
+            changes.append("new progress update")
+        row.outcome = UPDATE if changes else UNCHANGED
+
+
+def plan_import(sheet, mapping, *, default_inspection=None):
+    return Planner(sheet, mapping, default_inspection=default_inspection).plan()
+
+
+# Applying
+
+
+def _create(row, *, by, reason, findings):
+    cells, parsed = row.cells, row.parsed
+    key = (row.inspection.pk, cells["finding_reference"].casefold())
+    finding = row.finding or findings.get(key)
+    if finding is None:
+        finding = services.finding_create(
+            by=by,
+            inspection=row.inspection,
+            kind=finding_kind(cells["finding_reference"]),
+            reference=cells["finding_reference"],
+            text=row.finding_text,
+            reason=reason,
+        )
+        findings[key] = finding
+    elif row.finding is not None and row.finding_text:
+        services.finding_edit(by=by, finding=finding, text=row.finding_text, reason=reason)
+    narrative = cells.get("latest_update", "")
+    status = parsed["status"]
+    action = services.action_create(
+        by=by,
+        finding=finding,
+        title=cells["action_title"],
+        deadline=parsed["deadline"],
+        owner=parsed["owner"],
+        owner_role_title=cells.get("owner_role_title", ""),
+        opcc_lead=parsed["opcc_lead"],
+        status=status,
+        rag=parsed["rag"],
+        percent_complete=parsed["percent_complete"],
+        closure_summary=(narrative or f"Closed before it was {reason.lower()}.")
+        if status == Status.CLOSED
+        else "",
+        reason=reason,
+    )
+    if narrative:
+        services.action_post_update(
+            by=by,
+            action=action,
+            narrative=narrative,
+            status=status,
+            rag=parsed["rag"],
+            percent_complete=parsed["percent_complete"],
+            reason=reason,
+        )
+
+
+def _update(row, *, by, reason):
+    action, parsed, cells = row.action, row.parsed, row.cells
+    if row.finding_text:
+        services.finding_edit(by=by, finding=row.finding, text=row.finding_text, reason=reason)
+    if "title" in parsed:
+        services.action_edit(
+            by=by,
+            action=action,
+            title=parsed["title"],
+            description=action.description,
+            reason=reason,
+        )
+    owner = parsed["owner"] or action.owner
+    lead = parsed["opcc_lead"] or action.opcc_lead
+    role_title = cells.get("owner_role_title") or action.owner_role_title
+    if (owner, lead, role_title) != (action.owner, action.opcc_lead, action.owner_role_title):
+        services.action_assign(
+            by=by,
+            action=action,
+            owner=owner,
+            opcc_lead=lead,
+            delegate=action.delegate,
+            owner_role_title=role_title,
+            reason=reason,
+        )
+    deadline = parsed.get("deadline")
+    if deadline and deadline != action.deadline:
+        services.action_change_deadline(by=by, action=action, deadline=deadline, reason=reason)
+    status = parsed.get("status", action.status)
+    rag = parsed.get("rag", action.rag)
+    percent = parsed.get("percent_complete", action.percent_complete)
+    narrative = cells.get("latest_update", "")
+    new_narrative = narrative and key_text(narrative) != key_text(action.latest_narrative)
+    if new_narrative or (status, rag, percent) != (
+        action.status,
+        action.rag,
+        action.percent_complete,
+    ):
+        services.action_post_update(
+            by=by,
+            action=action,
+            narrative=narrative if new_narrative else f"Status, RAG and progress {reason.lower()}.",
+            status=status,
+            rag=rag,
+            percent_complete=percent,
+            reason=reason,
+        )
+
+
+@transaction.atomic
+def apply_plan(plan, *, by):
+    """Apply every create and update row in one transaction; a row a service refuses is rolled
+    back on its own (a savepoint), marked as an error and skipped. Returns the plan."""
+    services.require_opcc_staff(by)
+    reason = f"Imported from {plan.file_name}"
+    findings = {}
+    for row in plan.rows:
+        if row.outcome not in (CREATE, UPDATE):
+            continue
+        try:
+            with transaction.atomic():
+                if row.outcome == CREATE:
+                    _create(row, by=by, reason=reason, findings=findings)
+                else:
+                    _update(row, by=by, reason=reason)
+        except (ValidationError, IntegrityError) as error:
+            messages = getattr(error, "messages", None) or [str(error)]
+            row.outcome = ERROR
+            row.errors.append(("", " ".join(messages)))
+    return plan
