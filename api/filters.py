@@ -1,0 +1,65 @@
+"""API filters. Actions use the HTML list's own FilterSet (actions/filters.py), so a query string
+filters the API exactly as it filters the list page, sort included."""
+
+import django_filters
+from django_filters import utils
+from django_filters.rest_framework import DjangoFilterBackend
+
+from actions import selectors
+from actions.models import ExternalStatus, Finding, FindingKind, Grade, GradedArea, Inspection
+from reports.models import Meeting
+
+
+class ActionFilterBackend(DjangoFilterBackend):
+    """The list page's ActionFilter, bound to the caller, and its sort applied after filtering."""
+
+    def get_filterset_kwargs(self, request, queryset, view):
+        return {**super().get_filterset_kwargs(request, queryset, view), "user": request.user}
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if not filterset.is_valid():
+            raise utils.translate_validation(filterset.errors)  # 400, naming each bad value
+        return selectors.action_list(filterset=filterset)
+
+
+class InspectionFilter(django_filters.FilterSet):
+    force = django_filters.NumberFilter(field_name="force_id")
+    kind = django_filters.ChoiceFilter(choices=Inspection.Kind.choices)
+    source_type = django_filters.ChoiceFilter(choices=Inspection.SourceType.choices)
+    published_from = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
+    published_to = django_filters.DateFilter(field_name="published_on", lookup_expr="lte")
+
+    class Meta:
+        model = Inspection
+        fields = []
+
+
+class GradedAreaFilter(django_filters.FilterSet):
+    inspection = django_filters.NumberFilter(field_name="inspection_id")
+    grade = django_filters.ChoiceFilter(choices=Grade.choices)
+
+    class Meta:
+        model = GradedArea
+        fields = []
+
+
+class FindingFilter(django_filters.FilterSet):
+    inspection = django_filters.NumberFilter(field_name="inspection_id")
+    area = django_filters.NumberFilter(field_name="area_id")
+    kind = django_filters.ChoiceFilter(choices=FindingKind.choices)
+    external_status = django_filters.ChoiceFilter(choices=ExternalStatus.choices)
+
+    class Meta:
+        model = Finding
+        fields = []
+
+
+class MeetingFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Meeting.Kind.choices)
+    starts_from = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_to = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte")
+
+    class Meta:
+        model = Meeting
+        fields = []
