@@ -95,6 +95,12 @@ def _meeting_events(meetings, stamp):
         )
 
 
+def _finish(calendar, now):
+    # VTIMEZONE for Europe/London, with its transitions from a year back (icalendar builds it).
+    calendar.add_missing_timezones(first_date=timezone.localdate(now) - datetime.timedelta(days=366))
+    return calendar.to_ical()
+
+
 def _recent(now):
     return now - datetime.timedelta(days=RECENT_DAYS)
 
@@ -115,8 +121,7 @@ def personal_feed(user, *, now=None):
         calendar.add_component(event)
     for event in _meeting_events(meetings.order_by("starts_at", "pk"), now):
         calendar.add_component(event)
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return _finish(calendar, now)
 
 
 def opcc_feed(*, now=None):
@@ -155,5 +160,4 @@ def opcc_feed(*, now=None):
                 url=_link(reverse("actions:inspection", args=[inspection.pk])),
             )
         )
-    calendar.add_missing_timezones()
-    return calendar.to_ical()
+    return _finish(calendar, now)
