@@ -97,7 +97,8 @@ def _meeting_events(meetings, stamp):
 
 def _finish(calendar, now):
     # VTIMEZONE for Europe/London, with its transitions from a year back (icalendar builds it).
-    calendar.add_missing_timezones(first_date=timezone.localdate(now) - datetime.timedelta(days=366))
+    year_ago = timezone.localdate(now) - datetime.timedelta(days=366)
+    calendar.add_missing_timezones(first_date=year_ago)
     return calendar.to_ical()
 
 

@@ -2,8 +2,10 @@
 filters the API exactly as it filters the list page, sort included."""
 
 import django_filters
+from django import forms
 from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 
 from actions import selectors
 from actions.models import ExternalStatus, Finding, FindingKind, Grade, GradedArea, Inspection
@@ -23,8 +25,18 @@ class ActionFilterBackend(DjangoFilterBackend):
         return selectors.action_list(filterset=filterset)
 
 
+@extend_schema_field({"type": "integer", "minimum": 1})
+class IdFilter(django_filters.NumberFilter):
+    """A whole-number id in the database's range; anything else is a 400, not a server error."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
 class InspectionFilter(django_filters.FilterSet):
-    force = django_filters.NumberFilter(field_name="force_id")
+    force = IdFilter(field_name="force_id")
     kind = django_filters.ChoiceFilter(choices=Inspection.Kind.choices)
     source_type = django_filters.ChoiceFilter(choices=Inspection.SourceType.choices)
     published_from = django_filters.DateFilter(field_name="published_on", lookup_expr="gte")
@@ -36,7 +48,7 @@ class InspectionFilter(django_filters.FilterSet):
 
 
 class GradedAreaFilter(django_filters.FilterSet):
-    inspection = django_filters.NumberFilter(field_name="inspection_id")
+    inspection = IdFilter(field_name="inspection_id")
     grade = django_filters.ChoiceFilter(choices=Grade.choices)
 
     class Meta:
@@ -45,8 +57,8 @@ class GradedAreaFilter(django_filters.FilterSet):
 
 
 class FindingFilter(django_filters.FilterSet):
-    inspection = django_filters.NumberFilter(field_name="inspection_id")
-    area = django_filters.NumberFilter(field_name="area_id")
+    inspection = IdFilter(field_name="inspection_id")
+    area = IdFilter(field_name="area_id")
     kind = django_filters.ChoiceFilter(choices=FindingKind.choices)
     external_status = django_filters.ChoiceFilter(choices=ExternalStatus.choices)
 

@@ -13,7 +13,9 @@ def api_token(user):
     administrator who was once OPCC staff) can be tested holding one too."""
     secret = "api_" + random_secrets.token_urlsafe(32)
     AccessToken.objects.filter(user=user, kind=AccessToken.Kind.API).delete()
-    AccessToken.objects.create(user=user, kind=AccessToken.Kind.API, token_hash=AccessToken.hash(secret))
+    AccessToken.objects.create(
+        user=user, kind=AccessToken.Kind.API, token_hash=AccessToken.hash(secret)
+    )
     return secret
 
 

@@ -136,9 +136,7 @@ def test_an_invalid_filter_value_is_a_400_naming_it(opcc_officer, api_get, actio
     assert set(response.json()) == {"status", "sort"}
 
 
-def test_another_forces_inspection_cannot_be_used_as_a_filter(
-    other_force_owner, action, api_get
-):
+def test_another_forces_inspection_cannot_be_used_as_a_filter(other_force_owner, action, api_get):
     response = api_get(
         other_force_owner, reverse("api:action-list"), inspection=action.finding.inspection_id
     )

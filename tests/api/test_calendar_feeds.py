@@ -77,7 +77,9 @@ def test_a_summer_meeting_keeps_its_london_wall_clock_time_and_the_feed_has_a_vt
     calendar = icalendar.Calendar.from_ical(response.content)
     assert [str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")] == ["Europe/London"]
     start = events(response)[f"meeting-{summer.pk}@127.0.0.1"].decoded("DTSTART")
-    assert start.astimezone(datetime.UTC) == datetime.datetime(2025, 7, 3, 13, 30, tzinfo=datetime.UTC)
+    assert start.astimezone(datetime.UTC) == datetime.datetime(
+        2025, 7, 3, 13, 30, tzinfo=datetime.UTC
+    )
 
 
 @time_machine.travel(NOW, tick=False)
@@ -128,9 +130,7 @@ def test_owner_of_another_force_sees_neither_the_action_nor_a_meeting_about_it(
 
 
 @time_machine.travel(NOW, tick=False)
-def test_panel_member_feed_has_public_meetings_only(
-    client, calendar_secret, panel_member, apm
-):
+def test_panel_member_feed_has_public_meetings_only(client, calendar_secret, panel_member, apm):
     private = MeetingFactory(kind="other", starts_at=NOW + datetime.timedelta(days=3))
     uids = set(events(feed(client, calendar_secret(panel_member))))
     assert uids == {f"meeting-{apm.pk}@127.0.0.1"}
@@ -152,7 +152,9 @@ def test_opcc_feed_has_meetings_s55_response_dates_and_revisits(
 
     response = found[f"response-{peel.pk}@127.0.0.1"]
     assert response.decoded("DTSTART") == datetime.date(2024, 12, 10)
-    assert str(response["SUMMARY"]) == "s.55 response due: PEEL 2023-25 (Hertfordshire Constabulary)"
+    assert str(response["SUMMARY"]) == (
+        "s.55 response due: PEEL 2023-25 (Hertfordshire Constabulary)"
+    )
     revisit = found[f"revisit-{peel.pk}@127.0.0.1"]
     assert revisit.decoded("DTSTART") == datetime.date(2025, 2, 10)
     assert f"meeting-{apm.pk}@127.0.0.1" in found
