@@ -1,8 +1,11 @@
 """API filters. Actions use the HTML list's own FilterSet (actions/filters.py), so a query string
 filters the API exactly as it filters the list page, sort included."""
 
+import datetime
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django_filters import utils
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
@@ -33,6 +36,24 @@ class IdFilter(django_filters.NumberFilter):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, min_value=1, max_value=2**63 - 1, **kwargs)
+
+
+class UtcIsoDateTimeField(django_filters.fields.IsoDateTimeField):
+    """An ISO 8601 date and time, turned into UTC before it reaches the database (PostgreSQL
+    refuses some offsets that parse, e.g. -23:26, and some dates cannot be moved at all)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value is None:
+            return None
+        try:
+            return value.astimezone(datetime.UTC)
+        except OverflowError:
+            raise ValidationError("Enter a date and time between the years 1 and 9999.") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 class InspectionFilter(django_filters.FilterSet):
@@ -69,8 +90,8 @@ class FindingFilter(django_filters.FilterSet):
 
 class MeetingFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Meeting.Kind.choices)
-    starts_from = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    starts_to = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="lte")
+    starts_from = UtcDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    starts_to = UtcDateTimeFilter(field_name="starts_at", lookup_expr="lte")
 
     class Meta:
         model = Meeting

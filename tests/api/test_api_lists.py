@@ -233,3 +233,19 @@ def test_meetings_filter_by_kind_and_start(opcc_officer, api_get):
         opcc_officer, reverse("api:meeting-list"), kind="apm", starts_from=now.isoformat()
     )
     assert ids(response) == [soon.pk]
+
+
+def test_odd_but_valid_filter_values_work_and_impossible_ones_are_400(opcc_officer, api_get):
+    """Found by schemathesis: these were server errors on SQLite or PostgreSQL."""
+    meeting = MeetingFactory()
+    meetings = reverse("api:meeting-list")
+    assert ids(api_get(opcc_officer, meetings, starts_from="0026-09-15T22:26:38-23:26")) == [
+        meeting.pk
+    ]
+    before_year_one = api_get(opcc_officer, meetings, starts_from="0001-01-01T00:00:00+05:00")
+    assert before_year_one.status_code == 400
+    assert "starts_from" in before_year_one.json()
+    for value in ["-3.4e38", "1e40", "0", "2.5"]:
+        response = api_get(opcc_officer, reverse("api:finding-list"), inspection=value)
+        assert response.status_code == 400, value
+        assert set(response.json()) == {"inspection"}

@@ -3,7 +3,9 @@ generating requests from it against the WSGI app, with no server error (5xx)."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.urls import reverse
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, given, settings
@@ -71,13 +73,26 @@ def fuzz(operation, mode, headers, tally):
     run()
 
 
+@pytest.fixture
+def wsgi_app():
+    """The project's WSGI app, kept on the test's database connection (as Django's test client
+    does): otherwise each request's end closes the connection and its test transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.parametrize("persona", ["opcc_officer", "owner"])
-def test_schemathesis_finds_no_server_error(persona, request, force, owner, opcc_officer, capsys):
+def test_schemathesis_finds_no_server_error(
+    persona, request, force, owner, opcc_officer, capsys, wsgi_app
+):
     actions = actions_for(force, 12, owner=owner, opcc_lead=opcc_officer)
     MeetingFactory().inspections.add(actions[0].finding.inspection)
     user = request.getfixturevalue(persona)
     headers = {"Authorization": f"Token {api_token(user)}"}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", wsgi_app)
 
     tally = {"operations": 0, "cases": 0, "statuses": {}}
     for result in schema.get_all_operations():
