@@ -22,7 +22,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-MAX_API_QUERIES = 6
+MAX_API_QUERIES = 5  # token, roles, count, page rows, one prefetch
 LIST_NAMES = ["inspection", "graded-area", "finding", "action", "meeting"]
 
 

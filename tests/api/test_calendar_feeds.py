@@ -226,8 +226,23 @@ def test_feed_query_count_does_not_grow_with_the_number_of_actions(
 
     secret = calendar_secret(owner)
     actions_for(force, 5, owner=owner)
-    with django_assert_max_num_queries(6):
+    # The token with its user, the user's roles, actions, meetings.
+    with django_assert_max_num_queries(4):
         assert len(events(feed(client, secret))) == 5
     actions_for(force, 100, owner=owner)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         assert len(events(feed(client, secret))) == 105
+
+
+@time_machine.travel(NOW, tick=False)
+def test_opcc_feed_query_count_does_not_grow_with_the_number_of_inspections(
+    client, calendar_secret, opcc_officer, force, django_assert_max_num_queries
+):
+    secret = calendar_secret(opcc_officer)
+    for rows in (10, 200):
+        while InspectionFactory._meta.model.objects.count() < rows:
+            InspectionFactory(force=force, published_on=datetime.date(2024, 10, 16))
+            MeetingFactory(starts_at=NOW + datetime.timedelta(days=5))
+        # The token, roles, meetings, s.55 dates, revisits.
+        with django_assert_max_num_queries(5):
+            assert len(events(feed(client, secret, "opcc"))) == 2 * rows
