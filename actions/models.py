@@ -162,6 +162,16 @@ class Inspection(models.Model):
         return self.findings.needing_response()
 
 
+class GradedAreaQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Whoever may see the inspection may see its graded areas."""
+        if roles.is_opcc_staff(user):
+            return self
+        if roles.is_action_owner(user):
+            return self.filter(inspection__force_id=user.force_id)
+        return self.none()
+
+
 class GradedArea(models.Model):
     Grade = Grade
 
@@ -181,6 +191,8 @@ class GradedArea(models.Model):
     grade = models.CharField(max_length=30, choices=Grade.choices, default=Grade.UNGRADED)
     position = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords()
+
+    objects = GradedAreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["inspection", "position", "name"]

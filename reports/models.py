@@ -5,6 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from tracker import roles
+
 
 class MeetingQuerySet(models.QuerySet):
     def upcoming(self, now=None):
@@ -12,6 +14,20 @@ class MeetingQuerySet(models.QuerySet):
 
     def past(self, now=None):
         return self.filter(starts_at__lt=now or timezone.now()).order_by("-starts_at")
+
+    def visible_to(self, user):
+        """OPCC staff: all. Owners: meetings with their force's inspections on the agenda.
+        Panel members: the meetings held in public (APMs and Panel meetings)."""
+        if roles.is_opcc_staff(user):
+            return self
+        if roles.is_action_owner(user):
+            agenda = Meeting.inspections.through.objects.filter(
+                meeting_id=models.OuterRef("pk"), inspection__force_id=user.force_id
+            )
+            return self.filter(models.Exists(agenda))
+        if roles.is_panel_member(user):
+            return self.filter(kind__in=[Meeting.Kind.APM, Meeting.Kind.PANEL])
+        return self.none()
 
 
 class Meeting(models.Model):

@@ -1,4 +1,7 @@
-"""The user: a person with one of the roles in tracker.roles, and for action owners, a force."""
+"""The user: a person with one of the roles in tracker.roles, and for action owners, a force;
+and their calendar-feed and API tokens."""
+
+import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -69,3 +72,49 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.username or 'anonymous'}"
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def for_secret(self, kind, secret):
+        """The active user's token of this kind matching `secret`, or None. Only hashes are
+        stored and compared, so a database copy holds no usable secret."""
+        if not secret:
+            return None
+        return (
+            self.select_related("user")
+            .filter(kind=kind, token_hash=AccessToken.hash(secret), user__is_active=True)
+            .first()
+        )
+
+
+class AccessToken(models.Model):
+    """A user's secret for the calendar feed or the JSON API: one of each kind, revocable.
+
+    The secret is shown once when it is made; only its SHA-256 hash is kept.
+    """
+
+    class Kind(models.TextChoices):
+        CALENDAR = "calendar", "Calendar feed"
+        API = "api", "JSON API"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_tokens")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AccessTokenQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="access_token_one_per_kind"),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["calendar", "api"]), name="access_token_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} token for {self.user}"
+
+    @staticmethod
+    def hash(secret):
+        return hashlib.sha256(secret.encode()).hexdigest()

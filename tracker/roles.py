@@ -139,3 +139,20 @@ def can_see_inspection(user, inspection):
 def can_assign_to(owner, action):
     """An action's owner or delegate must be an action owner in the action's force."""
     return is_action_owner(owner) and owner.force_id == action.finding.inspection.force_id
+
+
+# Meetings, calendar feeds and the JSON API (api/). The API answers exactly as the workspace
+# does for inspections, graded areas, findings and actions (no token: 401; a role without the
+# workspace: 403; another force's object: 404). Meetings are also open to Panel members, who
+# attend them; owners see the meetings with their force's inspections on the agenda.
+def can_see_meetings(user):
+    return can_use_workspace(user) or is_panel_member(user)
+
+
+def can_have_access_tokens(user):
+    """Calendar feeds and API tokens are for roles with something to read: not administrators."""
+    return can_see_meetings(user)
+
+
+def can_see_opcc_calendar(user):
+    return is_opcc_staff(user)

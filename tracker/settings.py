@@ -338,3 +338,25 @@ GOVUK_NOTIFY_API_KEY = env("GOVUK_NOTIFY_API_KEY")
 GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = env("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID")
 if PRODUCTION and EMAIL_BACKEND.startswith("django_gov_notify") and not GOVUK_NOTIFY_API_KEY:
     raise ImproperlyConfigured("GOVUK_NOTIFY_API_KEY must be set to send mail through Notify")
+
+# The read-only JSON API and calendar feeds (api/; README "Calendar feeds and API"). The API only
+# accepts a user's API token, answers JSON only, and describes itself at /api/schema/.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "api"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.AccessTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OPCC action tracker API",
+    "DESCRIPTION": "Read-only: inspections, graded areas, findings, actions and meetings, with "
+    "the same permissions as the web pages. Send `Authorization: Token <your API token>`.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"RagEnum": "actions.models.Rag"},
+}

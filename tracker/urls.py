@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("actions.urls")),
     path("imports/", include("actions.import_urls")),
+    path("", include("api.urls")),
 ]
 
 handler403 = "tracker.views.permission_denied"

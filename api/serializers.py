@@ -1,0 +1,154 @@
+"""What the API returns for each object: plain fields, codes with their labels, ids for links."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from actions.models import Action, Finding, GradedArea, Inspection, Rag
+from reports.models import Meeting
+from tracker.models import User
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__")
+
+    class Meta:
+        model = User
+        fields = ["id", "name", "role_title"]
+
+
+class InspectionSerializer(serializers.ModelSerializer):
+    force_name = serializers.CharField(source="force.name")
+    kind_label = serializers.CharField(source="get_kind_display")
+    source_type_label = serializers.CharField(source="get_source_type_display")
+    response_due = serializers.DateField(
+        allow_null=True, help_text="Last day of the s.55 56-day response period."
+    )
+
+    class Meta:
+        model = Inspection
+        fields = [
+            "id",
+            "force",
+            "force_name",
+            "title",
+            "kind",
+            "kind_label",
+            "source_type",
+            "source_type_label",
+            "published_on",
+            "fieldwork_start",
+            "fieldwork_end",
+            "link",
+            "previous",
+            "response_due",
+            "response_published_on",
+            "revisit_on",
+        ]
+
+
+class GradedAreaSerializer(serializers.ModelSerializer):
+    grade_label = serializers.CharField(source="get_grade_display")
+
+    class Meta:
+        model = GradedArea
+        fields = ["id", "inspection", "name", "grade", "grade_label", "position"]
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+    external_status_label = serializers.CharField(source="get_external_status_display")
+    repeats = serializers.SerializerMethodField(help_text="Earlier findings this one repeats.")
+
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "inspection",
+            "area",
+            "kind",
+            "kind_label",
+            "reference",
+            "text",
+            "public_text",
+            "parent",
+            "repeats",
+            "due_on",
+            "external_status",
+            "external_status_label",
+            "external_status_on",
+            "external_status_note",
+            "no_action_reason",
+        ]
+
+    @extend_schema_field({"type": "array", "items": {"type": "integer"}})
+    def get_repeats(self, finding):
+        return [earlier.pk for earlier in finding.visible_repeats]
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    inspection = serializers.IntegerField(source="finding.inspection_id")
+    reference = serializers.CharField(source="finding.reference")
+    owner = PersonSerializer(allow_null=True)
+    delegate = PersonSerializer(allow_null=True)
+    opcc_lead = PersonSerializer(allow_null=True)
+    status_label = serializers.CharField(source="get_status_display")
+    effective_rag = serializers.ChoiceField(
+        source="effective_rag_db",
+        choices=Rag.choices,
+        help_text="Red whenever the action is overdue; otherwise the RAG last set.",
+    )
+    is_overdue = serializers.BooleanField()
+    has_slipped = serializers.BooleanField(help_text="The deadline has moved past the original.")
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "finding",
+            "inspection",
+            "reference",
+            "title",
+            "description",
+            "owner",
+            "owner_role_title",
+            "delegate",
+            "opcc_lead",
+            "deadline",
+            "original_deadline",
+            "has_slipped",
+            "status",
+            "status_label",
+            "rag",
+            "effective_rag",
+            "is_overdue",
+            "percent_complete",
+            "closure_summary",
+            "sustain_until",
+            "closed_at",
+            "last_update_at",
+            "created_at",
+        ]
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+    inspections = serializers.SerializerMethodField(
+        help_text="The inspections on the agenda that you may see."
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "kind",
+            "kind_label",
+            "title",
+            "starts_at",
+            "location",
+            "webcast_url",
+            "inspections",
+        ]
+
+    @extend_schema_field({"type": "array", "items": {"type": "integer"}})
+    def get_inspections(self, meeting):
+        return [inspection.pk for inspection in meeting.visible_inspections]

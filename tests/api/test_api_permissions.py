@@ -1,0 +1,158 @@
+"""Every API URL, for every role, answers with exactly the status code in this table.
+
+The rule is the workspace's (tracker/roles.py): no token -> 401; a role without the workspace
+(Panel member, administrator) -> 403 for inspections, graded areas, findings and actions; another
+force's object -> 404, as if it did not exist. Meetings are also open to Panel members (APMs
+and Panel meetings); an owner sees the meetings with their force's inspections on the agenda.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import MeetingFactory
+
+pytestmark = pytest.mark.django_db
+
+# owner: owns the action. other: an action owner in another force.
+MATRIX = """
+url                   anon  opcc  owner  other  panel  admin
+inspection-list       401   200   200    200    403    403
+inspection-detail     401   200   200    404    403    403
+graded-area-list      401   200   200    200    403    403
+graded-area-detail    401   200   200    404    403    403
+finding-list          401   200   200    200    403    403
+finding-detail        401   200   200    404    403    403
+action-list           401   200   200    200    403    403
+action-detail         401   200   200    404    403    403
+meeting-list          401   200   200    200    200    403
+meeting-detail        401   200   200    404    200    403
+schema                200   200   200    200    200    200
+"""
+ROLES = MATRIX.split()[1:7]
+ROWS = [line.split() for line in MATRIX.strip().splitlines()[1:]]
+CASES = [
+    (row[0], role, int(code)) for row in ROWS for role, code in zip(ROLES, row[1:], strict=True)
+]
+
+
+@pytest.fixture
+def world(action, opcc_officer, owner, other_force_owner, panel_member, administrator):
+    meeting = MeetingFactory(kind="apm")
+    meeting.inspections.add(action.finding.inspection)
+    people = {
+        "anon": None,
+        "opcc": opcc_officer,
+        "owner": owner,
+        "other": other_force_owner,
+        "panel": panel_member,
+        "admin": administrator,
+    }
+    ids = {
+        "inspection": action.finding.inspection_id,
+        "graded-area": action.finding.area_id,
+        "finding": action.finding_id,
+        "action": action.pk,
+        "meeting": meeting.pk,
+    }
+    return people, ids
+
+
+def url_for(name, ids):
+    if name.endswith("-detail"):
+        return reverse(f"api:{name}", args=[ids[name.removesuffix("-detail")]])
+    return reverse(f"api:{name}")
+
+
+@pytest.mark.parametrize(("name", "role", "expected"), CASES)
+def test_every_api_url_answers_each_role_with_the_expected_status(
+    name, role, expected, world, api_get
+):
+    people, ids = world
+    response = api_get(people[role], url_for(name, ids))
+    assert response.status_code == expected, f"{role} {name}"
+    if expected == 401:
+        assert response["WWW-Authenticate"] == 'Token realm="api"'
+    if expected == 404:
+        # Exactly what an id that never existed gets.
+        missing = api_get(people[role], reverse(f"api:{name}", args=[999999]))
+        assert (missing.status_code, missing.json()) == (404, response.json())
+
+
+def test_the_matrix_covers_every_api_url():
+    from api.urls import router
+
+    basenames = [basename for _, _, basename in router.registry]
+    names = {f"{basename}-{kind}" for basename in basenames for kind in ("list", "detail")}
+    assert {row[0] for row in ROWS} == names | {"schema"}
+
+
+def test_another_forces_objects_are_missing_from_the_owners_lists(world, api_get):
+    people, ids = world
+    for name in ["inspection", "graded-area", "finding", "action", "meeting"]:
+        listed = api_get(people["other"], reverse(f"api:{name}-list")).json()
+        assert listed["count"] == 0, name
+        assert ids[name] not in [row["id"] for row in listed["results"]]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Token wrong",
+        "Bearer api_not-a-real-token",
+        "Token",
+        "Token two words",
+        "Basic dXNlcjpwYXNz",
+    ],
+)
+def test_a_wrong_or_malformed_token_is_401_and_reveals_nothing(client, action, header):
+    response = client.get(reverse("api:action-list"), headers={"Authorization": header})
+    assert response.status_code == 401
+    assert action.title not in response.content.decode()
+
+
+def test_bearer_works_like_token(client, action, opcc_officer):
+    from tracker import services
+    from tracker.models import AccessToken
+
+    secret = services.access_token_issue(user=opcc_officer, kind=AccessToken.Kind.API)
+    response = client.get(reverse("api:action-list"), headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [action.pk]
+
+
+def test_a_revoked_or_replaced_api_token_stops_working(client, action, opcc_officer):
+    from tracker import services
+    from tracker.models import AccessToken
+
+    url = reverse("api:action-list")
+    old = services.access_token_issue(user=opcc_officer, kind=AccessToken.Kind.API)
+    new = services.access_token_issue(user=opcc_officer, kind=AccessToken.Kind.API)
+    assert client.get(url, headers={"Authorization": f"Token {old}"}).status_code == 401
+    assert client.get(url, headers={"Authorization": f"Token {new}"}).status_code == 200
+    services.access_token_revoke(user=opcc_officer, kind=AccessToken.Kind.API)
+    assert client.get(url, headers={"Authorization": f"Token {new}"}).status_code == 401
+
+
+def test_the_calendar_secret_is_not_an_api_token(client, action, opcc_officer, calendar_secret):
+    secret = calendar_secret(opcc_officer)
+    response = client.get(reverse("api:action-list"), headers={"Authorization": f"Token {secret}"})
+    assert response.status_code == 401
+
+
+def test_a_signed_in_session_is_not_enough_for_the_api(signed_in, opcc_officer, action):
+    response = signed_in(opcc_officer).get(reverse("api:action-list"))
+    assert response.status_code == 401
+
+
+def test_the_api_is_read_only(client, opcc_officer, action):
+    from tracker import services
+    from tracker.models import AccessToken
+
+    secret = services.access_token_issue(user=opcc_officer, kind=AccessToken.Kind.API)
+    headers = {"Authorization": f"Token {secret}"}
+    detail = reverse("api:action-detail", args=[action.pk])
+    assert client.post(reverse("api:action-list"), {}, headers=headers).status_code == 405
+    for method in (client.put, client.patch, client.delete):
+        assert method(detail, headers=headers).status_code == 405
+    action.refresh_from_db()
+    assert action.history.count() == 1
