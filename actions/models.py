@@ -116,6 +116,13 @@ class Inspection(models.Model):
         null=True, blank=True, help_text="When the PCC's s.55 response was published."
     )
     revisit_on = models.DateField(null=True, blank=True, help_text="HMICFRS revisit date.")
+    source_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="SHA-256 of the imported report's text: the same report is not imported twice.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -268,7 +275,8 @@ class Finding(models.Model):
         blank=True, help_text="Why no action will be taken (s.55 requires a reason)."
     )
     position = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords()
+    # Linking or unlinking a repeat writes a history row holding the links at that time.
+    history = HistoricalRecords(m2m_fields=[repeats])
 
     objects = FindingQuerySet.as_manager()
 

@@ -306,3 +306,9 @@ GOVUK_NOTIFY_API_KEY = env("GOVUK_NOTIFY_API_KEY")
 GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = env("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID")
 if PRODUCTION and EMAIL_BACKEND.startswith("django_gov_notify") and not GOVUK_NOTIFY_API_KEY:
     raise ImproperlyConfigured("GOVUK_NOTIFY_API_KEY must be set to send mail through Notify")
+
+# Importing an inspection report (actions/report_input.py, actions/repeats.py).
+REPORT_MAX_UPLOAD_MB = env_int("REPORT_MAX_UPLOAD_MB", 20)
+# An earlier finding of the same force is suggested as repeated when its similarity score
+# (0-100, rapidfuzz token-set ratio on normalised words) is at least this.
+REPEAT_SUGGESTION_THRESHOLD = env_int("REPEAT_SUGGESTION_THRESHOLD", 65)
