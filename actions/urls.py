@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from actions import views
+from actions import import_views, views
 
 app_name = "actions"
 
@@ -32,6 +32,11 @@ urlpatterns = [
         views.finding_create,
         name="finding_create",
     ),
+    path("findings/<int:pk>/", import_views.finding_detail, name="finding"),
     path("findings/<int:pk>/edit/", views.finding_edit, name="finding_edit"),
+    path("findings/<int:pk>/repeats/", import_views.finding_repeat, name="finding_repeat"),
     path("findings/<int:finding_pk>/actions/new/", views.action_create, name="action_create"),
+    path("inspections/import/", import_views.import_start, name="import_start"),
+    path("inspections/import/review/", import_views.import_review, name="import_review"),
+    path("inspections/import/discard/", import_views.import_discard, name="import_discard"),
 ]
