@@ -375,6 +375,7 @@ class ReviewInspectionForm(WorkspaceForm):
     title = forms.CharField(max_length=300, error_messages={"required": "Enter a title."})
     force = forms.ModelChoiceField(
         queryset=Force.objects.all(),
+        empty_label="Choose the force",
         error_messages={"required": "Choose the force the report is about."},
     )
     kind = forms.ChoiceField(label="Type of inspection", choices=InspectionKind.choices)
@@ -453,7 +454,7 @@ def _review_formsets(draft, data=None, *, suggestions):
             prefix=f"finding-{i}",
             initial={**finding, "area": finding["area"] or "", "parent": finding["parent"] or ""},
             areas=sorted(set(areas) | ({finding["area"]} - {None})),
-            causes=causes,
+            causes=[cause for cause in causes if cause != finding["reference"]],
             suggestions=suggestions[i],
         )
         for i, finding in enumerate(draft["findings"])

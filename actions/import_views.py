@@ -55,7 +55,7 @@ def _force_named(name):
     return Force.objects.filter(name__iexact=name).first() if name else None
 
 
-def _suggestions(draft, finding_forms=None):
+def _suggestions(draft):
     texts = [finding["text"] for finding in draft["findings"]]
     return selectors.repeat_suggestions(force_id=draft["inspection"]["force_id"], texts=texts)
 
@@ -81,7 +81,7 @@ def import_review(request):
                 try:
                     inspection = _accept(request.user, draft)
                 except ValidationError as error:
-                    problems = error.messages
+                    problems = [{"text": text, "href": "#review"} for text in error.messages]
                 else:
                     del request.session[import_draft.SESSION_KEY]
                     messages.success(request, f'"{inspection.title}" imported.')
@@ -91,7 +91,7 @@ def import_review(request):
                 request.session[import_draft.SESSION_KEY] = draft
                 return redirect(REVIEW_URL)
         else:
-            problems = ["Some of the details below need correcting."]
+            problems = _field_problems([inspection_form, *area_forms, *finding_forms])
     context = {
         "draft": draft,
         "inspection_form": inspection_form,
@@ -100,6 +100,22 @@ def import_review(request):
         "problems": problems,
     }
     return render(request, "actions/import_review.html", context)
+
+
+def _field_problems(review_forms):
+    """Each field error for the error summary, linked to its field."""
+    return [
+        {
+            "text": f"{form[name].label}"
+            + (f" ({form.initial.get('reference')})" if "reference" in form.initial else "")
+            + f": {error}",
+            "href": f"#{form[name].id_for_label}",
+        }
+        for form in review_forms
+        for name, errors in form.errors.items()
+        if name in form.fields
+        for error in errors
+    ]
 
 
 def _apply_edits(draft, inspection_form, area_forms, finding_forms):
