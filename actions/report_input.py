@@ -216,7 +216,13 @@ def text_from_html(html):
     return parser.text()
 
 
-def read_report(*, text="", upload=None, force_name=None):
+NO_FINDINGS = (
+    "No causes of concern, recommendations or areas for improvement were found in this text. "
+    "Check it is the inspection report (or the part listing its findings)."
+)
+
+
+def read_report(*, text="", upload=None, force_name=None, require_findings=True):
     """(parsed report, the text it came from) from pasted text or an uploaded file."""
     if upload is not None:
         text = text_from_upload(upload)
@@ -232,16 +238,12 @@ def read_report(*, text="", upload=None, force_name=None):
             "There is no report text: paste the report's text or choose a file.", code="empty"
         )
     parsed = parse_report(text, force_name=force_name or None)
-    if not parsed.findings:
-        raise ReportInputError(
-            "No causes of concern, recommendations or areas for improvement were found in this "
-            "text. Check it is the inspection report (or the part listing its findings).",
-            code="no_findings",
-        )
+    if require_findings and not parsed.findings:
+        raise ReportInputError(NO_FINDINGS, code="no_findings")
     return parsed, text
 
 
-def parsed_from_file(path, *, force_name=None) -> tuple[ParsedReport, str]:
+def parsed_from_file(path, *, force_name=None, require_findings=True) -> tuple[ParsedReport, str]:
     """The same checks for a file on disk (the import_report command)."""
     path = Path(path)
     size = path.stat().st_size
@@ -253,7 +255,7 @@ def parsed_from_file(path, *, force_name=None) -> tuple[ParsedReport, str]:
     if extension not in EXTENSIONS:
         raise ReportInputError(f"The report must be a {ALLOWED_DESCRIPTION}.", code="type")
     text = text_from_bytes(path.read_bytes(), extension=extension)
-    return read_report(text=text, force_name=force_name)
+    return read_report(text=text, force_name=force_name, require_findings=require_findings)
 
 
 KIND_WORDS = [

@@ -93,6 +93,17 @@ def test_dry_run_json_nulls_what_the_report_does_not_say(tmp_path):
     assert report["graded_areas"] == []
 
 
+def test_dry_run_json_of_a_report_without_findings_still_prints_its_grades(tmp_path):
+    path = tmp_path / "grades.txt"
+    path.write_text(
+        "PEEL 2025: Kent Police\nPreventing crime\tGood\nManaging offenders\tAdequate\n"
+    )
+    out, err = run(path, "--dry-run", "--json")
+    report = json.loads(out)
+    assert report["findings"] == [] and len(report["graded_areas"]) == 2
+    assert "No causes of concern, recommendations or areas for improvement" in err
+
+
 def test_dry_run_reads_a_pdf(tmp_path):
     path = tmp_path / "report.pdf"
     path.write_bytes(text_pdf(REPORT.replace("\t", "    ").splitlines()))

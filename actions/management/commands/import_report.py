@@ -8,7 +8,7 @@ from django.db import transaction
 
 from actions import services
 from actions.models import Force
-from actions.report_input import guess_kind, parsed_from_file, report_hash
+from actions.report_input import NO_FINDINGS, guess_kind, parsed_from_file, report_hash
 from tracker import roles
 from tracker.models import User
 
@@ -34,7 +34,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         path, force_name, as_json = options["path"], options["force_name"], options["json"]
         try:
-            parsed, text = parsed_from_file(path, force_name=force_name)
+            # A dry run reports what it found, even nothing; an import needs findings.
+            parsed, text = parsed_from_file(
+                path, force_name=force_name, require_findings=not options["dry_run"]
+            )
         except FileNotFoundError:
             raise CommandError(f"There is no file at {path}.") from None
         except (IsADirectoryError, PermissionError) as error:
@@ -44,6 +47,8 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(_json_dumps(parsed.as_dict()))
         if options["dry_run"]:
+            if not parsed.findings:
+                self.stderr.write(NO_FINDINGS)
             if not as_json:
                 self._summary(parsed)
             return
