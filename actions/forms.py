@@ -475,5 +475,11 @@ def review_forms(draft, data=None, *, suggestions):
             "published": info["published"],
         },
     )
+    if info["force_name"] and not info["force_id"]:
+        inspection_form.fields["force"].help_text = (
+            f"The report names {info['force_name']}, which is not in the tracker yet: choose "
+            "another, or ask an administrator to add it"
+        )
+        inspection_form.fields["force"].widget.attrs["aria-describedby"] = "force-hint"
     area_forms, finding_forms = _review_formsets(draft, data, suggestions=suggestions)
     return inspection_form, area_forms, finding_forms

@@ -88,6 +88,19 @@ def test_pasting_a_report_shows_its_draft_for_review_and_saves_nothing(officer, 
     assert len(page.context["finding_forms"]) == 5
 
 
+def test_a_force_not_in_the_tracker_must_be_chosen_before_accepting(officer, force):
+    paste(officer)
+    draft = draft_of(officer)
+    assert draft["inspection"]["force_id"] is None
+    page = officer.get(REVIEW).content.decode()
+    assert "The report names Kent Police, which is not in the tracker yet" in page
+    response = officer.post(REVIEW, form_data(draft, do="accept"))
+    assert "Choose the force the report is about." in response.content.decode()
+    assert counts() == (1, 0, 0, 0)
+    officer.post(REVIEW, form_data(draft, do="accept", **{"inspection-force": force.pk}))
+    assert Inspection.objects.get().force == force
+
+
 def test_uploading_a_pdf_gives_the_same_draft(officer, kent):
     pdf = text_pdf(REPORT.replace("\t", "    ").splitlines())
     response = officer.post(START, {"file": SimpleUploadedFile("kent.pdf", pdf)})
