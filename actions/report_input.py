@@ -7,6 +7,7 @@ refusal says what is wrong in words an officer can act on.
 import hashlib
 import io
 import logging
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -206,7 +207,8 @@ class _ReportTextParser(HTMLParser):
         lines = "".join(self.pieces).split("\n")
         lines = [line.strip(" ") for line in lines]
         # Table rows keep their tabs (the parser reads grade grids from them).
-        return "\n".join(line.strip("\t") if line.count("\t") < 2 else line for line in lines)
+        text = "\n".join(line.strip("\t") if line.count("\t") < 2 else line for line in lines)
+        return re.sub(r"\n{3,}", "\n\n", text)
 
 
 def text_from_html(html):

@@ -52,6 +52,37 @@ def test_an_html_page_loses_its_scripts_navigation_and_furniture():
     ]
 
 
+def test_an_inspection_web_page_gives_grades_statements_and_lead_in_recommendations():
+    html = (
+        "<html><body><a href='#m'>Skip to content</a><main><h1>PEEL 2023-2025: An inspection "
+        "of Kent Police</h1><p>Published on: 12 June 2024</p><h2>Investigating crime</h2>"
+        "<p>Requires improvement</p><h3>Areas for improvement</h3><p><strong>The force needs "
+        "to improve how it supervises investigations</strong></p><p>We found that supervisors "
+        "did not always review plans.</p><h3>Recommendations</h3><p>Within six months, Kent "
+        "Police should:</p><ul><li>make sure every investigation has a plan;</li><li>review "
+        "its supervision.</li></ul><h2>Preventing crime</h2><p>Good</p></main></body></html>"
+    )
+    parsed, _ = read_report(upload=upload("kent.htm", html.encode()))
+    report = parsed.as_dict()
+    assert report["inspection"]["published"] == "2024-06-12"
+    assert report["graded_areas"] == [
+        {"name": "Investigating crime", "grade": "requires_improvement"},
+        {"name": "Preventing crime", "grade": "good"},
+    ]
+    assert [(f["kind"], f["text"]) for f in report["findings"]] == [
+        (
+            "afi",
+            "The force needs to improve how it supervises investigations. We found that "
+            "supervisors did not always review plans.",
+        ),
+        (
+            "recommendation",
+            "Within six months, Kent Police should make sure every investigation has a plan.",
+        ),
+        ("recommendation", "Within six months, Kent Police should review its supervision."),
+    ]
+
+
 def test_html_table_rows_keep_their_cells_apart_for_the_grade_grid():
     text = text_from_html(
         "<table><tr><th>Good</th><th>Adequate</th><th>Inadequate</th></tr>"
