@@ -73,9 +73,11 @@ def import_review(request):
     )
     problems = []
     if data is not None:
-        valid = all(f.is_valid() for f in [inspection_form, *area_forms, *finding_forms])
-        if valid:
+        # Every form is validated (no short-circuit), so every error is shown at once.
+        checked = [f.is_valid() for f in [inspection_form, *area_forms, *finding_forms]]
+        if all(checked):
             _apply_edits(draft, inspection_form, area_forms, finding_forms)
+            request.session[import_draft.SESSION_KEY] = draft
             step = request.POST.get("do", "save")
             if step == "accept":
                 try:
@@ -88,7 +90,7 @@ def import_review(request):
                     return redirect(inspection_url(inspection))
             else:
                 _edit_step(request, draft, step, finding_forms)
-                request.session[import_draft.SESSION_KEY] = draft
+                request.session.modified = True
                 return redirect(REVIEW_URL)
         else:
             problems = _field_problems([inspection_form, *area_forms, *finding_forms])

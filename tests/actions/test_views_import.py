@@ -325,3 +325,22 @@ def test_review_page_query_count_is_constant(
     assert len(response.context["finding_forms"]) == afis
     with django_assert_max_num_queries(12):
         officer.post(REVIEW, form_data(draft_of(officer)))
+
+
+def test_every_error_on_the_review_screen_is_listed_and_linked_to_its_field(officer, kent):
+    paste(officer)
+    edits = {"inspection-title": "", "finding-4-kind": "observation", "area-0-grade": "great"}
+    response = officer.post(REVIEW, form_data(draft_of(officer), do="accept", **edits))
+    html = response.content.decode()
+    assert '<a href="#id_inspection-title">Title: Enter a title.</a>' in html
+    assert 'href="#id_finding-4-kind">Type (AFI 2): Select a valid choice.' in html
+    assert 'href="#id_area-0-grade">Grade: Select a valid choice.' in html
+    assert counts() == (1, 0, 0, 0)
+
+
+def test_edits_survive_a_refused_accept(officer, kent):
+    paste(officer)
+    data = form_data(draft_of(officer), do="accept", **{"finding-1-reference": "AFI 1"})
+    data["finding-3-text"] = "The force should keep victims informed."
+    officer.post(REVIEW, data)
+    assert draft_of(officer)["findings"][3]["text"] == "The force should keep victims informed."
