@@ -9,7 +9,7 @@ from actions.import_draft import SESSION_KEY
 from actions.models import Finding, Force, Inspection
 from actions.repeats import similarity
 from tests.actions.test_views_import import form_data
-from tests.factories import FindingFactory, InspectionFactory
+from tests.factories import ActionFactory, FindingFactory, InspectionFactory
 from tracker.models import User
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +214,24 @@ def test_finding_page_query_count_is_constant(
     with django_assert_max_num_queries(10):
         response = client.get(reverse("actions:finding", args=[later.pk]))
     assert len(response.context["finding"].repeats.all()) == 3
+
+
+@pytest.mark.parametrize("findings", [2, 40])
+def test_inspection_and_action_pages_with_linked_findings_keep_constant_query_counts(
+    findings, force, owner, opcc_officer, signed_in, django_assert_max_num_queries
+):
+    old = InspectionFactory(force=force, title="PEEL 2015")
+    new = InspectionFactory(force=force, title="PEEL 2025")
+    for _ in range(findings):
+        later = FindingFactory(inspection=new, area=None)
+        services.finding_link_repeat(
+            by=opcc_officer, finding=later, earlier=FindingFactory(inspection=old, area=None)
+        )
+    action = ActionFactory(finding=later, owner=owner)
+    client = signed_in(owner)
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("actions:inspection", args=[new.pk])).content.decode()
+    assert html.count("Also raised in") == findings
+    with django_assert_max_num_queries(12):
+        html = client.get(reverse("actions:detail", args=[action.pk])).content.decode()
+    assert "Also raised in" in html and "PEEL 2015" in html

@@ -11,7 +11,7 @@ from actions.report_input import (
     report_hash,
     text_from_html,
 )
-from tests.actions.pdfs import blank_pdf, text_pdf
+from tests.actions.pdfs import blank_pdf, image_only_pdf, text_pdf
 
 REPORT_LINES = [
     "PEEL 2025: An inspection of Kent Police",
@@ -32,6 +32,12 @@ def test_a_text_pdf_is_read_and_parsed():
     assert [f.text for f in parsed.findings] == REPORT_LINES[3:]
     assert parsed.inspection.title == REPORT_LINES[0]
     assert parsed.inspection.published.isoformat() == "2025-03-03"
+
+
+def test_a_pdf_restricted_only_by_an_owner_password_is_still_read():
+    pdf = text_pdf(REPORT_LINES, owner_password="no-printing")
+    parsed, _ = read_report(upload=upload("peel.pdf", pdf))
+    assert len(parsed.findings) == 2
 
 
 def test_an_html_page_loses_its_scripts_navigation_and_furniture():
@@ -104,6 +110,7 @@ def test_a_plain_text_file_and_pasted_text_give_the_same_report():
     [
         ("report.pdf", b"", "empty", "empty"),
         ("report.pdf", blank_pdf(), "no_text", "scanned images"),
+        ("report.pdf", image_only_pdf(), "no_text", "scanned images"),
         ("report.pdf", text_pdf(REPORT_LINES, password="secret"), "encrypted", "password"),
         ("report.pdf", b"%PDF-1.7\nnot really a pdf", "unreadable", "could not be read"),
         ("report.pdf", b"The force should improve.", "content_mismatch", "not a PDF"),

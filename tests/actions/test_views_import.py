@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from actions.import_draft import SESSION_KEY
 from actions.models import Finding, Force, GradedArea, Inspection
-from tests.actions.pdfs import blank_pdf, text_pdf
+from tests.actions.pdfs import blank_pdf, image_only_pdf, text_pdf
 from tests.actions.test_import_command import REPORT
 from tests.factories import FindingFactory, InspectionFactory
 
@@ -270,6 +270,7 @@ def test_discard_forgets_the_draft(officer, kent):
         ({"text": ""}, "There is no report text"),
         ({"text": "Minutes: the AFIs were discussed."}, "No causes of concern"),
         ({"file": ("scan.pdf", blank_pdf())}, "scanned images"),
+        ({"file": ("scan.pdf", image_only_pdf())}, "scanned images"),
         ({"file": ("locked.pdf", text_pdf(["x"], password="pw"))}, "protected by a password"),
         ({"file": ("fake.pdf", b"The force should improve.")}, "not a PDF"),
         ({"file": ("photo.txt", b"\xff\xd8\xff\x00\x00binary")}, "not text"),
