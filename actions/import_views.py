@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from actions import forms, import_draft, selectors, services
-from actions.models import Finding, Force
+from actions.models import Force
 from actions.views import allow, inspection_url, workspace
 from tracker import roles
 
@@ -40,7 +40,7 @@ def import_start(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        force = data["force"] or _force_named(data["parsed"].inspection.force)
+        force = data["force"] or selectors.force_named(data["parsed"].inspection.force)
         request.session[import_draft.SESSION_KEY] = import_draft.draft_from_parsed(
             data["parsed"], text=data["source_text"], source_name=data["source_name"], force=force
         )
@@ -49,10 +49,6 @@ def import_start(request):
         return redirect(REVIEW_URL)
     draft = request.session.get(import_draft.SESSION_KEY)
     return render(request, "actions/import_start.html", {"form": form, "draft": draft})
-
-
-def _force_named(name):
-    return Force.objects.filter(name__iexact=name).first() if name else None
 
 
 def _suggestions(draft):
@@ -252,7 +248,7 @@ def finding_repeat(request, pk):
     allow(roles.can_manage_actions(request.user))
     earlier_id = request.POST.get("earlier", "")
     earlier = (
-        Finding.objects.select_related("inspection").filter(pk=earlier_id).first()
+        selectors.finding_visible(user=request.user, pk=int(earlier_id))
         if earlier_id.isdigit()
         else None
     )

@@ -74,6 +74,13 @@ class Force(models.Model):
 
 
 class InspectionQuerySet(models.QuerySet):
+    def same_report(self, *, force, title, sha256=""):
+        """An import of this report already made: the same text, or the same force and title."""
+        same = Q(force=force, title__iexact=title.strip())
+        if sha256:
+            same |= Q(source_sha256=sha256)
+        return self.filter(same)
+
     def visible_to(self, user):
         """The same rule as ActionQuerySet.visible_to: OPCC staff all, owners their force."""
         if roles.is_opcc_staff(user):

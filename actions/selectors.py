@@ -16,6 +16,7 @@ from actions.models import (
     Action,
     Evidence,
     Finding,
+    Force,
     GradedArea,
     Inspection,
     Rag,
@@ -400,6 +401,16 @@ def repeat_suggestions(*, force_id, texts, exclude_inspection_id=None, exclude_i
     return [
         [{"finding": by_id[item.finding_id], "score": item.score} for item in row] for row in rows
     ]
+
+
+def force_named(name):
+    """The force with this name, whatever its capitals, or None."""
+    return Force.objects.filter(name__iexact=name).first() if name else None
+
+
+def finding_visible(*, user, pk):
+    """A finding the user may see, with its inspection, or None."""
+    return Finding.objects.visible_to(user).select_related("inspection").filter(pk=pk).first()
 
 
 def finding_links(*, finding):

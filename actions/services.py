@@ -2,7 +2,6 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from actions import reminders
@@ -86,8 +85,8 @@ def require_opcc_staff(by):
 # Forces, inspections, areas and findings
 
 
-def force_create(*, by, name, monitoring_phase=Force.MonitoringPhase.SCAN):
-    return audited_save(Force(name=name, monitoring_phase=monitoring_phase), by=by)
+def force_create(*, by, name, monitoring_phase=Force.MonitoringPhase.SCAN, reason=""):
+    return audited_save(Force(name=name, monitoring_phase=monitoring_phase), by=by, reason=reason)
 
 
 @transaction.atomic
@@ -596,10 +595,12 @@ def report_import(
         problems.append("There are no findings to import.")
     if problems:
         raise WorkflowError(problems)
-    same = Q(force=force, title__iexact=title)
-    if sha256:
-        same |= Q(source_sha256=sha256)
-    existing = Inspection.objects.select_for_update().filter(same).first()
+    existing = (
+        Inspection.objects.select_for_update()
+        .same_report(force=force, title=title, sha256=sha256)
+        .order_by("pk")
+        .first()
+    )
     if existing is not None and not update:
         raise WorkflowError(
             f'This report has already been imported as "{existing.title}" ({existing.force}). '

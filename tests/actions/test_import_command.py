@@ -133,6 +133,8 @@ def test_import_creates_force_inspection_areas_and_findings_with_history(report_
     assert row.history_user is None
     assert row.history_change_reason == "Imported from kent-peel-2025.txt"
     assert inspection.history.get().history_change_reason == "Imported from kent-peel-2025.txt"
+    force_row = inspection.force.history.get()
+    assert force_row.history_change_reason == "Imported from kent-peel-2025.txt"
 
 
 def test_a_second_import_of_the_same_report_is_refused(report_file, tmp_path):
@@ -167,6 +169,11 @@ def test_update_brings_an_imported_report_up_to_date(report_file, opcc_officer):
         "Updated from kent-peel-2025.txt",
     )
     assert inspection.findings.count() == 5
+
+
+def test_update_of_a_report_not_yet_imported_imports_it(report_file):
+    out, _ = run(report_file, "--update")
+    assert out.startswith("Imported") and Inspection.objects.count() == 1
 
 
 def test_force_option_names_an_existing_force(report_file, force):

@@ -1,13 +1,14 @@
 """Import an inspection report (PDF, HTML or text file) as an inspection with its findings."""
 
 import json
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actions import services
-from actions.models import Force
+from actions.models import Force, Inspection
 from actions.report_input import NO_FINDINGS, guess_kind, parsed_from_file, report_hash
 from tracker import roles
 from tracker.models import User
@@ -59,13 +60,17 @@ class Command(BaseCommand):
         title = parsed.inspection.title
         if not title:
             raise CommandError("No title was found in the report; import it on the review screen.")
-        source = path.rsplit("/", 1)[-1]
+        source = Path(path).name
+        sha256 = report_hash(text)
         draft = parsed.as_dict()
         try:
             with transaction.atomic():
                 force = Force.objects.filter(name__iexact=name).first() or services.force_create(
-                    by=by, name=name
+                    by=by, name=name, reason=f"Imported from {source}"
                 )
+                existed = Inspection.objects.same_report(
+                    force=force, title=title, sha256=sha256
+                ).exists()
                 inspection = services.report_import(
                     by=by,
                     force=force,
@@ -75,13 +80,13 @@ class Command(BaseCommand):
                     graded_areas=draft["graded_areas"],
                     findings=draft["findings"],
                     source_name=source,
-                    sha256=report_hash(text),
+                    sha256=sha256,
                     update=options["update"],
                 )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         if not as_json:
-            verb = "Updated" if options["update"] else "Imported"
+            verb = "Updated" if existed else "Imported"
             self.stdout.write(
                 self.style.SUCCESS(
                     f'{verb} "{inspection.title}" ({force}): {len(parsed.graded_areas)} graded '
