@@ -74,6 +74,13 @@ class Force(models.Model):
 
 
 class InspectionQuerySet(models.QuerySet):
+    def same_report(self, *, force, title, sha256=""):
+        """An import of this report already made: the same text, or the same force and title."""
+        same = Q(force=force, title__iexact=title.strip())
+        if sha256:
+            same |= Q(source_sha256=sha256)
+        return self.filter(same)
+
     def visible_to(self, user):
         """The same rule as ActionQuerySet.visible_to: OPCC staff all, owners their force."""
         if roles.is_opcc_staff(user):
@@ -116,6 +123,13 @@ class Inspection(models.Model):
         null=True, blank=True, help_text="When the PCC's s.55 response was published."
     )
     revisit_on = models.DateField(null=True, blank=True, help_text="HMICFRS revisit date.")
+    source_sha256 = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="SHA-256 of the imported report's text: the same report is not imported twice.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -280,7 +294,8 @@ class Finding(models.Model):
         blank=True, help_text="Why no action will be taken (s.55 requires a reason)."
     )
     position = models.PositiveIntegerField(default=0)
-    history = HistoricalRecords()
+    # Linking or unlinking a repeat writes a history row holding the links at that time.
+    history = HistoricalRecords(m2m_fields=[repeats])
 
     objects = FindingQuerySet.as_manager()
 

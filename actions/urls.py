@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from actions import views
+from actions import report_import_views, views
 
 app_name = "actions"
 
@@ -32,11 +32,16 @@ urlpatterns = [
         views.finding_create,
         name="finding_create",
     ),
+    path("findings/<int:pk>/", report_import_views.finding_detail, name="finding"),
     path("findings/<int:pk>/edit/", views.finding_edit, name="finding_edit"),
     path(
         "findings/<int:pk>/external-status/",
         views.finding_external_status,
         name="finding_external_status",
     ),
+    path("findings/<int:pk>/repeats/", report_import_views.finding_repeat, name="finding_repeat"),
     path("findings/<int:finding_pk>/actions/new/", views.action_create, name="action_create"),
+    path("inspections/import/", report_import_views.import_start, name="import_start"),
+    path("inspections/import/review/", report_import_views.import_review, name="import_review"),
+    path("inspections/import/discard/", report_import_views.import_discard, name="import_discard"),
 ]

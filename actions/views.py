@@ -149,7 +149,8 @@ def action_bulk_assign(request):
 @workspace
 def inspection_list(request):
     inspections = selectors.inspection_list(user=request.user)
-    return render(request, "actions/inspection_list.html", {"inspections": inspections})
+    context = {"inspections": inspections, "can_import": roles.can_manage_actions(request.user)}
+    return render(request, "actions/inspection_list.html", context)
 
 
 @workspace
@@ -274,7 +275,12 @@ def next_steps(user, action):
 @workspace
 def action_detail(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
-    context = {"action": action, "tab": "overview", **next_steps(request.user, action)}
+    context = {
+        "action": action,
+        "tab": "overview",
+        "links": selectors.finding_links(finding=action.finding),
+        **next_steps(request.user, action),
+    }
     return render(request, "actions/action_detail.html", context)
 
 

@@ -360,3 +360,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"RagEnum": "actions.models.Rag"},
 }
+# Importing an inspection report (actions/report_input.py, actions/repeats.py).
+REPORT_MAX_UPLOAD_MB = env_int("REPORT_MAX_UPLOAD_MB", 20)
+# An earlier finding of the same force is suggested as repeated when its similarity score
+# (0-100, rapidfuzz token-set ratio on normalised words) is at least this.
+REPEAT_SUGGESTION_THRESHOLD = env_int("REPEAT_SUGGESTION_THRESHOLD", 65)
