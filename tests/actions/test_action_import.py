@@ -156,10 +156,12 @@ def token_of(response):
 
 
 def history_rows():
+    """History rows per audited model (not the history tables: a many-to-many one has a
+    `history` field too)."""
     return {
         model.__name__: model.history.count()
         for model in apps.get_models()
-        if hasattr(model, "history")
+        if hasattr(model._meta, "simple_history_manager_attribute")
     }
 
 
