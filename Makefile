@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install install-dev browser-tools lint format migrate demo css
+.PHONY: run test install install-dev browser-tools lint format migrate demo css prod-local
 
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py send_reminders
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: install-dev browser-tools
@@ -55,3 +56,8 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/bin/pyth
 css:
 	npm ci --no-audit --no-fund
 	npm run build:css
+
+# The production process layout (gunicorn, Celery worker, Celery beat) on this machine against
+# the local PostgreSQL and Redis, with production settings: for trying it (docs/deploy.md).
+prod-local: install
+	PY=$(PY) bin/prod-local

@@ -33,6 +33,7 @@ from actions import emails
 from actions.models import OPEN_STATUSES, Action, Reminder, ReminderKind, ReminderStatus
 from reports.models import Meeting
 from tracker import roles
+from tracker.heartbeat import heartbeat_record
 from tracker.models import User
 
 logger = logging.getLogger(__name__)
@@ -275,6 +276,13 @@ def reminders_sweep(*, today=None, weekly=False, dry_run=False):
         recipients = sorted(set(pending.values_list("recipient_id", flat=True)))
         for recipient_id in recipients:
             transaction.on_commit(partial(enqueue_digest, recipient_id))
+        if not weekly:
+            # The beat heartbeat (/health/), committed with the sweep: only a finished one counts.
+            heartbeat_record()
+    logger.info(
+        "Reminder sweep finished",
+        extra={"weekly": weekly, "due": len(due), "recipients": len(recipients)},
+    )
     return Sweep(today=today, due=len(due), pending=recipients)
 
 
@@ -352,10 +360,17 @@ def digest_send(*, recipient_id):
         if not live:
             return 0
         sending = Reminder.objects.filter(pk__in=[row.pk for row in live])
+        # Ids only: never the address or the body (docs/deploy.md, "Logs").
+        ids = {
+            "recipient_id": recipient_id,
+            "action_ids": sorted({row.action_id for row in live if row.action_id}),
+            "reminders": len(live),
+        }
         try:
             emails.send("digest", to=recipient.email, context=digest_context(recipient, live))
         except Exception as exc:
             failure = exc
+            logger.warning("Digest not sent", extra={**ids, "error_type": type(exc).__name__})
             sending.update(
                 attempts=F("attempts") + 1,
                 last_error=f"{type(exc).__name__}: {exc}"[:2000],
@@ -371,6 +386,7 @@ def digest_send(*, recipient_id):
             sending.update(
                 status=ReminderStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
             )
+            logger.info("Digest sent", extra=ids)
             return len(live)
     # Raised after the commit, so the attempt and the error stay recorded.
     raise failure

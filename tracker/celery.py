@@ -21,6 +21,9 @@ app = Celery("tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# Task start/finish/failure logging (ids only) for every task.
+import tracker.logs  # noqa: E402,F401
+
 
 @app.on_after_configure.connect
 def schedule_reminders(sender, **kwargs):
@@ -39,4 +42,10 @@ def schedule_reminders(sender, **kwargs):
         crontab(day_of_week=settings.REMINDER_WEEKLY_DIGEST_DAY, hour=hour, minute=minute),
         sender.signature("actions.tasks.send_weekly_digest"),
         name="send-weekly-digest",
+    )
+    # The beat heartbeat's alert (tracker/heartbeat.py): hourly, emails once per silence.
+    sender.add_periodic_task(
+        crontab(minute=17),
+        sender.signature("tracker.tasks.check_sweep_heartbeat"),
+        name="check-sweep-heartbeat",
     )

@@ -118,3 +118,20 @@ class AccessToken(models.Model):
     @staticmethod
     def hash(secret):
         return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class Heartbeat(models.Model):
+    """When a scheduled job last finished, so /health/ and administrators see it stop.
+
+    Bookkeeping, not audited. `alerted_at` records the stale alert already sent for the current
+    silence, so an hourly check emails once per episode, not once an hour.
+    """
+
+    REMINDER_SWEEP = "reminder-sweep"
+
+    name = models.CharField(max_length=50, unique=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    alerted_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return self.name

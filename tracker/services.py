@@ -1,12 +1,20 @@
-"""Writes to a user's own access tokens: issue (or reissue) and revoke."""
+"""Writes to users: the first administrator, deactivation (which ends every session), and a
+user's own access tokens (issue or reissue, and revoke)."""
 
+import logging
 import secrets
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.auth.models import Group
+from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from tracker import roles
-from tracker.models import AccessToken
+from tracker.models import AccessToken, User
 
 # A prefix names the kind, so a leaked secret is recognisable (and secret scanners can find it).
 PREFIXES = {AccessToken.Kind.CALENDAR: "cal_", AccessToken.Kind.API: "api_"}
@@ -26,3 +34,72 @@ def access_token_issue(*, user, kind):
 def access_token_revoke(*, user, kind):
     """Forget the user's secret of this kind: its feed URLs and API calls stop working at once."""
     return AccessToken.objects.filter(user=user, kind=kind).delete()[0] > 0
+
+
+logger = logging.getLogger("tracker.audit")
+
+
+def administrator_create(*, username, email, password):
+    """Create an administrator (Django admin, users, roles), or leave an existing one alone.
+
+    Returns (user, created). Idempotent: an existing username is not changed, not even its
+    password, so rerunning a deployment step cannot undo what an administrator has since done.
+    """
+    username = (username or "").strip()
+    email = (email or "").strip()
+    if not username:
+        raise ValidationError("A username is required.")
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing, False
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(f"{email!r} is not a valid email address.") from None
+    user = User(username=username, email=email, is_staff=True)
+    validate_password(password or "", user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.full_clean()
+        user.save()
+        user.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
+    logger.info("Administrator created", extra={"user_id": user.pk})
+    return user, True
+
+
+def _user_sessions(user):
+    """Database sessions signed in as `user` (sessions are opaque, so each is decoded)."""
+    now = timezone.now()
+    for session in Session.objects.filter(expire_date__gt=now).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user.pk):
+            yield session.pk
+
+
+def user_deactivate(*, user, by, reason):
+    """Stop `user` signing in and end every session they have; recorded in the admin history.
+
+    Returns how many sessions were ended. The record is the Django admin's history for the user
+    (who, when, why), as if `by` had done it in the admin.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("A reason is required.")
+    if not roles.is_administrator(by):
+        raise ValidationError(f"{by.username} is not an administrator.")
+    if by.pk == user.pk:
+        raise ValidationError("Administrators cannot deactivate themselves.")
+    with transaction.atomic():
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+        ended = Session.objects.filter(pk__in=list(_user_sessions(user))).delete()[0]
+        LogEntry.objects.log_actions(
+            user_id=by.pk,
+            queryset=[user],
+            action_flag=CHANGE,
+            change_message=f"Deactivated; {ended} session(s) ended. Reason: {reason}",
+            single_object=True,
+        )
+    logger.info(
+        "User deactivated", extra={"user_id": user.pk, "by_id": by.pk, "sessions_ended": ended}
+    )
+    return ended

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tracker.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -118,6 +119,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tracker.context_processors.operations",
             ],
         },
     },
@@ -267,13 +269,31 @@ CONTENT_SECURITY_POLICY = {
 
 ADMINS = [("Administrator", addr) for addr in env_list("ADMIN_EMAILS")]
 
+# Logs go to stderr (the process manager keeps them): JSON lines in production, readable text
+# otherwise (LOG_FORMAT overrides). Every record carries the request id (tracker/logs.py).
+LOG_FORMAT = env("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "tracker.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "tracker.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+# Celery workers log through the configuration above instead of replacing it with their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Demo users' password, printed by `manage.py load_demo` (never used in production).
 DEMO_PASSWORD = env("DEMO_PASSWORD", "opcc-demo-2026")
@@ -365,3 +385,26 @@ REPORT_MAX_UPLOAD_MB = env_int("REPORT_MAX_UPLOAD_MB", 20)
 # An earlier finding of the same force is suggested as repeated when its similarity score
 # (0-100, rapidfuzz token-set ratio on normalised words) is at least this.
 REPEAT_SUGGESTION_THRESHOLD = env_int("REPEAT_SUGGESTION_THRESHOLD", 65)
+# Operations (docs/deploy.md). /health/ fails, administrators see a banner and get one email when
+# no reminder sweep has finished for this many hours: a day plus slack for a slow or late run.
+SWEEP_HEARTBEAT_HOURS = env_int("SWEEP_HEARTBEAT_HOURS", 26)
+# A database that does not answer fails fast (a request, a task, /health/) instead of hanging.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    )
+# Load balancers probe /health/ over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Errors to Sentry only when SENTRY_DSN is set; otherwise nothing leaves the server. No personal
+# data and no local variables (they could hold an email body) are sent.
+SENTRY_DSN = env("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", DJANGO_ENV),
+        send_default_pii=False,
+        include_local_variables=False,
+        traces_sample_rate=0.0,
+    )

@@ -3,10 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker import views
+from tracker import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("health/", health.health, name="health"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("account/email/", views.email_preferences, name="email_preferences"),
     path("account/two-factor/", views.two_factor_setup, name="two_factor_setup"),

@@ -67,6 +67,18 @@ def browser():
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+@pytest.fixture
+def demo(transactional_db):
+    """The demo data, as `make run` loads it, with the day's reminder sweep done."""
+    from actions.demo import load_demo
+    from actions.models import Inspection
+    from actions.reminders import reminders_sweep
+
+    load_demo()
+    reminders_sweep()
+    return Inspection.objects.get(published_on__year=2024)
+
+
 @pytest.fixture(scope="session")
 def live_server(browser):
     """pytest-django's live server on 127.0.0.1, which never serves the private media folder.

@@ -3,17 +3,10 @@
 Each page is also saved as a screenshot in docs/screenshots/ for the README.
 """
 
-import pytest
 from django.conf import settings
 
-from actions.demo import load_demo
 from actions.models import Action, Inspection, Status
 from tests.browser.conftest import axe_violations, screenshot, sign_in
-
-
-@pytest.fixture
-def demo(transactional_db):
-    load_demo()
 
 
 def audit(page, pages):

@@ -2,22 +2,14 @@
 
 import re
 
-import pytest
 from django.conf import settings
 
-from actions.demo import load_demo
-from actions.models import Action, Evidence, Finding, Inspection, Status
+from actions.models import Action, Evidence, Finding, Status
 from tests.browser.conftest import screenshot, sign_in
 from tests.factories import ActionFactory
 from tracker.models import User
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    load_demo()
-    return Inspection.objects.get(published_on__year=2024)
 
 
 def test_from_new_finding_to_closed_action(demo, new_page):

@@ -1,0 +1,19 @@
+"""Context for every page: whether to show administrators the "reminders stopped" banner."""
+
+from django.conf import settings
+
+from tracker import heartbeat, roles
+
+
+def operations(request):
+    def reminders_stopped():
+        # Called only where a template asks (base.html), so admin pages and others pay nothing.
+        user = getattr(request, "user", None)
+        if user is None or not (roles.is_administrator(user) or roles.is_opcc_staff(user)):
+            return False
+        return heartbeat.sweep_is_stale()
+
+    return {
+        "reminders_stopped": reminders_stopped,
+        "sweep_heartbeat_hours": settings.SWEEP_HEARTBEAT_HOURS,
+    }
