@@ -67,3 +67,48 @@ def test_only_administrators_read_the_reminder_outbox(persona, status, request, 
     response = signed_in(user).get(reverse("admin:actions_reminder_changelist"))
     assert response.status_code == status
     assert Reminder.objects.count() == 0
+
+
+ACCOUNT = reverse("account")
+
+
+def test_account_page_needs_sign_in(client):
+    assert client.get(ACCOUNT)["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("persona", "calendar"),
+    [
+        ("opcc_officer", True),
+        ("owner", True),
+        ("other_force_owner", True),
+        ("panel_member", True),
+        ("administrator", False),
+    ],
+)
+def test_every_role_has_an_account_page_linking_its_settings(persona, calendar, request, signed_in):
+    user = request.getfixturevalue(persona)
+    client = signed_in(user)
+    html = client.get(ACCOUNT).content.decode()
+    assert reverse("email_preferences") in html
+    assert reverse("two_factor_setup") in html
+    assert reverse("password_change") in html
+    assert (reverse("api:access") in html) is calendar
+    assert client.get(reverse("password_change")).status_code == 200
+
+
+def test_a_user_changes_their_password(owner, signed_in):
+    owner.set_password("the old passphrase 2026")
+    owner.save()
+    client = signed_in(owner)
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": "the old passphrase 2026",
+            "new_password1": "a new and longer passphrase",
+            "new_password2": "a new and longer passphrase",
+        },
+    )
+    assert response["Location"] == reverse("password_change_done")
+    owner.refresh_from_db()
+    assert owner.check_password("a new and longer passphrase")

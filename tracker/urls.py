@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("health/", health.health, name="health"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("account/", views.account, name="account"),
     path("account/email/", views.email_preferences, name="email_preferences"),
     path("account/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),

@@ -16,6 +16,18 @@ def home(request):
 
 
 @login_required
+def account(request):
+    """The signed-in user's own settings: email, two-factor sign-in, calendar and API access."""
+    context = {
+        "role": roles.primary_role(request.user),
+        "two_factor_on": request.session.get(two_factor.ENROLLED, False),
+        "two_factor_required": two_factor.required_for(request.user),
+        "can_have_tokens": roles.can_have_access_tokens(request.user),
+    }
+    return render(request, "account/index.html", context)
+
+
+@login_required
 def email_preferences(request):
     """A signed-in user's choice of reminder emails (escalations cannot be turned off)."""
     data = request.POST if request.method == "POST" else None  # unticking both posts nothing

@@ -69,6 +69,10 @@ def test_opcc_staff_pages(demo, new_page):
             ("finding-form-errors", f"/inspections/{peel.pk}/findings/new/", submit_empty),
             ("external-status", f"/findings/{finding.pk}/external-status/", None),
             ("email-preferences", "/account/email/", None),
+            ("account", "/account/", None),
+            ("two-factor-setup", "/account/two-factor/", None),
+            ("password-change", "/accounts/password_change/", None),
+            ("calendar-and-api-access", "/account/access/", None),
         ],
     )
     assert found == {}
