@@ -35,7 +35,7 @@ STATUS_COLOURS = {
 
 def _svg(figure, title, description):
     buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
     svg = buffer.getvalue()
     start = svg.index("<svg")
     end = svg.index(">", start)
@@ -57,7 +57,7 @@ def status_by_area(areas):
     if not areas:
         return {"title": title, "description": "There are no actions to chart.", "svg": ""}
     height = 1.2 + 0.45 * len(areas)
-    figure = Figure(figsize=(8, height))
+    figure = Figure(figsize=(8, height + 0.8), layout="constrained")
     axes = figure.subplots()
     labels = [area["area"][:40] for area in areas][::-1]
     left = [0] * len(areas)
@@ -72,7 +72,7 @@ def status_by_area(areas):
         left = [a + b for a, b in zip(left, counts, strict=True)]
     axes.set_xlabel("Number of actions")
     axes.xaxis.get_major_locator().set_params(integer=True)
-    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.25 - 0.6 / height), ncols=4)
+    figure.legend(loc="outside lower center", ncols=4)
     axes.spines[["top", "right"]].set_visible(False)
     description = "; ".join(
         f"{area['area']}: "
@@ -87,7 +87,7 @@ def progress_over_time(series):
     title = "Progress over time"
     if not series:
         return {"title": title, "description": "There are no actions to chart.", "svg": ""}
-    figure = Figure(figsize=(8, 3.2))
+    figure = Figure(figsize=(8, 3.2), layout="constrained")
     axes = figure.subplots()
     dates = [datetime.date.fromisoformat(point["date"]) for point in series]
     axes.plot(
