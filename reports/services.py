@@ -185,19 +185,39 @@ def pack_set_public(*, by, pack, public, reason):
     return audited_save(pack, by=by, reason=f"{prefix}: {reason}", update_fields=["is_public"])
 
 
-def pack_request_pdf(*, by, pack):
-    """Mark the PDF as being generated and queue the task once this transaction commits."""
+def pack_request_pdf(*, by, pack, force=False):
+    """Mark the PDF as being generated and queue the task once this transaction commits.
+
+    A task already waiting renders the pack as it is when it runs, so no second one is queued
+    (`force` queues one anyway, for the "make the PDF" button if a worker lost the first).
+    """
     from reports import tasks
 
+    if pack.pdf_status == BriefingPack.PdfStatus.PENDING and not force:
+        return
     pack.pdf_status = BriefingPack.PdfStatus.PENDING
     audited_save(pack, by=by, reason="PDF requested", update_fields=["pdf_status"])
     transaction.on_commit(lambda: tasks.render_pack_pdf.delay(pack.pk))
 
 
+def pdf_inputs(pack):
+    """What the PDF shows beyond the frozen snapshot; if these change mid-render, render again."""
+    return {"narratives": pack.narratives, "status": pack.status, "is_public": pack.is_public}
+
+
 @transaction.atomic
-def pack_store_pdf(*, pack_id, content, by=None):
-    """Store a rendered PDF in private storage (called by the task)."""
+def pack_store_pdf(*, pack_id, content, rendered_from, by=None):
+    """Store a rendered PDF in private storage (called by the task).
+
+    If the Panel summary or publication changed while it rendered, the PDF is stale: it is not
+    stored, and the pack is rendered again.
+    """
+    from reports import tasks
+
     pack = BriefingPack.objects.select_for_update().get(pk=pack_id)
+    if pdf_inputs(pack) != rendered_from:
+        transaction.on_commit(lambda: tasks.render_pack_pdf.delay(pack.pk))
+        return pack
     old = pack.pdf.name if pack.pdf else ""
     pack.pdf.save(f"v{pack.version}.pdf", ContentFile(content), save=False)
     pack.pdf_status = BriefingPack.PdfStatus.READY

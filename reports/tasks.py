@@ -14,6 +14,7 @@ logger = logging.getLogger(__name__)
 def render_pack_pdf(pack_id):
     """Render a pack's PDF with WeasyPrint and store it in private storage."""
     pack = BriefingPack.objects.select_related("meeting").get(pk=pack_id)
+    rendered_from = services.pdf_inputs(pack)
     try:
         content = documents.pdf_bytes(pack)
     except Exception:
@@ -21,5 +22,5 @@ def render_pack_pdf(pack_id):
         logger.exception("Briefing pack %s: PDF generation failed", pack_id)
         services.pack_pdf_failed(pack_id=pack_id)
         return None
-    services.pack_store_pdf(pack_id=pack_id, content=content)
+    services.pack_store_pdf(pack_id=pack_id, content=content, rendered_from=rendered_from)
     return len(content)

@@ -189,7 +189,7 @@ def pack_public(request, pk):
 @require_POST
 def pack_retry_pdf(request, pk):
     pack = selectors.pack_for(user=request.user, pk=pk)
-    services.pack_request_pdf(by=request.user, pack=pack)
+    services.pack_request_pdf(by=request.user, pack=pack, force=True)
     return redirect(pack_url(pack))
 
 

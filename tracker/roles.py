@@ -31,7 +31,7 @@ ROLE_PERMISSIONS = {
         },
         "reports": {"meeting": ["view"]},
     },
-    PANEL_MEMBER: {"reports": {"meeting": ["view"], "briefingpack": ["view"]}},
+    PANEL_MEMBER: {"reports": {"meeting": ["view"]}},
     ADMINISTRATOR: {
         "tracker": {"user": ["add", "change", "view"]},
         "auth": {"group": ["view"]},

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from reports import services
 from reports.models import BriefingPack
 from tests.reports.conftest import at
 
@@ -25,12 +26,11 @@ def publish(client, pack, capture, *, public):
         "overall": "Two areas are behind plan.",
         area_key(pack, "Investigating crime"): "Training is blocked by a lack of trainers.",
     }
-    with at(2025, 3, 26):
+    with at(2025, 3, 26), capture(execute=True):
         response = client.post(reverse("reports:pack_narratives", args=[pack.pk]), narratives)
         assert response.status_code == 302
-        with capture(execute=True):
-            data = {"public": "on"} if public else {}
-            response = client.post(reverse("reports:pack_publish", args=[pack.pk]), data)
+        data = {"public": "on"} if public else {}
+        response = client.post(reverse("reports:pack_publish", args=[pack.pk]), data)
     assert response.status_code == 302
     pack.refresh_from_db()
     return pack
@@ -179,3 +179,21 @@ def test_making_a_published_pack_public_needs_a_reason_and_is_audited(
     )
     client.logout()
     assert client.get(reverse("reports:public_pack", args=[pack.uuid])).status_code == 200
+
+
+def test_a_pdf_rendered_before_the_summary_changed_is_not_stored_but_rendered_again(
+    pack, opcc_officer, django_capture_on_commit_callbacks
+):
+    before = services.pdf_inputs(pack)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.pack_save_narratives(by=opcc_officer, pack=pack, narratives={"overall": "New."})
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.pack_store_pdf(pack_id=pack.pk, content=b"%PDF stale", rendered_from=before)
+    pack.refresh_from_db()
+    assert (pack.pdf_status, pack.pdf.name) == (BriefingPack.PdfStatus.PENDING, "")
+    assert len(callbacks) == 1  # rendered again
+    with django_capture_on_commit_callbacks(execute=True):
+        callbacks[0]()
+    pack.refresh_from_db()
+    assert pack.pdf_status == BriefingPack.PdfStatus.READY
+    assert "New." in pdf_text(pack.pdf.read())
