@@ -6,6 +6,8 @@ import datetime
 from django import template
 from django.utils import timezone
 
+from tracker import roles
+
 register = template.Library()
 
 
@@ -32,3 +34,9 @@ def trend_label(trend):
         "declined": "Declined",
         "same": "No change",
     }.get(trend, "Not comparable")
+
+
+@register.filter
+def manages_meetings(user):
+    """For the menu: tracker.roles decides, from the roles already read for this request."""
+    return roles.can_manage_meetings(user)
