@@ -148,7 +148,11 @@ def pack_view(pack, *, audience):
             "no_update_since": exceptions["no_update_since"],
             "no_update_basis": exceptions["no_update_basis"],
         },
-        "evidence": _joined(snapshot["evidence_assured"], actions),
+        # Evidence titles can name people or operations, so the Panel and public get its kind.
+        "evidence": [
+            {**row, "title": row["title"] if audience == STAFF else ""}
+            for row in _joined(snapshot["evidence_assured"], actions)
+        ],
         "changes": changes,
         "change_count": sum(len(items) for items in changes.values()),
         "questions": questions,

@@ -17,15 +17,17 @@ from tests.factories import (
     QuestionFactory,
 )
 
-LONDON = datetime.timezone(datetime.timedelta(0))  # GMT: every date below is in winter
+# UTC. London is on GMT (the same) until 30 March 2025, so the dates below read the same there;
+# the April meeting at 10:00 UTC is 11:00 BST.
+UTC = datetime.UTC
 
 
 def at(year, month, day, hour=12):
-    return time_machine.travel(datetime.datetime(year, month, day, hour, tzinfo=LONDON), tick=False)
+    return time_machine.travel(datetime.datetime(year, month, day, hour, tzinfo=UTC), tick=False)
 
 
 def when(year, month, day, hour=10):
-    return datetime.datetime(year, month, day, hour, tzinfo=LONDON)
+    return datetime.datetime(year, month, day, hour, tzinfo=UTC)
 
 
 @pytest.fixture

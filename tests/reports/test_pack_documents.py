@@ -197,3 +197,15 @@ def test_a_pdf_rendered_before_the_summary_changed_is_not_stored_but_rendered_ag
     pack.refresh_from_db()
     assert pack.pdf_status == BriefingPack.PdfStatus.READY
     assert "New." in pdf_text(pack.pdf.read())
+
+
+def test_evidence_titles_are_for_staff_only(
+    pack, opcc_officer, panel_member, signed_in, client, django_capture_on_commit_callbacks
+):
+    staff_html = signed_in(opcc_officer).get(reverse("reports:pack", args=[pack.pk]))
+    assert "Adopted plan (data note)" in staff_html.content.decode()
+    services.pack_publish(by=opcc_officer, pack=pack, public=False)
+    client.force_login(panel_member)
+    html = client.get(reverse("reports:pack", args=[pack.pk])).content.decode()
+    assert "Adopted plan" not in html
+    assert "Data note, assured 21 Feb 2025" in html
