@@ -81,7 +81,7 @@ def table(pack, audience):
     ]
 
 
-def _filename(pack, extension):
+def filename(pack, extension):
     day = timezone.localtime(pack.meeting.starts_at).date()
     return f"briefing-pack-{day:%Y-%m-%d}-v{pack.version}.{extension}"
 
@@ -95,7 +95,7 @@ def csv_response(pack, audience):
     for row in rows:
         writer.writerow([v.isoformat() if isinstance(v, datetime.date) else _safe(v) for v in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(pack, "csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename(pack, "csv")}"'
     return response
 
 
@@ -120,6 +120,6 @@ def xlsx_response(pack, audience):
     response = HttpResponse(
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(pack, "xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{filename(pack, "xlsx")}"'
     workbook.save(response)
     return response

@@ -222,7 +222,7 @@ def _pdf_response(pack):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=documents._filename(pack, "pdf"),
+        filename=documents.filename(pack, "pdf"),
         content_type="application/pdf",
     )
     response["X-Content-Type-Options"] = "nosniff"
