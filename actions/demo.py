@@ -16,6 +16,7 @@ from django.utils import timezone
 from actions import services
 from actions.models import Force, Grade, Inspection, Rag, Status
 from actions.report_parser import parse_report
+from reports import services as report_services
 from reports.models import Meeting
 from reports.services import meeting_create
 from tracker import roles
@@ -383,14 +384,15 @@ def _load_meetings(force, opcc):
     london = timezone.get_current_timezone()
     peel_2023 = Inspection.objects.get(force=force, title=PEEL_2023_TITLE)
     apm_title = "Accountability & Performance Meeting: HMICFRS PEEL 2023-25"
-    if not Meeting.objects.filter(title=apm_title).exists():
-        meeting_create(
-            by=opcc,
-            kind=Meeting.Kind.APM,
-            title=apm_title,
-            starts_at=datetime.datetime(2024, 11, 14, 10, 0, tzinfo=london),
-            inspections=[peel_2023],
-        )
+    apm = Meeting.objects.filter(title=apm_title).first() or meeting_create(
+        by=opcc,
+        kind=Meeting.Kind.APM,
+        title=apm_title,
+        starts_at=datetime.datetime(2024, 11, 14, 10, 0, tzinfo=london),
+        inspections=[peel_2023],
+    )
+    if not apm.packs.exists():
+        _load_published_pack(apm, opcc)
     if not Meeting.objects.upcoming().exists():
         next_date = timezone.localdate() + datetime.timedelta(days=21)
         meeting_create(
@@ -400,3 +402,18 @@ def _load_meetings(force, opcc):
             starts_at=datetime.datetime.combine(next_date, datetime.time(10, 0), tzinfo=london),
             inspections=[peel_2023],
         )
+
+
+def _load_published_pack(meeting, opcc):
+    """One generated pack for the APM, with a Panel summary, published for everyone to read."""
+    pack = report_services.pack_generate(by=opcc, meeting=meeting)
+    report_services.pack_save_narratives(
+        by=opcc,
+        pack=pack,
+        narratives={
+            "overall": "HM Inspector graded Recording data about crime inadequate and raised a "
+            "cause of concern. The Commissioner asked the Chief Constable for a plan at this "
+            "meeting; most actions are under way, one is blocked and one is overdue."
+        },
+    )
+    report_services.pack_publish(by=opcc, pack=pack, public=True)

@@ -1,9 +1,13 @@
-"""Writes to meetings, audited like the actions app's services."""
+"""Writes to meetings, questions and briefing packs, audited like the actions app's services."""
 
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
-from actions.services import audited_save, require_opcc_staff
-from reports.models import Meeting
+from actions.services import WorkflowError, _require, audited_save, require_opcc_staff
+from reports.models import BriefingPack, Meeting, Question
+from reports.snapshot import pack_snapshot
 
 
 @transaction.atomic
@@ -18,3 +22,216 @@ def meeting_create(*, by, kind, title, starts_at, inspections=(), location="", w
     )
     meeting.inspections.set(inspections)
     return meeting
+
+
+MEETING_FIELDS = ["kind", "title", "starts_at", "location", "webcast_url"]
+
+
+@transaction.atomic
+def meeting_edit(*, by, meeting, inspections, **fields):
+    require_opcc_staff(by)
+    unknown = set(fields) - set(MEETING_FIELDS)
+    if unknown:
+        raise WorkflowError(f"These cannot be edited here: {', '.join(sorted(unknown))}.")
+    changed = [name for name, value in fields.items() if getattr(meeting, name) != value]
+    for name in changed:
+        setattr(meeting, name, fields[name])
+    if changed:
+        audited_save(meeting, by=by, reason="Edited", update_fields=changed)
+    meeting.inspections.set(inspections)
+    return meeting
+
+
+# Questions and commitments
+
+
+def _question_owner_title(owner, owner_role_title):
+    return (owner_role_title or "").strip() or (owner.role_title if owner else "")
+
+
+@transaction.atomic
+def question_create(
+    *, by, meeting, text, kind=Question.Kind.QUESTION, owner=None, owner_role_title="", due_on=None
+):
+    require_opcc_staff(by)
+    question = Question(
+        meeting=meeting,
+        kind=kind,
+        text=_require(text, "The question or commitment"),
+        owner=owner,
+        owner_role_title=_question_owner_title(owner, owner_role_title),
+        due_on=due_on,
+        created_at=timezone.now(),
+    )
+    return audited_save(question, by=by, reason="Raised")
+
+
+@transaction.atomic
+def question_edit(*, by, question, text, kind, owner, owner_role_title, due_on, answer):
+    """Change a question; giving an answer records when, and clearing it reopens the question."""
+    require_opcc_staff(by)
+    question.text = _require(text, "The question or commitment")
+    question.kind = kind
+    question.owner = owner
+    question.owner_role_title = _question_owner_title(owner, owner_role_title)
+    question.due_on = due_on
+    answer = (answer or "").strip()
+    reason = "Edited"
+    if answer and not question.answer:
+        question.answered_at = timezone.now()
+        reason = "Answered"
+    elif not answer and question.answer:
+        question.answered_at = None
+        reason = "Answer withdrawn"
+    question.answer = answer
+    return audited_save(
+        question,
+        by=by,
+        reason=reason,
+        update_fields=[
+            "text",
+            "kind",
+            "owner",
+            "owner_role_title",
+            "due_on",
+            "answer",
+            "answered_at",
+        ],
+    )
+
+
+# Briefing packs
+
+
+@transaction.atomic
+def pack_generate(*, by, meeting, now=None, pdf=True):
+    """A new version of the meeting's pack, frozen from the database as it is now.
+
+    `by` is None for the scheduled command. The PDF is rendered afterwards by a Celery task.
+    """
+    if by is not None:
+        require_opcc_staff(by)
+    # Lock the meeting so two people generating at once get versions n and n+1, not a clash.
+    Meeting.objects.select_for_update().get(pk=meeting.pk)
+    now = now or timezone.now()
+    latest = meeting.packs.aggregate(latest=Max("version"))["latest"] or 0
+    pack = audited_save(
+        BriefingPack(
+            meeting=meeting,
+            version=latest + 1,
+            generated_at=now,
+            generated_by=by,
+            snapshot=pack_snapshot(meeting, now=now),
+        ),
+        by=by,
+        reason=f"Generated version {latest + 1}",
+    )
+    if pdf:
+        pack_request_pdf(by=by, pack=pack)
+    return pack
+
+
+def _require_draft(pack):
+    if pack.is_published:
+        raise WorkflowError("This pack is published, so it can no longer change.")
+
+
+@transaction.atomic
+def pack_save_narratives(*, by, pack, narratives):
+    """The Panel summary: a narrative per area key of the pack (and "overall")."""
+    require_opcc_staff(by)
+    pack = BriefingPack.objects.select_for_update().get(pk=pack.pk)
+    _require_draft(pack)
+    known = {area["key"] for area in pack.snapshot["areas"]} | {"overall"}
+    unknown = set(narratives) - known
+    if unknown:
+        raise WorkflowError("Narratives can only be written for the areas in this pack.")
+    pack.narratives = {key: text.strip() for key, text in narratives.items() if text.strip()}
+    audited_save(pack, by=by, reason="Panel summary edited", update_fields=["narratives"])
+    pack_request_pdf(by=by, pack=pack)
+    return pack
+
+
+@transaction.atomic
+def pack_publish(*, by, pack, public):
+    """Publish for the Panel, and for everyone if `public`. A published pack no longer changes."""
+    require_opcc_staff(by)
+    pack = BriefingPack.objects.select_for_update().get(pk=pack.pk)
+    _require_draft(pack)
+    pack.status = BriefingPack.Status.PUBLISHED
+    pack.is_public = public
+    pack.published_at = timezone.now()
+    pack.published_by = by
+    audited_save(
+        pack,
+        by=by,
+        reason="Published to the Panel and the public" if public else "Published to the Panel",
+        update_fields=["status", "is_public", "published_at", "published_by"],
+    )
+    pack_request_pdf(by=by, pack=pack)
+    return pack
+
+
+@transaction.atomic
+def pack_set_public(*, by, pack, public, reason):
+    """Put a published pack on, or take it off, the public pages."""
+    require_opcc_staff(by)
+    pack = BriefingPack.objects.select_for_update().get(pk=pack.pk)
+    if not pack.is_published:
+        raise WorkflowError("Publish the pack before making it public.")
+    reason = _require(reason, "A reason")
+    pack.is_public = public
+    prefix = "Made public" if public else "Withdrawn from the public pages"
+    return audited_save(pack, by=by, reason=f"{prefix}: {reason}", update_fields=["is_public"])
+
+
+def pack_request_pdf(*, by, pack, force=False):
+    """Mark the PDF as being generated and queue the task once this transaction commits.
+
+    A task already waiting renders the pack as it is when it runs, so no second one is queued
+    (`force` queues one anyway, for the "make the PDF" button if a worker lost the first).
+    """
+    from reports import tasks
+
+    if pack.pdf_status == BriefingPack.PdfStatus.PENDING and not force:
+        return
+    pack.pdf_status = BriefingPack.PdfStatus.PENDING
+    audited_save(pack, by=by, reason="PDF requested", update_fields=["pdf_status"])
+    transaction.on_commit(lambda: tasks.render_pack_pdf.delay(pack.pk))
+
+
+def pdf_inputs(pack):
+    """What the PDF shows beyond the frozen snapshot; if these change mid-render, render again."""
+    return {"narratives": pack.narratives, "status": pack.status, "is_public": pack.is_public}
+
+
+@transaction.atomic
+def pack_store_pdf(*, pack_id, content, rendered_from, by=None):
+    """Store a rendered PDF in private storage (called by the task).
+
+    If the Panel summary or publication changed while it rendered, the PDF is stale: it is not
+    stored, and the pack is rendered again.
+    """
+    from reports import tasks
+
+    pack = BriefingPack.objects.select_for_update().get(pk=pack_id)
+    if pdf_inputs(pack) != rendered_from:
+        transaction.on_commit(lambda: tasks.render_pack_pdf.delay(pack.pk))
+        return pack
+    old = pack.pdf.name if pack.pdf else ""
+    pack.pdf.save(f"v{pack.version}.pdf", ContentFile(content), save=False)
+    pack.pdf_status = BriefingPack.PdfStatus.READY
+    pack.pdf_generated_at = timezone.now()
+    audited_save(
+        pack, by=by, reason="PDF generated", update_fields=["pdf", "pdf_status", "pdf_generated_at"]
+    )
+    if old and old != pack.pdf.name:
+        transaction.on_commit(lambda: pack.pdf.storage.delete(old))
+    return pack
+
+
+@transaction.atomic
+def pack_pdf_failed(*, pack_id, by=None):
+    pack = BriefingPack.objects.select_for_update().get(pk=pack_id)
+    pack.pdf_status = BriefingPack.PdfStatus.FAILED
+    return audited_save(pack, by=by, reason="PDF generation failed", update_fields=["pdf_status"])

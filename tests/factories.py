@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from actions.models import Action, Evidence, Finding, Force, GradedArea, Inspection, Update
-from reports.models import Meeting
+from reports.models import Meeting, Question
 from tracker import roles
 from tracker.models import User
 
@@ -108,6 +108,15 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     kind = "apm"
     title = factory.Sequence(lambda n: f"Accountability & Performance Meeting {n}")
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=21))
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    meeting = factory.SubFactory(MeetingFactory)
+    text = factory.Sequence(lambda n: f"When will the call-handling plan be reviewed? ({n})")
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=28))
 
 
 def persona(role, **fields):

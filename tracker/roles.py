@@ -17,7 +17,7 @@ ROLE_PERMISSIONS = {
             ["force", "inspection", "gradedarea", "finding", "action", "update", "evidence"],
             _ALL_ACTIONS,
         ),
-        "reports": {"meeting": _ALL_ACTIONS},
+        "reports": dict.fromkeys(["meeting", "question", "briefingpack"], _ALL_ACTIONS),
     },
     ACTION_OWNER: {
         "actions": {
@@ -155,4 +155,20 @@ def can_have_access_tokens(user):
 
 
 def can_see_opcc_calendar(user):
+    return is_opcc_staff(user)
+
+
+# Meetings and briefing packs (reports app). OPCC staff run meetings and write packs; the Panel
+# reads published packs; the public reads packs marked public, at /public/. Signed out -> 302 to
+# sign-in on every non-public page; another role -> 403; a draft pack to the Panel -> 404.
+def can_manage_meetings(user):
+    return is_opcc_staff(user)
+
+
+def can_read_packs(user):
+    return is_opcc_staff(user) or is_panel_member(user)
+
+
+def sees_personal_names(user):
+    """Owners' names appear only to signed-in OPCC staff; everyone else sees role titles."""
     return is_opcc_staff(user)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("imports/", include("actions.import_urls")),
     path("", include("api.urls")),
+    path("", include("reports.urls")),
 ]
 
 handler403 = "tracker.views.permission_denied"

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
+from reports.selectors import published_packs
 from tracker import roles, security, two_factor
 from tracker.forms import EmailPreferencesForm, TwoFactorCodeForm
 
@@ -12,7 +13,10 @@ def home(request):
     """OPCC staff and owners go to their dashboard; others get a page saying what they can do."""
     if roles.can_use_workspace(request.user):
         return redirect("actions:dashboard")
-    return render(request, "home.html", {"role": roles.primary_role(request.user)})
+    role = roles.primary_role(request.user)
+    # Panel members land on the list of published packs, the one thing they read here.
+    packs = published_packs() if role == roles.PANEL_MEMBER else None
+    return render(request, "home.html", {"role": role, "packs": packs})
 
 
 @login_required

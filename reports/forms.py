@@ -1,0 +1,121 @@
+"""Forms for meetings, questions and packs; the services in reports/services.py make the change."""
+
+from django import forms
+from django.db.models import Q
+
+from actions.forms import DATE_INPUT, UserChoiceField, WorkspaceForm
+from actions.models import Inspection
+from reports.models import Meeting, Question
+from tracker import roles
+from tracker.models import User
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class MeetingForm(WorkspaceForm):
+    kind = forms.ChoiceField(
+        label="Type of meeting", choices=Meeting.Kind.choices, widget=forms.RadioSelect
+    )
+    title = forms.CharField(max_length=300, error_messages={"required": "Enter a title."})
+    starts_at = forms.DateTimeField(
+        label="Date and time",
+        widget=DATETIME_INPUT,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="UK time",
+        error_messages={
+            "required": "Enter the date and time.",
+            "invalid": "Enter a real date and time, for example 14/11/2024 10:00.",
+        },
+    )
+    location = forms.CharField(max_length=200, required=False)
+    webcast_url = forms.URLField(
+        label="Webcast link", max_length=500, required=False, assume_scheme="https"
+    )
+    inspections = forms.ModelMultipleChoiceField(
+        label="Inspections on the agenda",
+        queryset=Inspection.objects.select_related("force").order_by("-published_on", "title"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The briefing pack reports the actions of these inspections",
+    )
+
+
+def question_owners():
+    """Who can be asked to answer: action owners and OPCC staff."""
+    return (
+        User.objects.filter(
+            Q(groups__name=roles.ACTION_OWNER) | Q(groups__name=roles.OPCC_STAFF), is_active=True
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+class QuestionForm(WorkspaceForm):
+    kind = forms.ChoiceField(label="Type", choices=Question.Kind.choices, widget=forms.RadioSelect)
+    text = forms.CharField(
+        label="Question or commitment",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Enter the question or commitment."},
+    )
+    owner = UserChoiceField(
+        label="Who must answer", queryset=None, required=False, empty_label="Not yet assigned"
+    )
+    owner_role_title = forms.CharField(
+        label="Their role title",
+        max_length=120,
+        required=False,
+        help_text='Shown to the Panel and the public instead of a name, e.g. "ACC Crime". Leave '
+        "blank to use the person's own title",
+    )
+    due_on = forms.DateField(label="Answer due by", required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = question_owners()
+
+
+class QuestionEditForm(QuestionForm):
+    answer = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="Saving an answer records the date it was answered",
+    )
+
+
+class NarrativesForm(WorkspaceForm):
+    """One narrative per area of the pack, plus an overall summary."""
+
+    def __init__(self, *args, pack, **kwargs):
+        super().__init__(*args, **kwargs)
+        narratives = pack.narratives or {}
+        fields = {"overall": ("Overall summary", "The headline for the Panel")}
+        for area in pack.snapshot["areas"]:
+            fields[area["key"]] = (area["area"], area["inspection"])
+        for key, (label, hint) in fields.items():
+            self.fields[key] = forms.CharField(
+                label=label,
+                help_text=hint,
+                required=False,
+                initial=narratives.get(key, ""),
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+        # Set after super().__init__ added the classes, so add them for the new fields too.
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "govuk-textarea"
+            field.widget.attrs["aria-describedby"] = f"{name}-hint"
+
+
+class PublishForm(WorkspaceForm):
+    public = forms.BooleanField(
+        label="Also publish it on the public pages, for anyone to read", required=False
+    )
+
+
+class PublicForm(WorkspaceForm):
+    public = forms.BooleanField(label="Show it on the public pages", required=False)
+    reason = forms.CharField(
+        label="Reason for the change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter a reason for the change."},
+    )

@@ -1,0 +1,162 @@
+"""Reads for meetings and packs, and a pack's snapshot shaped for one audience.
+
+Two audiences see a pack: signed-in OPCC staff ("staff": owners' names and the inspectorate's
+own wording) and everyone else allowed to read it, the Panel and the public ("published": role
+titles only, and a finding's public wording where OPCC staff set one).
+"""
+
+from django.db.models import Count, Max, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from reports.models import BriefingPack, Meeting, Question
+from tracker import roles
+
+STAFF = "staff"
+PUBLISHED = "published"
+
+
+def meeting_lists(*, now=None):
+    now = now or timezone.now()
+    meetings = Meeting.objects.annotate(
+        pack_count=Count("packs", distinct=True),
+        published_count=Count(
+            "packs", filter=Q(packs__status=BriefingPack.Status.PUBLISHED), distinct=True
+        ),
+        inspection_count=Count("inspections", distinct=True),
+        latest_version=Max("packs__version"),
+    )
+    return {"upcoming": meetings.upcoming(now), "past": meetings.past(now)}
+
+
+def meeting_detail(*, pk):
+    return get_object_or_404(
+        Meeting.objects.prefetch_related(
+            "inspections__force",
+            Prefetch("questions", queryset=Question.objects.select_related("owner")),
+            Prefetch(
+                "packs",
+                queryset=BriefingPack.objects.select_related("generated_by", "published_by")
+                .defer("snapshot")
+                .order_by("-version"),
+            ),
+        ),
+        pk=pk,
+    )
+
+
+def question_detail(*, pk):
+    return get_object_or_404(Question.objects.select_related("meeting", "owner"), pk=pk)
+
+
+def pack_for(*, user, pk):
+    """A pack this signed-in user may read: any for OPCC staff, published ones for the Panel.
+
+    Anyone else signed in is refused (403) by the view before this; a draft is 404 to the
+    Panel, exactly as if it did not exist.
+    """
+    packs = BriefingPack.objects.select_related("meeting", "generated_by", "published_by")
+    if not roles.is_opcc_staff(user):
+        packs = packs.published()
+    return get_object_or_404(packs, pk=pk)
+
+
+def public_pack(*, uuid):
+    return get_object_or_404(BriefingPack.objects.public().select_related("meeting"), uuid=uuid)
+
+
+def published_packs(*, public_only=False):
+    packs = BriefingPack.objects.public() if public_only else BriefingPack.objects.published()
+    return (
+        packs.select_related("meeting")
+        .defer("snapshot")
+        .order_by("-meeting__starts_at", "-version")
+    )
+
+
+def pack_pdf_for(pack):
+    if not pack.pdf or pack.pdf_status != BriefingPack.PdfStatus.READY:
+        raise Http404("The PDF is not ready.")
+    return pack.pdf
+
+
+# A pack's snapshot for one audience
+
+
+def _owner(row, audience, name_key="owner_name", title_key="owner_role_title"):
+    name, title = row.get(name_key, ""), row.get(title_key, "")
+    if audience == STAFF:
+        if name and title:
+            return f"{name} ({title})"
+        return name or title or "Not assigned"
+    return title or ("Role not recorded" if name else "Not assigned")
+
+
+def action_rows(snapshot, audience):
+    """The pack's action rows, with the owner and finding wording this audience may see."""
+    rows = []
+    for row in snapshot["actions"]:
+        shown = dict(row)
+        shown["owner"] = _owner(row, audience)
+        shown["finding"] = row["finding_text"] if audience == STAFF else row["finding_public_text"]
+        if audience != STAFF:
+            shown.pop("owner_name")
+            shown.pop("opcc_lead")
+            shown.pop("finding_text")
+        rows.append(shown)
+    return rows
+
+
+def _joined(items, actions):
+    return [{**item, "action": actions[item["action_id"]]} for item in items]
+
+
+def pack_view(pack, *, audience):
+    """Everything a pack page, PDF or spreadsheet shows, for this audience."""
+    snapshot = pack.snapshot
+    rows = action_rows(snapshot, audience)
+    actions = {row["id"]: row for row in rows}
+    narratives = pack.narratives or {}
+    areas = [{**area, "narrative": narratives.get(area["key"], "")} for area in snapshot["areas"]]
+    exceptions = snapshot["exceptions"]
+    inspections = []
+    for inspection in snapshot["inspections"]:
+        statutory = dict(inspection["statutory"])
+        statutory["needing_response"] = [
+            {**finding, "shown": finding["text"] if audience == STAFF else finding["public_text"]}
+            for finding in statutory["needing_response"]
+        ]
+        inspections.append({**inspection, "statutory": statutory})
+    questions = [
+        {**question, "owner": _owner(question, audience)} for question in snapshot["questions"]
+    ]
+    changes = {key: _joined(items, actions) for key, items in snapshot["changes"].items()}
+    return {
+        "pack": pack,
+        "audience": audience,
+        "snapshot": snapshot,
+        "overall": narratives.get("overall", ""),
+        "inspections": inspections,
+        "totals": snapshot["totals"],
+        "areas": areas,
+        "exceptions": {
+            "overdue": _joined(exceptions["overdue"], actions),
+            "slipped": _joined(exceptions["slipped"], actions),
+            "blocked": _joined(exceptions["blocked"], actions),
+            "no_update": _joined(exceptions["no_update"], actions),
+            "no_update_since": exceptions["no_update_since"],
+            "no_update_basis": exceptions["no_update_basis"],
+        },
+        # Evidence titles can name people or operations, so the Panel and public get its kind.
+        "evidence": [
+            {**row, "title": row["title"] if audience == STAFF else ""}
+            for row in _joined(snapshot["evidence_assured"], actions)
+        ],
+        "changes": changes,
+        "change_count": sum(len(items) for items in changes.values()),
+        "questions": questions,
+        "progress_over_time": snapshot["progress_over_time"],
+        "charts": snapshot["charts"],
+        "actions": rows,
+    }

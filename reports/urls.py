@@ -1,0 +1,41 @@
+"""Meetings, briefing packs, the Panel's published packs and the public pack pages."""
+
+from django.urls import path
+
+from reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("meetings/", views.meeting_list, name="meetings"),
+    path("meetings/new/", views.meeting_create, name="meeting_create"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="meeting_edit"),
+    path("meetings/<int:meeting_pk>/questions/new/", views.question_create, name="question_create"),
+    path("questions/<int:pk>/edit/", views.question_edit, name="question_edit"),
+    path("meetings/<int:meeting_pk>/packs/new/", views.pack_generate, name="pack_generate"),
+    path("packs/", views.published_pack_list, name="published"),
+    path("packs/<int:pk>/", views.pack_detail, name="pack"),
+    path("packs/<int:pk>/summary/", views.pack_narratives, name="pack_narratives"),
+    path("packs/<int:pk>/publish/", views.pack_publish, name="pack_publish"),
+    path("packs/<int:pk>/public/", views.pack_public, name="pack_public"),
+    path("packs/<int:pk>/pdf/retry/", views.pack_retry_pdf, name="pack_retry_pdf"),
+    path("packs/<int:pk>/pack.pdf", views.pack_pdf, name="pack_pdf"),
+    path("packs/<int:pk>/actions.csv", views.pack_export, {"extension": "csv"}, name="pack_csv"),
+    path("packs/<int:pk>/actions.xlsx", views.pack_export, {"extension": "xlsx"}, name="pack_xlsx"),
+    path("public/packs/", views.public_pack_list, name="public_list"),
+    path("public/packs/<uuid:uuid>/", views.public_pack, name="public_pack"),
+    path("public/packs/<uuid:uuid>/pack.pdf", views.public_pack_pdf, name="public_pack_pdf"),
+    path(
+        "public/packs/<uuid:uuid>/actions.csv",
+        views.public_pack_export,
+        {"extension": "csv"},
+        name="public_pack_csv",
+    ),
+    path(
+        "public/packs/<uuid:uuid>/actions.xlsx",
+        views.public_pack_export,
+        {"extension": "xlsx"},
+        name="public_pack_xlsx",
+    ),
+]

@@ -1,0 +1,279 @@
+"""Meetings, questions and briefing packs; the Panel's published packs; the public pages.
+
+Status codes (tracker/roles.py): signed out -> sign-in (302) on every page but /public/; a role
+that may not use the page -> 403; a draft pack to the Panel, or a pack not marked public on
+/public/ -> 404, exactly as if it did not exist.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from actions.views import _bound, form_page
+from reports import documents, forms, selectors, services
+from tracker import roles
+
+
+def _role_required(test):
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not test(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapper)
+
+    return decorator
+
+
+opcc_only = _role_required(roles.can_manage_meetings)
+pack_reader = _role_required(roles.can_read_packs)
+
+
+def meeting_url(meeting):
+    return reverse("reports:meeting_detail", args=[meeting.pk])
+
+
+def pack_url(pack):
+    return reverse("reports:pack", args=[pack.pk])
+
+
+# Meetings and questions
+
+
+@opcc_only
+def meeting_list(request):
+    return render(request, "reports/meeting_list.html", selectors.meeting_lists())
+
+
+@opcc_only
+def meeting_detail(request, pk):
+    meeting = selectors.meeting_detail(pk=pk)
+    return render(request, "reports/meeting_detail.html", {"meeting": meeting})
+
+
+@opcc_only
+def meeting_create(request):
+    form = forms.MeetingForm(*_bound(request))
+    return form_page(
+        request,
+        form,
+        "reports/meeting_form.html",
+        {"page_title": "Add a meeting"},
+        change=lambda data: services.meeting_create(by=request.user, **data),
+        done=meeting_url,
+        success="Meeting added.",
+    )
+
+
+@opcc_only
+def meeting_edit(request, pk):
+    meeting = selectors.meeting_detail(pk=pk)
+    initial = {name: getattr(meeting, name) for name in services.MEETING_FIELDS}
+    initial["inspections"] = list(meeting.inspections.all())
+    form = forms.MeetingForm(*_bound(request), initial=initial)
+    return form_page(
+        request,
+        form,
+        "reports/meeting_form.html",
+        {"page_title": "Edit the meeting", "meeting": meeting},
+        change=lambda data: services.meeting_edit(by=request.user, meeting=meeting, **data),
+        done=meeting_url,
+        success="Meeting saved.",
+    )
+
+
+@opcc_only
+def question_create(request, meeting_pk):
+    meeting = selectors.meeting_detail(pk=meeting_pk)
+    form = forms.QuestionForm(*_bound(request), initial={"kind": "question"})
+    return form_page(
+        request,
+        form,
+        "reports/question_form.html",
+        {"page_title": "Record a question or commitment", "meeting": meeting},
+        change=lambda data: services.question_create(by=request.user, meeting=meeting, **data),
+        done=meeting_url(meeting),
+        success="Question recorded.",
+    )
+
+
+@opcc_only
+def question_edit(request, pk):
+    question = selectors.question_detail(pk=pk)
+    fields = ["kind", "text", "owner", "owner_role_title", "due_on", "answer"]
+    initial = {name: getattr(question, name) for name in fields}
+    form = forms.QuestionEditForm(*_bound(request), initial=initial)
+    return form_page(
+        request,
+        form,
+        "reports/question_form.html",
+        {
+            "page_title": "Update the question or record its answer",
+            "meeting": question.meeting,
+            "question": question,
+        },
+        change=lambda data: services.question_edit(by=request.user, question=question, **data),
+        done=meeting_url(question.meeting),
+        success="Question saved.",
+    )
+
+
+# Briefing packs: generating, the Panel summary, publishing
+
+
+@opcc_only
+@require_POST
+def pack_generate(request, meeting_pk):
+    meeting = selectors.meeting_detail(pk=meeting_pk)
+    pack = services.pack_generate(by=request.user, meeting=meeting)
+    messages.success(request, f"Briefing pack version {pack.version} generated.")
+    return redirect(pack_url(pack))
+
+
+@opcc_only
+def pack_narratives(request, pk):
+    pack = selectors.pack_for(user=request.user, pk=pk)
+    form = forms.NarrativesForm(*_bound(request), pack=pack)
+    return form_page(
+        request,
+        form,
+        "reports/pack_narratives.html",
+        {"pack": pack, "areas": pack.snapshot["areas"]},
+        change=lambda data: services.pack_save_narratives(
+            by=request.user, pack=pack, narratives=data
+        ),
+        done=pack_url(pack),
+        success="Panel summary saved.",
+    )
+
+
+@opcc_only
+def pack_publish(request, pk):
+    pack = selectors.pack_for(user=request.user, pk=pk)
+    form = forms.PublishForm(*_bound(request))
+    return form_page(
+        request,
+        form,
+        "reports/pack_publish.html",
+        {"pack": pack},
+        change=lambda data: services.pack_publish(by=request.user, pack=pack, **data),
+        done=pack_url(pack),
+        success="Briefing pack published.",
+    )
+
+
+@opcc_only
+def pack_public(request, pk):
+    pack = selectors.pack_for(user=request.user, pk=pk)
+    form = forms.PublicForm(*_bound(request), initial={"public": pack.is_public})
+    return form_page(
+        request,
+        form,
+        "reports/pack_public.html",
+        {"pack": pack},
+        change=lambda data: services.pack_set_public(by=request.user, pack=pack, **data),
+        done=pack_url(pack),
+        success="Public pages updated.",
+    )
+
+
+@opcc_only
+@require_POST
+def pack_retry_pdf(request, pk):
+    pack = selectors.pack_for(user=request.user, pk=pk)
+    services.pack_request_pdf(by=request.user, pack=pack, force=True)
+    return redirect(pack_url(pack))
+
+
+# Reading a pack: OPCC staff (any version, with names) and the Panel (published, role titles)
+
+
+def _audience(user):
+    return selectors.STAFF if roles.sees_personal_names(user) else selectors.PUBLISHED
+
+
+@pack_reader
+def pack_detail(request, pk):
+    pack = selectors.pack_for(user=request.user, pk=pk)
+    context = selectors.pack_view(pack, audience=_audience(request.user))
+    context["can_manage"] = roles.can_manage_meetings(request.user)
+    context["downloads"] = {
+        "pdf": reverse("reports:pack_pdf", args=[pack.pk]),
+        "csv": reverse("reports:pack_csv", args=[pack.pk]),
+        "xlsx": reverse("reports:pack_xlsx", args=[pack.pk]),
+    }
+    return render(request, "reports/pack_detail.html", context)
+
+
+def _pdf_response(pack):
+    pdf = selectors.pack_pdf_for(pack)
+    try:
+        handle = pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404("The PDF is missing from storage.") from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=documents.filename(pack, "pdf"),
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@pack_reader
+def pack_pdf(request, pk):
+    response = _pdf_response(selectors.pack_for(user=request.user, pk=pk))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@pack_reader
+def pack_export(request, pk, extension):
+    pack = selectors.pack_for(user=request.user, pk=pk)
+    export = documents.csv_response if extension == "csv" else documents.xlsx_response
+    return export(pack, _audience(request.user))
+
+
+@pack_reader
+def published_pack_list(request):
+    packs = selectors.published_packs()
+    return render(request, "reports/published_list.html", {"packs": packs})
+
+
+# The public pages: no sign-in; only published packs marked public
+
+
+def public_pack_list(request):
+    packs = selectors.published_packs(public_only=True)
+    return render(request, "reports/public_list.html", {"packs": packs})
+
+
+def public_pack(request, uuid):
+    pack = selectors.public_pack(uuid=uuid)
+    context = selectors.pack_view(pack, audience=selectors.PUBLISHED)
+    context["public"] = True
+    context["downloads"] = {
+        "pdf": reverse("reports:public_pack_pdf", args=[pack.uuid]),
+        "csv": reverse("reports:public_pack_csv", args=[pack.uuid]),
+        "xlsx": reverse("reports:public_pack_xlsx", args=[pack.uuid]),
+    }
+    return render(request, "reports/pack_detail.html", context)
+
+
+def public_pack_pdf(request, uuid):
+    return _pdf_response(selectors.public_pack(uuid=uuid))
+
+
+def public_pack_export(request, uuid, extension):
+    pack = selectors.public_pack(uuid=uuid)
+    export = documents.csv_response if extension == "csv" else documents.xlsx_response
+    return export(pack, selectors.PUBLISHED)

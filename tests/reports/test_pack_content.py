@@ -1,0 +1,188 @@
+"""A briefing pack's content against a known dataset built through the services, with the clock
+moved by time-machine so the history (and so "what changed since the last meeting") is real."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from actions import services as action_services
+from actions.models import Action
+from reports import services
+from reports.models import BriefingPack
+from tests.reports.conftest import at
+
+pytestmark = pytest.mark.django_db
+
+
+def generate(world, by):
+    with at(2025, 3, 25):
+        return services.pack_generate(by=by, meeting=world["meeting"], pdf=False)
+
+
+def titles(rows, snapshot):
+    by_id = {row["id"]: row["title"] for row in snapshot["actions"]}
+    return [by_id[row["action_id"]] for row in rows]
+
+
+def test_pack_compares_with_the_previous_meeting_of_the_same_kind(world, opcc_officer):
+    snapshot = generate(world, opcc_officer).snapshot
+    assert snapshot["previous_meeting"]["title"] == "APM February"  # not the Panel in March
+    assert snapshot["as_at"] == "2025-03-25"
+
+
+def test_pack_totals_and_progress_by_area(world, opcc_officer):
+    snapshot = generate(world, opcc_officer).snapshot
+    totals = snapshot["totals"]
+    assert (totals["actions"], totals["open"], totals["closed"]) == (5, 5, 0)
+    assert (totals["overdue"], totals["slipped"], totals["blocked"]) == (1, 1, 1)
+    assert totals["rag"] == {"green": 3, "amber": 0, "red": 2}
+    areas = {area["area"]: area for area in snapshot["areas"]}
+    assert list(areas) == ["Investigating crime", "Preventing crime"]
+    investigating, preventing = areas["Investigating crime"], areas["Preventing crime"]
+    assert (investigating["findings"], investigating["actions"]) == (2, 2)
+    assert {s["status"]: s["count"] for s in investigating["statuses"] if s["count"]} == {
+        "in_progress": 1,
+        "blocked": 1,
+    }
+    assert investigating["percent_complete"] == 15  # (30 + 0) / 2
+    assert investigating["rag"] == {"green": 1, "amber": 0, "red": 1}
+    assert (preventing["findings"], preventing["actions"]) == (2, 3)
+    assert preventing["percent_complete"] == 33  # (100 + 0 + 0) / 3
+    assert preventing["rag"] == {"green": 2, "amber": 0, "red": 1}  # a4 overdue -> red
+
+
+def test_pack_grades_show_previous_grade_and_direction_of_travel(world, opcc_officer):
+    (inspection,) = generate(world, opcc_officer).snapshot["inspections"]
+    assert inspection["grades"]["previous_title"] == "PEEL 2021-22"
+    assert inspection["grades"]["rows"] == [
+        {
+            "area": "Investigating crime",
+            "grade": "Requires improvement",
+            "previous_grade": "Adequate",
+            "trend": "declined",
+        },
+        {
+            "area": "Preventing crime",
+            "grade": "Good",
+            "previous_grade": "Adequate",
+            "trend": "improved",
+        },
+    ]
+
+
+def test_pack_exceptions(world, opcc_officer):
+    snapshot = generate(world, opcc_officer).snapshot
+    exceptions = snapshot["exceptions"]
+    assert titles(exceptions["overdue"], snapshot) == ["Analyst recruitment"]
+    assert exceptions["overdue"][0]["days_overdue"] == 24
+    (slipped,) = exceptions["slipped"]
+    assert titles([slipped], snapshot) == ["Supervision audit"]
+    assert (slipped["original_deadline"], slipped["deadline"], slipped["moves"]) == (
+        "2025-03-01",
+        "2025-07-01",
+        2,
+    )
+    assert titles(exceptions["blocked"], snapshot) == ["Investigation training"]
+    # a1's last update was before the February meeting; a4 never had one; a5 is newer.
+    assert sorted(titles(exceptions["no_update"], snapshot)) == [
+        "Analyst recruitment",
+        "Supervision audit",
+    ]
+    assert exceptions["no_update_basis"] == "previous_meeting"
+
+
+def test_pack_lists_evidence_assured_since_the_last_meeting(world, opcc_officer):
+    snapshot = generate(world, opcc_officer).snapshot
+    (evidence,) = snapshot["evidence_assured"]
+    assert evidence["title"] == "Adopted plan"
+    assert evidence["assured_at"].startswith("2025-02-21")
+
+
+def test_what_changed_since_the_last_meeting_comes_from_history(world, opcc_officer):
+    snapshot = generate(world, opcc_officer).snapshot
+    changes = snapshot["changes"]
+    assert titles(changes["new"], snapshot) == ["Partnership hub"]
+    assert titles(changes["closures"], snapshot) == ["Problem-solving plan"]
+    assert titles(changes["reopenings"], snapshot) == ["Problem-solving plan"]
+    assert changes["reopenings"][0]["reason"] == "Reopened: Plan not followed."
+    assert [(r["from"], r["to"]) for r in changes["status"]] == [
+        ("Not started", "Blocked"),
+        ("Not started", "Proposed for closure"),
+    ]
+    moves = changes["deadline_moves"]
+    assert [(r["from"], r["to"]) for r in moves] == [
+        ("2025-03-01", "2025-05-01"),
+        ("2025-05-01", "2025-07-01"),
+    ]
+    # The January update to a1 was before the last meeting, so it is not a change since.
+    assert "In progress" not in {r["to"] for r in changes["status"]}
+
+
+def test_pack_tracks_questions_from_earlier_meetings(world, opcc_officer):
+    questions = generate(world, opcc_officer).snapshot["questions"]
+    assert [(q["text"], q["answered"], q["overdue"]) for q in questions] == [
+        ("Will 999 times be reported?", False, True),
+        ("Is the plan funded?", True, False),
+    ]
+    assert questions[0]["owner_role_title"] == "ACC Crime"
+
+
+def test_pack_statutory_tracking(world, opcc_officer):
+    (inspection,) = generate(world, opcc_officer).snapshot["inspections"]
+    statutory = inspection["statutory"]
+    assert statutory["response_due"] == "2024-12-10"
+    assert (statutory["response_published_on"], statutory["response"]) == ("2024-12-09", "met")
+    assert statutory["revisit_on"] == "2025-05-01"
+    assert statutory["monitoring_phase"] == "Engage"
+    assert [f["reference"] for f in statutory["needing_response"]] == ["Recommendation 1"]
+
+
+def test_pack_charts_are_svg_without_script_and_with_a_title(world, opcc_officer):
+    charts = generate(world, opcc_officer).snapshot["charts"]
+    for chart in charts.values():
+        assert chart["svg"].lstrip().startswith(("<?xml", "<svg", "<!DOCTYPE"))
+        assert "<script" not in chart["svg"].lower()
+        assert "<title" in chart["svg"]
+    assert (
+        "Investigating crime: 1 in progress, 1 blocked" in charts["status_by_area"]["description"]
+    )
+
+
+def test_a_generated_pack_is_frozen_and_regenerating_makes_a_new_version(
+    world, opcc_officer, owner
+):
+    first = generate(world, opcc_officer)
+    before = BriefingPack.objects.get(pk=first.pk).snapshot
+    a4 = Action.objects.get(pk=world["actions"]["a4"].pk)
+    with at(2025, 3, 26):
+        action_services.action_change_deadline(
+            by=opcc_officer, action=a4, deadline=datetime.date(2025, 8, 1), reason="Replanned."
+        )
+        action_services.action_edit(by=opcc_officer, action=a4, title="Renamed", description="")
+        second = services.pack_generate(by=opcc_officer, meeting=world["meeting"], pdf=False)
+    first.refresh_from_db()
+    assert first.snapshot == before
+    assert first.snapshot["totals"]["overdue"] == 1
+    assert "Analyst recruitment" in {row["title"] for row in first.snapshot["actions"]}
+    assert (first.version, second.version) == (1, 2)
+    assert second.snapshot["totals"]["overdue"] == 0
+    assert "Renamed" in {row["title"] for row in second.snapshot["actions"]}
+
+
+def test_opcc_staff_generate_a_pack_from_the_meeting_page_and_read_it(
+    world, opcc_officer, owner, signed_in, django_capture_on_commit_callbacks
+):
+    client = signed_in(opcc_officer)
+    with at(2025, 3, 25), django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("reports:pack_generate", args=[world["meeting"].pk]))
+    pack = BriefingPack.objects.get()
+    assert response["Location"] == reverse("reports:pack", args=[pack.pk])
+    assert pack.generated_by == opcc_officer
+    assert pack.history.first().history_user == opcc_officer
+    with at(2025, 3, 25):
+        html = client.get(response["Location"]).content.decode()
+    assert "The PDF is being generated" in html
+    assert "Supervision audit" in html
+    assert "Overdue actions: 1" in html
+    assert f"owner: {owner} (ACC Crime)" in html  # staff see owners' names
