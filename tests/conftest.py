@@ -6,6 +6,16 @@ from tests.factories import ActionFactory, FindingFactory, ForceFactory, persona
 from tracker import roles
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the heartbeat banner's answer is cached)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def force(db):
     return ForceFactory(name="Hertfordshire Constabulary")

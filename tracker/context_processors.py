@@ -11,7 +11,7 @@ def operations(request):
         user = getattr(request, "user", None)
         if user is None or not (roles.is_administrator(user) or roles.is_opcc_staff(user)):
             return False
-        return heartbeat.sweep_is_stale()
+        return heartbeat.sweep_is_stale_cached()
 
     return {
         "reminders_stopped": reminders_stopped,

@@ -5,6 +5,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -17,8 +18,13 @@ logger = logging.getLogger(__name__)
 SWEEP = Heartbeat.REMINDER_SWEEP
 
 
+STALE_CACHE_KEY = "tracker:sweep-stale"
+STALE_CACHE_SECONDS = 60
+
+
 def heartbeat_record(*, name=SWEEP, at=None):
     """Record that job `name` has just finished successfully."""
+    cache.delete(STALE_CACHE_KEY)
     # One upsert (INSERT ... ON CONFLICT DO UPDATE): safe when two sweeps finish at once.
     Heartbeat.objects.bulk_create(
         [Heartbeat(name=name, last_success_at=at or timezone.now())],
@@ -104,3 +110,13 @@ def heartbeat_alert_if_stale(*, now=None):
         Heartbeat.objects.filter(pk=beat.pk, alerted_at=now).update(alerted_at=beat.alerted_at)
         raise failure
     return sent
+
+
+def sweep_is_stale_cached():
+    """sweep_is_stale(), remembered for a minute in this process: the banner on every page of
+    OPCC staff and administrators then costs no query (a new sweep clears it at once here)."""
+    stale = cache.get(STALE_CACHE_KEY)
+    if stale is None:
+        stale = sweep_is_stale()
+        cache.set(STALE_CACHE_KEY, stale, STALE_CACHE_SECONDS)
+    return stale

@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +16,8 @@ from tests.factories import actions_for
 
 pytestmark = pytest.mark.django_db
 
-PREVIEW_QUERIES = 9
+# Includes one for the reminder-heartbeat banner OPCC staff see (cached after the first page).
+PREVIEW_QUERIES = 10
 
 
 def plan_file(actions, owner, new_rows):
@@ -78,6 +80,7 @@ def test_the_query_count_does_not_grow_with_the_file(force, owner, opcc_officer,
         response = client.post(
             reverse("imports:start"), {"file": plan_file(actions, owner, rows - rows // 2)}
         )
+        cache.clear()  # both measured with the heartbeat banner's answer not yet cached
         with CaptureQueriesContext(connection) as queries:
             client.get(response["Location"])
         used.append(len(queries))

@@ -144,4 +144,5 @@ def test_page_is_accessible_markup(signed_in, owner):
     body = signed_in(owner).get(PAGE).content.decode()
     assert body.count("<h1") == 1
     assert "Calendar and API access" in body
-    assert 'href="/account/access/"' in body  # the navigation link
+    account = signed_in(owner).get(reverse("account")).content.decode()
+    assert 'href="/account/access/"' in account  # linked from "Your account" in the menu
