@@ -19,3 +19,12 @@ class SeesMeetings(BasePermission):
 
     def has_permission(self, request, view):
         return roles.can_see_meetings(request.user)
+
+
+class ReadsPacks(BasePermission):
+    """Published briefing packs: OPCC staff and Panel members, as on the pages."""
+
+    message = "Your role cannot read briefing packs."
+
+    def has_permission(self, request, view):
+        return roles.can_read_packs(request.user)

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 
 from actions.models import Action, Finding, GradedArea, Inspection
 from actions.selectors import action_rows
-from reports.models import Meeting
+from reports.models import BriefingPack, Meeting
 
 
 def inspections(*, user):
@@ -50,4 +50,14 @@ def meetings(*, user):
             )
         )
         .order_by("-starts_at", "pk")
+    )
+
+
+def packs(*, user):
+    """Published briefing packs, newest meeting first. Drafts are never in the API: OPCC staff
+    read those on the pages."""
+    return (
+        BriefingPack.objects.published()
+        .select_related("meeting")
+        .order_by("-meeting__starts_at", "-version", "pk")
     )

@@ -1,10 +1,13 @@
 """What the API returns for each object: plain fields, codes with their labels, ids for links."""
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from actions.models import Action, Finding, GradedArea, Inspection, Rag
-from reports.models import Meeting
+from reports import selectors as report_selectors
+from reports.models import BriefingPack, Meeting
+from tracker import roles
 from tracker.models import User
 
 
@@ -152,3 +155,86 @@ class MeetingSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "array", "items": {"type": "integer"}})
     def get_inspections(self, meeting):
         return [inspection.pk for inspection in meeting.visible_inspections]
+
+
+LIST_OF_OBJECTS = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+
+
+class PackMeetingSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display")
+
+    class Meta:
+        model = Meeting
+        fields = ["id", "kind", "kind_label", "title", "starts_at"]
+
+
+class PackSerializer(serializers.ModelSerializer):
+    """A published briefing pack: when and for which meeting, and where the public can read it."""
+
+    meeting = PackMeetingSerializer()
+    public_url = serializers.SerializerMethodField(
+        help_text="The address anyone can read it at, if it is public."
+    )
+
+    class Meta:
+        model = BriefingPack
+        fields = [
+            "id",
+            "meeting",
+            "version",
+            "generated_at",
+            "published_at",
+            "is_public",
+            "public_url",
+        ]
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_public_url(self, pack):
+        if not pack.is_public:
+            return None
+        return self.context["request"].build_absolute_uri(
+            reverse("reports:public_pack", args=[pack.uuid])
+        )
+
+
+class PackDetailSerializer(PackSerializer):
+    """The pack's frozen figures, Panel summary and action rows. Owners' names only to OPCC
+    staff; everyone else gets role titles and findings' public wording, as on the pages."""
+
+    overall_summary = serializers.SerializerMethodField()
+    totals = serializers.SerializerMethodField()
+    areas = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta(PackSerializer.Meta):
+        fields = [*PackSerializer.Meta.fields, "overall_summary", "totals", "areas", "actions"]
+
+    def _view(self, pack):
+        if not hasattr(pack, "_api_view"):
+            user = self.context["request"].user
+            audience = (
+                report_selectors.STAFF
+                if roles.sees_personal_names(user)
+                else report_selectors.PUBLISHED
+            )
+            pack._api_view = report_selectors.pack_view(pack, audience=audience)
+        return pack._api_view
+
+    def get_overall_summary(self, pack) -> str:
+        return self._view(pack)["overall"]
+
+    @extend_schema_field({"type": "object", "additionalProperties": True})
+    def get_totals(self, pack):
+        return self._view(pack)["totals"]
+
+    @extend_schema_field(
+        {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+    )
+    def get_areas(self, pack):
+        return self._view(pack)["areas"]
+
+    @extend_schema_field(
+        {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+    )
+    def get_actions(self, pack):
+        return report_selectors.action_rows(pack.snapshot, self._view(pack)["audience"])

@@ -14,6 +14,7 @@ router.register("graded-areas", views.GradedAreaViewSet, basename="graded-area")
 router.register("findings", views.FindingViewSet, basename="finding")
 router.register("actions", views.ActionViewSet, basename="action")
 router.register("meetings", views.MeetingViewSet, basename="meeting")
+router.register("packs", views.PackViewSet, basename="pack")
 
 urlpatterns = [
     path("api/", include(router.urls)),

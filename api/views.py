@@ -79,6 +79,24 @@ class MeetingViewSet(ReadOnlyViewSet):
     selector = selectors.meetings
 
 
+class PackViewSet(ReadOnlyViewSet):
+    """Published briefing packs (OPCC staff and Panel members): the list gives when and where;
+    one pack gives its frozen figures, Panel summary and action rows."""
+
+    serializer_class = serializers.PackSerializer
+    permission_classes = [permissions.ReadsPacks]
+    selector = selectors.packs
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return serializers.PackDetailSerializer
+        return serializers.PackSerializer
+
+    def get_queryset(self):
+        packs = super().get_queryset()
+        return packs if self.action == "retrieve" else packs.defer("snapshot")
+
+
 # Calendar feeds: no session, the secret in the URL is the credential.
 
 

@@ -4,11 +4,13 @@ The rule is the workspace's (tracker/roles.py): no token -> 401; a role without 
 (Panel member, administrator) -> 403 for inspections, graded areas, findings and actions; another
 force's object -> 404, as if it did not exist. Meetings are also open to Panel members (APMs
 and Panel meetings); an owner sees the meetings with their force's inspections on the agenda.
+Published briefing packs are for OPCC staff and the Panel, as on the pages.
 """
 
 import pytest
 from django.urls import reverse
 
+from reports.services import pack_generate, pack_publish
 from tests.factories import MeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +28,8 @@ action-list           401   200   200    200    403    403
 action-detail         401   200   200    404    403    403
 meeting-list          401   200   200    200    200    403
 meeting-detail        401   200   200    404    200    403
+pack-list             401   200   403    403    200    403
+pack-detail           401   200   403    403    200    403
 schema                200   200   200    200    200    200
 """
 ROLES = MATRIX.split()[1:7]
@@ -39,6 +43,8 @@ CASES = [
 def world(action, opcc_officer, owner, other_force_owner, panel_member, administrator):
     meeting = MeetingFactory(kind="apm")
     meeting.inspections.add(action.finding.inspection)
+    pack = pack_generate(by=opcc_officer, meeting=meeting, pdf=False)
+    pack_publish(by=opcc_officer, pack=pack, public=False)
     people = {
         "anon": None,
         "opcc": opcc_officer,
@@ -53,6 +59,7 @@ def world(action, opcc_officer, owner, other_force_owner, panel_member, administ
         "finding": action.finding_id,
         "action": action.pk,
         "meeting": meeting.pk,
+        "pack": pack.pk,
     }
     return people, ids
 
