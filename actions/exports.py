@@ -33,10 +33,43 @@ COLUMNS = [
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _safe(value):
+def safe_cell(value):
+    """A value to write to a spreadsheet cell: text that would run as a formula is quoted."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return f"'{value}"
     return value
+
+
+def csv_values(values):
+    """One CSV line's values: dates as ISO dates, text safe from formula injection."""
+    return [v.isoformat() if isinstance(v, datetime.date) else safe_cell(v) for v in values]
+
+
+def xlsx_response(header, rows, filename):
+    """An XLSX download of one "Actions" sheet: a bold header, dates as dates, safe text.
+    `rows` may be a generator, so a large export is written as it is read."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Actions")
+    cells = []
+    for title in header:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        cells.append(cell)
+    sheet.append(cells)
+    for values in rows:
+        row = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=safe_cell(value))
+            if isinstance(value, datetime.date):
+                cell.number_format = "DD/MM/YYYY"
+            row.append(cell)
+        sheet.append(row)
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    workbook.save(response)
+    return response
 
 
 def row_values(action):
@@ -79,36 +112,13 @@ def csv_response(actions):
         yield "\ufeff"  # a byte-order mark, so Excel reads UTF-8 (names with accents) correctly
         yield writer.writerow(COLUMNS)
         for action in actions.iterator(chunk_size=1000):
-            values = row_values(action)
-            yield writer.writerow(
-                [v.isoformat() if isinstance(v, datetime.date) else _safe(v) for v in values]
-            )
+            yield writer.writerow(csv_values(row_values(action)))
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
     return response
 
 
-def xlsx_response(actions):
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Actions")
-    header = []
-    for title in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        header.append(cell)
-    sheet.append(header)
-    for action in actions.iterator(chunk_size=1000):
-        row = []
-        for value in row_values(action):
-            cell = WriteOnlyCell(sheet, value=_safe(value))
-            if isinstance(value, datetime.date):
-                cell.number_format = "DD/MM/YYYY"
-            row.append(cell)
-        sheet.append(row)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename("xlsx")}"'
-    workbook.save(response)
-    return response
+def actions_xlsx_response(actions):
+    rows = (row_values(action) for action in actions.iterator(chunk_size=1000))
+    return xlsx_response(COLUMNS, rows, _filename("xlsx"))

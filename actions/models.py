@@ -154,6 +154,21 @@ class Inspection(models.Model):
     def __str__(self):
         return self.title
 
+    def previous_inspection(self):
+        """The inspection this one follows: the one recorded as previous, or else the force's
+        latest earlier inspection of the same kind (for grades' direction of travel)."""
+        if self.previous_id:
+            return self.previous
+        if self.published_on is None:
+            return None
+        return (
+            Inspection.objects.filter(
+                force_id=self.force_id, kind=self.kind, published_on__lt=self.published_on
+            )
+            .order_by("-published_on")
+            .first()
+        )
+
     @property
     def response_due(self):
         """The last day of the s.55 period: 56 days counting the publication day as day 1."""

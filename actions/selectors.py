@@ -111,28 +111,12 @@ def inspection_list(*, user):
     )
 
 
-def _previous_inspection(inspection):
-    if inspection.previous_id:
-        return inspection.previous
-    if inspection.published_on is None:
-        return None
-    return (
-        Inspection.objects.filter(
-            force_id=inspection.force_id,
-            kind=inspection.kind,
-            published_on__lt=inspection.published_on,
-        )
-        .order_by("-published_on")
-        .first()
-    )
-
-
 def inspection_detail(*, user, pk):
     """The inspection page: grades with trend, findings by area with actions, s.55 status."""
     inspection = get_object_or_404(
         Inspection.objects.visible_to(user).select_related("force", "previous"), pk=pk
     )
-    previous = _previous_inspection(inspection)
+    previous = inspection.previous_inspection()
     previous_grades = (
         dict(GradedArea.objects.filter(inspection=previous).values_list("name", "grade"))
         if previous

@@ -106,7 +106,7 @@ def action_export(request, extension):
     security.record(security.Kind.EXPORT, request=request, detail=detail)
     if extension == "csv":
         return exports.csv_response(actions)
-    return exports.xlsx_response(actions)
+    return exports.actions_xlsx_response(actions)
 
 
 @workspace

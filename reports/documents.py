@@ -8,11 +8,8 @@ import logging
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from actions.exports import _safe
+from actions import exports
 from reports import selectors
 
 # WeasyPrint reports every layout step at INFO; only its warnings belong in the log.
@@ -93,7 +90,7 @@ def csv_response(pack, audience):
     writer = csv.writer(buffer)
     writer.writerow(header)
     for row in rows:
-        writer.writerow([v.isoformat() if isinstance(v, datetime.date) else _safe(v) for v in row])
+        writer.writerow(exports.csv_values(row))
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename(pack, "csv")}"'
     return response
@@ -101,25 +98,4 @@ def csv_response(pack, audience):
 
 def xlsx_response(pack, audience):
     header, rows = table(pack, audience)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Actions")
-    cells = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = Font(bold=True)
-        cells.append(cell)
-    sheet.append(cells)
-    for values in rows:
-        row = []
-        for value in values:
-            cell = WriteOnlyCell(sheet, value=_safe(value))
-            if isinstance(value, datetime.date):
-                cell.number_format = "DD/MM/YYYY"
-            row.append(cell)
-        sheet.append(row)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename(pack, "xlsx")}"'
-    workbook.save(response)
-    return response
+    return exports.xlsx_response(header, rows, filename(pack, "xlsx"))

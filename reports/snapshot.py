@@ -20,7 +20,6 @@ from actions.models import (
     Finding,
     Grade,
     GradedArea,
-    Inspection,
     Rag,
     Status,
 )
@@ -38,28 +37,12 @@ def _iso(value):
     return value.isoformat() if value is not None else None
 
 
-def _previous_inspection(inspection):
-    if inspection.previous_id:
-        return inspection.previous
-    if inspection.published_on is None:
-        return None
-    return (
-        Inspection.objects.filter(
-            force_id=inspection.force_id,
-            kind=inspection.kind,
-            published_on__lt=inspection.published_on,
-        )
-        .order_by("-published_on")
-        .first()
-    )
-
-
 def _area_key(inspection_id, area_id):
     return f"{inspection_id}-{area_id or 'none'}"
 
 
 def _grades(inspection, areas):
-    previous = _previous_inspection(inspection)
+    previous = inspection.previous_inspection()
     before = (
         dict(GradedArea.objects.filter(inspection=previous).values_list("name", "grade"))
         if previous
