@@ -30,7 +30,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from actions import emails
-from actions.models import OPEN_STATUSES, Action, Reminder, ReminderKind, ReminderStatus
+from actions.models import OPEN_STATUSES, Action, Reminder, ReminderKind, ReminderStatus, Status
 from reports.models import Meeting
 from tracker import roles
 from tracker.heartbeat import heartbeat_record
@@ -334,6 +334,9 @@ def _still_applies(reminder, recipient):
         return recipient.weekly_digest
     if reminder.kind in OPEN_ACTION_KINDS:
         return reminder.action.status in OPEN_STATUSES
+    if reminder.kind == Kind.CLOSURE_PROPOSED:
+        # A proposal OPCC staff have already closed, sustained or sent back is not news.
+        return reminder.action.status == Status.PROPOSED
     return True
 
 

@@ -201,7 +201,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery: with no REDIS_URL, tasks run inline in the calling process (the newcomer default).
 REDIS_URL = env("REDIS_URL")
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE

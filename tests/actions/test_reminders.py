@@ -557,6 +557,21 @@ def test_a_lead_who_asked_for_changes_at_once_hears_when_the_change_commits(
     assert Reminder.objects.get().kind == Kind.CLOSURE_PROPOSED
 
 
+def test_a_closure_proposal_already_decided_is_not_sent(
+    action, owner, opcc_officer, second_opcc_officer, mailoutbox, sweep
+):
+    evidence = EvidenceFactory(action=action, submitted_by=owner)
+    services.evidence_assure(by=second_opcc_officer, evidence=evidence, note="Checked.")
+    services.action_propose_closure(by=owner, action=action, narrative="All delivered.")
+    services.action_close(by=second_opcc_officer, action=action, closure_summary="Delivered.")
+    sweep(timezone.localdate())
+    proposal = Reminder.objects.get(recipient=opcc_officer, kind=Kind.CLOSURE_PROPOSED)
+    assert proposal.status == "skipped"
+    assert all(
+        "Proposed for closure" not in m.body for m in mailoutbox if opcc_officer.email in m.to
+    )
+
+
 def test_the_owner_hears_when_opcc_assures_evidence_closes_reopens_and_moves_the_deadline(
     action, owner, opcc_officer, second_opcc_officer, mailoutbox
 ):
