@@ -378,7 +378,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"RagEnum": "actions.models.Rag"},
+    "ENUM_NAME_OVERRIDES": {
+        "RagEnum": "actions.models.Rag",
+        "MeetingKindEnum": "reports.models.Meeting.Kind",
+    },
 }
 # Importing an inspection report (actions/report_input.py, actions/repeats.py).
 REPORT_MAX_UPLOAD_MB = env_int("REPORT_MAX_UPLOAD_MB", 20)
