@@ -118,6 +118,12 @@ def main():
         browser_args = ["-m", "browser", *pytest_args]
         results.append(("Browser", *run_layer("Browser (Chromium, SQLite)", env, browser_args)))
 
+    print("\n=== Lint (ruff) ===", flush=True)
+    lint_ok = all(
+        subprocess.call([sys.executable, "-m", "ruff", *command, "."], cwd=ROOT) == 0
+        for command in (["check"], ["format", "--check"])
+    )
+
     print("\n=== Dependency audit (pip-audit) ===", flush=True)
     audit_ok, audit_message = audit_dependencies()
     print(audit_message)
@@ -138,6 +144,9 @@ def main():
             f"{name}: {verdict} - {outcome['passed']} passed, {outcome['failed']} failed, "
             f"{outcome['skipped']} skipped"
         )
+    print(f"Lint (ruff check, ruff format --check): {'passed' if lint_ok else 'FAILED'}")
+    if not lint_ok:
+        failed_layers.append("Lint")
     print(f"Dependency audit: {audit_message}")
     if audit_ok is False:
         failed_layers.append("Dependency audit")

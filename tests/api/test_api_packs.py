@@ -51,7 +51,7 @@ def test_names_go_to_opcc_staff_and_role_titles_to_the_panel(
 def test_the_pack_list_query_count_is_constant(
     rows, action, opcc_officer, api_get, django_assert_max_num_queries
 ):
-    for n in range(rows):
+    for _ in range(rows):
         meeting = MeetingFactory(kind="apm")
         meeting.inspections.add(action.finding.inspection)
         pack_publish(
