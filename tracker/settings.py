@@ -408,3 +408,34 @@ if SENTRY_DSN:
         include_local_variables=False,
         traces_sample_rate=0.0,
     )
+# Permissions-Policy on every response, static files included (so it sits next to the
+# SecurityMiddleware, before whitenoise): the tracker uses no camera, microphone, location or
+# other powerful browser feature, so none is allowed, for it or for anything embedded in it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+)
+PERMISSIONS_POLICY = dict.fromkeys(
+    [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ],
+    [],
+)
