@@ -321,6 +321,7 @@ def report(results, args):
     errors = results.pop("errors", [])
     every = [t for times in results.values() for t in times]
     print(f"\n{args.users} users, {args.seconds} s, gunicorn {args.workers}x{args.threads}")
+    print("(update and evidence: the form page and the post, timed together as one)")
     print(f"{'request':<10} {'count':>7} {'p50 ms':>8} {'p95 ms':>8}")
     for kind in sorted(results):
         times = results[kind]
