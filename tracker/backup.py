@@ -14,6 +14,7 @@ import json
 import shutil
 import tarfile
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.apps import apps
@@ -56,6 +57,25 @@ def _add_bytes(archive, name, content):
     archive.addfile(info, io.BytesIO(content))
 
 
+@contextmanager
+def _snapshot():
+    """On PostgreSQL, the next transaction reads one repeatable, read-only snapshot (psycopg's
+    connection settings, restored afterwards). SQLite's WAL reader sees one snapshot anyway."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    raw = connection.connection
+    before = raw.isolation_level, raw.read_only
+    raw.isolation_level, raw.read_only = psycopg.IsolationLevel.REPEATABLE_READ, True
+    try:
+        yield
+    finally:
+        raw.isolation_level, raw.read_only = before
+
+
 def backup_create(path):
     """Write the archive to `path`; returns the manifest."""
     path = Path(path)
@@ -63,11 +83,7 @@ def backup_create(path):
         data = Path(scratch) / "data.json"
         # One read-only snapshot, so the rows of every table agree with each other even while
         # people keep working (unless the caller's transaction is already under way).
-        snapshot = connection.vendor == "postgresql" and not connection.in_atomic_block
-        with transaction.atomic():
-            if snapshot:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        with _snapshot(), transaction.atomic():
             call_command(
                 "dumpdata",
                 *[f"-e={label}" for label in EXCLUDED],
