@@ -16,19 +16,17 @@ import uuid
 from html.parser import HTMLParser
 
 import pytest
-from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from simple_history.models import HistoricalChanges
 
 from actions.models import Evidence
 from reports import services as report_services
 from tests.api.conftest import api_token
 from tests.factories import ActionFactory, EvidenceFactory, MeetingFactory, QuestionFactory
-from tests.test_permission_matrix import csv_upload, start_import
+from tests.test_permission_matrix import audited_counts, csv_upload, start_import
 
 pytestmark = pytest.mark.django_db
 
@@ -153,15 +151,6 @@ def submissions(fields, files):
             for name, valid in fields.items()
         }
     )
-
-
-def audited_counts():
-    """Rows in every audited table and its history: a refused post must change none."""
-    counts = {}
-    for model in apps.get_models():
-        if issubclass(model, HistoricalChanges) or hasattr(model, "history"):
-            counts[model._meta.label] = model._default_manager.count()
-    return counts
 
 
 @pytest.fixture

@@ -19,10 +19,12 @@ import datetime
 import uuid
 
 import pytest
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from simple_history.models import HistoricalChanges
 
 from actions.models import Evidence
 from reports import services as report_services
@@ -208,6 +210,15 @@ def test_every_url_pattern_has_a_row():
         "no such URL": sorted(covered - names),
     }
     assert len(names) > 80
+
+
+def audited_counts():
+    """Rows in every audited table and its history."""
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models()
+        if issubclass(model, HistoricalChanges) or hasattr(model, "history")
+    }
 
 
 def csv_upload(action):
@@ -456,3 +467,24 @@ def test_the_leak_check_finds_every_marker_where_it_belongs(world, client):
     markers = own_force["ids"] + own_force["titles"]
     markers += [other_force["ids"][0], other_force["titles"][0]]  # the other force's action
     assert [m for m in markers if m not in everything] == []
+
+
+def test_a_post_to_a_url_without_a_post_row_changes_nothing(world, client):
+    """A view that starts accepting POST needs its POST row above: until then, posting to it
+    (as OPCC staff, who may do most) must not change any audited table."""
+    with_post = {(name, target) for name, target, method, *_ in ROWS if method == "POST"}
+    client.force_login(world["people"]["opcc"])
+    token = start_import(client, world["action"])
+    checked = 0
+    for name, target, method, *_ in ROWS:
+        if method != "GET" or (name, target) in with_post or name == "admin":
+            continue
+        with transaction.atomic():
+            before = audited_counts()
+            url = url_for(name, target, "opcc", world, token)
+            response = request(client, "POST", url, "opcc", world)
+            assert audited_counts() == before, f"POST {url} changed data"
+            assert response.status_code in {200, 302, 401, 403, 404, 405}, (url, response)
+            transaction.set_rollback(True)
+        checked += 1
+    assert checked > 40
