@@ -403,6 +403,14 @@ def observe(role, world, client):
     return results
 
 
+DOWNLOADS = ("text/csv", "spreadsheetml", "application/pdf", "text/plain", "octet-stream")
+
+
+def is_download(response):
+    """A file (evidence, an export, a pack): never shown in the browser, always saved."""
+    return any(kind in response.get("Content-Type", "") for kind in DOWNLOADS)
+
+
 def _text(response):
     content_type = response.get("Content-Type", "")
     if response.streaming or not any(
@@ -425,6 +433,12 @@ def test_every_url_answers_each_role_as_the_matrix_says_and_leaks_nothing(role, 
             to_sign_in = response["Location"].startswith(reverse("login"))
             if to_sign_in != (role == "anon"):
                 wrong.append(f"{' '.join(key)}: 302 to {response['Location']}")
+        if response.status_code == 200 and is_download(response):
+            disposition = response.get("Content-Disposition", "")
+            if not disposition.startswith("attachment") or (
+                response.get("X-Content-Type-Options") != "nosniff"
+            ):
+                wrong.append(f"{' '.join(key)}: a file not sent as a nosniff attachment")
         if leaked:
             leaks.append(f"{' '.join(key)}: shows {leaked}")
     assert not wrong, "\n".join(wrong)
@@ -462,7 +476,11 @@ def test_the_leak_check_finds_every_marker_where_it_belongs(world, client):
     """OPCC staff see everything, so the markers are on pages they get (the URLs name the
     owner's force's objects; the other force's action is in the list): the search for leaks
     above looks at real pages, not empty bodies."""
-    everything = " ".join(body for *_, body in observe("opcc", world, client))
+    results = observe("opcc", world, client)
+    everything = " ".join(body for *_, body in results)
+    # And the download check above has files to look at: exports, evidence, packs, templates.
+    downloads = [key for key, response, *_ in results if is_download(response)]
+    assert len(downloads) >= 8, downloads
     own_force, other_force = world["secrets"]["other"], world["secrets"]["owner"]
     markers = own_force["ids"] + own_force["titles"]
     markers += [other_force["ids"][0], other_force["titles"][0]]  # the other force's action
