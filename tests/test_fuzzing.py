@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from actions.models import Evidence
 from reports import services as report_services
+from tests.actions.test_import_command import REPORT
 from tests.api.conftest import api_token
 from tests.factories import ActionFactory, EvidenceFactory, MeetingFactory, QuestionFactory
 from tests.test_permission_matrix import audited_counts, csv_upload, start_import
@@ -115,7 +116,9 @@ class Fields(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         name = attrs.get("name")
-        if tag in {"input", "select", "textarea"} and name and name != "csrfmiddlewaretoken":
+        if tag == "button" and name:
+            self.fields.setdefault(name, []).append(attrs.get("value", ""))
+        elif tag in {"input", "select", "textarea"} and name and name != "csrfmiddlewaretoken":
             self.fields.setdefault(name, [])
             if attrs.get("type") == "file":
                 self.files.add(name)
@@ -302,6 +305,27 @@ def test_hostile_column_choices_in_an_action_plan_import(world, client, capsys):
     assert confirm.status_code == 404  # a made-up import token is nobody's import
     with capsys.disabled():
         print(f"\nimports:columns: {TRIED['inputs'] - start} inputs, fields {sorted(fields)}")
+
+
+def test_hostile_edits_on_the_report_import_review(world, client, capsys):
+    """The review screen of an imported report: every field of the draft and every button."""
+    sign_in(client, world, "opcc")
+    pasted = client.post(reverse("actions:import_start"), {"text": REPORT})
+    assert pasted.status_code == 302
+    url = reverse("actions:import_review")
+    fields, files = form_fields(client, url)
+    assert "do" in fields
+    before = audited_counts()
+
+    @FUZZ
+    @given(data=submissions(fields, files))
+    def fuzz(data):
+        post_and_check(client, url, data, before)
+
+    start = TRIED["inputs"]
+    fuzz()
+    with capsys.disabled():
+        print(f"\nactions:import_review: {TRIED['inputs'] - start} inputs, {len(fields)} fields")
 
 
 # Filters: the action list, its CSV export, and the API's action list (the same FilterSet).
