@@ -7,6 +7,7 @@ reason or a rule check, so they go through the workspace, which calls actions.se
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from actions import reminders
 from actions.models import (
     Action,
     Evidence,
@@ -139,8 +140,11 @@ class EvidenceAdmin(AuditedAdmin):
 class ReminderAdmin(admin.ModelAdmin):
     """The outbox: every reminder and change notification, waiting, sent, skipped or failed.
 
-    Read-only: rows are written by the sweep and the services, and sent by the digest task.
+    Read-only: rows are written by the sweep and the services, and sent by the digest task. The
+    one thing an administrator does here is send failed reminders again once the cause is fixed.
     """
+
+    actions = ["send_again"]
 
     list_display = ["created_at", "recipient", "kind", "action", "meeting", "status", "attempts"]
     list_filter = [
@@ -159,3 +163,12 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.action(description="Send the selected failed reminders again", permissions=["view"])
+    def send_again(self, request, queryset):
+        count = reminders.reminders_send_again(
+            reminder_ids=list(queryset.values_list("pk", flat=True))
+        )
+        self.message_user(
+            request, f"{count} failed reminder{'s' if count != 1 else ''} back in the outbox."
+        )

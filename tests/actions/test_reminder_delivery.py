@@ -112,3 +112,37 @@ def test_without_redis_six_failed_sweeps_mark_it_failed(
     first = Reminder.objects.order_by("pk").first()
     assert (first.status, first.attempts) == (Reminder.Status.FAILED, 6)
     assert mailoutbox == []
+
+
+def test_an_administrator_sends_failed_reminders_again_once_the_relay_is_fixed(
+    overdue, flaky, mailoutbox, administrator, client, django_capture_on_commit_callbacks
+):
+    flaky.failures = 6
+    daily_sweeps(6, django_capture_on_commit_callbacks)
+    failed = list(Reminder.objects.filter(status=Reminder.Status.FAILED))
+    assert failed and mailoutbox == []
+    client.force_login(administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:actions_reminder_changelist"),
+            {"action": "send_again", "_selected_action": [r.pk for r in failed]},
+            follow=True,
+        )
+    assert f"{len(failed)} failed reminder" in response.content.decode()
+    assert len(mailoutbox) == 1  # one digest holding them all
+    for reminder in failed:
+        reminder.refresh_from_db()
+        assert (reminder.status, reminder.attempts) == (Reminder.Status.SENT, 1)
+
+
+def test_send_again_leaves_sent_and_pending_reminders_alone(overdue, mailoutbox, sweep_once):
+    sent = Reminder.objects.get()
+    assert sent.status == Reminder.Status.SENT
+    assert reminders.reminders_send_again(reminder_ids=[sent.pk]) == 0
+    sent.refresh_from_db()
+    assert sent.status == Reminder.Status.SENT and len(mailoutbox) == 1
+
+
+@pytest.fixture
+def sweep_once(overdue, django_capture_on_commit_callbacks):
+    daily_sweeps(1, django_capture_on_commit_callbacks)
