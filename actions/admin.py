@@ -7,6 +7,7 @@ reason or a rule check, so they go through the workspace, which calls actions.se
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from actions import reminders
 from actions.models import (
     Action,
     Evidence,
@@ -19,8 +20,43 @@ from actions.models import (
 )
 
 
+class AuditedAdmin(SimpleHistoryAdmin):
+    """Every add, change and delete made here is in the history under the signed-in user, with a
+    reason saying it was done in the admin site (the workspace's services give their own)."""
+
+    @staticmethod
+    def change_reason_for(obj, request, reason):
+        obj._history_user = request.user
+        obj._change_reason = reason
+
+    def save_model(self, request, obj, form, change):
+        reason = "Changed in the admin site" if change else "Added in the admin site"
+        self.change_reason_for(obj, request, reason)
+        super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        self.change_reason_for(obj, request, "Deleted in the admin site")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        # One by one (not queryset.delete()), so each history row carries the reason.
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            self.change_reason_for(obj, request, "Deleted in the admin site")
+            obj.delete()
+        for obj in instances:
+            reason = "Changed in the admin site" if obj.pk else "Added in the admin site"
+            self.change_reason_for(obj, request, reason)
+            obj.save()
+        formset.save_m2m()
+
+
 @admin.register(Force)
-class ForceAdmin(SimpleHistoryAdmin):
+class ForceAdmin(AuditedAdmin):
     list_display = ["name", "monitoring_phase", "monitoring_phase_since"]
     list_filter = ["monitoring_phase"]
     search_fields = ["name"]
@@ -32,7 +68,7 @@ class GradedAreaInline(admin.TabularInline):
 
 
 @admin.register(Inspection)
-class InspectionAdmin(SimpleHistoryAdmin):
+class InspectionAdmin(AuditedAdmin):
     list_display = [
         "title",
         "force",
@@ -50,7 +86,7 @@ class InspectionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(GradedArea)
-class GradedAreaAdmin(SimpleHistoryAdmin):
+class GradedAreaAdmin(AuditedAdmin):
     list_display = ["name", "grade", "inspection"]
     list_filter = ["grade", "inspection__force"]
     list_select_related = ["inspection"]
@@ -58,7 +94,7 @@ class GradedAreaAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(SimpleHistoryAdmin):
+class FindingAdmin(AuditedAdmin):
     list_display = ["reference", "kind", "inspection", "area", "external_status"]
     list_filter = ["kind", "external_status", "inspection__force"]
     list_select_related = ["inspection", "area"]
@@ -67,7 +103,7 @@ class FindingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(AuditedAdmin):
     list_display = ["title", "finding", "owner", "opcc_lead", "deadline", "status", "rag"]
     list_filter = ["status", "rag", "finding__inspection__force", "finding__kind"]
     list_select_related = ["finding", "owner", "opcc_lead"]
@@ -82,7 +118,7 @@ class ActionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Update)
-class UpdateAdmin(SimpleHistoryAdmin):
+class UpdateAdmin(AuditedAdmin):
     list_display = ["action", "author", "status", "rag", "percent_complete", "created_at"]
     list_filter = ["status", "rag"]
     list_select_related = ["action", "author"]
@@ -91,7 +127,7 @@ class UpdateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(AuditedAdmin):
     list_display = ["title", "kind", "action", "submitted_by", "submitted_at", "assured_at"]
     list_filter = ["kind", ("assured_at", admin.EmptyFieldListFilter)]
     list_select_related = ["action", "submitted_by"]
@@ -104,8 +140,11 @@ class EvidenceAdmin(SimpleHistoryAdmin):
 class ReminderAdmin(admin.ModelAdmin):
     """The outbox: every reminder and change notification, waiting, sent, skipped or failed.
 
-    Read-only: rows are written by the sweep and the services, and sent by the digest task.
+    Read-only: rows are written by the sweep and the services, and sent by the digest task. The
+    one thing an administrator does here is send failed reminders again once the cause is fixed.
     """
+
+    actions = ["send_again"]
 
     list_display = ["created_at", "recipient", "kind", "action", "meeting", "status", "attempts"]
     list_filter = [
@@ -124,3 +163,12 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.action(description="Send the selected failed reminders again", permissions=["view"])
+    def send_again(self, request, queryset):
+        count = reminders.reminders_send_again(
+            reminder_ids=list(queryset.values_list("pk", flat=True))
+        )
+        self.message_user(
+            request, f"{count} failed reminder{'s' if count != 1 else ''} back in the outbox."
+        )

@@ -286,6 +286,19 @@ def reminders_sweep(*, today=None, weekly=False, dry_run=False):
     return Sweep(today=today, due=len(due), pending=recipients)
 
 
+def reminders_send_again(*, reminder_ids):
+    """Put failed reminders back in the outbox with their attempts reset, once the cause (the
+    mail relay, an address) is fixed; each recipient's digest is sent or queued at once.
+    Returns how many went back. The last error stays on the row until a send succeeds."""
+    with transaction.atomic():
+        failed = Reminder.objects.filter(pk__in=reminder_ids, status=ReminderStatus.FAILED)
+        recipients = sorted(set(failed.values_list("recipient_id", flat=True)))
+        count = failed.update(status=ReminderStatus.PENDING, attempts=0)
+        for recipient_id in recipients:
+            transaction.on_commit(partial(enqueue_digest, recipient_id))
+    return count
+
+
 def enqueue_digest(recipient_id):
     """Send the recipient's digest, queued through Celery or, with no broker, right now.
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from actions import forms, import_draft, selectors, services
 from actions.models import Force
-from actions.views import allow, inspection_url, workspace
+from actions.views import _bound, allow, inspection_url, workspace
 from tracker import roles
 
 REVIEW_URL = "actions:import_review"
@@ -35,9 +35,8 @@ def opcc_only(view):
 
 @opcc_only
 def import_start(request):
-    form = forms.ImportStartForm(
-        request.POST or None, request.FILES or None, use_required_attribute=False
-    )
+    # Bound on every POST, an empty one included, so an empty submission is told what to do.
+    form = forms.ImportStartForm(*_bound(request), use_required_attribute=False)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         force = data["force"] or selectors.force_named(data["parsed"].inspection.force)

@@ -1,13 +1,13 @@
 """Admin for meetings, questions and briefing packs (a pack's snapshot is read-only here)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from actions.admin import AuditedAdmin
 from reports.models import BriefingPack, Meeting, Question
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SimpleHistoryAdmin):
+class MeetingAdmin(AuditedAdmin):
     list_display = ["title", "kind", "starts_at"]
     list_filter = ["kind"]
     search_fields = ["title"]
@@ -16,7 +16,7 @@ class MeetingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(SimpleHistoryAdmin):
+class QuestionAdmin(AuditedAdmin):
     list_display = ["text", "kind", "meeting", "owner", "due_on", "answered_at"]
     list_filter = ["kind"]
     list_select_related = ["meeting", "owner"]
@@ -25,7 +25,7 @@ class QuestionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(BriefingPack)
-class BriefingPackAdmin(SimpleHistoryAdmin):
+class BriefingPackAdmin(AuditedAdmin):
     # Packs change only through reports.services (generate, summary, publish), never here.
     list_display = ["meeting", "version", "status", "is_public", "generated_at", "pdf_status"]
     list_filter = ["status", "is_public"]

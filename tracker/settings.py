@@ -346,11 +346,13 @@ REMINDER_WEEKLY_DIGEST_TIME = env_time("REMINDER_WEEKLY_DIGEST_TIME", "07:30")
 if REMINDER_WEEKLY_DIGEST_DAY not in {"mon", "tue", "wed", "thu", "fri", "sat", "sun"}:
     raise ImproperlyConfigured("REMINDER_WEEKLY_DIGEST_DAY must be a day name, e.g. mon")
 # A failed send is retried by Celery with exponential backoff starting here (seconds), up to
-# REMINDER_SEND_RETRIES times; after that the reminder stays in the outbox and the next sweep
-# tries again, until REMINDER_MAX_ATTEMPTS attempts mark it failed for an administrator to see.
+# REMINDER_SEND_RETRIES times; a reminder still unsent stays in the outbox and the next sweep
+# tries again, until REMINDER_MAX_ATTEMPTS attempts in all mark it failed for an administrator to
+# see. The defaults: three failed sends still end in delivery; six in a row mark it failed
+# (one attempt and five retries, about 30 minutes of backoff).
 REMINDER_RETRY_BACKOFF = env_int("REMINDER_RETRY_BACKOFF", 60)
-REMINDER_SEND_RETRIES = env_int("REMINDER_SEND_RETRIES", 6)
-REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 30)
+REMINDER_SEND_RETRIES = env_int("REMINDER_SEND_RETRIES", 5)
+REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 6)
 # Optional GOV.UK Notify mail (django-gov-notify): set
 # EMAIL_BACKEND=django_gov_notify.backends.NotifyEmailBackend and these two. Notify sends the
 # plain-text body through one "((subject)) / ((body))" template set up in its dashboard.
@@ -411,3 +413,34 @@ if SENTRY_DSN:
         include_local_variables=False,
         traces_sample_rate=0.0,
     )
+# Permissions-Policy on every response, static files included (so it sits next to the
+# SecurityMiddleware, before whitenoise): the tracker uses no camera, microphone, location or
+# other powerful browser feature, so none is allowed, for it or for anything embedded in it.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+)
+PERMISSIONS_POLICY = dict.fromkeys(
+    [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ],
+    [],
+)

@@ -1,0 +1,629 @@
+"""Every write the tracker offers leaves a history row with the user, and the reason where one is
+required: each public function of actions/services.py and reports/services.py (the UI, imports,
+tasks and commands all call these), and the admin site's change, add and delete forms for every
+audited model. A new service function without a row in WRITES fails
+`test_every_service_function_is_exercised_here`. (The scan forbidding update(), bulk_update() and
+raw SQL on audited models is tests/actions/test_history.py.)
+"""
+
+import datetime
+import inspect
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+from django.utils import timezone
+from simple_history.models import HistoricalChanges
+
+from actions import services
+from actions.admin import AuditedAdmin
+from actions.models import Action, Evidence, Finding, Force, Inspection, Rag, Status
+from reports import services as report_services
+from reports.models import Meeting, Question
+from tests.factories import (
+    EvidenceFactory,
+    FindingFactory,
+    InspectionFactory,
+    MeetingFactory,
+    QuestionFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+LATER = datetime.date(2031, 6, 30)
+
+
+def fresh(obj):
+    return type(obj).objects.get(pk=obj.pk)
+
+
+def proposed(w):
+    """The world's action, proposed by its owner with an assured piece of evidence."""
+    services.action_propose_closure(by=w["owner"], action=fresh(w["action"]), narrative="Done.")
+    evidence = services.evidence_add(
+        by=w["owner"], action=fresh(w["action"]), kind="note", title="Audit", note="All checked."
+    )
+    services.evidence_assure(by=w["opcc"], evidence=evidence, note="Seen.")
+    return fresh(w["action"])
+
+
+def closed(w):
+    action = proposed(w)
+    services.action_close(by=w["opcc2"], action=action, closure_summary="Working well.")
+    return fresh(action)
+
+
+def draft_pack(w):
+    return report_services.pack_generate(by=w["opcc"], meeting=w["meeting"], pdf=False)
+
+
+def published_pack(w):
+    return report_services.pack_publish(by=w["opcc"], pack=draft_pack(w), public=False)
+
+
+def earlier_finding(w):
+    inspection = InspectionFactory(
+        force=w["action"].finding.inspection.force, published_on=datetime.date(2016, 1, 1)
+    )
+    return FindingFactory(inspection=inspection)
+
+
+# Each row: the service, who acts ("opcc", "opcc2" or "owner"), a setup returning the call to
+# make, and the text the reason must hold (None: no reason is required for this change).
+# The setup's own writes are not counted: only rows written by the call itself.
+WRITES = {
+    "actions.audited_save": (
+        "opcc",
+        lambda w: (
+            lambda by: services.audited_save(
+                Force(name="Kent Police"), by=by, reason="Added by hand"
+            )
+        ),
+        "Added by hand",
+    ),
+    "actions.force_create": (
+        "opcc",
+        lambda w: lambda by: services.force_create(by=by, name="Essex Police"),
+        None,
+    ),
+    "actions.inspection_create": (
+        "opcc",
+        lambda w: (
+            lambda by: services.inspection_create(
+                by=by, force=w["force"], title="Crime data integrity"
+            )
+        ),
+        None,
+    ),
+    "actions.graded_area_create": (
+        "opcc",
+        lambda w: (
+            lambda by: services.graded_area_create(
+                by=by, inspection=w["action"].finding.inspection, name="Leadership", grade="good"
+            )
+        ),
+        None,
+    ),
+    "actions.finding_create": (
+        "opcc",
+        lambda w: (
+            lambda by: services.finding_create(
+                by=by,
+                inspection=w["action"].finding.inspection,
+                kind="afi",
+                reference="AFI 9",
+                text="The force should answer 999 calls faster.",
+            )
+        ),
+        None,
+    ),
+    "actions.finding_edit": (
+        "opcc",
+        lambda w: (
+            lambda by: services.finding_edit(
+                by=by, finding=fresh(w["action"].finding), text="Reworded."
+            )
+        ),
+        "Edited",
+    ),
+    "actions.finding_set_external_status": (
+        "opcc",
+        lambda w: (
+            lambda by: services.finding_set_external_status(
+                by=by,
+                finding=fresh(w["action"].finding),
+                status="discharged",
+                on=datetime.date(2025, 1, 1),
+                note="Letter of 1 January",
+            )
+        ),
+        "Letter of 1 January",
+    ),
+    "actions.finding_record_no_action_reason": (
+        "opcc",
+        lambda w: (
+            lambda by: services.finding_record_no_action_reason(
+                by=by, finding=fresh(w["action"].finding), reason="National programme covers it"
+            )
+        ),
+        "National programme covers it",
+    ),
+    "actions.action_create": (
+        "opcc",
+        lambda w: (
+            lambda by: services.action_create(
+                by=by, finding=w["action"].finding, title="New action", deadline=LATER
+            )
+        ),
+        "Created",
+    ),
+    "actions.action_assign": (
+        "opcc",
+        lambda w: (
+            lambda by: services.action_assign(
+                by=by, action=fresh(w["action"]), owner=w["owner"], opcc_lead=w["opcc2"]
+            )
+        ),
+        "Assigned",
+    ),
+    "actions.action_bulk_assign": (
+        "opcc",
+        lambda w: (
+            lambda by: services.action_bulk_assign(
+                by=by, actions=[fresh(w["action"])], opcc_lead=w["opcc2"]
+            )
+        ),
+        "Bulk-assigned",
+    ),
+    "actions.action_edit": (
+        "opcc",
+        lambda w: (
+            lambda by: services.action_edit(
+                by=by, action=fresh(w["action"]), title="Renamed", description=""
+            )
+        ),
+        "Edited",
+    ),
+    "actions.action_post_update": (
+        "owner",
+        lambda w: (
+            lambda by: services.action_post_update(
+                by=by,
+                action=fresh(w["action"]),
+                narrative="Half done.",
+                status=Status.IN_PROGRESS,
+                rag=Rag.AMBER,
+                percent_complete=50,
+            )
+        ),
+        "Progress update",
+    ),
+    "actions.action_propose_closure": (
+        "owner",
+        lambda w: (
+            lambda by: services.action_propose_closure(
+                by=by, action=fresh(w["action"]), narrative="All done."
+            )
+        ),
+        None,
+    ),
+    "actions.action_change_deadline": (
+        "opcc",
+        lambda w: (
+            lambda by: services.action_change_deadline(
+                by=by, action=fresh(w["action"]), deadline=LATER, reason="Auditor ill"
+            )
+        ),
+        "Auditor ill",
+    ),
+    "actions.action_close": (
+        "opcc2",
+        lambda w: (
+            lambda action: (
+                lambda by: services.action_close(
+                    by=by, action=action, closure_summary="Working well"
+                )
+            )
+        )(proposed(w)),
+        "Working well",
+    ),
+    "actions.action_sustain": (
+        "opcc",
+        lambda w: (
+            lambda action: (
+                lambda by: services.action_sustain(
+                    by=by, action=action, until=LATER, reason="Watch the summer peak"
+                )
+            )
+        )(proposed(w)),
+        "Watch the summer peak",
+    ),
+    "actions.action_reopen": (
+        "opcc",
+        lambda w: (
+            lambda action: (
+                lambda by: services.action_reopen(by=by, action=action, reason="Plan not followed")
+            )
+        )(closed(w)),
+        "Plan not followed",
+    ),
+    "actions.action_block": (
+        "owner",
+        lambda w: (
+            lambda by: services.action_block(by=by, action=fresh(w["action"]), reason="No trainers")
+        ),
+        None,  # the reason is the update's narrative, checked in test_blocking_keeps_its_reason
+    ),
+    "actions.evidence_add": (
+        "owner",
+        lambda w: (
+            lambda by: services.evidence_add(
+                by=by, action=fresh(w["action"]), kind="note", title="Dip sample", note="94%"
+            )
+        ),
+        "Evidence submitted",
+    ),
+    "actions.evidence_assure": (
+        "opcc",
+        lambda w: (
+            lambda by: services.evidence_assure(
+                by=by, evidence=w["evidence"], note="Checked the sample"
+            )
+        ),
+        "Checked the sample",
+    ),
+    "actions.report_import": (
+        "opcc",
+        lambda w: (
+            lambda by: services.report_import(
+                by=by,
+                force=w["force"],
+                title="PEEL 2027",
+                kind="peel",
+                published_on=datetime.date(2027, 1, 1),
+                graded_areas=[{"name": "Investigating crime", "grade": "good"}],
+                findings=[
+                    {
+                        "kind": "afi",
+                        "reference": "AFI 1",
+                        "area": "Investigating crime",
+                        "parent": None,
+                        "text": "The force should supervise investigations.",
+                        "repeats": [],
+                    }
+                ],
+                source_name="peel-2027.pdf",
+            )
+        ),
+        "Imported from peel-2027.pdf",
+    ),
+    "actions.finding_link_repeat": (
+        "opcc",
+        lambda w: (
+            lambda earlier: (
+                lambda by: services.finding_link_repeat(
+                    by=by, finding=fresh(w["action"].finding), earlier=earlier
+                )
+            )
+        )(earlier_finding(w)),
+        "Linked as a repeat",
+    ),
+    "actions.finding_unlink_repeat": (
+        "opcc",
+        lambda w: (
+            lambda earlier: (
+                services.finding_link_repeat(
+                    by=w["opcc"], finding=fresh(w["action"].finding), earlier=earlier
+                ),
+                lambda by: services.finding_unlink_repeat(
+                    by=by, finding=fresh(w["action"].finding), earlier=earlier
+                ),
+            )[1]
+        )(earlier_finding(w)),
+        "Unlinked from",
+    ),
+    "reports.meeting_create": (
+        "opcc",
+        lambda w: (
+            lambda by: report_services.meeting_create(
+                by=by, kind="apm", title="APM June", starts_at=timezone.now()
+            )
+        ),
+        "Created",
+    ),
+    "reports.meeting_edit": (
+        "opcc",
+        lambda w: (
+            lambda by: report_services.meeting_edit(
+                by=by, meeting=fresh(w["meeting"]), inspections=[], title="APM (moved)"
+            )
+        ),
+        "Edited",
+    ),
+    "reports.question_create": (
+        "opcc",
+        lambda w: (
+            lambda by: report_services.question_create(
+                by=by, meeting=w["meeting"], text="Will 999 times improve?"
+            )
+        ),
+        "Raised",
+    ),
+    "reports.question_edit": (
+        "opcc",
+        lambda w: (
+            lambda by: report_services.question_edit(
+                by=by,
+                question=fresh(w["question"]),
+                text="Will 999 times improve?",
+                kind="question",
+                owner=None,
+                owner_role_title="",
+                due_on=None,
+                answer="Yes, by June.",
+            )
+        ),
+        "Answered",
+    ),
+    "reports.pack_generate": (
+        "opcc",
+        lambda w: lambda by: report_services.pack_generate(by=by, meeting=w["meeting"], pdf=False),
+        "Generated version",
+    ),
+    "reports.pack_save_narratives": (
+        "opcc",
+        lambda w: (
+            lambda pack: (
+                lambda by: report_services.pack_save_narratives(
+                    by=by, pack=pack, narratives={"overall": "Good progress."}
+                )
+            )
+        )(draft_pack(w)),
+        "Panel summary edited",
+    ),
+    "reports.pack_publish": (
+        "opcc",
+        lambda w: (
+            lambda pack: lambda by: report_services.pack_publish(by=by, pack=pack, public=True)
+        )(draft_pack(w)),
+        "Published",
+    ),
+    "reports.pack_set_public": (
+        "opcc",
+        lambda w: (
+            lambda pack: (
+                lambda by: report_services.pack_set_public(
+                    by=by, pack=pack, public=True, reason="Panel agreed"
+                )
+            )
+        )(published_pack(w)),
+        "Panel agreed",
+    ),
+    "reports.pack_request_pdf": (
+        "opcc",
+        lambda w: (
+            lambda pack: lambda by: report_services.pack_request_pdf(by=by, pack=pack, force=True)
+        )(draft_pack(w)),
+        "PDF requested",
+    ),
+    "reports.pack_store_pdf": (
+        "opcc",
+        lambda w: (
+            lambda pack: (
+                lambda by: report_services.pack_store_pdf(
+                    by=by,
+                    pack_id=pack.pk,
+                    content=b"%PDF-1.4",
+                    rendered_from=report_services.pdf_inputs(pack),
+                )
+            )
+        )(draft_pack(w)),
+        "PDF generated",
+    ),
+    "reports.pack_pdf_failed": (
+        "opcc",
+        lambda w: (lambda pack: lambda by: report_services.pack_pdf_failed(by=by, pack_id=pack.pk))(
+            draft_pack(w)
+        ),
+        "PDF generation failed",
+    ),
+}
+# Public functions that write nothing: a permission check and a read.
+NOT_WRITES = {"actions.require_opcc_staff", "reports.pdf_inputs"}
+
+
+def public_functions():
+    for prefix, module in (("actions", services), ("reports", report_services)):
+        for name, obj in inspect.getmembers(module, inspect.isfunction):
+            if obj.__module__ == module.__name__ and not name.startswith("_"):
+                yield f"{prefix}.{name}"
+
+
+def test_every_service_function_is_exercised_here():
+    assert set(public_functions()) - NOT_WRITES == set(WRITES)
+
+
+def history_models():
+    from django.apps import apps
+
+    # The history of each audited model (not the m2m link tables, whose rows hang off these).
+    return [
+        m
+        for m in apps.get_models()
+        if issubclass(m, HistoricalChanges)
+        and any(f.name == "history_user" for f in m._meta.fields)
+    ]
+
+
+def newest_history_ids():
+    return {
+        model: model.objects.order_by("-history_id").values_list("history_id", flat=True).first()
+        or 0
+        for model in history_models()
+    }
+
+
+def history_since(marks):
+    rows = []
+    for model, last in marks.items():
+        rows += list(model.objects.filter(history_id__gt=last))
+    return rows
+
+
+@pytest.fixture
+def world(action, owner, opcc_officer, second_opcc_officer, force):
+    evidence = EvidenceFactory(action=action, kind="note", submitted_by=owner)
+    meeting = MeetingFactory()
+    meeting.inspections.add(action.finding.inspection)
+    return {
+        "action": action,
+        "owner": owner,
+        "opcc": opcc_officer,
+        "opcc2": second_opcc_officer,
+        "force": force,
+        "evidence": evidence,
+        "meeting": meeting,
+        "question": QuestionFactory(meeting=meeting),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(WRITES))
+def test_each_service_write_leaves_history_with_the_user_and_reason(name, world):
+    who, setup, reason = WRITES[name]
+    call = setup(world)
+    marks = newest_history_ids()
+    call(world[who])
+    rows = history_since(marks)
+    assert rows, f"{name} wrote no history"
+    for row in rows:
+        assert row.history_user_id == world[who].pk, (name, row)
+    if reason is not None:
+        reasons = [row.history_change_reason or "" for row in rows]
+        assert any(reason in text for text in reasons), (name, reasons)
+
+
+def test_blocking_keeps_its_reason(world):
+    services.action_block(by=world["owner"], action=fresh(world["action"]), reason="No trainers")
+    action = fresh(world["action"])
+    assert action.status == Status.BLOCKED
+    update = action.updates.get()
+    assert update.narrative == "No trainers"
+    assert update.history.get().history_user == world["owner"]
+
+
+# The admin site: superusers may add, change and delete audited rows directly; each is recorded
+# under their name with a reason saying it was done in the admin site.
+ADMIN_CHANGES = [
+    (
+        Force,
+        lambda w: w["force"],
+        {"name": "Hertfordshire Constabulary", "monitoring_phase": "scan"},
+    ),
+    (Meeting, lambda w: w["meeting"], None),
+    (Question, lambda w: w["question"], None),
+    (Inspection, lambda w: w["action"].finding.inspection, None),
+    (Finding, lambda w: w["action"].finding, None),
+    (Action, lambda w: w["action"], None),
+    (Evidence, lambda w: w["evidence"], None),
+]
+
+
+class BrowserForm(HTMLParser):
+    """The admin form's fields as a browser would submit them back, unchanged."""
+
+    def __init__(self):
+        super().__init__()
+        self.data, self._select, self._textarea = {}, None, None
+
+    def add(self, name, value):
+        self.data.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in {"file", "submit", "button"}:
+            if attrs.get("type") in {"checkbox", "radio"}:
+                if "checked" in attrs:
+                    self.add(name, attrs.get("value", "on"))
+            else:
+                self.add(name, attrs.get("value") or "")
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.add(self._select, attrs.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.add(name, "")
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][-1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            # Browsers drop the one newline that follows <textarea>.
+            value = self.data[self._textarea][-1]
+            self.data[self._textarea][-1] = value[1:] if value.startswith("\n") else value
+            self._textarea = None
+
+
+def admin_form_data(client, url):
+    page = client.get(url)
+    assert page.status_code == 200, url
+    parser = BrowserForm()
+    parser.feed(page.content.decode())
+    data = {name: values for name, values in parser.data.items() if values}
+    data["_save"] = "Save"
+    return data
+
+
+@pytest.mark.parametrize(("model", "get"), [(m, g) for m, g, _ in ADMIN_CHANGES])
+def test_an_admin_change_form_save_is_in_the_history_with_user_and_reason(
+    model, get, world, client
+):
+    superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    obj = get(world)
+    info = model._meta.app_label, model._meta.model_name
+    url = reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
+    marks = newest_history_ids()
+    response = client.post(url, admin_form_data(client, url))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    rows = [r for r in history_since(marks) if r.instance_type is model]
+    assert rows, f"saving {model.__name__} in the admin wrote no history"
+    for row in rows:
+        assert row.history_user == superuser
+        assert row.history_change_reason == "Changed in the admin site"
+
+
+def test_an_admin_add_and_delete_are_in_the_history_with_user_and_reason(world, client):
+    superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    added = client.post(
+        reverse("admin:actions_force_add"), {"name": "Kent Police", "monitoring_phase": "scan"}
+    )
+    assert added.status_code == 302
+    kent = Force.objects.get(name="Kent Police")
+    row = kent.history.get()
+    assert (row.history_user, row.history_change_reason) == (superuser, "Added in the admin site")
+    deleted = client.post(reverse("admin:actions_force_delete", args=[kent.pk]), {"post": "yes"})
+    assert deleted.status_code == 302
+    row = Force.history.filter(id=kent.pk).latest("history_id")
+    assert row.history_type == "-"
+    assert (row.history_user, row.history_change_reason) == (
+        superuser,
+        "Deleted in the admin site",
+    )
+
+
+def test_every_audited_model_in_the_admin_records_who_and_why():
+    audited = {getattr(m, "instance_type", None) for m in history_models()} - {None}
+    offered = [model for model in audited if model in admin.site._registry]
+    assert {Force, Inspection, Finding, Action, Evidence, Meeting, Question} <= set(offered)
+    for model in offered:
+        assert isinstance(admin.site._registry[model], AuditedAdmin), model
