@@ -129,6 +129,9 @@ api:action-list                   -          POST    401   403    405    405    
 api:action-detail                 -          GET     401   403    200    404    200   403
 api:meeting-list                  -          GET     401   200    200    200    200   403
 api:meeting-detail                -          GET     401   200    200    404    200   403
+api:pack-list                     -          GET     401   200    403    403    200   403
+api:pack-detail                   draft      GET     401   404    403    403    404   403
+api:pack-detail                   published  GET     401   200    403    403    200   403
 api:schema                        -          GET     200   200    200    200    200   200
 api:calendar_mine                 -          GET     404   200    200    200    200   404
 api:calendar_opcc                 -          GET     404   404    404    404    200   404
