@@ -12,7 +12,10 @@ from tests.factories import ActionFactory, FindingFactory, GradedAreaFactory, ac
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("actions:list")
-MAX_LIST_QUERIES = 12
+# Session, user, roles, the two dropdowns' choices, the count and the page of rows. The
+# heartbeat banner's query runs once a minute per process (tracker/heartbeat.py), so each test
+# asks for the page once first and counts the second request, as nearly every request is.
+MAX_LIST_QUERIES = 6
 
 
 def titles(response):
@@ -25,6 +28,7 @@ def test_action_list_query_count_is_the_same_at_10_and_500_rows(
 ):
     actions_for(force, rows, owner=owner, opcc_lead=opcc_officer)
     client = signed_in(opcc_officer)
+    client.get(LIST)
     with django_assert_max_num_queries(MAX_LIST_QUERIES):
         response = client.get(LIST, {"status": ["not_started"], "sort": "-rag", "page": "2"})
     assert response.status_code == 200
@@ -37,6 +41,7 @@ def test_owner_list_query_count_is_the_same_at_10_and_500_rows(
 ):
     actions_for(force, rows, owner=owner, opcc_lead=opcc_officer)
     client = signed_in(owner)
+    client.get(LIST)
     with django_assert_max_num_queries(MAX_LIST_QUERIES):
         response = client.get(LIST, {"mine": "on", "overdue": "no", "q": "Action"})
     assert response.context["page"].paginator.count == rows
