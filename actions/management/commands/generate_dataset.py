@@ -7,7 +7,6 @@ people who own and lead the actions. Bulk inserts, a few per force; progress on 
 
 import datetime
 import random
-import sys
 import time
 
 from django.conf import settings
@@ -80,7 +79,7 @@ class Command(BaseCommand):
                 history += builder.history + 1
             done = share * (n + 1) + min(n + 1, extra)
             self.progress(n + 1, forces, done, history, started)
-        sys.stderr.write("\n")
+        self.stderr.write("")
         statuses = dict(
             Action.objects.values_list("status").annotate(n=Count("pk")).order_by("status")
         )
@@ -95,9 +94,10 @@ class Command(BaseCommand):
     def progress(self, done, total, actions, history, started):
         width = 30
         filled = width * done // total
-        sys.stderr.write(
+        self.stderr.write(
             f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} forces, "
             f"{actions:,} actions, {history:,} history rows, "
-            f"{time.perf_counter() - started:.0f}s"
+            f"{time.perf_counter() - started:.0f}s",
+            ending="",
         )
-        sys.stderr.flush()
+        self.stderr.flush()
