@@ -140,6 +140,17 @@ STATUS_WEIGHTS = {
     Status.BLOCKED: 4,
     Status.REOPENED: 4,
 }
+# Actions from inspections more than three years old are mostly finished, as in a real plan.
+OLD_STATUS_WEIGHTS = {
+    Status.NOT_STARTED: 1,
+    Status.IN_PROGRESS: 6,
+    Status.PROPOSED: 2,
+    Status.SUSTAINING: 3,
+    Status.CLOSED: 84,
+    Status.BLOCKED: 2,
+    Status.REOPENED: 2,
+}
+OLD_AFTER = datetime.timedelta(days=3 * 365)
 GRADE_WEIGHTS = {
     Grade.OUTSTANDING: 3,
     Grade.GOOD: 25,
@@ -359,10 +370,12 @@ class ForceBuilder:
 
     def _actions(self, findings, plan):
         rng, today, actions = self.rng, self.today, []
-        statuses, weights = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
+        statuses, recent = list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values())
+        old = [OLD_STATUS_WEIGHTS[status] for status in statuses]
         per_finding = [count for counts in plan for count in counts]
         for finding, count in zip(findings, per_finding, strict=True):
             published = finding.inspection.published_on
+            weights = old if today - published > OLD_AFTER else recent
             for n in range(count):
                 status = rng.choices(statuses, weights)[0]
                 created = min(published + datetime.timedelta(days=rng.randint(7, 60)), today)
