@@ -9,7 +9,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -87,7 +86,7 @@ def _sort_headers(filterset):
 @workspace
 def action_list(request):
     filterset = selectors.action_filterset(user=request.user, data=request.GET)
-    paginator = Paginator(selectors.action_list(filterset=filterset), PAGE_SIZE)
+    paginator = selectors.ActionPaginator(selectors.action_list(filterset=filterset), PAGE_SIZE)
     number = request.GET.get("page", "")
     too_deep = number.isdigit() and int(number) > MAX_PAGE and paginator.num_pages > MAX_PAGE
     page = paginator.page(1) if too_deep else paginator.get_page(number)
