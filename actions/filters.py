@@ -1,13 +1,13 @@
 """The action list's FilterSet: every filter lives in the URL, so a filtered list can be shared."""
 
 import datetime
+from html import escape
 
 import django_filters
 from django import forms
 from django.db.models import DateField, F, Q, Value
 from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from actions.models import (
@@ -45,15 +45,14 @@ class PlainSelect(forms.Select):
     def render(self, name, value, attrs=None, renderer=None):
         selected = {str(v) for v in (value if isinstance(value, list | tuple) else [value])}
         attrs = self.build_attrs(self.attrs, {**(attrs or {}), "name": name})
-        options = format_html_join(
-            "",
-            '<option value="{}"{}>{}</option>',
-            (
-                (key, mark_safe(" selected") if str(key) in selected else "", label)  # noqa: S308
-                for key, label in self.choices
-            ),
+        # Plain string joins with the standard library's escape: thousands of format_html calls
+        # were a third of the list page's time.
+        options = "".join(
+            f'<option value="{escape(str(key))}"'
+            f"{' selected' if str(key) in selected else ''}>{escape(str(label))}</option>"
+            for key, label in self.choices
         )
-        return format_html("<select{}>{}</select>", flatatt(attrs), options)
+        return mark_safe(f"<select{flatatt(attrs)}>{options}</select>")  # noqa: S308 (escaped)
 
 
 def inspection_and_area_choices(user):

@@ -250,3 +250,14 @@ def test_bulk_assign_by_username_and_a_clear_message_for_an_unknown_person(
     client.post(reverse("actions:bulk_assign"), {"actions": [action.pk], "owner": "OWNER"})
     action.refresh_from_db()
     assert action.owner == owner
+
+
+def test_inspection_dropdown_escapes_titles_and_keeps_the_choice(force, opcc_officer, signed_in):
+    (action,) = actions_for(force, 1)
+    inspection = action.finding.inspection
+    inspection.title = 'PEEL <b>"2025"</b>'
+    inspection.save()
+    html = signed_in(opcc_officer).get(LIST, {"inspection": inspection.pk}).content.decode()
+    assert (
+        f'<option value="{inspection.pk}" selected>PEEL &lt;b&gt;&quot;2025&quot;&lt;/b&gt;' in html
+    )

@@ -90,6 +90,6 @@ def test_benchmark_prints_its_table_and_leaves_nothing_behind():
     ]:
         assert case in text, case
     list_row = next(line for line in text.splitlines() if line.startswith("list: work in"))
-    assert int(list_row.split()[-1]) <= 6  # queries
+    assert int(list_row.split()[-1].split("-")[0]) <= 6  # queries
     assert not BriefingPack.objects.exists()
     assert User.objects.count() == users
