@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from actions.models import (
     OPEN_STATUSES,
     Action,
+    Finding,
     FindingKind,
     Grade,
     GradedArea,
@@ -167,12 +168,14 @@ class ActionFilter(django_filters.FilterSet):
         self.filters["area"].extra["choices"] = lambda: load()["areas"]
 
     def filter_search(self, queryset, name, value):
+        # The finding's words are matched in a subquery rather than through the join, so the
+        # database can walk the actions in list order and stop at the page's last row.
         for word in value.split()[:10]:
+            findings = Finding.objects.filter(
+                Q(text__icontains=word) | Q(reference__icontains=word)
+            ).values("pk")
             queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(description__icontains=word)
-                | Q(finding__text__icontains=word)
-                | Q(finding__reference__icontains=word)
+                Q(title__icontains=word) | Q(description__icontains=word) | Q(finding__in=findings)
             )
         return queryset
 
