@@ -61,3 +61,9 @@ css:
 # the local PostgreSQL and Redis, with production settings: for trying it (docs/deploy.md).
 prod-local: install
 	PY=$(PY) bin/prod-local
+
+# Time the pages and jobs that grow with the data, on the current database (DATABASE_URL): build
+# one first with `manage.py generate_dataset --actions 100000`. See docs/performance.md.
+.PHONY: bench
+bench: install
+	$(PY) manage.py benchmark

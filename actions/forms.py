@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from openpyxl.utils import get_column_letter
 
 from actions import report_input, uploads
@@ -198,15 +199,45 @@ class AssignForm(WorkspaceForm):
         self.fields["opcc_lead"].queryset = opcc_staff()
 
 
+class PersonField(forms.CharField):
+    """A person typed as a username or email address (or a user id), found among `queryset`:
+    a national deployment has too many people for a dropdown."""
+
+    def __init__(self, *args, queryset=None, missing="", **kwargs):
+        kwargs.setdefault("help_text", "Username or email address")
+        super().__init__(*args, **kwargs)
+        self.queryset, self.missing = queryset, missing
+
+    def clean(self, value):
+        value = super().clean(value).strip()
+        if not value:
+            return None
+        match = Q(username__iexact=value) | Q(email__iexact=value)
+        if value.isdigit() and len(value) < 19:
+            match |= Q(pk=int(value))
+        people = list(self.queryset.filter(match)[:2])
+        if len(people) != 1:
+            raise ValidationError(self.missing.format(value=value))
+        return people[0]
+
+
 class BulkAssignForm(WorkspaceForm):
     actions = forms.ModelMultipleChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one action to assign."},
     )
-    owner = UserChoiceField(queryset=None, required=False, empty_label="Leave unchanged")
-    opcc_lead = UserChoiceField(
-        label="OPCC lead", queryset=None, required=False, empty_label="Leave unchanged"
+    owner = PersonField(
+        label="New owner",
+        required=False,
+        missing="There is no active action owner {value}: enter their username or email.",
+        help_text="Username or email address; leave blank to keep each action's owner",
+    )
+    opcc_lead = PersonField(
+        label="New OPCC lead",
+        required=False,
+        missing="There is no active OPCC officer {value}: enter their username or email.",
+        help_text="Username or email address; leave blank to keep each action's lead",
     )
 
     def __init__(self, *args, user, **kwargs):

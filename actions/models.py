@@ -473,6 +473,8 @@ class Action(models.Model):
     class Meta:
         ordering = ["deadline", "pk"]
         indexes = [
+            # The action list's default order, so a page (a deep one too) is read in order.
+            models.Index(fields=["deadline", "id"], name="action_deadline_id_idx"),
             models.Index(fields=["status", "deadline"]),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["opcc_lead", "status"]),

@@ -5,7 +5,18 @@ import datetime
 from collections import OrderedDict
 from urllib.parse import urlencode
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
+from django.core.paginator import Paginator
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import dateformat, timezone
 
@@ -27,6 +38,9 @@ from tracker import roles
 from tracker.models import User
 
 DASHBOARD_ROWS = 10
+# The dashboard's per-inspection counts cover the most recent inspections with open actions;
+# the Inspections page lists them all (a national deployment has thousands).
+DASHBOARD_INSPECTIONS = 30
 STALE_DAYS = 30
 DUE_SOON_DAYS = 14
 
@@ -55,6 +69,21 @@ def action_filterset(*, user, data):
 def action_list(*, filterset):
     """Exactly the filtered rows, in the order the list shows them (used by exports too)."""
     return filterset.qs.order_by(*filterset.sort_fields())
+
+
+class ActionPaginator(Paginator):
+    """Pages of action_list rows read in one query that first picks the page's ids (sorting
+    narrow rows) and only then joins those fifty to their finding, inspection and people. Sorting
+    every match with all its joined columns is what makes a search or a deep page slow."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
+        rows = action_rows(Action.objects.filter(pk__in=ids)).order_by(
+            *self.object_list.query.order_by
+        )
+        return self._get_page(rows, number, self)
 
 
 def actions_visible_by_id(*, user, ids):
@@ -196,6 +225,7 @@ def dashboard(*, user, today=None):
         ),
     ]
     mine = [("mine", "on")] if mine_only else []
+    counts = inspection_counts(user=user, today=today)
     return {
         "mine_only": mine_only,
         "groups": [
@@ -209,12 +239,15 @@ def dashboard(*, user, today=None):
             }
             for key, title, queryset, query in groups
         ],
-        "inspections": inspection_counts(user=user, today=today),
+        "inspections": counts[:DASHBOARD_INSPECTIONS],
+        "more_inspections": len(counts) > DASHBOARD_INSPECTIONS,
+        "inspection_limit": DASHBOARD_INSPECTIONS,
     }
 
 
 def inspection_counts(*, user, today=None):
-    """Per inspection with open actions: how many actions in each status and each RAG."""
+    """Per inspection with open actions (the most recent DASHBOARD_INSPECTIONS + 1, so the
+    dashboard can say there are more): how many actions in each status and each RAG."""
     today = today or timezone.localdate()
     mine = Q()
     if not roles.is_opcc_staff(user):
@@ -237,8 +270,17 @@ def inspection_counts(*, user, today=None):
     counts["open_total"] = Count(
         "findings__actions", filter=mine & Q(findings__actions__status__in=OPEN_STATUSES)
     )
-    rows = (
+    open_actions = Action.objects.filter(finding__inspection=OuterRef("pk")).open()
+    if not roles.is_opcc_staff(user):
+        open_actions = open_actions.filter(Q(owner=user) | Q(delegate=user))
+    latest = (
         Inspection.objects.visible_to(user)
+        .filter(Exists(open_actions))
+        .order_by("-published_on", "title")
+        .values("pk")[: DASHBOARD_INSPECTIONS + 1]
+    )
+    rows = (
+        Inspection.objects.filter(pk__in=latest)
         .annotate(**counts)
         .filter(open_total__gt=0)
         .order_by("-published_on", "title")

@@ -9,7 +9,6 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +20,9 @@ from actions.models import Evidence, Status
 from tracker import roles, security
 
 PAGE_SIZE = 50
+# Pages deeper than this are not drawn: reading past tens of thousands of rows to show fifty is
+# slow, and nobody pages that far. Filters, or the other sort direction, reach any row.
+MAX_PAGE = 100
 
 
 def workspace(view):
@@ -84,12 +86,15 @@ def _sort_headers(filterset):
 @workspace
 def action_list(request):
     filterset = selectors.action_filterset(user=request.user, data=request.GET)
-    page = Paginator(selectors.action_list(filterset=filterset), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    paginator = selectors.ActionPaginator(selectors.action_list(filterset=filterset), PAGE_SIZE)
+    number = request.GET.get("page", "")
+    too_deep = number.isdigit() and int(number) > MAX_PAGE and paginator.num_pages > MAX_PAGE
+    page = paginator.page(1) if too_deep else paginator.get_page(number)
     context = {
         "filterset": filterset,
         "page": page,
+        "too_deep": too_deep,
+        "max_page": MAX_PAGE,
         "sort": _sort_headers(filterset),
         "can_manage": roles.can_manage_actions(request.user),
     }

@@ -1,0 +1,322 @@
+"""`manage.py benchmark [--repeat N]`: time the pages and jobs that grow with the data.
+
+Runs on the current database (build one with `generate_dataset`), through the Django test client
+signed in as an OPCC officer and as an action owner, and prints median and p95 milliseconds and
+the query count of each: the action list with three filters beside a hand-written SQL query for
+the same page (the floor) and Django admin's changelist with the same filter; text search; a deep
+page; an action page and history tab with a long history; both dashboards; a briefing pack of
+about 200 actions (HTML and PDF); and one reminder sweep over every action. Everything it writes
+(sessions, packs, reminders) is rolled back at the end.
+"""
+
+import logging
+import os
+import statistics
+import time
+
+from django.apps import apps
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Count
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from actions import reminders, selectors
+from actions.models import OPEN_STATUSES, Action
+from reports import documents
+from reports import selectors as report_selectors
+from reports import services as report_services
+from reports.models import Meeting
+from tracker import roles
+from tracker.models import User
+
+# Three representative list filters: our query string, the admin changelist's, and the SQL WHERE.
+LIST_FILTERS = [
+    (
+        "work in progress",
+        "status=in_progress",
+        "status__exact=in_progress",
+        "a.status = %s",
+        ["in_progress"],
+    ),
+    (
+        "causes of concern",
+        "kind=cause_of_concern",
+        "finding__kind__exact=cause_of_concern",
+        "f.kind = %s",
+        ["cause_of_concern"],
+    ),
+    (
+        "not started, latest deadline first",
+        "status=not_started&sort=-deadline",
+        "status__exact=not_started&o=-5",
+        "a.status = %s",
+        ["not_started"],
+    ),
+]
+FLOOR_SQL = """
+SELECT a.id, a.title, a.deadline, a.original_deadline, a.status, a.percent_complete,
+       CASE WHEN a.status IN ({open}) AND a.deadline < %s THEN 'red' ELSE a.rag END,
+       f.reference, i.title, ga.name, o.first_name, o.last_name, o.username,
+       l.first_name, l.last_name, l.username
+FROM actions_action a
+JOIN actions_finding f ON f.id = a.finding_id
+JOIN actions_inspection i ON i.id = f.inspection_id
+JOIN actions_force fo ON fo.id = i.force_id
+LEFT JOIN actions_gradedarea ga ON ga.id = f.area_id
+LEFT JOIN tracker_user o ON o.id = a.owner_id
+LEFT JOIN tracker_user l ON l.id = a.opcc_lead_id
+WHERE {where}
+ORDER BY a.deadline {direction}, a.id {direction}
+LIMIT 50
+"""
+
+
+class Rollback(Exception):
+    """Leaves the benchmark's transaction without keeping anything."""
+
+
+def summary(times):
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+class Command(BaseCommand):
+    help = "Time the list, search, deep pages, action pages, dashboards, packs and the sweep."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=20)
+        parser.add_argument("--no-pdf", action="store_true", help="Skip the PDF rendering.")
+
+    def handle(self, *args, repeat, no_pdf, **options):
+        if settings.PRODUCTION:
+            raise CommandError("The benchmark signs in as real users: not in production.")
+        if repeat < 1:
+            raise CommandError("--repeat must be at least 1.")
+        self.repeat, self.rows = repeat, []
+        logging.disable(logging.INFO)  # a line per request or digest would bury the table
+        try:
+            with (
+                transaction.atomic(),
+                override_settings(
+                    DEBUG=False,
+                    ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
+                    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+                    TWO_FACTOR_REQUIRED=False,
+                ),
+            ):
+                self.run(pdf=not no_pdf)
+                raise Rollback
+        except Rollback:
+            pass
+        finally:
+            logging.disable(logging.NOTSET)
+
+    # Measuring
+
+    def measure(self, label, call, *, repeat=None, check=None):
+        """Median and p95 ms of `call` over repeated runs (after one warm-up), and its queries."""
+        result = call()
+        if check:
+            check(result)
+        times, counts = [], []
+        for _ in range(repeat or self.repeat):
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                call()
+                times.append(time.perf_counter() - started)
+            counts.append(len(captured))
+        median, p95 = summary(times)
+        # Usually one figure; a range when a once-a-minute query (the heartbeat banner, the
+        # session's idle-time stamp) fell inside the run.
+        queries = f"{min(counts)}" if min(counts) == max(counts) else f"{min(counts)}-{max(counts)}"
+        self.rows.append((label, median, p95, queries))
+        return median, p95
+
+    def page(self, client, url, label, **kwargs):
+        def get():
+            return client.get(url)
+
+        def ok(response):
+            if response.status_code != 200:
+                raise CommandError(f"{url} answered {response.status_code}, not 200.")
+
+        return self.measure(label, get, check=ok, **kwargs)
+
+    def note(self, text):
+        self.rows.append((text, None, None, None))
+
+    # The run
+
+    def run(self, *, pdf):
+        total = Action.objects.count()
+        if not total:
+            raise CommandError("The database has no actions: run generate_dataset first.")
+        opcc = User.objects.filter(groups__name=roles.OPCC_STAFF, is_active=True).first()
+        busiest = (
+            Action.objects.exclude(owner=None)
+            .values("owner")
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .first()
+        )
+        if opcc is None or busiest is None:
+            raise CommandError("No OPCC officer or action owner to sign in as.")
+        owner = User.objects.get(pk=busiest["owner"])
+        self.opcc = opcc
+        admin = User.objects.create_superuser("benchmark-admin", "", None)
+        clients = {}
+        for name, user in (("opcc", opcc), ("owner", owner), ("admin", admin)):
+            clients[name] = Client()
+            clients[name].force_login(user)
+        history = Action.history.model.objects.count()
+        self.stdout.write(
+            f"Dataset: {total:,} actions, {history:,} action history rows, "
+            f"{self.history_rows():,} history rows in all, on {connection.vendor}; "
+            f"repeat {self.repeat}; load average {self.load()}"
+        )
+        self.list_pages(clients)
+        self.action_pages(clients)
+        self.packs(opcc, pdf=pdf)
+        self.sweep()
+        self.print_table()
+
+    def list_pages(self, clients):
+        url = reverse("actions:list")
+        for name, ours, admin_query, where, params in LIST_FILTERS:
+            mine, _ = self.page(clients["opcc"], f"{url}?{ours}", f"list: {name}")
+            direction = "DESC" if "-deadline" in ours else "ASC"
+            floor, _ = self.measure(
+                "  raw SQL floor (one query, rows only)",
+                lambda w=where, p=params, d=direction: self.floor(w, p, d),
+            )
+            orm, _ = self.measure(
+                "  our list queries (count + rows)",
+                lambda q=ours: self.orm_page(q),
+            )
+            admin, _ = self.page(
+                clients["admin"], f"/admin/actions/action/?{admin_query}", "  admin changelist"
+            )
+            self.note(
+                f"  ratios: page/floor {mine / floor:.1f}x, queries/floor {orm / floor:.1f}x, "
+                f"page/admin {mine / admin:.2f}x"
+            )
+        self.page(clients["opcc"], f"{url}?q=supervision", "search: q=supervision")
+        self.page(clients["opcc"], f"{url}?q=custody+victim", "search: q=custody victim")
+        self.page(clients["opcc"], f"{url}?page=500", "deep page: page=500")
+        self.page(clients["owner"], f"{url}?mine=on&overdue=yes", "list: owner, mine and overdue")
+
+    def action_pages(self, clients):
+        longest = (
+            Action.history.model.objects.values("id")
+            .annotate(n=Count("history_id"))
+            .order_by("-n")
+            .first()
+        )
+        entries = longest["n"]
+        self.page(
+            clients["opcc"],
+            reverse("actions:detail", args=[longest["id"]]),
+            f"action page ({entries} history rows)",
+        )
+        self.page(
+            clients["opcc"],
+            reverse("actions:history", args=[longest["id"]]),
+            f"history tab ({entries} history rows)",
+        )
+        self.page(clients["opcc"], reverse("actions:dashboard"), "dashboard: OPCC staff")
+        self.page(clients["owner"], reverse("actions:dashboard"), "dashboard: action owner")
+
+    def packs(self, opcc, *, pdf):
+        meetings = Meeting.objects.annotate(n=Count("inspections__findings__actions"))
+        meeting = min(meetings, key=lambda m: abs(m.n - 200), default=None)
+        if meeting is None or not meeting.n:
+            self.note("briefing pack: no meeting with actions on its agenda")
+            return
+
+        def generate():
+            return report_services.pack_generate(by=opcc, meeting=meeting, pdf=False)
+
+        def html():
+            pack = generate()
+            context = report_selectors.pack_view(pack, audience=report_selectors.STAFF)
+            return render_to_string("reports/pack_detail.html", context)
+
+        repeat = min(self.repeat, 5)
+        self.measure(f"pack: generate ({meeting.n} actions)", generate, repeat=repeat)
+        self.measure(f"pack: generate + HTML ({meeting.n} actions)", html, repeat=repeat)
+        if pdf:
+            pack = generate()
+            self.measure(
+                f"pack: PDF in the task ({meeting.n} actions)",
+                lambda: documents.pdf_bytes(pack),
+                repeat=1,
+            )
+
+    def sweep(self):
+        def once():
+            with transaction.atomic():
+                result = reminders.reminders_sweep()
+                transaction.set_rollback(True)
+            return result
+
+        open_count = Action.objects.filter(status__in=OPEN_STATUSES).count()
+        self.measure(f"reminder sweep ({open_count:,} open actions)", once, repeat=3)
+        with transaction.atomic():
+            sweep = reminders.reminders_sweep()
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as captured:
+                sent = sum(reminders.digest_send(recipient_id=pk) for pk in sweep.pending)
+            elapsed = time.perf_counter() - started
+            transaction.set_rollback(True)
+        people = max(len(sweep.pending), 1)
+        self.rows.append(
+            (
+                f"digests: {sent:,} reminders to {len(sweep.pending):,} people (locmem)",
+                elapsed * 1000,
+                elapsed * 1000,
+                len(captured),
+            )
+        )
+        self.note(f"  {len(captured) / people:.1f} queries per recipient")
+
+    # Helpers
+
+    def floor(self, where, params, direction):
+        open_list = ", ".join(["%s"] * len(OPEN_STATUSES))
+        sql = FLOOR_SQL.format(open=open_list, where=where, direction=direction)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*OPEN_STATUSES, timezone.localdate(), *params])
+            return cursor.fetchall()
+
+    def orm_page(self, query):
+        filterset = selectors.action_filterset(user=self.opcc, data=QueryDict(query))
+        rows = selectors.action_list(filterset=filterset)
+        return rows.count(), list(rows[:50])
+
+    def history_rows(self):
+        return sum(
+            model.history.model.objects.count()
+            for model in apps.get_models()
+            if hasattr(model, "history") and hasattr(model.history, "model")
+        )
+
+    def load(self):
+        try:
+            return " ".join(f"{value:.2f}" for value in os.getloadavg())
+        except OSError:
+            return "unknown"
+
+    def print_table(self):
+        self.stdout.write(f"{'case':<58} {'median ms':>10} {'p95 ms':>9} {'queries':>8}")
+        for label, median, p95, queries in self.rows:
+            if median is None:
+                self.stdout.write(label)
+            else:
+                self.stdout.write(f"{label:<58} {median:>10.1f} {p95:>9.1f} {queries:>8}")
