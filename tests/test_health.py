@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import socket
 import time
 from zoneinfo import ZoneInfo
 
@@ -153,11 +154,22 @@ def test_unreachable_redis_is_failing_within_the_timeout(client, frozen, swept_r
     assert body["checks"]["redis"] == "failing"
 
 
+@pytest.fixture
+def silent_server():
+    """A TCP port on 127.0.0.1 that takes connections and never says a word: a hung Redis."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    yield server.getsockname()[1]
+    server.close()
+
+
 def test_a_redis_that_never_answers_does_not_hang_the_probe(
-    client, frozen, swept_recently, settings
+    client, frozen, swept_recently, settings, silent_server
 ):
-    # A non-routable address: the connection attempt hangs until the check's own timeout.
-    settings.REDIS_URL = "redis://10.255.255.1:6379/0"
+    # The connection is accepted (by the kernel) but nothing ever replies: only the check's own
+    # timeout ends the wait.
+    settings.REDIS_URL = f"redis://127.0.0.1:{silent_server}/0"
     started = time.monotonic()
     response, body = get_health(client)
     assert time.monotonic() - started < 2 * health.REDIS_TIMEOUT + 1
