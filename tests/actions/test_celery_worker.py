@@ -7,104 +7,60 @@ wait is time-bound, and workers are killed when a test ends.
 
 import datetime
 import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
 
 import pytest
-import redis
 from celery import Celery
-from django.db import connection
 from django.http import HttpResponse
 from django.urls import path
 
 from actions import services
 from actions.models import Action, Reminder
+from tests.celery_processes import (
+    CeleryProcess,
+    forget_redis_keys,
+    mail_sent,
+    process_env,
+    redis_or_skip,
+    wait_for,
+)
 from tests.factories import ActionFactory
 from tracker.celery import app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
-ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 CLOSED_PORT_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1: an unreachable broker
-WAIT = 45  # seconds; no wait in this module is longer
-
-
-def wait_for(what, check, timeout=WAIT):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"Timed out after {timeout}s waiting for {what}")
 
 
 @pytest.fixture(scope="module")
 def redis_url():
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2, socket_timeout=2).ping()
-    except Exception as exc:
-        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({exc}): no real-worker tests")
-    return REDIS_URL
+    return redis_or_skip(REDIS_URL, "real-worker tests")
 
 
-class Worker:
-    """A `celery worker` process on the test's own queue, killed when the test ends."""
+class Worker(CeleryProcess):
+    """A `celery worker` process on the test's own queue."""
 
     def __init__(self, env, log):
-        self.env, self.log, self.process = env, log, None
+        command = ["worker", "-P", "solo", "-Q", env["REMINDER_TEST_QUEUE"]]
+        command += ["-n", f"{uuid.uuid4().hex}@%h", "-l", "INFO"]
+        command += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
+        super().__init__(command, env, log)
 
     def start(self):
-        self.log.write_text("")
-        command = [sys.executable, "-m", "celery", "-A", "tracker", "worker", "-P", "solo"]
-        command += ["-Q", self.env["REMINDER_TEST_QUEUE"], "-n", f"{uuid.uuid4().hex}@%h"]
-        command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-l", "INFO"]
-        with self.log.open("w") as out:
-            self.process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        wait_for(
-            "the worker to be ready",
-            lambda: " ready." in self.log.read_text() or self.process.poll() is not None,
-        )
-        assert self.process.poll() is None, f"The worker exited:\n{self.log.read_text()}"
-
-    def kill(self):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        super().start(ready=" ready.")
 
 
 @pytest.fixture
 def worker_env(redis_url, transactional_db, tmp_path):
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "needs PostgreSQL: a worker process cannot see SQLite's in-memory test database"
-        )
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    run = uuid.uuid4().hex[:12]
-    (tmp_path / "mail").mkdir()
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.actions.celery_worker_settings",
-        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "REMINDER_TEST_BROKER_URL": redis_url,
-        "REMINDER_TEST_QUEUE": f"reminders-test-{run}",
-        "REMINDER_TEST_KEY_PREFIX": f"reminders-test-{run}:",
-        "REMINDER_TEST_MAIL_DIR": str(tmp_path / "mail"),
-        "REMINDER_TEST_HOLD": str(tmp_path / "hold"),
-        "REMINDER_TEST_SENDING": str(tmp_path / "sending"),
-    }
+    return process_env(
+        redis_url,
+        tmp_path,
+        settings_module="tests.actions.celery_worker_settings",
+        name="reminders-test",
+    )
 
 
 @pytest.fixture
@@ -120,10 +76,7 @@ def workers(worker_env, tmp_path):
     yield start
     for worker in started:
         worker.kill()
-    # Leave nothing behind in the shared Redis.
-    keys = redis.Redis.from_url(worker_env["REMINDER_TEST_BROKER_URL"])
-    for key in keys.scan_iter(match=f"{worker_env['REMINDER_TEST_KEY_PREFIX']}*"):
-        keys.delete(key)
+    forget_redis_keys(worker_env)
 
 
 @pytest.fixture
@@ -144,17 +97,6 @@ def enqueue(worker_env):
 
     yield send
     client.close()
-
-
-def mail_sent(env):
-    """(to, subject) of every message the worker's file backend wrote."""
-    messages = []
-    for file in sorted(Path(env["REMINDER_TEST_MAIL_DIR"]).glob("*.log")):
-        headers = [line for line in file.read_text().splitlines() if ":" in line]
-        to = [line[4:] for line in headers if line.startswith("To: ")]
-        subjects = [line[9:] for line in headers if line.startswith("Subject: ")]
-        messages += list(zip(to, subjects, strict=True))
-    return sorted(messages)
 
 
 @pytest.fixture
