@@ -112,3 +112,22 @@ def test_a_user_changes_their_password(owner, signed_in):
     assert response["Location"] == reverse("password_change_done")
     owner.refresh_from_db()
     assert owner.check_password("a new and longer passphrase")
+
+
+def test_a_mismatched_new_password_is_refused_with_the_error_by_its_field(owner, signed_in):
+    owner.set_password("the old passphrase 2026")
+    owner.save()
+    response = signed_in(owner).post(
+        reverse("password_change"),
+        {
+            "old_password": "the old passphrase 2026",
+            "new_password1": "a new and longer passphrase",
+            "new_password2": "something else entirely 99",
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="#id_new_password2"' in html
+    assert 'id="new_password2-error"' in html
+    owner.refresh_from_db()
+    assert owner.check_password("the old passphrase 2026")
