@@ -7,7 +7,6 @@ from rest_framework import serializers
 from actions.models import Action, Finding, GradedArea, Inspection, Rag
 from reports import selectors as report_selectors
 from reports.models import BriefingPack, Meeting
-from tracker import roles
 from tracker.models import User
 
 
@@ -211,12 +210,7 @@ class PackDetailSerializer(PackSerializer):
 
     def _view(self, pack):
         if not hasattr(pack, "_api_view"):
-            user = self.context["request"].user
-            audience = (
-                report_selectors.STAFF
-                if roles.sees_personal_names(user)
-                else report_selectors.PUBLISHED
-            )
+            audience = report_selectors.audience_for(self.context["request"].user)
             pack._api_view = report_selectors.pack_view(pack, audience=audience)
         return pack._api_view
 

@@ -17,6 +17,11 @@ STAFF = "staff"
 PUBLISHED = "published"
 
 
+def audience_for(user):
+    """Which version of a pack this reader gets: names for OPCC staff, role titles otherwise."""
+    return STAFF if roles.sees_personal_names(user) else PUBLISHED
+
+
 def meeting_lists(*, now=None):
     now = now or timezone.now()
     meetings = Meeting.objects.annotate(

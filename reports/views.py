@@ -196,14 +196,10 @@ def pack_retry_pdf(request, pk):
 # Reading a pack: OPCC staff (any version, with names) and the Panel (published, role titles)
 
 
-def _audience(user):
-    return selectors.STAFF if roles.sees_personal_names(user) else selectors.PUBLISHED
-
-
 @pack_reader
 def pack_detail(request, pk):
     pack = selectors.pack_for(user=request.user, pk=pk)
-    context = selectors.pack_view(pack, audience=_audience(request.user))
+    context = selectors.pack_view(pack, audience=selectors.audience_for(request.user))
     context["can_manage"] = roles.can_manage_meetings(request.user)
     context["downloads"] = {
         "pdf": reverse("reports:pack_pdf", args=[pack.pk]),
@@ -240,7 +236,7 @@ def pack_pdf(request, pk):
 def pack_export(request, pk, extension):
     pack = selectors.pack_for(user=request.user, pk=pk)
     export = documents.csv_response if extension == "csv" else documents.xlsx_response
-    return export(pack, _audience(request.user))
+    return export(pack, selectors.audience_for(request.user))
 
 
 @pack_reader
