@@ -1,24 +1,17 @@
-"""The pack's charts as SVG, drawn with matplotlib when the pack is generated.
+"""The pack's charts as SVG, written out as text when the pack is generated.
 
-matplotlib's SVG output holds no script. Pages show it as an <img> with a data: URI (the CSP
-allows images from data:, and an SVG loaded as an image can never run script or need inline
-styles), with a text alternative and the same figures in a table beside it. The SVG also
-carries its own <title> and <desc> for anyone who opens it on its own.
+The SVG is built from strings here (no plotting library), holds no script and no <style>, only
+presentation attributes. Pages show it as an <img> with a data: URI (the CSP allows images from
+data:, and an SVG loaded as an image can never run script), with a text alternative and the same
+figures in a table beside it; the PDF shows the same image. The SVG also carries its own <title>
+and <desc> for anyone who opens it on its own. The same figures always give the same bytes.
 """
 
 import datetime
-import io
-from xml.sax.saxutils import escape
-
-import matplotlib
-from matplotlib.dates import DateFormatter
-from matplotlib.figure import Figure
+import math
+from xml.sax.saxutils import escape, quoteattr
 
 from actions.models import Status
-
-# Fixed ids and no timestamp, so the same figures always give the same SVG.
-matplotlib.rcParams["svg.hashsalt"] = "opcc-briefing-pack"
-matplotlib.rcParams["font.family"] = "DejaVu Sans"
 
 # Distinguishable for common colour-vision deficiencies (Okabe-Ito); the table beside each
 # chart carries the same numbers in words.
@@ -31,23 +24,65 @@ STATUS_COLOURS = {
     Status.BLOCKED: "#D55E00",
     Status.REOPENED: "#E69F00",
 }
+CLOSED_COLOUR = "#009E73"
+AVERAGE_COLOUR = "#0072B2"
+TEXT_COLOUR = "#0b0c0c"
+AXIS_COLOUR = "#505a5f"
+GRID_COLOUR = "#949494"  # 3:1 against white
+FONT = "DejaVu Sans, Arial, sans-serif"
+FONT_SIZE = 13
+# Text cannot be measured here: these are generous averages for DejaVu Sans at 13px.
+CHAR_WIDTH = 7.5
+CAPITAL_WIDTH = 9.5
+WIDTH = 760
+MARGIN = 12
+MAX_LABEL = 40
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
-def _svg(figure, title, description):
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = buffer.getvalue()
-    start = svg.index("<svg")
-    end = svg.index(">", start)
-    opening = svg[start:end].replace("<svg", '<svg role="img" aria-labelledby="t d"', 1)
-    accessible = (
-        f'{opening}><title id="t">{escape(title)}</title><desc id="d">{escape(description)}</desc>'
+def _n(value):
+    """A coordinate with at most two decimals and no trailing zeros."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _text(x, y, content, anchor="start", transform=""):
+    turn = f" transform={quoteattr(transform)}" if transform else ""
+    return f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}"{turn}>{escape(content)}</text>'
+
+
+def _line(x1, y1, x2, y2, colour=AXIS_COLOUR):
+    return f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{colour}"/>'
+
+
+def _chart(title, description, height, body):
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{_n(height)}" '
+        f'viewBox="0 0 {WIDTH} {_n(height)}" role="img" aria-labelledby="t d">'
+        f'<title id="t">{escape(title)}</title><desc id="d">{escape(description)}</desc>'
+        f'<rect width="{WIDTH}" height="{_n(height)}" fill="#ffffff"/>'
+        f'<g font-family={quoteattr(FONT)} font-size="{FONT_SIZE}" fill="{TEXT_COLOUR}">'
+        + "".join(body)
+        + "</g></svg>"
     )
-    return {
-        "title": title,
-        "description": description,
-        "svg": svg[:start] + accessible + svg[end + 1 :],
-    }
+    return {"title": title, "description": description, "svg": svg}
+
+
+def _width(text):
+    return sum(CAPITAL_WIDTH if char.isupper() else CHAR_WIDTH for char in text)
+
+
+def _label(name):
+    return name if len(name) <= MAX_LABEL else name[: MAX_LABEL - 1].rstrip() + "…"
+
+
+def _step(maximum):
+    """The smallest 1, 2 or 5 times a power of ten that marks 0 to maximum in at most 8 steps."""
+    power = 1
+    while True:
+        for step in (power, 2 * power, 5 * power):
+            if math.ceil(maximum / step) <= 8:
+                return step
+        power *= 10
 
 
 def status_by_area(areas):
@@ -56,30 +91,76 @@ def status_by_area(areas):
     title = "Actions by status in each graded area"
     if not areas:
         return {"title": title, "description": "There are no actions to chart.", "svg": ""}
-    height = 1.2 + 0.45 * len(areas)
-    figure = Figure(figsize=(8, height + 0.8), layout="constrained")
-    axes = figure.subplots()
-    labels = [area["area"][:40] for area in areas][::-1]
-    left = [0] * len(areas)
-    for status in Status:
-        counts = [
-            next(s["count"] for s in area["statuses"] if s["status"] == status.value)
-            for area in areas
-        ][::-1]
-        if not any(counts):
-            continue
-        axes.barh(labels, counts, left=left, color=STATUS_COLOURS[status], label=status.label)
-        left = [a + b for a, b in zip(left, counts, strict=True)]
-    axes.set_xlabel("Number of actions")
-    axes.xaxis.get_major_locator().set_params(integer=True)
-    figure.legend(loc="outside lower center", ncols=4)
-    axes.spines[["top", "right"]].set_visible(False)
+    counts = [{s["status"]: s["count"] for s in area["statuses"] if s["count"]} for area in areas]
+    present = [status for status in Status if any(status.value in c for c in counts)]
+    labels = [_label(area["area"]) for area in areas]
+
+    row, bar = 32, 20
+    left = MARGIN + max(_width(label) for label in labels) + 10
+    right = WIDTH - 24
+    top = MARGIN
+    axis_y = top + row * len(areas)
+    largest = max(sum(c.values()) for c in counts)
+    step = _step(largest)
+    axis_max = step * math.ceil(largest / step)
+    scale = (right - left) / axis_max
+
+    body = []
+    for tick in range(0, axis_max + 1, step):
+        x = left + tick * scale
+        if tick:
+            body.append(_line(x, top, x, axis_y, GRID_COLOUR))
+        body.append(_line(x, axis_y, x, axis_y + 5))
+        body.append(_text(x, axis_y + 20, str(tick), "middle"))
+    rows = [top + index * row + (row - bar) / 2 for index in range(len(areas))]
+    for y, label in zip(rows, labels, strict=True):
+        body.append(_text(left - 8, y + bar / 2 + 4.5, label, "end"))
+    # A white edge between segments keeps neighbouring colours apart.
+    body.append('<g id="bars" stroke="#ffffff">')
+    for y, area_counts in zip(rows, counts, strict=True):
+        start = 0
+        for status in present:
+            count = area_counts.get(status.value, 0)
+            if count:
+                body.append(
+                    f'<rect x="{_n(left + start * scale)}" y="{_n(y)}" '
+                    f'width="{_n(count * scale)}" height="{bar}" fill="{STATUS_COLOURS[status]}"/>'
+                )
+                start += count
+    body.append("</g>")
+    body.append(_line(left, top, left, axis_y))
+    body.append(_line(left, axis_y, right, axis_y))
+    body.append(_text((left + right) / 2, axis_y + 42, "Number of actions", "middle"))
+
+    # The legend wraps under the axis, one swatch and label per status shown.
+    x, y = left, axis_y + 70
+    body.append('<g id="legend">')
+    for status in present:
+        width = 20 + _width(status.label) + 20
+        if x + width > WIDTH - MARGIN and x > left:
+            x, y = left, y + 24
+        body.append(
+            f'<rect x="{_n(x)}" y="{_n(y - 11)}" width="14" height="14" '
+            f'fill="{STATUS_COLOURS[status]}"/>'
+        )
+        body.append(_text(x + 20, y, status.label))
+        x += width
+    body.append("</g>")
+
     description = "; ".join(
         f"{area['area']}: "
         + ", ".join(f"{s['count']} {s['label'].lower()}" for s in area["statuses"] if s["count"])
         for area in areas
     )
-    return _svg(figure, title, description + ".")
+    return _chart(title, description + ".", y + MARGIN, body)
+
+
+def _circle(x, y, colour):
+    return f'<circle cx="{_n(x)}" cy="{_n(y)}" r="4.5" fill="{colour}"/>'
+
+
+def _square(x, y, colour):
+    return f'<rect x="{_n(x - 4.5)}" y="{_n(y - 4.5)}" width="9" height="9" fill="{colour}"/>'
 
 
 def progress_over_time(series):
@@ -87,33 +168,80 @@ def progress_over_time(series):
     title = "Progress over time"
     if not series:
         return {"title": title, "description": "There are no actions to chart.", "svg": ""}
-    figure = Figure(figsize=(8, 3.2), layout="constrained")
-    axes = figure.subplots()
-    dates = [datetime.date.fromisoformat(point["date"]) for point in series]
-    axes.plot(
-        dates,
-        [point["closed_percent"] for point in series],
-        marker="o",
-        color="#009E73",
-        label="Actions closed (%)",
-    )
-    axes.plot(
-        dates,
-        [point["average_percent"] for point in series],
-        marker="s",
-        linestyle="--",
-        color="#0072B2",
-        label="Average percent complete",
-    )
-    axes.set_ylim(0, 100)
-    axes.set_ylabel("Per cent")
-    axes.xaxis.set_major_formatter(DateFormatter("%b %Y"))
-    axes.tick_params(axis="x", labelrotation=45, labelsize=8)
-    axes.legend(loc="upper left")
-    axes.spines[["top", "right"]].set_visible(False)
+    height = 300
+    left, right = 64, WIDTH - 40
+    top, axis_y = 44, height - 56
+
+    # Points sit at their dates (the last one is the day the pack was made, not a month end),
+    # kept clear of the axes.
+    days = [datetime.date.fromisoformat(point["date"]).toordinal() for point in series]
+    span = days[-1] - days[0]
+    xs = [
+        (left + right) / 2 if not span else left + 16 + (d - days[0]) / span * (right - left - 32)
+        for d in days
+    ]
+
+    def y_of(percent):
+        return axis_y - percent / 100 * (axis_y - top)
+
+    body = []
+    for tick in range(0, 101, 20):
+        y = y_of(tick)
+        if tick:
+            body.append(_line(left, y, right, y, GRID_COLOUR))
+        body.append(_line(left - 5, y, left, y))
+        body.append(_text(left - 8, y + 4.5, str(tick), "end"))
+    middle = (top + axis_y) / 2
+    body.append(_text(20, middle, "Per cent", "middle", f"rotate(-90 20 {_n(middle)})"))
+    # Label every nth point, n as small as leaves room for "Mmm YYYY" and a gap between labels
+    # (months differ in length, hence the gap); skip the last point (the day the pack was made)
+    # if it falls too close to the month end before it.
+    label_width = 8 * CHAR_WIDTH
+    spacing = (xs[-1] - xs[0]) / (len(xs) - 1) if len(xs) > 1 else label_width
+    every = math.ceil((label_width + 12) / spacing)
+    labelled = None
+    for index, (x, point) in enumerate(zip(xs, series, strict=True)):
+        body.append(_line(x, axis_y, x, axis_y + 5))
+        if index % every == 0 and (labelled is None or x - labelled >= label_width):
+            day = datetime.date.fromisoformat(point["date"])
+            body.append(_text(x, axis_y + 20, f"{MONTHS[day.month - 1]} {day.year}", "middle"))
+            labelled = x
+    body.append(_line(left, top, left, axis_y))
+    body.append(_line(left, axis_y, right, axis_y))
+
+    for key, name, colour, marker, dashes in (
+        ("closed_percent", "closed", CLOSED_COLOUR, _circle, ""),
+        ("average_percent", "average", AVERAGE_COLOUR, _square, ' stroke-dasharray="7 4"'),
+    ):
+        points = [(x, y_of(point[key])) for x, point in zip(xs, series, strict=True)]
+        body.append(f'<g id="{name}">')
+        body.append(
+            '<polyline points="'
+            + " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+            + f'" fill="none" stroke="{colour}" stroke-width="2"{dashes}/>'
+        )
+        body.extend(marker(x, y, colour) for x, y in points)
+        body.append("</g>")
+
+    # The legend sits above the plot, where no line can run through it.
+    body.append('<g id="legend">')
+    x = left
+    for name, colour, marker, dashes in (
+        ("Actions closed (%)", CLOSED_COLOUR, _circle, ""),
+        ("Average percent complete", AVERAGE_COLOUR, _square, ' stroke-dasharray="7 4"'),
+    ):
+        body.append(
+            f'<line x1="{_n(x)}" y1="14" x2="{_n(x + 30)}" y2="14" stroke="{colour}" '
+            f'stroke-width="2"{dashes}/>'
+        )
+        body.append(marker(x + 15, 14, colour))
+        body.append(_text(x + 38, 18.5, name))
+        x += 38 + _width(name) + 24
+    body.append("</g>")
+
     description = "; ".join(
         f"{point['date']}: {point['closed_percent']}% closed, "
         f"{point['average_percent']}% complete on average"
         for point in series
     )
-    return _svg(figure, title, description + ".")
+    return _chart(title, description + ".", height, body)

@@ -24,6 +24,7 @@ from actions.models import (
     Status,
 )
 from actions.selectors import STALE_DAYS
+from reports import charts
 from reports.models import Question
 
 SCHEMA_VERSION = 1
@@ -452,10 +453,6 @@ def pack_snapshot(meeting, *, now=None):
 
 
 def _charts(progress, over_time):
-    # matplotlib is imported here, not at module load: only generating a pack draws, so web
-    # processes do not pay its import time and memory at start-up.
-    from reports import charts
-
     return {
         "status_by_area": charts.status_by_area(progress),
         "progress_over_time": charts.progress_over_time(over_time),

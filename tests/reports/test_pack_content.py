@@ -2,12 +2,14 @@
 moved by time-machine so the history (and so "what changed since the last meeting") is real."""
 
 import datetime
+from xml.etree import ElementTree
 
 import pytest
 from django.urls import reverse
 
 from actions import services as action_services
-from actions.models import Action
+from actions.models import Action, Status
+from reports import charts as pack_charts
 from reports import services
 from reports.models import BriefingPack
 from tests.reports.conftest import at
@@ -138,15 +140,126 @@ def test_pack_statutory_tracking(world, opcc_officer):
     assert [f["reference"] for f in statutory["needing_response"]] == ["Recommendation 1"]
 
 
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def centre_y(marker):
+    if marker.tag == f"{SVG}circle":
+        return float(marker.get("cy"))
+    return float(marker.get("y")) + float(marker.get("height")) / 2
+
+
 def test_pack_charts_are_svg_without_script_and_with_a_title(world, opcc_officer):
-    charts = generate(world, opcc_officer).snapshot["charts"]
+    snapshot = generate(world, opcc_officer).snapshot
+    charts = snapshot["charts"]
     for chart in charts.values():
-        assert chart["svg"].lstrip().startswith(("<?xml", "<svg", "<!DOCTYPE"))
-        assert "<script" not in chart["svg"].lower()
-        assert "<title" in chart["svg"]
+        root = ElementTree.fromstring(chart["svg"])  # well-formed, or this raises
+        assert root.tag == f"{SVG}svg"
+        assert (root.get("role"), root.get("aria-labelledby")) == ("img", "t d")
+        assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
+        title, desc = list(root)[:2]
+        assert (title.tag, title.get("id"), title.text) == (f"{SVG}title", "t", chart["title"])
+        assert (desc.tag, desc.get("id"), desc.text) == (f"{SVG}desc", "d", chart["description"])
+        assert not list(root.iter(f"{SVG}script")) and not list(root.iter(f"{SVG}style"))
+        assert not any(element.get("style") for element in root.iter())
     assert (
         "Investigating crime: 1 in progress, 1 blocked" in charts["status_by_area"]["description"]
     )
+    # The same figures draw the same bytes.
+    assert pack_charts.status_by_area(snapshot["areas"]) == charts["status_by_area"]
+    over_time = snapshot["progress_over_time"]
+    assert pack_charts.progress_over_time(over_time) == charts["progress_over_time"]
+
+
+def test_status_chart_has_one_bar_per_area_and_status_as_wide_as_its_count(world, opcc_officer):
+    snapshot = generate(world, opcc_officer).snapshot
+    root = ElementTree.fromstring(snapshot["charts"]["status_by_area"]["svg"])
+    bars = root.find(f".//{SVG}g[@id='bars']").findall(f"{SVG}rect")
+    colours = {status.value: colour for status, colour in pack_charts.STATUS_COLOURS.items()}
+    expected = [
+        ("Investigating crime", "in_progress", 1),
+        ("Investigating crime", "blocked", 1),
+        ("Preventing crime", "not_started", 2),
+        ("Preventing crime", "reopened", 1),
+    ]
+    assert [bar.get("fill") for bar in bars] == [colours[status] for _, status, _ in expected]
+    widths = [float(bar.get("width")) for bar in bars]
+    unit = widths[0]
+    assert widths == pytest.approx([count * unit for _, _, count in expected], abs=0.01)
+    # Stacked: each area's second bar starts where its first ends, on the same row.
+    for first, second in (bars[0:2], bars[2:4]):
+        assert first.get("y") == second.get("y")
+        end = float(first.get("x")) + float(first.get("width"))
+        assert float(second.get("x")) == pytest.approx(end, abs=0.01)
+    assert bars[0].get("x") == bars[2].get("x")  # both rows start at the axis
+    labels = {text.text: float(text.get("y")) for text in root.iter(f"{SVG}text")}
+    for bar, (area, _, _) in zip(bars, expected, strict=True):
+        top = float(bar.get("y"))
+        assert top < labels[area] < top + float(bar.get("height"))  # on its area's row
+    assert "Number of actions" in labels
+    legend = root.find(f".//{SVG}g[@id='legend']")
+    assert [text.text for text in legend.iter(f"{SVG}text")] == [
+        "Not started",
+        "In progress",
+        "Blocked",
+        "Reopened",
+    ]
+
+
+def test_progress_chart_has_a_marker_per_point_for_each_line_at_its_height(world, opcc_officer):
+    snapshot = generate(world, opcc_officer).snapshot
+    series = snapshot["progress_over_time"]
+    assert [point["date"] for point in series] == ["2025-01-31", "2025-02-28", "2025-03-25"]
+    root = ElementTree.fromstring(snapshot["charts"]["progress_over_time"]["svg"])
+    closed = root.find(f".//{SVG}g[@id='closed']").findall(f"{SVG}circle")
+    average = root.find(f".//{SVG}g[@id='average']").findall(f"{SVG}rect")
+    assert len(closed) == len(average) == len(series)
+    xs = [float(marker.get("cx")) for marker in closed]
+    assert xs == sorted(xs) and len(set(xs)) == len(xs)
+    # Every marker's height is one straight-line function of its percentage, rising with it.
+    heights = [
+        (point["closed_percent"], centre_y(m)) for point, m in zip(series, closed, strict=True)
+    ]
+    heights += [
+        (point["average_percent"], centre_y(m)) for point, m in zip(series, average, strict=True)
+    ]
+    (p0, y0), (p1, y1) = heights[0], next(h for h in heights if h[0] != heights[0][0])
+    slope = (y1 - y0) / (p1 - p0)
+    assert slope < 0
+    assert [y for _, y in heights] == pytest.approx(
+        [y0 + slope * (percent - p0) for percent, _ in heights], abs=0.01
+    )
+    texts = [text.text for text in root.iter(f"{SVG}text")]
+    assert {"Jan 2025", "Feb 2025", "Mar 2025", "Per cent"} <= set(texts)
+    assert [str(tick) for tick in range(0, 101, 20)] == [t for t in texts if t.isdigit()]
+    legend = root.find(f".//{SVG}g[@id='legend']")
+    assert [text.text for text in legend.iter(f"{SVG}text")] == [
+        "Actions closed (%)",
+        "Average percent complete",
+    ]
+
+
+def test_status_chart_escapes_and_shortens_a_long_area_name():
+    name = "Vetting, counter-corruption & <professional> standards"
+    statuses = [
+        {"status": s.value, "label": s.label, "count": 3 if s == Status.CLOSED else 0}
+        for s in Status
+    ]
+    chart = pack_charts.status_by_area([{"area": name, "actions": 3, "statuses": statuses}])
+    root = ElementTree.fromstring(chart["svg"])
+    assert root.find(f"{SVG}desc").text == f"{name}: 3 closed."
+    texts = [text.text for text in root.iter(f"{SVG}text")]
+    assert "Vetting, counter-corruption & <professi…" in texts
+    assert len(root.find(f".//{SVG}g[@id='bars']").findall(f"{SVG}rect")) == 1
+
+
+def test_charts_say_there_is_nothing_to_chart_without_actions():
+    assert pack_charts.status_by_area([])["svg"] == ""
+    assert pack_charts.progress_over_time([]) == {
+        "title": "Progress over time",
+        "description": "There are no actions to chart.",
+        "svg": "",
+    }
 
 
 def test_a_generated_pack_is_frozen_and_regenerating_makes_a_new_version(

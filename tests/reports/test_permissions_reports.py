@@ -72,7 +72,7 @@ def world(force, owner, opcc_officer, other_force_owner, panel_member, administr
     meeting = MeetingFactory()
     meeting.inspections.add(action.finding.inspection, InspectionFactory(force=force))
     question = QuestionFactory(meeting=meeting, owner=owner)
-    # One real generation; the other versions reuse its snapshot (charts are slow to draw).
+    # One real generation; the other versions reuse its snapshot.
     first = services.pack_generate(by=opcc_officer, meeting=meeting, pdf=False)
     packs = {"draft": _with_pdf(first)}
     for version, name in enumerate(("published", "public"), start=2):
