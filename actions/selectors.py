@@ -19,6 +19,7 @@ from django.db.models import (
 )
 from django.shortcuts import get_object_or_404
 from django.utils import dateformat, timezone
+from django.utils.functional import cached_property
 
 from actions import repeats
 from actions.filters import ActionFilter
@@ -43,6 +44,8 @@ DASHBOARD_ROWS = 10
 DASHBOARD_INSPECTIONS = 30
 STALE_DAYS = 30
 DUE_SOON_DAYS = 14
+# A text search stops counting here ("more than 1,000 actions"); its pages end here too.
+SEARCH_COUNT_LIMIT = 1000
 
 
 def action_rows(queryset):
@@ -74,7 +77,31 @@ def action_list(*, filterset):
 class ActionPaginator(Paginator):
     """Pages of action_list rows read in one query that first picks the page's ids (sorting
     narrow rows) and only then joins those fifty to their finding, inspection and people. Sorting
-    every match with all its joined columns is what makes a search or a deep page slow."""
+    every match with all its joined columns is what makes a search or a deep page slow.
+
+    With count_limit the count stops at that many rows and `capped` says it did: a search for a
+    common word matches tens of thousands of actions, and counting every one of them was most
+    of the page's time. The pages then end at the limit."""
+
+    def __init__(self, object_list, per_page, *, count_limit=None):
+        super().__init__(object_list, per_page)
+        self.count_limit = count_limit
+
+    @cached_property
+    def matched(self):
+        """The matching rows counted, stopping one past count_limit."""
+        rows = self.object_list.order_by().values("pk")
+        if self.count_limit is not None:
+            rows = rows[: self.count_limit + 1]
+        return rows.count()
+
+    @property
+    def capped(self):
+        return self.count_limit is not None and self.matched > self.count_limit
+
+    @cached_property
+    def count(self):
+        return self.count_limit if self.capped else self.matched
 
     def page(self, number):
         number = self.validate_number(number)
@@ -84,6 +111,16 @@ class ActionPaginator(Paginator):
             *self.object_list.query.order_by
         )
         return self._get_page(rows, number, self)
+
+
+def action_pages(*, filterset, per_page):
+    """The list's paginator. A text search counts at most SEARCH_COUNT_LIMIT matches."""
+    searching = filterset.is_valid() and filterset.form.cleaned_data.get("q")
+    return ActionPaginator(
+        action_list(filterset=filterset),
+        per_page,
+        count_limit=SEARCH_COUNT_LIMIT if searching else None,
+    )
 
 
 def actions_visible_by_id(*, user, ids):

@@ -86,7 +86,7 @@ def _sort_headers(filterset):
 @workspace
 def action_list(request):
     filterset = selectors.action_filterset(user=request.user, data=request.GET)
-    paginator = selectors.ActionPaginator(selectors.action_list(filterset=filterset), PAGE_SIZE)
+    paginator = selectors.action_pages(filterset=filterset, per_page=PAGE_SIZE)
     number = request.GET.get("page", "")
     too_deep = number.isdigit() and int(number) > MAX_PAGE and paginator.num_pages > MAX_PAGE
     page = paginator.page(1) if too_deep else paginator.get_page(number)
@@ -95,6 +95,7 @@ def action_list(request):
         "page": page,
         "too_deep": too_deep,
         "max_page": MAX_PAGE,
+        "search_limit": f"{selectors.SEARCH_COUNT_LIMIT:,}",
         "sort": _sort_headers(filterset),
         "can_manage": roles.can_manage_actions(request.user),
     }

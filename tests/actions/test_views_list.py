@@ -6,13 +6,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action, Rag, Status
+from actions import selectors, views
+from actions.models import Action, Inspection, Rag, Status
 from tests.factories import ActionFactory, FindingFactory, GradedAreaFactory, actions_for
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("actions:list")
-# Session, user, roles, the two dropdowns' choices, the count and the page of rows. The
+# Session, user, roles, the graded-area dropdown's choices, the count and the page of rows. The
 # heartbeat banner's query runs once a minute per process (tracker/heartbeat.py), so each test
 # asks for the page once first and counts the second request, as nearly every request is.
 MAX_LIST_QUERIES = 6
@@ -45,6 +46,30 @@ def test_owner_list_query_count_is_the_same_at_10_and_500_rows(
     with django_assert_max_num_queries(MAX_LIST_QUERIES):
         response = client.get(LIST, {"mine": "on", "overdue": "no", "q": "Action"})
     assert response.context["page"].paginator.count == rows
+
+
+def test_a_search_stops_counting_at_its_limit_and_its_pages_end_there(
+    force, opcc_officer, signed_in, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_LIMIT", 4)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    actions_for(force, 7, title="Custody review")
+    ActionFactory(finding__inspection__force=force, title="Vetting")
+    client = signed_in(opcc_officer)
+    client.get(LIST)
+    with django_assert_max_num_queries(MAX_LIST_QUERIES):
+        response = client.get(LIST, {"q": "custody", "page": "2"})
+    html = response.content.decode()
+    paginator = response.context["page"].paginator
+    assert (paginator.capped, paginator.count, paginator.num_pages) == (True, 4, 2)
+    assert "More than 4 actions found, showing 3 to 4." in html
+    assert "Page 2 of 2" in html and 'rel="next"' not in html
+    # Below the limit the count is exact, and without a search nothing is capped.
+    exact = client.get(LIST, {"q": "vetting"}).context["page"].paginator
+    assert (exact.capped, exact.count) == (False, 1)
+    unfiltered = client.get(LIST).context["page"].paginator
+    assert (unfiltered.capped, unfiltered.count) == (False, 8)
+    assert "8 actions found" in client.get(LIST).content.decode()
 
 
 def test_list_is_paginated_fifty_a_page(force, opcc_officer, signed_in):
@@ -105,7 +130,7 @@ def test_filters_by_inspection_area_grade_kind_owner_lead_and_deadline(
     ActionFactory(finding__inspection__force=force, deadline=datetime.date(2030, 3, 1))
     ActionFactory(finding=finding, deadline=datetime.date(2031, 1, 1))
     params = {
-        "inspection": area.inspection.pk,
+        "inspection_id": area.inspection.pk,
         "area": "Investigating crime",
         "grade": "requires_improvement",
         "kind": "recommendation",
@@ -252,12 +277,27 @@ def test_bulk_assign_by_username_and_a_clear_message_for_an_unknown_person(
     assert action.owner == owner
 
 
-def test_inspection_dropdown_escapes_titles_and_keeps_the_choice(force, opcc_officer, signed_in):
-    (action,) = actions_for(force, 1)
-    inspection = action.finding.inspection
-    inspection.title = 'PEEL <b>"2025"</b>'
-    inspection.save()
-    html = signed_in(opcc_officer).get(LIST, {"inspection": inspection.pk}).content.decode()
-    assert (
-        f'<option value="{inspection.pk}" selected>PEEL &lt;b&gt;&quot;2025&quot;&lt;/b&gt;' in html
-    )
+def test_inspection_filter_takes_words_of_the_title_or_an_id(force, opcc_officer, signed_in):
+    (custody,) = actions_for(force, 1)
+    (vetting,) = actions_for(force, 1)
+    Inspection.objects.filter(pk=custody.finding.inspection_id).update(title="PEEL 2025 custody")
+    Inspection.objects.filter(pk=vetting.finding.inspection_id).update(title="Vetting 2025")
+    client = signed_in(opcc_officer)
+    assert titles(client.get(LIST, {"inspection": "peel CUSTODY"})) == [custody.title]
+    assert set(titles(client.get(LIST, {"inspection": "2025"}))) == {custody.title, vetting.title}
+    by_id = {"inspection_id": vetting.finding.inspection_id}
+    assert titles(client.get(LIST, by_id)) == [vetting.title]
+    html = client.get(LIST, by_id).content.decode()
+    assert f'type="hidden" name="inspection_id" value="{vetting.finding.inspection_id}"' in html
+    assert "Show every inspection" in html
+    assert "Show every inspection" not in client.get(LIST).content.decode()
+    assert titles(client.get(LIST, {"inspection": "9" * 30})) == []
+
+
+def test_inspection_filter_is_a_text_box_that_keeps_and_escapes_the_words(
+    force, opcc_officer, signed_in
+):
+    actions_for(force, 1)
+    html = signed_in(opcc_officer).get(LIST, {"inspection": 'PEEL <b>"2025"</b>'}).content.decode()
+    assert 'type="text" name="inspection" value="PEEL &lt;b&gt;&quot;2025&quot;&lt;/b&gt;"' in html
+    assert '<select name="inspection"' not in html

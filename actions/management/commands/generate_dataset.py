@@ -11,7 +11,7 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -80,6 +80,7 @@ class Command(BaseCommand):
             done = share * (n + 1) + min(n + 1, extra)
             self.progress(n + 1, forces, done, history, started)
         self.stderr.write("")
+        self.refresh_statistics()
         statuses = dict(
             Action.objects.values_list("status").annotate(n=Count("pk")).order_by("status")
         )
@@ -90,6 +91,15 @@ class Command(BaseCommand):
         self.stdout.write(
             "Actions by status: " + ", ".join(f"{k} {v:,}" for k, v in statuses.items())
         )
+
+    def refresh_statistics(self):
+        """Bulk-loaded tables have no planner statistics until autovacuum gets to them, and
+        the planner then guesses (a status filter estimated at 155 rows of 14,200). VACUUM
+        also marks the pages all-visible, so counts can be answered from an index alone."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)")
 
     def progress(self, done, total, actions, history, started):
         width = 30
