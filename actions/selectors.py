@@ -48,20 +48,41 @@ DUE_SOON_DAYS = 14
 SEARCH_COUNT_LIMIT = 1000
 
 
-def action_rows(queryset):
-    """Actions with everything a list row shows joined in, and the RAG as it should be shown."""
-    return (
-        queryset.select_related("finding__inspection__force", "finding__area", "owner", "opcc_lead")
-        .with_effective_rag()
-        .annotate(
-            rag_rank=Case(
-                When(effective_rag_db=Rag.RED, then=Value(0)),
-                When(effective_rag_db=Rag.AMBER, then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
+def _with_rag(queryset):
+    """The RAG as it should be shown (red when overdue), and its rank for sorting."""
+    return queryset.with_effective_rag().annotate(
+        rag_rank=Case(
+            When(effective_rag_db=Rag.RED, then=Value(0)),
+            When(effective_rag_db=Rag.AMBER, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
         )
     )
+
+
+def action_rows(queryset):
+    """Actions with everything a list row shows joined in, and the RAG as it should be shown."""
+    return _with_rag(
+        queryset.select_related("finding__inspection__force", "finding__area", "owner", "opcc_lead")
+    )
+
+
+# The columns a row of the action list shows (templates/actions/action_list.html): a page reads
+# only these, not the long texts and every column of six joined tables.
+PERSON_COLUMNS = ["first_name", "last_name", "username"]
+LIST_ROW_COLUMNS = [
+    "title",
+    "deadline",
+    "original_deadline",
+    "status",
+    "rag",
+    "percent_complete",
+    "finding__reference",
+    "finding__inspection__title",
+    "finding__area__name",
+    *(f"owner__{column}" for column in PERSON_COLUMNS),
+    *(f"opcc_lead__{column}" for column in PERSON_COLUMNS),
+]
 
 
 def action_filterset(*, user, data):
@@ -107,9 +128,11 @@ class ActionPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
-        rows = action_rows(Action.objects.filter(pk__in=ids)).order_by(
-            *self.object_list.query.order_by
-        )
+        rows = _with_rag(
+            Action.objects.filter(pk__in=ids)
+            .select_related("finding__inspection", "finding__area", "owner", "opcc_lead")
+            .only(*LIST_ROW_COLUMNS)
+        ).order_by(*self.object_list.query.order_by)
         return self._get_page(rows, number, self)
 
 

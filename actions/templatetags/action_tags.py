@@ -1,0 +1,31 @@
+"""Status and RAG tags: drawn by a function rather than an included template, as a list draws
+two for every row."""
+
+from django import template
+from django.utils.html import format_html
+
+from actions.models import Rag, Status
+
+register = template.Library()
+
+STATUS_COLOURS = {
+    Status.CLOSED: "govuk-tag--green",
+    Status.IN_PROGRESS: "govuk-tag--blue",
+    Status.PROPOSED: "govuk-tag--purple",
+    Status.SUSTAINING: "govuk-tag--turquoise",
+    Status.BLOCKED: "govuk-tag--red",
+    Status.REOPENED: "govuk-tag--orange",
+}
+RAG_LABELS = dict(Rag.choices)
+
+
+@register.simple_tag
+def status_tag(status, label):
+    colour = STATUS_COLOURS.get(status, "govuk-tag--grey")
+    return format_html('<strong class="govuk-tag {}">{}</strong>', colour, label)
+
+
+@register.simple_tag
+def rag_tag(rag):
+    rag = rag if rag in RAG_LABELS else Rag.GREEN.value
+    return format_html('<strong class="app-rag app-rag--{}">{}</strong>', rag, RAG_LABELS[rag])
