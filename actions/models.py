@@ -713,6 +713,8 @@ class Reminder(models.Model):
                 condition=Q(status="pending"),
                 name="reminder_pending_idx",
             ),
+            # For the sweep: the keys recorded in the last few weeks.
+            models.Index(fields=["created_at"], name="reminder_created_idx"),
         ]
         constraints = [
             # The exactly-once key. NULLs never clash in a unique index, so each shape of

@@ -231,6 +231,39 @@ def reminders_due(today):
     ]
 
 
+def _key(reminder):
+    return (
+        reminder.recipient_id,
+        reminder.action_id,
+        reminder.meeting_id,
+        reminder.kind,
+        reminder.period,
+    )
+
+
+def _not_recorded_lately(due, today):
+    """`due` without the reminders recorded in the last few weeks.
+
+    The unique keys would drop those anyway, but a national sweep finds about 70,000 reminders
+    due every day, nearly all recorded on an earlier day, and sending them all to the database
+    only for it to drop them was most of the sweep's time. The window covers every repeating
+    period (overdue, stale, deadline thresholds); an older key still due (an escalation is sent
+    once) goes to the database and the constraint drops it, as before.
+    """
+    window = max(
+        settings.REMINDER_OVERDUE_REPEAT_DAYS,
+        settings.REMINDER_STALE_DAYS,
+        *settings.REMINDER_DEADLINE_DAYS,
+    )
+    since = start_of_day(today - datetime.timedelta(days=window + 1))
+    recorded = set(
+        Reminder.objects.filter(created_at__gte=since)
+        .order_by()
+        .values_list("recipient_id", "action_id", "meeting_id", "kind", "period")
+    )
+    return [reminder for reminder in due if _key(reminder) not in recorded]
+
+
 def weekly_digests_due(today):
     """One weekly summary per person with open actions who has not opted out, for today's week."""
     year, week, _ = today.isocalendar()
@@ -266,7 +299,8 @@ def reminders_sweep(*, today=None, weekly=False, dry_run=False):
     today = today or timezone.localdate()
     with transaction.atomic():
         due = weekly_digests_due(today) if weekly else reminders_due(today)
-        Reminder.objects.bulk_create(due, batch_size=INSERT_BATCH, ignore_conflicts=True)
+        new = _not_recorded_lately(due, today)
+        Reminder.objects.bulk_create(new, batch_size=INSERT_BATCH, ignore_conflicts=True)
         pending = Reminder.objects.filter(status=ReminderStatus.PENDING).order_by()
         if dry_run:
             rows = pending.select_related("recipient", "action", "meeting")

@@ -126,14 +126,17 @@ class ActionPaginator(Paginator):
 
     def page(self, number):
         number = self.validate_number(number)
+        return self._get_page(self.rows(number), number, self)
+
+    def rows(self, number):
+        """One page's rows, from its ids, with only the columns a row shows."""
         bottom = (number - 1) * self.per_page
         ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
-        rows = _with_rag(
+        return _with_rag(
             Action.objects.filter(pk__in=ids)
             .select_related("finding__inspection", "finding__area", "owner", "opcc_lead")
             .only(*LIST_ROW_COLUMNS)
         ).order_by(*self.object_list.query.order_by)
-        return self._get_page(rows, number, self)
 
 
 def action_pages(*, filterset, per_page):

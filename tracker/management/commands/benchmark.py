@@ -196,19 +196,25 @@ class Command(BaseCommand):
                 "  raw SQL floor (one query, rows only)",
                 lambda w=where, p=params, d=direction: self.floor(w, p, d),
             )
+            rows, _ = self.measure(
+                "  our page of rows (one query, as the page reads it)",
+                lambda q=ours: self.orm_rows(q),
+            )
             orm, _ = self.measure(
-                "  our list queries (count + rows)",
+                "  our list queries (count + page of rows)",
                 lambda q=ours: self.orm_page(q),
             )
             admin, _ = self.page(
                 clients["admin"], f"/admin/actions/action/?{admin_query}", "  admin changelist"
             )
             self.note(
-                f"  ratios: page/floor {mine / floor:.1f}x, queries/floor {orm / floor:.1f}x, "
+                f"  ratios: page of rows/floor {rows / floor:.1f}x, count + rows/floor "
+                f"{orm / floor:.1f}x, whole page/floor {mine / floor:.1f}x, "
                 f"page/admin {mine / admin:.2f}x"
             )
         self.page(clients["opcc"], f"{url}?q=supervision", "search: q=supervision")
         self.page(clients["opcc"], f"{url}?q=custody+victim", "search: q=custody victim")
+        self.page(clients["opcc"], f"{url}?q=zebra", "search: q=zebra (no match)")
         self.page(clients["opcc"], f"{url}?page=500", "deep page: page=500")
         self.page(clients["owner"], f"{url}?mine=on&overdue=yes", "list: owner, mine and overdue")
 
@@ -267,7 +273,17 @@ class Command(BaseCommand):
             return result
 
         open_count = Action.objects.filter(status__in=OPEN_STATUSES).count()
-        self.measure(f"reminder sweep ({open_count:,} open actions)", once, repeat=3)
+        self.measure(
+            f"reminder sweep, nothing recorded yet ({open_count:,} open actions)", once, repeat=3
+        )
+        with transaction.atomic():
+            reminders.reminders_sweep()
+            self.measure(
+                "reminder sweep again the same day (all recorded)",
+                reminders.reminders_sweep,
+                repeat=3,
+            )
+            transaction.set_rollback(True)
         with transaction.atomic():
             sweep = reminders.reminders_sweep()
             started = time.perf_counter()
@@ -295,10 +311,16 @@ class Command(BaseCommand):
             cursor.execute(sql, [*OPEN_STATUSES, timezone.localdate(), *params])
             return cursor.fetchall()
 
-    def orm_page(self, query):
+    def paginator(self, query):
         filterset = selectors.action_filterset(user=self.opcc, data=QueryDict(query))
-        rows = selectors.action_list(filterset=filterset)
-        return rows.count(), list(rows[:50])
+        return selectors.action_pages(filterset=filterset, per_page=50)
+
+    def orm_rows(self, query):
+        return list(self.paginator(query).rows(1))
+
+    def orm_page(self, query):
+        paginator = self.paginator(query)
+        return paginator.count, list(paginator.page(1).object_list)
 
     def history_rows(self):
         return sum(
