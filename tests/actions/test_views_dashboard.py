@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Rag, Status
-from tests.factories import ActionFactory, actions_for
+from tests.factories import ActionFactory, EvidenceFactory, actions_for
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,21 @@ def test_opcc_dashboard_groups_overdue_due_soon_proposed_and_stale(force, opcc_o
     assert group(response, "due_soon")["rows"] == [soon]
     assert group(response, "proposed")["rows"] == [proposed]
     assert group(response, "stale")["total"] == 0
+
+
+def test_proposed_actions_show_how_much_of_their_evidence_is_assured(
+    force, opcc_officer, signed_in
+):
+    two = ActionFactory(finding__inspection__force=force, status=Status.PROPOSED)
+    none = ActionFactory(finding__inspection__force=force, status=Status.PROPOSED)
+    for _ in range(2):
+        EvidenceFactory(action=two, assured_at=timezone.now(), assured_by=opcc_officer)
+    EvidenceFactory(action=two)
+    EvidenceFactory(action=none)
+    response = signed_in(opcc_officer).get(DASHBOARD)
+    counts = {row.pk: row.assured_count for row in group(response, "proposed")["rows"]}
+    assert counts == {two.pk: 2, none.pk: 0}
+    assert "Assured evidence" in response.content.decode()
 
 
 def test_owner_dashboard_shows_only_their_own_actions(force, owner, signed_in):
