@@ -24,7 +24,7 @@ from functools import lru_cache, partial
 
 import holidays
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -282,6 +282,41 @@ def weekly_digests_due(today):
 
 # The sweep
 
+# The columns the sweep fills; the others keep their defaults (pending, no attempts yet).
+RECORD_COLUMNS = ["recipient_id", "action_id", "meeting_id", "kind", "period"]
+RECORD_TYPES = ["bigint", "bigint", "bigint", "text", "text"]
+
+
+def _record(reminders):
+    """Insert the reminders; the database drops any whose key is already recorded.
+
+    On PostgreSQL this is one INSERT ... SELECT FROM unnest() of five arrays, however many
+    reminders there are: a national sweep records tens of thousands, and building a model
+    instance and a parameter list for each of them was most of its time. Elsewhere (SQLite,
+    for trying the app) it is Django's bulk_create, in batches.
+    """
+    if not reminders:
+        return
+    if connection.vendor != "postgresql":
+        Reminder.objects.bulk_create(reminders, batch_size=INSERT_BATCH, ignore_conflicts=True)
+        return
+    quote = connection.ops.quote_name
+    defaults = {
+        field.column: field.get_default()
+        for field in Reminder._meta.concrete_fields
+        if not field.primary_key and field.attname not in RECORD_COLUMNS
+    }
+    table = quote(Reminder._meta.db_table)
+    columns = ", ".join(quote(column) for column in [*RECORD_COLUMNS, *defaults])
+    arrays = ", ".join(f"%s::{kind}[]" for kind in RECORD_TYPES)
+    constants = ", ".join(["%s"] * len(defaults))
+    # Names come from the model and are quoted; every value is a parameter.
+    insert = f"INSERT INTO {table} ({columns}) SELECT *, {constants} FROM unnest({arrays})"  # noqa: S608
+    sql = f"{insert} ON CONFLICT DO NOTHING"
+    values = [[getattr(r, column) for r in reminders] for column in RECORD_COLUMNS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*defaults.values(), *values])
+
 
 @dataclass
 class Sweep:
@@ -299,8 +334,7 @@ def reminders_sweep(*, today=None, weekly=False, dry_run=False):
     today = today or timezone.localdate()
     with transaction.atomic():
         due = weekly_digests_due(today) if weekly else reminders_due(today)
-        new = _not_recorded_lately(due, today)
-        Reminder.objects.bulk_create(new, batch_size=INSERT_BATCH, ignore_conflicts=True)
+        _record(_not_recorded_lately(due, today))
         pending = Reminder.objects.filter(status=ReminderStatus.PENDING).order_by()
         if dry_run:
             rows = pending.select_related("recipient", "action", "meeting")
