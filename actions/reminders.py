@@ -21,6 +21,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache, partial
+from typing import NamedTuple
 
 import holidays
 from django.conf import settings
@@ -106,6 +107,17 @@ def start_of_day(day):
 # What is due
 
 
+class Due(NamedTuple):
+    """A reminder found due, not yet recorded: its key. Tens of thousands are found each day,
+    nearly all recorded already, so they are not built as model instances."""
+
+    recipient_id: int
+    kind: str
+    period: str
+    action_id: int | None = None
+    meeting_id: int | None = None
+
+
 def _reachable_users():
     """Users a reminder can go to: active, with an email address."""
     return set(User.objects.filter(is_active=True).exclude(email="").values_list("pk", flat=True))
@@ -125,7 +137,7 @@ def _deadline_reminders(today, reachable):
         if owner_id in reachable:
             days_left = (deadline - today).days
             threshold = min(days for days in thresholds if days >= days_left)
-            yield Reminder(
+            yield Due(
                 recipient_id=owner_id,
                 action_id=pk,
                 kind=Kind.DEADLINE,
@@ -144,14 +156,14 @@ def _overdue_reminders(today, reachable):
         days_over = (today - deadline).days
         if owner_id in reachable:
             notice_day = 1 + (days_over - 1) // repeat * repeat
-            yield Reminder(
+            yield Due(
                 recipient_id=owner_id,
                 action_id=pk,
                 kind=Kind.OVERDUE,
                 period=f"{deadline}+{notice_day}d",
             )
         if days_over >= escalate_after and lead_id in reachable:
-            yield Reminder(
+            yield Due(
                 recipient_id=lead_id,
                 action_id=pk,
                 kind=Kind.ESCALATION,
@@ -173,7 +185,7 @@ def _stale_reminders(today, reachable):
         if owner_id in reachable:
             since = timezone.localdate(last_update_at or created_at)
             days = (today - since).days // stale_days * stale_days
-            yield Reminder(
+            yield Due(
                 recipient_id=owner_id, action_id=pk, kind=Kind.STALE, period=f"{since}+{days}d"
             )
 
@@ -201,7 +213,7 @@ def _meeting_reminders(today, reachable):
             "pk", "owner_id", "finding__inspection__meetings"
         ):
             if owner_id in reachable:
-                yield Reminder(
+                yield Due(
                     recipient_id=owner_id,
                     action_id=pk,
                     meeting_id=meeting_id,
@@ -212,7 +224,7 @@ def _meeting_reminders(today, reachable):
         staff = User.objects.filter(groups__name=roles.OPCC_STAFF).values_list("pk", flat=True)
         for staff_id in set(staff) & reachable:
             for meeting_id, day in pack_due.items():
-                yield Reminder(
+                yield Due(
                     recipient_id=staff_id,
                     meeting_id=meeting_id,
                     kind=Kind.PACK_READY,
@@ -221,7 +233,7 @@ def _meeting_reminders(today, reachable):
 
 
 def reminders_due(today):
-    """Every daily reminder due by `today`, unsaved; the unique key drops those already recorded."""
+    """Every daily reminder due by `today`, as keys; the sweep records those not recorded yet."""
     reachable = _reachable_users()
     return [
         *_deadline_reminders(today, reachable),
@@ -229,16 +241,6 @@ def reminders_due(today):
         *_stale_reminders(today, reachable),
         *_meeting_reminders(today, reachable),
     ]
-
-
-def _key(reminder):
-    return (
-        reminder.recipient_id,
-        reminder.action_id,
-        reminder.meeting_id,
-        reminder.kind,
-        reminder.period,
-    )
 
 
 def _not_recorded_lately(due, today):
@@ -261,7 +263,18 @@ def _not_recorded_lately(due, today):
         .order_by()
         .values_list("recipient_id", "action_id", "meeting_id", "kind", "period")
     )
-    return [reminder for reminder in due if _key(reminder) not in recorded]
+    return [
+        reminder
+        for reminder in due
+        if (
+            reminder.recipient_id,
+            reminder.action_id,
+            reminder.meeting_id,
+            reminder.kind,
+            reminder.period,
+        )
+        not in recorded
+    ]
 
 
 def weekly_digests_due(today):
@@ -275,7 +288,7 @@ def weekly_digests_due(today):
         | Exists(mine.filter(delegate=OuterRef("pk")))
     )
     return [
-        Reminder(recipient_id=pk, kind=Kind.WEEKLY_DIGEST, period=f"{year}-W{week:02d}")
+        Due(recipient_id=pk, kind=Kind.WEEKLY_DIGEST, period=f"{year}-W{week:02d}")
         for pk in people.values_list("pk", flat=True)
     ]
 
@@ -298,7 +311,11 @@ def _record(reminders):
     if not reminders:
         return
     if connection.vendor != "postgresql":
-        Reminder.objects.bulk_create(reminders, batch_size=INSERT_BATCH, ignore_conflicts=True)
+        Reminder.objects.bulk_create(
+            [Reminder(**due._asdict()) for due in reminders],
+            batch_size=INSERT_BATCH,
+            ignore_conflicts=True,
+        )
         return
     quote = connection.ops.quote_name
     defaults = {
