@@ -7,7 +7,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
@@ -74,6 +75,20 @@ class Force(models.Model):
 
 
 class InspectionQuerySet(models.QuerySet):
+    def with_previous(self):
+        """Annotate previous_pk, the inspection each one follows, as previous_inspection()
+        finds it: for many inspections in the same query, not one query each."""
+        earlier = (
+            Inspection.objects.filter(
+                force_id=OuterRef("force_id"),
+                kind=OuterRef("kind"),
+                published_on__lt=OuterRef("published_on"),
+            )
+            .order_by("-published_on")
+            .values("pk")[:1]
+        )
+        return self.annotate(previous_pk=Coalesce("previous_id", Subquery(earlier)))
+
     def same_report(self, *, force, title, sha256=""):
         """An import of this report already made: the same text, or the same force and title."""
         same = Q(force=force, title__iexact=title.strip())

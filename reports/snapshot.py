@@ -20,6 +20,7 @@ from actions.models import (
     Finding,
     Grade,
     GradedArea,
+    Inspection,
     Rag,
     Status,
 )
@@ -41,15 +42,9 @@ def _area_key(inspection_id, area_id):
     return f"{inspection_id}-{area_id or 'none'}"
 
 
-def _grades(inspection, areas):
-    previous = inspection.previous_inspection()
-    before = (
-        dict(GradedArea.objects.filter(inspection=previous).values_list("name", "grade"))
-        if previous
-        else {}
-    )
+def _grades(areas, previous_title, before):
     return {
-        "previous_title": previous.title if previous else None,
+        "previous_title": previous_title,
         "rows": [
             {
                 "area": area.name,
@@ -60,6 +55,19 @@ def _grades(inspection, areas):
             for area in areas
         ],
     }
+
+
+def _previous_grades(inspections):
+    """The titles of the inspections these follow, and their grades by area name: two queries
+    however many inspections are on the agenda."""
+    ids = {inspection.previous_pk for inspection in inspections if inspection.previous_pk}
+    titles = dict(Inspection.objects.filter(pk__in=ids).values_list("pk", "title"))
+    grades = defaultdict(dict)
+    for inspection_id, name, grade in GradedArea.objects.filter(inspection_id__in=ids).values_list(
+        "inspection_id", "name", "grade"
+    ):
+        grades[inspection_id][name] = grade
+    return titles, grades
 
 
 def _statutory(inspection, needing):
@@ -377,9 +385,12 @@ def pack_snapshot(meeting, *, now=None):
     previous_meeting = meeting.previous_of_same_kind()
     since = previous_meeting.starts_at if previous_meeting else None
     inspections = list(
-        meeting.inspections.select_related("force", "previous").order_by("-published_on", "title")
+        meeting.inspections.with_previous()
+        .select_related("force")
+        .order_by("-published_on", "title")
     )
     ids = [inspection.pk for inspection in inspections]
+    previous_titles, previous_grades = _previous_grades(inspections)
     areas_by_inspection = defaultdict(list)
     for area in GradedArea.objects.filter(inspection_id__in=ids).order_by("position", "name"):
         areas_by_inspection[area.inspection_id].append(area)
@@ -435,7 +446,11 @@ def pack_snapshot(meeting, *, now=None):
                 "title": inspection.title,
                 "kind": inspection.get_kind_display(),
                 "link": inspection.link,
-                "grades": _grades(inspection, areas_by_inspection[inspection.pk]),
+                "grades": _grades(
+                    areas_by_inspection[inspection.pk],
+                    previous_titles.get(inspection.previous_pk),
+                    previous_grades[inspection.previous_pk],
+                ),
                 "statutory": _statutory(inspection, needing[inspection.pk]),
             }
             for inspection in inspections

@@ -3,12 +3,20 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from actions.models import Status
 from reports import services
-from tests.factories import MeetingFactory, actions_for
+from tests.factories import (
+    ActionFactory,
+    GradedAreaFactory,
+    InspectionFactory,
+    MeetingFactory,
+    actions_for,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +24,7 @@ pytestmark = pytest.mark.django_db
 # inspection and its grades, finding counts, findings needing a response, actions, history,
 # evidence, questions (14). Then two audited saves (the pack, then the PDF request), each with
 # full_clean's unique and check-constraint queries, savepoints and a history row (25). Constant
-# in the number of actions; it grows only with the inspections on the agenda.
+# in the number of actions and in the number of inspections on the agenda.
 GENERATION_QUERIES = 39
 
 
@@ -68,3 +76,39 @@ def test_pack_pages_and_downloads_run_a_bounded_number_of_queries(
     ]:
         with django_assert_max_num_queries(2):
             assert client.get(url).status_code == 200, url
+
+
+def agenda_of(count, force, owner):
+    """A meeting with `count` inspections on its agenda, each following an earlier graded one."""
+    meeting = MeetingFactory(kind="panel")
+    for n in range(count):
+        kind = ["peel", "thematic", "crime_data_integrity", "revisit", "other"][n]
+        earlier = InspectionFactory(force=force, kind=kind, published_on=datetime.date(2022, 3, 1))
+        GradedAreaFactory(inspection=earlier, name="Investigating crime", grade="inadequate")
+        later = InspectionFactory(force=force, kind=kind, published_on=datetime.date(2025, 3, 1))
+        area = GradedAreaFactory(inspection=later, name="Investigating crime", grade="good")
+        ActionFactory(finding__inspection=later, finding__area=area, owner=owner)
+        meeting.inspections.add(later)
+    return meeting
+
+
+def test_pack_generation_queries_do_not_grow_with_the_inspections_on_the_agenda(
+    force, owner, opcc_officer
+):
+    # Both packs compare with an earlier meeting of the same kind.
+    MeetingFactory(kind="panel", starts_at=timezone.now() - datetime.timedelta(days=30))
+    # A first generation reads what stays cached afterwards (the user's roles).
+    services.pack_generate(by=opcc_officer, meeting=agenda_of(1, force, owner), pdf=False)
+    counts = {}
+    for inspections in (1, 5):
+        meeting = agenda_of(inspections, force, owner)
+        with CaptureQueriesContext(connection) as queries:
+            pack = services.pack_generate(by=opcc_officer, meeting=meeting, pdf=False)
+        counts[inspections] = len(queries)
+        grades = [i["grades"] for i in pack.snapshot["inspections"]]
+        assert len(grades) == inspections
+        for grade in grades:
+            (row,) = grade["rows"]
+            assert (row["previous_grade"], row["trend"]) == ("Inadequate", "improved")
+            assert grade["previous_title"].startswith("PEEL inspection")
+    assert counts[1] == counts[5], counts
