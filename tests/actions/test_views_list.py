@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import selectors, views
+from actions import selectors, services, views
 from actions.models import Action, Inspection, Rag, Status
 from tests.factories import ActionFactory, FindingFactory, GradedAreaFactory, actions_for
 
@@ -301,3 +301,31 @@ def test_inspection_filter_is_a_text_box_that_keeps_and_escapes_the_words(
     html = signed_in(opcc_officer).get(LIST, {"inspection": 'PEEL <b>"2025"</b>'}).content.decode()
     assert 'type="text" name="inspection" value="PEEL &lt;b&gt;&quot;2025&quot;&lt;/b&gt;"' in html
     assert '<select name="inspection"' not in html
+
+
+def test_search_follows_the_finding_s_words_when_the_finding_is_edited(
+    force, opcc_officer, signed_in
+):
+    finding = FindingFactory(inspection__force=force, reference="AFI 7", text="Custody records")
+    action = ActionFactory(finding=finding, title="Audit", description="")
+    ActionFactory(finding__inspection__force=force, title="Other", description="")
+    client = signed_in(opcc_officer)
+    assert titles(client.get(LIST, {"q": "custody afi"})) == ["Audit"]
+    history_rows = action.history.count()
+    services.finding_edit(by=opcc_officer, finding=finding, text="Vetting backlog", reason="Typo")
+    assert titles(client.get(LIST, {"q": "custody"})) == []
+    assert titles(client.get(LIST, {"q": "vetting"})) == ["Audit"]
+    # The copy is derived: the action's audit history neither holds it nor grows with it.
+    assert action.history.count() == history_rows
+    assert "finding_search_text" not in {f.name for f in action.history.model._meta.fields}
+
+
+def test_search_follows_an_action_moved_to_another_finding(force, opcc_officer, signed_in):
+    action = ActionFactory(finding__inspection__force=force, finding__text="Custody records")
+    other = FindingFactory(inspection=action.finding.inspection, text="Vetting backlog")
+    action = Action.objects.get(pk=action.pk)
+    action.finding = other
+    action.save(update_fields=["finding"])
+    client = signed_in(opcc_officer)
+    assert titles(client.get(LIST, {"q": "vetting"})) == [action.title]
+    assert titles(client.get(LIST, {"q": "custody"})) == []

@@ -137,11 +137,24 @@ def test_an_invalid_filter_value_is_a_400_naming_it(opcc_officer, api_get, actio
 
 
 def test_another_forces_inspection_cannot_be_used_as_a_filter(other_force_owner, action, api_get):
-    response = api_get(
-        other_force_owner, reverse("api:action-list"), inspection=action.finding.inspection_id
-    )
-    assert response.status_code == 400
-    assert action.title not in response.content.decode()
+    inspection = action.finding.inspection
+    for params in ({"inspection_id": inspection.pk}, {"inspection": inspection.title}):
+        response = api_get(other_force_owner, reverse("api:action-list"), **params)
+        assert response.status_code == 200
+        assert response.json()["count"] == 0
+        assert action.title not in response.content.decode()
+
+
+def test_actions_filter_by_inspection_id_or_words_of_its_title(
+    force, action, opcc_officer, api_get
+):
+    ActionFactory(finding__inspection__force=force, finding__inspection__title="Vetting")
+    inspection = action.finding.inspection
+    url = reverse("api:action-list")
+    by_id = api_get(opcc_officer, url, inspection_id=inspection.pk).json()["results"]
+    by_words = api_get(opcc_officer, url, inspection=inspection.title.upper()).json()["results"]
+    assert [row["id"] for row in by_id] == [row["id"] for row in by_words] == [action.pk]
+    assert api_get(opcc_officer, url, inspection_id="x").status_code == 400
 
 
 def test_action_fields(action, owner, opcc_officer, api_get):
