@@ -79,14 +79,17 @@ def test_benchmark_prints_its_table_and_leaves_nothing_behind():
         "list: work in progress",
         "raw SQL floor",
         "admin changelist",
-        "ratios: page/floor",
+        "our page of rows",
+        "ratios: page of rows/floor",
         "search: q=supervision",
+        "search: q=zebra (no match)",
         "deep page: page=500",
         "history tab",
         "dashboard: OPCC staff",
         "dashboard: action owner",
         "pack: generate + HTML",
-        "reminder sweep",
+        "reminder sweep, nothing recorded yet",
+        "reminder sweep again the same day",
     ]:
         assert case in text, case
     list_row = next(line for line in text.splitlines() if line.startswith("list: work in"))
