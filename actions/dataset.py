@@ -393,7 +393,7 @@ class ForceBuilder:
                 owner = rng.choice(self.owners)
                 action = Action(
                     finding=finding,
-                    finding_search_text=finding.search_text,
+                    **finding.copies_for_actions(),
                     title=f"{rng.choice(VERBS)} {rng.choice(SUBJECTS)} ({finding.reference}"
                     f"{'' if count == 1 else chr(97 + n)})",
                     description=f"Owner's plan: {rng.choice(SUBJECTS)} and "

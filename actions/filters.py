@@ -85,7 +85,7 @@ class ActionFilter(django_filters.FilterSet):
     )
     kind = django_filters.ChoiceFilter(
         label="Finding type",
-        field_name="finding__kind",
+        field_name="finding_kind",
         choices=FindingKind.choices,
         empty_label="Any",
     )

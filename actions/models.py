@@ -350,16 +350,19 @@ class Finding(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        # Each action keeps a copy of these words for the list's search. The copy is derived,
-        # not audited (Action's history leaves it out), so an update without history is right.
-        self.actions.exclude(finding_search_text=self.search_text).update(
-            finding_search_text=self.search_text
-        )
+        # Each action keeps a copy of what the list filters on (Action.FINDING_COPIES). The
+        # copy is derived, not audited (Action's history leaves it out), so an update without
+        # history is right.
+        copies = self.copies_for_actions()
+        stale = Q()
+        for name, value in copies.items():
+            stale |= ~Q(**{name: value})
+        self.actions.filter(stale).update(**copies)
 
-    @property
-    def search_text(self):
-        """What the action list's text search matches for this finding's actions."""
-        return f"{self.reference} {self.text}"
+    def copies_for_actions(self):
+        """What each of this finding's actions keeps a copy of: the words the list's text
+        search matches and the finding's type."""
+        return {"finding_search_text": f"{self.reference} {self.text}", "finding_kind": self.kind}
 
     @property
     def published_text(self):
@@ -494,11 +497,16 @@ class Action(models.Model):
     # Bookkeeping for the stale query, written by the update service.
     last_update_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    # The finding's reference and text, copied here so the list's text search reads one table
-    # (one trigram index per column, on PostgreSQL) instead of matching findings in a subquery.
-    # Kept in step by save() here and on Finding; derived, so not part of the audit history.
+    # Copies of the finding's reference and text, and of its type, so the list filters one
+    # table: a search uses one trigram index per column (PostgreSQL) and a type filter an index
+    # in list order, instead of matching findings through a join or subquery. Kept in step by
+    # save() here and on Finding; derived, so not part of the audit history.
     finding_search_text = models.TextField(blank=True, default="", editable=False)
-    history = HistoricalRecords(excluded_fields=["finding_search_text"])
+    finding_kind = models.CharField(
+        max_length=30, choices=FindingKind.choices, blank=True, default="", editable=False
+    )
+    FINDING_COPIES = ["finding_search_text", "finding_kind"]
+    history = HistoricalRecords(excluded_fields=FINDING_COPIES)
 
     objects = ActionQuerySet.as_manager()
 
@@ -512,6 +520,10 @@ class Action(models.Model):
             models.Index(fields=["opcc_lead", "status"]),
             models.Index(fields=["rag"]),
             models.Index(fields=["last_update_at"]),
+            # The list filtered on the finding's type, in its default order.
+            models.Index(
+                fields=["finding_kind", "deadline", "id"], name="action_kind_deadline_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -536,9 +548,10 @@ class Action(models.Model):
         if self.original_deadline is None:
             self.original_deadline = self.deadline
         if self.finding_id != getattr(self, "_saved_finding_id", None):
-            self.finding_search_text = self.finding.search_text
+            for name, value in self.finding.copies_for_actions().items():
+                setattr(self, name, value)
             if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "finding_search_text"}
+                kwargs["update_fields"] = {*kwargs["update_fields"], *self.FINDING_COPIES}
         super().save(*args, **kwargs)
         self._saved_finding_id = self.finding_id
 

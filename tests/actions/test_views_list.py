@@ -303,7 +303,7 @@ def test_inspection_filter_is_a_text_box_that_keeps_and_escapes_the_words(
     assert '<select name="inspection"' not in html
 
 
-def test_search_follows_the_finding_s_words_when_the_finding_is_edited(
+def test_search_and_type_filter_follow_the_finding_when_it_is_edited(
     force, opcc_officer, signed_in
 ):
     finding = FindingFactory(inspection__force=force, reference="AFI 7", text="Custody records")
@@ -312,20 +312,33 @@ def test_search_follows_the_finding_s_words_when_the_finding_is_edited(
     client = signed_in(opcc_officer)
     assert titles(client.get(LIST, {"q": "custody afi"})) == ["Audit"]
     history_rows = action.history.count()
-    services.finding_edit(by=opcc_officer, finding=finding, text="Vetting backlog", reason="Typo")
+    assert titles(client.get(LIST, {"kind": "afi"})) == ["Audit", "Other"]
+    services.finding_edit(
+        by=opcc_officer,
+        finding=finding,
+        text="Vetting backlog",
+        kind="recommendation",
+        reason="Typo",
+    )
     assert titles(client.get(LIST, {"q": "custody"})) == []
     assert titles(client.get(LIST, {"q": "vetting"})) == ["Audit"]
+    assert titles(client.get(LIST, {"kind": "afi"})) == ["Other"]
+    assert titles(client.get(LIST, {"kind": "recommendation"})) == ["Audit"]
     # The copy is derived: the action's audit history neither holds it nor grows with it.
     assert action.history.count() == history_rows
-    assert "finding_search_text" not in {f.name for f in action.history.model._meta.fields}
+    history_fields = {f.name for f in action.history.model._meta.fields}
+    assert not history_fields & {"finding_search_text", "finding_kind"}
 
 
 def test_search_follows_an_action_moved_to_another_finding(force, opcc_officer, signed_in):
     action = ActionFactory(finding__inspection__force=force, finding__text="Custody records")
-    other = FindingFactory(inspection=action.finding.inspection, text="Vetting backlog")
+    other = FindingFactory(
+        inspection=action.finding.inspection, text="Vetting backlog", kind="cause_of_concern"
+    )
     action = Action.objects.get(pk=action.pk)
     action.finding = other
     action.save(update_fields=["finding"])
     client = signed_in(opcc_officer)
     assert titles(client.get(LIST, {"q": "vetting"})) == [action.title]
     assert titles(client.get(LIST, {"q": "custody"})) == []
+    assert titles(client.get(LIST, {"kind": "cause_of_concern"})) == [action.title]

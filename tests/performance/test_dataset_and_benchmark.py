@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import F
 from django.test import override_settings
 
 from actions.models import Action, Evidence, Finding, GradedArea, Inspection, Status, Update
@@ -28,6 +29,10 @@ def test_generate_dataset_builds_actions_in_every_status_with_their_history():
     assert GradedArea.objects.filter(grade="inadequate").exists()
     assert Finding.objects.filter(kind="cause_of_concern").exists()
     # Every action has its creation row and a row per later change; updates and evidence too.
+    # Bulk inserts skip save(): the generator fills the list's copies of the finding itself.
+    assert not Action.objects.filter(finding_search_text="").exists()
+    mismatched = Action.objects.exclude(finding_kind=F("finding__kind"))
+    assert not mismatched.exists()
     assert Action.history.filter(history_type="+").count() == 300
     assert Action.history.filter(history_type="~").count() > 300
     assert Update.history.count() == Update.objects.count() > 300

@@ -1,11 +1,14 @@
-"""Each action keeps a copy of its finding's reference and text for the list's text search.
+"""Each action keeps copies of its finding's reference and text, and of its type, for the list.
 
 Matching the finding's words in a subquery cost a search for two common words about 60 ms at
-100,000 actions (the subquery's ids were checked one by one against every candidate row). With
-the words on the action, every word is one trigram-indexed column of one table. The copy is
-filled here for existing actions and kept in step by Action.save() and Finding.save(). On
-PostgreSQL the column gets the same kind of trigram index as title and description (0006), and
-the finding's own text and reference indexes, which only the search used, are dropped.
+100,000 actions (the subquery's ids were checked one by one against every candidate row), and
+a filter on the finding's type had to join every action to its finding before it could read
+the list in deadline order. With the copies on the action, every search word is one
+trigram-indexed column of one table and the type filter reads an index in list order. The
+copies are filled here for existing actions and kept in step by Action.save() and
+Finding.save(). On PostgreSQL the search copy gets the same kind of trigram index as title and
+description (0006), and the finding's own text and reference indexes, which only the search
+used, are dropped.
 """
 
 from django.db import migrations, models
@@ -28,7 +31,8 @@ def fill(apps, schema_editor):
             Value(" "),
             Subquery(finding.values("text")),
             output_field=models.TextField(),
-        )
+        ),
+        finding_kind=Subquery(finding.values("kind")),
     )
 
 
@@ -60,8 +64,29 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddField(
             model_name="action",
+            name="finding_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("cause_of_concern", "Cause of concern"),
+                    ("recommendation", "Recommendation"),
+                    ("afi", "Area for improvement"),
+                ],
+                default="",
+                editable=False,
+                max_length=30,
+            ),
+        ),
+        migrations.AddField(
+            model_name="action",
             name="finding_search_text",
             field=models.TextField(blank=True, default="", editable=False),
+        ),
+        migrations.AddIndex(
+            model_name="action",
+            index=models.Index(
+                fields=["finding_kind", "deadline", "id"], name="action_kind_deadline_idx"
+            ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(index, unindex, elidable=False),
