@@ -5,6 +5,7 @@ reason or a rule check, so they go through the workspace, which calls actions.se
 """
 
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from actions import reminders
@@ -23,6 +24,9 @@ from actions.models import (
 class AuditedAdmin(SimpleHistoryAdmin):
     """Every add, change and delete made here is in the history under the signed-in user, with a
     reason saying it was done in the admin site (the workspace's services give their own)."""
+
+    # A link typed without a scheme is taken as https, as the workspace's forms do.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     @staticmethod
     def change_reason_for(obj, request, reason):
