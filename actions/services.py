@@ -245,11 +245,23 @@ def _check_assignees(action, *, owner, delegate, opcc_lead):
         raise WorkflowError(f"{opcc_lead} cannot be the OPCC lead: they are not OPCC staff.")
 
 
+def _locked(action):
+    """The action reloaded as stored now, its row locked until the transaction ends. The caller
+    may hold an older copy: saving that would leave a history row with fields another user has
+    since changed (the row records every field, not only the ones saved)."""
+    fresh = Action.objects.select_for_update(of=("self",)).select_related(
+        "finding__inspection__force", "owner", "opcc_lead", "delegate"
+    )
+    action.refresh_from_db(from_queryset=fresh)
+    return action
+
+
 @transaction.atomic
 def action_assign(
     *, by, action, owner, opcc_lead, delegate=None, owner_role_title=None, reason="Assigned"
 ):
     require_opcc_staff(by)
+    action = _locked(action)
     _check_assignees(action, owner=owner, delegate=delegate, opcc_lead=opcc_lead)
     action.owner = owner
     action.opcc_lead = opcc_lead
@@ -275,6 +287,7 @@ def action_bulk_assign(*, by, actions, owner=None, opcc_lead=None):
         raise WorkflowError("Choose an owner, an OPCC lead, or both.")
     changed = []
     for action in actions:
+        action = _locked(action)
         changed.append(
             action_assign(
                 by=by,
@@ -293,6 +306,7 @@ def action_bulk_assign(*, by, actions, owner=None, opcc_lead=None):
 def action_edit(*, by, action, title, description, reason="Edited"):
     """Change an action's wording; who owns it and when it is due have services of their own."""
     require_opcc_staff(by)
+    action = _locked(action)
     action.title = _require(title, "A title")
     action.description = description
     return audited_save(action, by=by, reason=reason, update_fields=["title", "description"])
@@ -377,6 +391,7 @@ def action_propose_closure(*, by, action, narrative):
 def action_change_deadline(*, by, action, deadline, reason):
     require_opcc_staff(by)
     reason = _require(reason, "A reason for moving the deadline")
+    action = _locked(action)
     if deadline == action.deadline:
         raise WorkflowError("The new deadline is the same as the current one.")
     old = action.deadline

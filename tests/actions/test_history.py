@@ -256,3 +256,28 @@ def test_the_audit_scan_catches_a_queryset_update():
     # Proves the scan above can fail: a snippet that bypasses history is caught.
     snippet = "x = 1\nAction.objects.filter(pk=1).update(status='closed')\n"
     assert _offending_calls(snippet, _audited_model_names()) == [(2, "update")]
+
+
+@pytest.mark.parametrize("change", ["edit", "deadline", "assign"])
+def test_a_change_made_from_a_stale_copy_records_the_current_values(
+    change, action, owner, opcc_officer
+):
+    # Two people have the action open: one marks it blocked at 40%, the other then saves a change
+    # from the copy loaded before. That change's history row must not show the old status again.
+    stale = Action.objects.get(pk=action.pk)
+    Action.objects.filter(pk=action.pk).update(status=Status.BLOCKED, percent_complete=40)
+    if change == "edit":
+        services.action_edit(by=opcc_officer, action=stale, title="Renamed", description="")
+    elif change == "deadline":
+        services.action_change_deadline(
+            by=opcc_officer,
+            action=stale,
+            deadline=stale.deadline + datetime.timedelta(days=7),
+            reason="Later delivery",
+        )
+    else:
+        services.action_assign(by=opcc_officer, action=stale, owner=owner, opcc_lead=opcc_officer)
+    latest = action.history.order_by("-history_date", "-history_id").first()
+    assert (latest.status, latest.percent_complete) == (Status.BLOCKED, 40)
+    stale.refresh_from_db()
+    assert (stale.status, stale.percent_complete) == (Status.BLOCKED, 40)
