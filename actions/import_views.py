@@ -9,7 +9,6 @@ tables until the officer confirms.
 import io
 import re
 import uuid
-from functools import wraps
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
@@ -21,20 +20,10 @@ from django.views.decorators.http import require_POST
 from actions import forms
 from actions.action_import import columns, files, preview
 from actions.models import Inspection, private_storage
-from actions.views import _bound, allow, workspace
-from tracker import roles
+from actions.views import _bound, opcc_only
 
 SESSION_KEY = "action_imports"
 PREVIEW_ROWS = 500
-
-
-def opcc_only(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        allow(roles.can_manage_actions(request.user))
-        return view(request, *args, **kwargs)
-
-    return workspace(wrapper)
 
 
 def _entry(request, token):

@@ -243,6 +243,11 @@ def reminders_due(today):
     ]
 
 
+# The columns the sweep fills; the others keep their defaults (pending, no attempts yet).
+RECORD_COLUMNS = ["recipient_id", "action_id", "meeting_id", "kind", "period"]
+RECORD_TYPES = ["bigint", "bigint", "bigint", "text", "text"]
+
+
 def _not_recorded_lately(due, today):
     """`due` without the reminders recorded in the last few weeks.
 
@@ -259,21 +264,12 @@ def _not_recorded_lately(due, today):
     )
     since = start_of_day(today - datetime.timedelta(days=window + 1))
     recorded = set(
-        Reminder.objects.filter(created_at__gte=since)
-        .order_by()
-        .values_list("recipient_id", "action_id", "meeting_id", "kind", "period")
+        Reminder.objects.filter(created_at__gte=since).order_by().values_list(*RECORD_COLUMNS)
     )
     return [
         reminder
         for reminder in due
-        if (
-            reminder.recipient_id,
-            reminder.action_id,
-            reminder.meeting_id,
-            reminder.kind,
-            reminder.period,
-        )
-        not in recorded
+        if tuple(getattr(reminder, column) for column in RECORD_COLUMNS) not in recorded
     ]
 
 
@@ -294,10 +290,6 @@ def weekly_digests_due(today):
 
 
 # The sweep
-
-# The columns the sweep fills; the others keep their defaults (pending, no attempts yet).
-RECORD_COLUMNS = ["recipient_id", "action_id", "meeting_id", "kind", "period"]
-RECORD_TYPES = ["bigint", "bigint", "bigint", "text", "text"]
 
 
 def _record(reminders):

@@ -14,23 +14,10 @@ from django.views.decorators.http import require_POST
 
 from actions import forms, import_draft, selectors, services
 from actions.models import Force
-from actions.views import _bound, allow, inspection_url, workspace
+from actions.views import _bound, allow, inspection_url, opcc_only, workspace
 from tracker import roles
 
 REVIEW_URL = "actions:import_review"
-
-
-def opcc_only(view):
-    """Workspace rules first (sign-in, then 403 without a role), then OPCC staff only."""
-
-    @workspace
-    def wrapper(request, *args, **kwargs):
-        allow(roles.can_manage_actions(request.user))
-        return view(request, *args, **kwargs)
-
-    wrapper.__name__ = view.__name__
-    wrapper.__doc__ = view.__doc__
-    return wrapper
 
 
 @opcc_only

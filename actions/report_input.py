@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 
 from actions.report_parser import ParsedReport, parse_report
-from actions.uploads import SNIFF_BYTES, _is_text
+from actions.uploads import SNIFF_BYTES, _is_text, decode_text
 
 ALLOWED_DESCRIPTION = "PDF, HTML or plain text (.txt) file"
 HTML_EXTENSIONS = {".html", ".htm"}
@@ -120,7 +120,7 @@ def text_from_bytes(data, *, extension):
             f"file). Upload a {ALLOWED_DESCRIPTION}, or paste the report's text.",
             code="binary",
         )
-    text = _decode(data)
+    text = decode_text(data)
     looks_html = any(marker in head.lower() for marker in HTML_MARKERS)
     if extension in HTML_EXTENSIONS and not looks_html:
         raise ReportInputError(
@@ -129,13 +129,6 @@ def text_from_bytes(data, *, extension):
             code="content_mismatch",
         )
     return text_from_html(text) if looks_html else text
-
-
-def _decode(data):
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
 
 
 def text_from_pdf(data):

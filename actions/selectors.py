@@ -87,6 +87,11 @@ LIST_ROW_COLUMNS = [
 ]
 
 
+def _linked_findings():
+    """Findings shown as repeats of one another: newest inspection first, with it joined."""
+    return Finding.objects.select_related("inspection").order_by("-inspection__published_on")
+
+
 def action_filterset(*, user, data):
     """The action list's FilterSet, bound to the query string and limited to what user may see."""
     return ActionFilter(data, queryset=action_rows(Action.objects.visible_to(user)), user=user)
@@ -226,7 +231,7 @@ def inspection_detail(*, user, pk):
         }
         for area in areas
     ]
-    linked = Finding.objects.select_related("inspection").order_by("-inspection__published_on")
+    linked = _linked_findings()
     findings = inspection.findings.select_related("area", "parent").prefetch_related(
         Prefetch("repeats", queryset=linked),
         Prefetch("repeated_by", queryset=linked),
@@ -517,7 +522,7 @@ def finding_visible(*, user, pk):
 
 def finding_links(*, finding):
     """The earlier findings it repeats and the later ones that repeat it, with inspections."""
-    linked = Finding.objects.select_related("inspection").order_by("-inspection__published_on")
+    linked = _linked_findings()
     return {
         "earlier": list(linked.filter(repeated_by=finding)),
         "later": list(linked.filter(repeats=finding)),
@@ -526,7 +531,7 @@ def finding_links(*, finding):
 
 def finding_page(*, user, pk):
     """One finding the user may see (404 otherwise) with its actions and linked findings."""
-    linked = Finding.objects.select_related("inspection").order_by("-inspection__published_on")
+    linked = _linked_findings()
     return get_object_or_404(
         Finding.objects.visible_to(user)
         .select_related("inspection__force", "area", "parent")

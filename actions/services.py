@@ -52,6 +52,14 @@ def audited_save(obj, *, by, reason="", update_fields=None):
     return obj
 
 
+def _apply_changes(obj, fields):
+    """Set the fields whose value differs; return their names (for update_fields)."""
+    changed = [name for name, value in fields.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, fields[name])
+    return changed
+
+
 def _check_transition(action, new_status, *, by):
     if new_status == action.status:
         return
@@ -150,9 +158,7 @@ def finding_edit(*, by, finding, reason="Edited", **fields):
     unknown = set(fields) - FINDING_EDITABLE_FIELDS
     if unknown:
         raise WorkflowError(f"These cannot be edited here: {', '.join(sorted(unknown))}.")
-    changed = [name for name, value in fields.items() if getattr(finding, name) != value]
-    for name in changed:
-        setattr(finding, name, fields[name])
+    changed = _apply_changes(finding, fields)
     if not changed:
         return finding
     _check_finding_links(finding)
@@ -261,7 +267,19 @@ def action_assign(
     *, by, action, owner, opcc_lead, delegate=None, owner_role_title=None, reason="Assigned"
 ):
     require_opcc_staff(by)
-    action = _locked(action)
+    return _assign(
+        by=by,
+        action=_locked(action),
+        owner=owner,
+        opcc_lead=opcc_lead,
+        delegate=delegate,
+        owner_role_title=owner_role_title,
+        reason=reason,
+    )
+
+
+def _assign(*, by, action, owner, opcc_lead, delegate, owner_role_title, reason):
+    """action_assign's change, on an action already locked and reloaded."""
     _check_assignees(action, owner=owner, delegate=delegate, opcc_lead=opcc_lead)
     action.owner = owner
     action.opcc_lead = opcc_lead
@@ -289,7 +307,7 @@ def action_bulk_assign(*, by, actions, owner=None, opcc_lead=None):
     for action in actions:
         action = _locked(action)
         changed.append(
-            action_assign(
+            _assign(
                 by=by,
                 action=action,
                 owner=owner or action.owner,
@@ -675,9 +693,7 @@ def _import_inspection(existing, *, by, reason, force, title, kind, published_on
         fields["source_sha256"] = sha256
     if existing is None:
         return audited_save(Inspection(force=force, **fields), by=by, reason=reason)
-    changed = [name for name, value in fields.items() if getattr(existing, name) != value]
-    for name in changed:
-        setattr(existing, name, fields[name])
+    changed = _apply_changes(existing, fields)
     if changed:
         audited_save(existing, by=by, reason=reason, update_fields=changed)
     return existing
@@ -734,9 +750,7 @@ def _import_findings(inspection, findings, areas, *, by, reason):
             _check_finding_links(finding)
             audited_save(finding, by=by, reason=reason)
         else:
-            changed = [name for name, value in fields.items() if getattr(finding, name) != value]
-            for name in changed:
-                setattr(finding, name, fields[name])
+            changed = _apply_changes(finding, fields)
             if changed:
                 _check_finding_links(finding)
                 audited_save(finding, by=by, reason=reason, update_fields=changed)

@@ -178,3 +178,11 @@ def validate_evidence_file(upload):
             code="content_mismatch",
         )
     return content_type
+
+
+def decode_text(raw):
+    """UTF-8 (with or without a byte-order mark), else Windows-1252 as Excel saves it in the UK."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")

@@ -42,6 +42,17 @@ def allow(permitted):
         raise PermissionDenied
 
 
+def opcc_only(view):
+    """Workspace rules first (sign-in, then 403 without a role), then OPCC staff only."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        allow(roles.can_manage_actions(request.user))
+        return view(request, *args, **kwargs)
+
+    return workspace(wrapper)
+
+
 def _bound(request):
     return (request.POST, request.FILES) if request.method == "POST" else (None, None)
 

@@ -5,7 +5,8 @@ from django.db.models import Prefetch
 
 from actions.models import Action, Finding, GradedArea, Inspection
 from actions.selectors import action_rows
-from reports.models import BriefingPack, Meeting
+from reports.models import Meeting
+from reports.selectors import published_packs
 
 
 def inspections(*, user):
@@ -56,8 +57,4 @@ def meetings(*, user):
 def packs(*, user):
     """Published briefing packs, newest meeting first. Drafts are never in the API: OPCC staff
     read those on the pages."""
-    return (
-        BriefingPack.objects.published()
-        .select_related("meeting")
-        .order_by("-meeting__starts_at", "-version", "pk")
-    )
+    return published_packs()

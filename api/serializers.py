@@ -221,14 +221,10 @@ class PackDetailSerializer(PackSerializer):
     def get_totals(self, pack):
         return self._view(pack)["totals"]
 
-    @extend_schema_field(
-        {"type": "array", "items": {"type": "object", "additionalProperties": True}}
-    )
+    @extend_schema_field(LIST_OF_OBJECTS)
     def get_areas(self, pack):
         return self._view(pack)["areas"]
 
-    @extend_schema_field(
-        {"type": "array", "items": {"type": "object", "additionalProperties": True}}
-    )
+    @extend_schema_field(LIST_OF_OBJECTS)
     def get_actions(self, pack):
-        return report_selectors.action_rows(pack.snapshot, self._view(pack)["audience"])
+        return self._view(pack)["actions"]

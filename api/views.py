@@ -94,7 +94,7 @@ class PackViewSet(ReadOnlyViewSet):
 
     def get_queryset(self):
         packs = super().get_queryset()
-        return packs if self.action == "retrieve" else packs.defer("snapshot")
+        return packs.defer(None) if self.action == "retrieve" else packs
 
 
 # Calendar feeds: no session, the secret in the URL is the credential.

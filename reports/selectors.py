@@ -5,7 +5,7 @@ own wording) and everyone else allowed to read it, the Panel and the public ("pu
 titles only, and a finding's public wording where OPCC staff set one).
 """
 
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -30,7 +30,6 @@ def meeting_lists(*, now=None):
             "packs", filter=Q(packs__status=BriefingPack.Status.PUBLISHED), distinct=True
         ),
         inspection_count=Count("inspections", distinct=True),
-        latest_version=Max("packs__version"),
     )
     return {"upcoming": meetings.upcoming(now), "past": meetings.past(now)}
 
@@ -76,7 +75,7 @@ def published_packs(*, public_only=False):
     return (
         packs.select_related("meeting")
         .defer("snapshot")
-        .order_by("-meeting__starts_at", "-version")
+        .order_by("-meeting__starts_at", "-version", "pk")
     )
 
 

@@ -5,7 +5,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from actions.services import WorkflowError, _require, audited_save, require_opcc_staff
+from actions.services import (
+    WorkflowError,
+    _apply_changes,
+    _require,
+    audited_save,
+    require_opcc_staff,
+)
 from reports.models import BriefingPack, Meeting, Question
 from reports.snapshot import pack_snapshot
 
@@ -33,9 +39,7 @@ def meeting_edit(*, by, meeting, inspections, **fields):
     unknown = set(fields) - set(MEETING_FIELDS)
     if unknown:
         raise WorkflowError(f"These cannot be edited here: {', '.join(sorted(unknown))}.")
-    changed = [name for name, value in fields.items() if getattr(meeting, name) != value]
-    for name in changed:
-        setattr(meeting, name, fields[name])
+    changed = _apply_changes(meeting, fields)
     if changed:
         audited_save(meeting, by=by, reason="Edited", update_fields=changed)
     meeting.inspections.set(inspections)

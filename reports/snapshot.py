@@ -356,7 +356,6 @@ def _questions(meeting, since):
     )
     if since is not None:
         questions = questions.filter(Q(answered_at__isnull=True) | Q(answered_at__gt=since))
-    today = timezone.localdate()
     return [
         {
             "id": question.pk,
@@ -367,9 +366,7 @@ def _questions(meeting, since):
             "owner_name": str(question.owner) if question.owner else "",
             "owner_role_title": question.owner_role_title,
             "due_on": _iso(question.due_on),
-            "overdue": question.due_on is not None
-            and question.answered_at is None
-            and question.due_on < today,
+            "overdue": question.is_overdue,
             "answered": question.is_answered,
             "answer": question.answer,
             "answered_at": _iso(question.answered_at),

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tarfile
+import tempfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -138,8 +139,12 @@ def test_restore_refuses_a_database_that_holds_data(site, tmp_path):
         backup_restore(archive)
 
 
-def test_a_crafted_archive_cannot_write_outside_its_folder(tmp_path, settings, db):
+def test_a_crafted_archive_cannot_write_outside_its_folder(tmp_path, settings, db, monkeypatch):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # The restore unpacks into a temporary folder: make it tmp_path/scratch/<name>, so the
+    # member below would land at tmp_path/outside.txt if it were let through.
+    (tmp_path / "scratch").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "scratch"))
     archive = tmp_path / "evil.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:
         content = b"owned"

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "tracker.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Permissions-Policy on every response, static files included (see PERMISSIONS_POLICY).
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -413,13 +415,9 @@ if SENTRY_DSN:
         include_local_variables=False,
         traces_sample_rate=0.0,
     )
-# Permissions-Policy on every response, static files included (so it sits next to the
-# SecurityMiddleware, before whitenoise): the tracker uses no camera, microphone, location or
-# other powerful browser feature, so none is allowed, for it or for anything embedded in it.
-MIDDLEWARE.insert(
-    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-    "django_permissions_policy.PermissionsPolicyMiddleware",
-)
+# Permissions-Policy (the middleware sits next to SecurityMiddleware, before whitenoise, so
+# static files get it too): the tracker uses no camera, microphone, location or other powerful
+# browser feature, so none is allowed, for it or for anything embedded in it.
 PERMISSIONS_POLICY = dict.fromkeys(
     [
         "accelerometer",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from actions import uploads
+from actions import exports, uploads
 from actions.action_import.columns import (
     ALIASES,
     FIELD_LABELS,
@@ -60,14 +60,6 @@ def read_xlsx(handle):
         workbook.close()
 
 
-def decode_csv(raw):
-    """UTF-8 (with or without a byte-order mark), else Windows-1252 as Excel saves it in the UK."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
-
-
 def csv_delimiter(text):
     """The delimiter that splits the first lines into the most columns (Excel in much of
     Europe saves with semicolons); csv.Sniffer gives up on files with title lines."""
@@ -82,7 +74,7 @@ def csv_delimiter(text):
 
 
 def read_csv(handle):
-    text = decode_csv(handle.read())
+    text = uploads.decode_text(handle.read())
     delimiter = csv_delimiter(text)
     rows = []
     for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
@@ -178,8 +170,8 @@ def skipped_report(plan, stream):
     stream.write("\ufeff")
     writer.writerow(["Row", "Column", "Problem", *plan.headings])
     for row in plan.of(ERROR):
+        values = exports.csv_values(row.values)
         for column, message in row.errors:
-            values = [f"'{v}" if v.startswith(("=", "+", "-", "@")) else v for v in row.values]
             writer.writerow([row.number, column, message, *values])
 
 
