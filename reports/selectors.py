@@ -34,10 +34,15 @@ def meeting_lists(*, now=None):
     return {"upcoming": meetings.upcoming(now), "past": meetings.past(now)}
 
 
+def meeting_for(*, pk):
+    """The meeting alone, for the forms and actions that need nothing else (404 otherwise)."""
+    return get_object_or_404(Meeting, pk=pk)
+
+
 def meeting_detail(*, pk):
     return get_object_or_404(
         Meeting.objects.prefetch_related(
-            "inspections__force",
+            "inspections",
             Prefetch("questions", queryset=Question.objects.select_related("owner")),
             Prefetch(
                 "packs",

@@ -75,7 +75,7 @@ def meeting_create(request):
 
 @opcc_only
 def meeting_edit(request, pk):
-    meeting = selectors.meeting_detail(pk=pk)
+    meeting = selectors.meeting_for(pk=pk)
     initial = {name: getattr(meeting, name) for name in services.MEETING_FIELDS}
     initial["inspections"] = list(meeting.inspections.all())
     form = forms.MeetingForm(*_bound(request), initial=initial)
@@ -92,7 +92,7 @@ def meeting_edit(request, pk):
 
 @opcc_only
 def question_create(request, meeting_pk):
-    meeting = selectors.meeting_detail(pk=meeting_pk)
+    meeting = selectors.meeting_for(pk=meeting_pk)
     form = forms.QuestionForm(*_bound(request), initial={"kind": "question"})
     return form_page(
         request,
@@ -132,7 +132,7 @@ def question_edit(request, pk):
 @opcc_only
 @require_POST
 def pack_generate(request, meeting_pk):
-    meeting = selectors.meeting_detail(pk=meeting_pk)
+    meeting = selectors.meeting_for(pk=meeting_pk)
     pack = services.pack_generate(by=request.user, meeting=meeting)
     messages.success(request, f"Briefing pack version {pack.version} generated.")
     return redirect(pack_url(pack))

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from actions import services
-from actions.models import Force, Inspection
+from actions import selectors, services
+from actions.models import Inspection
 from actions.report_input import NO_FINDINGS, guess_kind, parsed_from_file, report_hash
 from tracker import roles
 from tracker.models import User
@@ -65,7 +65,7 @@ class Command(BaseCommand):
         draft = parsed.as_dict()
         try:
             with transaction.atomic():
-                force = Force.objects.filter(name__iexact=name).first() or services.force_create(
+                force = selectors.force_named(name) or services.force_create(
                     by=by, name=name, reason=f"Imported from {source}"
                 )
                 existed = Inspection.objects.same_report(
