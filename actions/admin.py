@@ -8,7 +8,6 @@ from django.contrib import admin
 from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
-from actions import reminders
 from actions.models import (
     Action,
     Evidence,
@@ -19,6 +18,7 @@ from actions.models import (
     Reminder,
     Update,
 )
+from actions.reminders import outbox
 
 
 class AuditedAdmin(SimpleHistoryAdmin):
@@ -170,7 +170,7 @@ class ReminderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send the selected failed reminders again", permissions=["view"])
     def send_again(self, request, queryset):
-        count = reminders.reminders_send_again(
+        count = outbox.reminders_send_again(
             reminder_ids=list(queryset.values_list("pk", flat=True))
         )
         self.message_user(

@@ -1,30 +1,21 @@
-"""Workspace forms. They validate input; the services in actions/services.py make the change."""
+"""Workspace forms for inspections, findings, actions and evidence; the services make the change."""
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from openpyxl.utils import get_column_letter
 
-from actions import report_input, uploads
-from actions.action_import import columns, files
 from actions.models import (
     Action,
     Evidence,
     ExternalStatus,
     FindingKind,
-    Force,
-    Grade,
-    Inspection,
-    InspectionKind,
     Rag,
     Status,
 )
 from actions.services import OPCC_ONLY, TRANSITIONS
-from tracker import roles
+from tracker import files, roles
+from tracker.forms import DATE_INPUT, WorkspaceForm
 from tracker.models import User
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -42,55 +33,6 @@ def opcc_staff():
     return User.objects.filter(groups__name=roles.OPCC_STAFF, is_active=True).order_by(
         "last_name", "first_name"
     )
-
-
-class WorkspaceForm(forms.Form):
-    """GOV.UK Design System classes on widgets, and hints and errors tied to their fields."""
-
-    WIDGET_CLASSES = {
-        forms.Textarea: "govuk-textarea",
-        forms.Select: "govuk-select",
-        forms.RadioSelect: "govuk-radios__input",
-        forms.CheckboxSelectMultiple: "govuk-checkboxes__input",
-        forms.CheckboxInput: "govuk-checkboxes__input",
-        forms.ClearableFileInput: "govuk-file-upload",
-        forms.FileInput: "govuk-file-upload",
-    }
-
-    ERROR_CLASSES = {"govuk-input", "govuk-select", "govuk-textarea", "govuk-file-upload"}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
-            css = self.WIDGET_CLASSES.get(type(widget), "govuk-input")
-            if isinstance(widget, forms.NumberInput):
-                css = "govuk-input govuk-input--width-3"
-            elif isinstance(widget, forms.DateInput):
-                css = "govuk-input govuk-input--width-10"
-            widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
-            # A group of radios or checkboxes is described on its fieldset, in the template.
-            if field.help_text and not isinstance(
-                widget, forms.RadioSelect | forms.CheckboxSelectMultiple
-            ):
-                widget.attrs["aria-describedby"] = f"{name}-hint"
-
-    def full_clean(self):
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields and not isinstance(
-                self.fields[name].widget, forms.RadioSelect | forms.CheckboxSelectMultiple
-            ):
-                widget = self.fields[name].widget
-                described = widget.attrs.get("aria-describedby", "")
-                widget.attrs["aria-describedby"] = f"{described} {name}-error".strip()
-                base = widget.attrs["class"].split()[0]
-                if base in self.ERROR_CLASSES:
-                    widget.attrs["class"] += f" {base}--error"
-
-    def add_service_error(self, error):
-        """Show a service's refusal (a WorkflowError or model validation) above the form."""
-        self.add_error(None, error.messages)
 
 
 class FindingForm(WorkspaceForm):
@@ -316,7 +258,7 @@ class EvidenceForm(WorkspaceForm):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title."})
     file = forms.FileField(
         required=False,
-        help_text=f"{uploads.ALLOWED_DESCRIPTION}, smaller than the upload limit",
+        help_text=f"{files.ALLOWED_DESCRIPTION}, smaller than the upload limit",
     )
     url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
     note = forms.CharField(
@@ -332,7 +274,7 @@ class EvidenceForm(WorkspaceForm):
                 self.add_error("file", "Select a file to upload.")
             elif upload:
                 try:
-                    cleaned["content_type"] = uploads.validate_evidence_file(upload)
+                    cleaned["content_type"] = files.validate_evidence_file(upload)
                 except ValidationError as error:
                     self.add_error("file", error)
         elif kind == Evidence.Kind.LINK and not cleaned.get("url") and "url" not in self.errors:
@@ -374,220 +316,3 @@ class SustainForm(WorkspaceForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter what will be watched."},
     )
-
-
-class ImportUploadForm(WorkspaceForm):
-    file = forms.FileField(
-        label="Action plan spreadsheet",
-        help_text="An Excel workbook (.xlsx) or a CSV file, smaller than 10 MB. The first sheet "
-        "is read",
-        error_messages={"required": "Select a spreadsheet to upload."},
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        self.cleaned_data["file_name"] = files.validate_upload(upload)
-        return upload
-
-
-class ImportColumnsForm(WorkspaceForm):
-    """One choice per column of the file: which field it holds, or ignore it."""
-
-    inspection = forms.ModelChoiceField(
-        label="Inspection for rows that do not name one",
-        queryset=None,
-        required=False,
-        empty_label="Every row names its inspection",
-        help_text="Use this when the spreadsheet is the plan for one inspection",
-    )
-
-    def __init__(self, *args, headings, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["inspection"].queryset = Inspection.objects.select_related("force")
-        choices = [("", "Ignore this column")] + [
-            (name, label) for name, label in columns.FIELD_LABELS.items()
-        ]
-        self.column_names = []
-        for index, heading in enumerate(headings):
-            name = f"column_{index}"
-            self.fields[name] = forms.ChoiceField(
-                label=f"Column {get_column_letter(index + 1)}: {heading or '(no heading)'}",
-                choices=choices,
-                required=False,
-            )
-            self.fields[name].widget.attrs["class"] = "govuk-select"
-            self.column_names.append(name)
-
-    def mapping(self):
-        return {
-            int(name.removeprefix("column_")): self.cleaned_data[name]
-            for name in self.column_names
-            if self.cleaned_data.get(name)
-        }
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors:
-            for problem in columns.mapping_problems(
-                self.mapping(), default_inspection=cleaned.get("inspection")
-            ):
-                self.add_error(None, problem)
-        return cleaned
-
-
-# Importing a report
-
-
-class ImportStartForm(WorkspaceForm):
-    file = forms.FileField(
-        label="Report file",
-        required=False,
-        help_text=f"A {report_input.ALLOWED_DESCRIPTION}, smaller than "
-        f"{settings.REPORT_MAX_UPLOAD_MB} MB",
-    )
-    text = forms.CharField(
-        label="Or paste the report's text",
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 12}),
-    )
-    force = forms.ModelChoiceField(
-        queryset=Force.objects.all(),
-        required=False,
-        empty_label="Find it in the report",
-        help_text='Helps find findings that name the force, e.g. "Hertfordshire Constabulary '
-        'should improve ..."',
-    )
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.errors:
-            return cleaned
-        upload, text = cleaned.get("file"), cleaned.get("text") or ""
-        if upload and text.strip():
-            raise ValidationError("Choose a file or paste text, not both.")
-        force = cleaned.get("force")
-        try:
-            parsed, source = report_input.read_report(
-                text=text, upload=upload, force_name=force.name if force else None
-            )
-        except ValidationError as error:
-            self.add_error("file" if upload else "text", error)
-            return cleaned
-        cleaned["parsed"], cleaned["source_text"] = parsed, source
-        cleaned["source_name"] = upload.name if upload else "pasted text"
-        return cleaned
-
-
-class ReviewInspectionForm(WorkspaceForm):
-    title = forms.CharField(max_length=300, error_messages={"required": "Enter a title."})
-    force = forms.ModelChoiceField(
-        queryset=Force.objects.all(),
-        empty_label="Choose the force",
-        error_messages={"required": "Choose the force the report is about."},
-    )
-    kind = forms.ChoiceField(label="Type of inspection", choices=InspectionKind.choices)
-    published = forms.DateField(label="Published", required=False, widget=DATE_INPUT)
-
-
-class PrefixedIdsForm(WorkspaceForm):
-    """Hint and error ids carry the form's prefix: a page shows many of these forms."""
-
-    def _prefix_described_by(self):
-        prefix = f"{self.prefix}-"
-        for field in self.fields.values():
-            tokens = field.widget.attrs.pop("aria-describedby", "").split()
-            tokens = [t if t.startswith(prefix) else prefix + t for t in tokens]
-            if tokens:
-                field.widget.attrs["aria-describedby"] = " ".join(dict.fromkeys(tokens))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._prefix_described_by()
-
-    def full_clean(self):
-        super().full_clean()
-        self._prefix_described_by()
-
-
-class AreaDraftForm(PrefixedIdsForm):
-    name = forms.CharField(label="Area", max_length=200, required=False)
-    grade = forms.ChoiceField(choices=Grade.choices)
-
-
-class FindingDraftForm(PrefixedIdsForm):
-    selected = forms.BooleanField(label="Select", required=False)
-    kind = forms.ChoiceField(label="Type", choices=FindingKind.choices)
-    reference = forms.CharField(max_length=40)
-    area = forms.ChoiceField(label="Graded area", required=False)
-    parent = forms.ChoiceField(label="Cause of concern it belongs to", required=False)
-    text = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 4}),
-        strip=False,
-        required=False,
-        help_text="To split this finding, put a blank line where it divides and choose Split",
-    )
-    repeats = forms.TypedMultipleChoiceField(
-        label="Earlier findings it repeats",
-        coerce=int,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
-    def __init__(self, *args, areas, causes, suggestions, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["area"].choices = [("", "Not linked to an area")] + [(a, a) for a in areas]
-        self.fields["parent"].choices = [("", "None")] + [(c, c) for c in causes]
-        self.suggestions = suggestions
-        self.fields["repeats"].choices = [
-            (item["finding"].pk, f"{item['finding'].inspection}, {item['finding'].reference}")
-            for item in suggestions
-        ]
-
-    def repeat_choices(self):
-        """(checkbox, suggestion) pairs: the checkbox and the score and text it stands for."""
-        return list(zip(self["repeats"], self.suggestions, strict=True))
-
-
-def _review_formsets(draft, data=None, *, suggestions):
-    areas = [area["name"] for area in draft["graded_areas"] if area["name"]]
-    causes = [f["reference"] for f in draft["findings"] if f["kind"] == "cause_of_concern"]
-    area_forms = [
-        AreaDraftForm(data, prefix=f"area-{i}", initial=area)
-        for i, area in enumerate(draft["graded_areas"])
-    ]
-    finding_forms = [
-        FindingDraftForm(
-            data,
-            prefix=f"finding-{i}",
-            initial={**finding, "area": finding["area"] or "", "parent": finding["parent"] or ""},
-            areas=sorted(set(areas) | ({finding["area"]} - {None})),
-            causes=[cause for cause in causes if cause != finding["reference"]],
-            suggestions=suggestions[i],
-        )
-        for i, finding in enumerate(draft["findings"])
-    ]
-    return area_forms, finding_forms
-
-
-def review_forms(draft, data=None, *, suggestions):
-    """The review screen's forms: inspection details, one per graded area, one per finding."""
-    info = draft["inspection"]
-    inspection_form = ReviewInspectionForm(
-        data,
-        prefix="inspection",
-        initial={
-            "title": info["title"],
-            "force": info["force_id"],
-            "kind": info["kind"],
-            "published": info["published"],
-        },
-    )
-    if info["force_name"] and not info["force_id"]:
-        inspection_form.fields["force"].help_text = (
-            f"The report names {info['force_name']}, which is not in the tracker yet: choose "
-            "another, or ask an administrator to add it"
-        )
-        inspection_form.fields["force"].widget.attrs["aria-describedby"] = "force-hint"
-    area_forms, finding_forms = _review_formsets(draft, data, suggestions=suggestions)
-    return inspection_form, area_forms, finding_forms

@@ -5,7 +5,6 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -14,6 +13,9 @@ from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from tracker import roles
+
+# The migrations name the storage as actions.models.private_storage: keep the name importable here.
+from tracker.files import private_storage
 
 # s.55 Police Act 1996: the PCC's response is published within the 56 days beginning with the
 # publication day, so the publication day is day 1 and the last day is day 56.
@@ -617,11 +619,6 @@ class Update(models.Model):
 
     def __str__(self):
         return f"Update on {self.action_id} by {self.author} at {self.created_at:%d %b %Y}"
-
-
-def private_storage():
-    """Evidence files live under MEDIA_ROOT, which no URL serves directly."""
-    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
 
 
 def evidence_upload_to(instance, filename):

@@ -1,10 +1,8 @@
 """Writes to audited data: each runs in a transaction, validates, saves and records who and why."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from actions import reminders
 from actions.models import (
     OPEN_STATUSES,
     Action,
@@ -18,12 +16,15 @@ from actions.models import (
     Status,
     Update,
 )
+from actions.reminders import outbox
 from tracker import roles
-
-
-class WorkflowError(ValidationError):
-    """A change the workflow or the user's role does not allow; the message says why."""
-
+from tracker.audit import (
+    WorkflowError,
+    apply_changes,
+    audited_save,
+    require_opcc_staff,
+    require_text,
+)
 
 # The status workflow (shared/DESIGN.md section 3). Closing, sustaining, reopening and moving
 # deadlines have services of their own because they need a reason or assured evidence.
@@ -40,26 +41,6 @@ TRANSITIONS = {
 OPCC_ONLY = {Status.SUSTAINING, Status.CLOSED, Status.REOPENED}
 
 
-def audited_save(obj, *, by, reason="", update_fields=None):
-    """Validate and save one audited object, with the history user and change reason set."""
-    obj.full_clean()
-    obj._history_user = by
-    obj._change_reason = reason or None
-    if update_fields is None:
-        obj.save()
-    else:
-        obj.save(update_fields=update_fields)
-    return obj
-
-
-def _apply_changes(obj, fields):
-    """Set the fields whose value differs; return their names (for update_fields)."""
-    changed = [name for name, value in fields.items() if getattr(obj, name) != value]
-    for name in changed:
-        setattr(obj, name, fields[name])
-    return changed
-
-
 def _check_transition(action, new_status, *, by):
     if new_status == action.status:
         return
@@ -74,20 +55,9 @@ def _check_transition(action, new_status, *, by):
         )
 
 
-def _require(text, what):
-    if not (text or "").strip():
-        raise WorkflowError(f"{what} is required.")
-    return text.strip()
-
-
 def _require_worker(action, by):
     if not roles.can_work_on_action(by, action):
         raise WorkflowError("Only the action's owner, their delegate or OPCC staff can do this.")
-
-
-def require_opcc_staff(by):
-    if not roles.is_opcc_staff(by):
-        raise WorkflowError("Only OPCC staff can do this.")
 
 
 # Forces, inspections, areas and findings
@@ -125,7 +95,7 @@ def finding_create(
         parent=parent,
         **fields,
     )
-    _check_finding_links(finding)
+    check_finding_links(finding)
     return audited_save(finding, by=by, reason=reason)
 
 
@@ -141,7 +111,7 @@ FINDING_EDITABLE_FIELDS = {
 }
 
 
-def _check_finding_links(finding):
+def check_finding_links(finding):
     if finding.area is not None and finding.area.inspection_id != finding.inspection_id:
         raise WorkflowError("The graded area must belong to the finding's inspection.")
     if finding.parent is not None:
@@ -158,10 +128,10 @@ def finding_edit(*, by, finding, reason="Edited", **fields):
     unknown = set(fields) - FINDING_EDITABLE_FIELDS
     if unknown:
         raise WorkflowError(f"These cannot be edited here: {', '.join(sorted(unknown))}.")
-    changed = _apply_changes(finding, fields)
+    changed = apply_changes(finding, fields)
     if not changed:
         return finding
-    _check_finding_links(finding)
+    check_finding_links(finding)
     return audited_save(finding, by=by, reason=reason, update_fields=changed)
 
 
@@ -170,7 +140,7 @@ def finding_set_external_status(*, by, finding, status, on, note):
     require_opcc_staff(by)
     finding.external_status = status
     finding.external_status_on = on
-    finding.external_status_note = _require(note, "A note")
+    finding.external_status_note = require_text(note, "A note")
     return audited_save(
         finding,
         by=by,
@@ -182,7 +152,7 @@ def finding_set_external_status(*, by, finding, status, on, note):
 @transaction.atomic
 def finding_record_no_action_reason(*, by, finding, reason):
     require_opcc_staff(by)
-    finding.no_action_reason = _require(reason, "A reason for taking no action")
+    finding.no_action_reason = require_text(reason, "A reason for taking no action")
     return audited_save(
         finding, by=by, reason=f"No action: {reason}", update_fields=["no_action_reason"]
     )
@@ -217,7 +187,7 @@ def action_create(
     if status == Status.SUSTAINING:
         raise WorkflowError("A new action cannot start in a sustaining period.")
     if status == Status.CLOSED:
-        closure_summary = _require(closure_summary, "A closure summary")
+        closure_summary = require_text(closure_summary, "A closure summary")
     action = Action(
         finding=finding,
         title=title,
@@ -325,7 +295,7 @@ def action_edit(*, by, action, title, description, reason="Edited"):
     """Change an action's wording; who owns it and when it is due have services of their own."""
     require_opcc_staff(by)
     action = _locked(action)
-    action.title = _require(title, "A title")
+    action.title = require_text(title, "A title")
     action.description = description
     return audited_save(action, by=by, reason=reason, update_fields=["title", "description"])
 
@@ -351,7 +321,7 @@ def action_post_update(
     """
     action = Action.objects.select_for_update().get(pk=action.pk)
     _require_worker(action, by)
-    narrative = _require(narrative, "A progress narrative")
+    narrative = require_text(narrative, "A progress narrative")
     if status in OPCC_ONLY and status != action.status:
         raise WorkflowError(
             "Use close, sustain or reopen for that change; an update cannot make it."
@@ -382,7 +352,7 @@ def action_post_update(
         reason=reason or "Progress update",
         update_fields=["status", "rag", "percent_complete", "last_update_at", "proposed_by"],
     )
-    reminders.notify_change(
+    outbox.notify_change(
         kind=ReminderKind.CLOSURE_PROPOSED if proposing else ReminderKind.UPDATE_POSTED,
         action=action,
         recipient=action.opcc_lead,
@@ -408,7 +378,7 @@ def action_propose_closure(*, by, action, narrative):
 @transaction.atomic
 def action_change_deadline(*, by, action, deadline, reason):
     require_opcc_staff(by)
-    reason = _require(reason, "A reason for moving the deadline")
+    reason = require_text(reason, "A reason for moving the deadline")
     action = _locked(action)
     if deadline == action.deadline:
         raise WorkflowError("The new deadline is the same as the current one.")
@@ -416,7 +386,7 @@ def action_change_deadline(*, by, action, deadline, reason):
     action.deadline = deadline
     change = f"Deadline moved from {old:%d %b %Y} to {deadline:%d %b %Y}: {reason}"
     audited_save(action, by=by, reason=change, update_fields=["deadline"])
-    reminders.notify_change(
+    outbox.notify_change(
         kind=ReminderKind.DEADLINE_MOVED,
         action=action,
         recipient=action.owner,
@@ -439,7 +409,7 @@ def _check_can_accept(action, by, status):
 @transaction.atomic
 def action_close(*, by, action, closure_summary):
     action = Action.objects.select_for_update().get(pk=action.pk)
-    summary = _require(closure_summary, "A closure summary")
+    summary = require_text(closure_summary, "A closure summary")
     _check_can_accept(action, by, Status.CLOSED)
     action.status = Status.CLOSED
     action.closure_summary = summary
@@ -452,7 +422,7 @@ def action_close(*, by, action, closure_summary):
         reason=f"Closed: {summary}",
         update_fields=["status", "closure_summary", "closed_by", "closed_at", "percent_complete"],
     )
-    reminders.notify_change(
+    outbox.notify_change(
         kind=ReminderKind.ACTION_CLOSED,
         action=action,
         recipient=action.owner,
@@ -467,7 +437,7 @@ def action_close(*, by, action, closure_summary):
 def action_sustain(*, by, action, until, reason):
     """Hold an assured action open until `until` to see that the fix lasts."""
     action = Action.objects.select_for_update().get(pk=action.pk)
-    reason = _require(reason, "A reason")
+    reason = require_text(reason, "A reason")
     if until <= timezone.localdate():
         raise WorkflowError("The sustaining period must end in the future.")
     _check_can_accept(action, by, Status.SUSTAINING)
@@ -484,7 +454,7 @@ def action_sustain(*, by, action, until, reason):
 @transaction.atomic
 def action_reopen(*, by, action, reason):
     action = Action.objects.select_for_update().get(pk=action.pk)
-    reason = _require(reason, "A reason for reopening")
+    reason = require_text(reason, "A reason for reopening")
     _check_transition(action, Status.REOPENED, by=by)
     action.status = Status.REOPENED
     action.proposed_by = None
@@ -497,7 +467,7 @@ def action_reopen(*, by, action, reason):
         reason=f"Reopened: {reason}",
         update_fields=["status", "proposed_by", "closed_by", "closed_at", "sustain_until"],
     )
-    reminders.notify_change(
+    outbox.notify_change(
         kind=ReminderKind.ACTION_REOPENED,
         action=action,
         recipient=action.owner,
@@ -513,7 +483,7 @@ def action_block(*, by, action, reason):
     return action_post_update(
         by=by,
         action=action,
-        narrative=_require(reason, "A reason the action is blocked"),
+        narrative=require_text(reason, "A reason the action is blocked"),
         status=Status.BLOCKED,
         rag=Rag.RED,
         percent_complete=action.percent_complete,
@@ -533,7 +503,7 @@ def evidence_add(
     evidence = Evidence(
         action=action,
         kind=kind,
-        title=_require(title, "A title"),
+        title=require_text(title, "A title"),
         url=url,
         note=note,
         submitted_by=by,
@@ -554,14 +524,14 @@ def evidence_assure(*, by, evidence, note):
         raise WorkflowError("This evidence has already been assured.")
     evidence.assured_by = by
     evidence.assured_at = timezone.now()
-    evidence.assurance_note = _require(note, "An assurance note")
+    evidence.assurance_note = require_text(note, "An assurance note")
     audited_save(
         evidence,
         by=by,
         reason=f"Assured: {evidence.assurance_note}",
         update_fields=["assured_by", "assured_at", "assurance_note"],
     )
-    reminders.notify_change(
+    outbox.notify_change(
         kind=ReminderKind.EVIDENCE_ASSURED,
         action=evidence.action,
         recipient=evidence.action.owner,
@@ -570,216 +540,3 @@ def evidence_assure(*, by, evidence, note):
         detail=f'{by} assured "{evidence.title}": {evidence.assurance_note}',
     )
     return evidence
-
-
-# Importing a report and linking recurring findings
-
-
-def _import_problems(*, graded_areas, findings):
-    """Everything wrong with a reviewed draft, as messages naming the finding or area."""
-    problems, names, references = [], set(), set()
-    for area in graded_areas:
-        name = (area.get("name") or "").strip()
-        if not name:
-            problems.append("Every graded area needs a name.")
-        elif name.lower() in names:
-            problems.append(f'The graded area "{name}" is listed twice.')
-        if area.get("grade") not in GradedArea.Grade.values:
-            problems.append(f'Choose a grade for "{name}".')
-        names.add(name.lower())
-    causes = {
-        (item.get("reference") or "").strip()
-        for item in findings
-        if item.get("kind") == Finding.Kind.CAUSE_OF_CONCERN
-    }
-    for number, item in enumerate(findings, start=1):
-        reference = (item.get("reference") or "").strip()
-        label = reference or f"Finding {number}"
-        if not reference:
-            problems.append(f"{label} needs a reference.")
-        elif reference in references:
-            problems.append(f'The reference "{reference}" is used twice.')
-        references.add(reference)
-        if item.get("kind") not in Finding.Kind.values:
-            problems.append(f"Choose the type of {label}.")
-        if not (item.get("text") or "").strip():
-            problems.append(f"{label} has no text: add its text or drop it.")
-        parent = item.get("parent")
-        if parent and item.get("kind") != Finding.Kind.RECOMMENDATION:
-            problems.append(f"{label}: only a recommendation can belong to a cause of concern.")
-        elif parent and parent not in causes:
-            problems.append(f'{label}: "{parent}" is not a cause of concern in this report.')
-    return problems
-
-
-def _check_repeat(finding, earlier):
-    if earlier.pk == finding.pk or earlier.inspection_id == finding.inspection_id:
-        raise WorkflowError("A finding can only repeat a finding of an earlier inspection.")
-    if earlier.inspection.force_id != finding.inspection.force_id:
-        raise WorkflowError("A finding can only repeat an earlier finding of the same force.")
-
-
-def _link_repeats(*, by, finding, earlier, reason):
-    for other in earlier:
-        _check_repeat(finding, other)
-    finding._history_user = by
-    finding._change_reason = reason
-    # The m2m_changed signal writes one history row holding the links after the change.
-    finding.repeats.add(*earlier)
-
-
-@transaction.atomic
-def report_import(
-    *,
-    by,
-    force,
-    title,
-    kind,
-    published_on,
-    graded_areas,
-    findings,
-    source_name,
-    sha256="",
-    update=False,
-):
-    """Create (or, with update, bring up to date) an inspection with its areas and findings.
-
-    `by` is the officer, or None for an import run from the command line. Each finding dict has
-    kind, reference, area (a graded area's name or None), parent (a cause of concern's reference
-    or None), text, and repeats (ids of earlier findings the officer confirmed). Nothing is
-    written unless all of it is valid; a report already imported (the same text, or the same
-    force and title) is refused unless `update` is true.
-    """
-    if by is not None:
-        require_opcc_staff(by)
-    title = (title or "").strip()
-    if not title:
-        raise WorkflowError("The inspection needs a title.")
-    problems = _import_problems(graded_areas=graded_areas, findings=findings)
-    if not findings:
-        problems.append("There are no findings to import.")
-    if problems:
-        raise WorkflowError(problems)
-    existing = (
-        Inspection.objects.select_for_update()
-        .same_report(force=force, title=title, sha256=sha256)
-        .order_by("pk")
-        .first()
-    )
-    if existing is not None and not update:
-        raise WorkflowError(
-            f'This report has already been imported as "{existing.title}" ({existing.force}). '
-            "Open that inspection to change it, or import with update to bring it up to date."
-        )
-    reason = f"{'Updated' if existing else 'Imported'} from {source_name}"
-    inspection = _import_inspection(
-        existing,
-        by=by,
-        reason=reason,
-        force=force,
-        title=title,
-        kind=kind,
-        published_on=published_on,
-        sha256=sha256,
-    )
-    areas = _import_areas(inspection, graded_areas, findings, by=by, reason=reason)
-    _import_findings(inspection, findings, areas, by=by, reason=reason)
-    return inspection
-
-
-def _import_inspection(existing, *, by, reason, force, title, kind, published_on, sha256):
-    fields = {"title": title, "kind": kind, "published_on": published_on}
-    if sha256:
-        fields["source_sha256"] = sha256
-    if existing is None:
-        return audited_save(Inspection(force=force, **fields), by=by, reason=reason)
-    changed = _apply_changes(existing, fields)
-    if changed:
-        audited_save(existing, by=by, reason=reason, update_fields=changed)
-    return existing
-
-
-def _import_areas(inspection, graded_areas, findings, *, by, reason):
-    """The inspection's areas by lower-case name; areas findings name but the draft does not
-    grade are added ungraded, as in the report."""
-    areas = {area.name.lower(): area for area in inspection.graded_areas.all()}
-    wanted = [(area["name"].strip(), area["grade"]) for area in graded_areas]
-    graded = {name.lower() for name, _ in wanted}
-    wanted += [
-        (item["area"].strip(), GradedArea.Grade.UNGRADED)
-        for item in findings
-        if item.get("area") and item["area"].strip().lower() not in graded
-    ]
-    for name, grade in wanted:
-        area = areas.get(name.lower())
-        if area is None:
-            areas[name.lower()] = audited_save(
-                GradedArea(inspection=inspection, name=name, grade=grade, position=len(areas) + 1),
-                by=by,
-                reason=reason,
-            )
-        elif area.grade != grade and name.lower() in graded:
-            area.grade = grade
-            audited_save(area, by=by, reason=reason, update_fields=["grade"])
-    return areas
-
-
-def _import_findings(inspection, findings, areas, *, by, reason):
-    existing = {finding.reference: finding for finding in inspection.findings.all()}
-    earlier_ids = {pk for item in findings for pk in item.get("repeats") or []}
-    earlier = Finding.objects.select_related("inspection").in_bulk(earlier_ids)
-    if len(earlier) != len(earlier_ids):
-        raise WorkflowError("A confirmed earlier finding no longer exists; review the links again.")
-    # Causes of concern first, so each recommendation's parent exists when it is saved.
-    order = sorted(
-        enumerate(findings, start=1), key=lambda pair: pair[1]["kind"] != "cause_of_concern"
-    )
-    saved = {}
-    for position, item in order:
-        fields = {
-            "kind": item["kind"],
-            "text": " ".join(item["text"].split()),
-            "area": areas.get((item.get("area") or "").strip().lower()),
-            "parent": saved.get(item.get("parent")) if item.get("parent") else None,
-            "position": position,
-        }
-        reference = item["reference"].strip()
-        finding = existing.get(reference)
-        if finding is None:
-            finding = Finding(inspection=inspection, reference=reference, **fields)
-            _check_finding_links(finding)
-            audited_save(finding, by=by, reason=reason)
-        else:
-            changed = _apply_changes(finding, fields)
-            if changed:
-                _check_finding_links(finding)
-                audited_save(finding, by=by, reason=reason, update_fields=changed)
-        saved[reference] = finding
-        links = [earlier[pk] for pk in item.get("repeats") or [] if pk in earlier]
-        if links:
-            _link_repeats(by=by, finding=finding, earlier=links, reason=f"{reason}: repeat linked")
-    return saved
-
-
-@transaction.atomic
-def finding_link_repeat(*, by, finding, earlier):
-    """Record that `finding` raises again what `earlier` (an earlier inspection's) raised."""
-    require_opcc_staff(by)
-    if finding.repeats.filter(pk=earlier.pk).exists():
-        raise WorkflowError("These findings are already linked.")
-    _link_repeats(
-        by=by,
-        finding=finding,
-        earlier=[earlier],
-        reason=f"Linked as a repeat of {earlier.reference} ({earlier.inspection})",
-    )
-    return finding
-
-
-@transaction.atomic
-def finding_unlink_repeat(*, by, finding, earlier):
-    require_opcc_staff(by)
-    finding._history_user = by
-    finding._change_reason = f"Unlinked from {earlier.reference} ({earlier.inspection})"
-    finding.repeats.remove(earlier)
-    return finding

@@ -5,21 +5,22 @@ import datetime
 from celery import shared_task
 from django.conf import settings
 
-from actions import reminders
+from actions.reminders import digest
+from actions.reminders.sweep import reminders_sweep
 
 
 @shared_task
 def send_due_reminders(date=None):
     """The daily sweep (beat, 07:00 Europe/London by default); `date` is "YYYY-MM-DD"."""
     today = datetime.date.fromisoformat(date) if date else None
-    return len(reminders.reminders_sweep(today=today).pending)
+    return len(reminders_sweep(today=today).pending)
 
 
 @shared_task
 def send_weekly_digest(date=None):
     """The weekly summaries (beat, Monday 07:30 Europe/London by default)."""
     today = datetime.date.fromisoformat(date) if date else None
-    return len(reminders.reminders_sweep(today=today, weekly=True).pending)
+    return len(reminders_sweep(today=today, weekly=True).pending)
 
 
 # Any failure is retried with exponential backoff and jitter; the outbox row records each attempt
@@ -34,4 +35,4 @@ def send_weekly_digest(date=None):
 )
 def send_digest(recipient_id):
     """Send one recipient's digest of everything pending for them."""
-    return reminders.digest_send(recipient_id=recipient_id)
+    return digest.digest_send(recipient_id=recipient_id)

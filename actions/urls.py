@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from actions import report_import_views, views
+from actions import views
+from actions.inspection_import import views as report_import_views
 
 app_name = "actions"
 

@@ -4,73 +4,21 @@ Each view checks permission first (the order and status codes are in tracker/rol
 form or FilterSet, calls one selector or service, and renders or redirects.
 """
 
-from functools import wraps
-
-from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions import exports, forms, selectors, services, uploads
+from actions import exports, forms, selectors, services
 from actions.filters import SORTS
 from actions.models import Evidence, Status
-from tracker import roles, security
+from tracker import files, roles, security
+from tracker.web import allow, bound_form_data, form_page, workspace
 
 PAGE_SIZE = 50
 # Pages deeper than this are not drawn: reading past tens of thousands of rows to show fifty is
 # slow, and nobody pages that far. Filters, or the other sort direction, reach any row.
 MAX_PAGE = 100
-
-
-def workspace(view):
-    """Signed-out users go to sign-in; signed-in users without a workspace role get 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not roles.can_use_workspace(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
-
-
-def allow(permitted):
-    if not permitted:
-        raise PermissionDenied
-
-
-def opcc_only(view):
-    """Workspace rules first (sign-in, then 403 without a role), then OPCC staff only."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        allow(roles.can_manage_actions(request.user))
-        return view(request, *args, **kwargs)
-
-    return workspace(wrapper)
-
-
-def _bound(request):
-    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
-
-
-def form_page(request, form, template, context, *, change, done, success):
-    """Run `change(cleaned_data)` for a valid POST; a service refusal is shown on the form.
-
-    `done` is where to go afterwards: a URL, or a function of what `change` returned.
-    """
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = change(form.cleaned_data)
-        except ValidationError as error:
-            form.add_service_error(error)
-        else:
-            messages.success(request, success)
-            return redirect(done(result) if callable(done) else done)
-    return render(request, template, {**context, "form": form})
 
 
 # Dashboard, list and exports
@@ -181,7 +129,7 @@ def inspection_detail(request, pk):
 def finding_create(request, inspection_pk):
     inspection = selectors.inspection_for(user=request.user, pk=inspection_pk)
     allow(roles.can_manage_actions(request.user))
-    form = forms.FindingForm(*_bound(request), inspection=inspection)
+    form = forms.FindingForm(*bound_form_data(request), inspection=inspection)
 
     def change(data):
         return services.finding_create(by=request.user, inspection=inspection, **data)
@@ -203,7 +151,7 @@ def finding_edit(request, pk):
     allow(roles.can_manage_actions(request.user))
     initial = {name: getattr(finding, name) for name in forms.FindingForm.base_fields}
     form = forms.FindingForm(
-        *_bound(request), initial=initial, inspection=finding.inspection, finding=finding
+        *bound_form_data(request), initial=initial, inspection=finding.inspection, finding=finding
     )
 
     def change(data):
@@ -225,7 +173,7 @@ def finding_external_status(request, pk):
     finding = selectors.finding_detail(user=request.user, pk=pk)
     allow(roles.can_manage_actions(request.user))
     initial = {"status": finding.external_status, "on": finding.external_status_on}
-    form = forms.ExternalStatusForm(*_bound(request), initial=initial)
+    form = forms.ExternalStatusForm(*bound_form_data(request), initial=initial)
 
     def change(data):
         return services.finding_set_external_status(by=request.user, finding=finding, **data)
@@ -249,7 +197,7 @@ def inspection_url(inspection):
 def action_create(request, finding_pk):
     finding = selectors.finding_detail(user=request.user, pk=finding_pk)
     allow(roles.can_manage_actions(request.user))
-    form = forms.ActionForm(*_bound(request), force_id=finding.inspection.force_id)
+    form = forms.ActionForm(*bound_form_data(request), force_id=finding.inspection.force_id)
 
     def change(data):
         return services.action_create(by=request.user, finding=finding, **data)
@@ -330,7 +278,7 @@ def action_edit(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
     allow(roles.can_manage_actions(request.user))
     initial = {"title": action.title, "description": action.description}
-    form = forms.ActionEditForm(*_bound(request), initial=initial)
+    form = forms.ActionEditForm(*bound_form_data(request), initial=initial)
     return action_form_page(
         request,
         action,
@@ -353,7 +301,7 @@ def action_assign(request, pk):
         "opcc_lead": action.opcc_lead_id,
     }
     form = forms.AssignForm(
-        *_bound(request), initial=initial, force_id=action.finding.inspection.force_id
+        *bound_form_data(request), initial=initial, force_id=action.finding.inspection.force_id
     )
     return action_form_page(
         request,
@@ -370,7 +318,7 @@ def action_assign(request, pk):
 def action_deadline(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
     allow(roles.can_manage_actions(request.user))
-    form = forms.DeadlineForm(*_bound(request), initial={"deadline": action.deadline})
+    form = forms.DeadlineForm(*bound_form_data(request), initial={"deadline": action.deadline})
     return action_form_page(
         request,
         action,
@@ -391,7 +339,7 @@ def action_update(request, pk):
         "rag": action.rag,
         "percent_complete": action.percent_complete,
     }
-    form = forms.UpdateForm(*_bound(request), initial=initial, action=action)
+    form = forms.UpdateForm(*bound_form_data(request), initial=initial, action=action)
     return action_form_page(
         request,
         action,
@@ -407,7 +355,7 @@ def action_update(request, pk):
 def action_propose(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
     allow(roles.can_work_on_action(request.user, action))
-    form = forms.ProposeClosureForm(*_bound(request))
+    form = forms.ProposeClosureForm(*bound_form_data(request))
     return action_form_page(
         request,
         action,
@@ -423,7 +371,7 @@ def action_propose(request, pk):
 def action_close(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
     allow(roles.can_manage_actions(request.user))
-    form = forms.CloseForm(*_bound(request))
+    form = forms.CloseForm(*bound_form_data(request))
     return action_form_page(
         request,
         action,
@@ -439,7 +387,7 @@ def action_close(request, pk):
 def action_sustain(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
     allow(roles.can_manage_actions(request.user))
-    form = forms.SustainForm(*_bound(request))
+    form = forms.SustainForm(*bound_form_data(request))
     return action_form_page(
         request,
         action,
@@ -455,7 +403,7 @@ def action_sustain(request, pk):
 def action_reopen(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
     allow(roles.can_manage_actions(request.user))
-    form = forms.ReopenForm(*_bound(request))
+    form = forms.ReopenForm(*bound_form_data(request))
     return action_form_page(
         request,
         action,
@@ -474,7 +422,7 @@ def action_reopen(request, pk):
 def evidence_add(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
     allow(roles.can_work_on_action(request.user, action))
-    form = forms.EvidenceForm(*_bound(request))
+    form = forms.EvidenceForm(*bound_form_data(request))
 
     def change(data):
         upload = data["file"] if data["kind"] == Evidence.Kind.DOCUMENT else None
@@ -486,7 +434,7 @@ def evidence_add(request, pk):
             file=upload,
             url=data["url"] if data["kind"] == Evidence.Kind.LINK else "",
             note=data["note"] if data["kind"] == Evidence.Kind.NOTE else "",
-            original_filename=uploads.safe_filename(upload.name) if upload else "",
+            original_filename=files.safe_filename(upload.name) if upload else "",
             content_type=data.get("content_type", ""),
         )
 
@@ -505,7 +453,7 @@ def evidence_add(request, pk):
 def evidence_assure(request, pk):
     evidence = selectors.evidence_detail(user=request.user, pk=pk)
     allow(roles.can_manage_actions(request.user))
-    form = forms.AssureForm(*_bound(request))
+    form = forms.AssureForm(*bound_form_data(request))
     context = {"action": evidence.action, "evidence": evidence}
     return form_page(
         request,

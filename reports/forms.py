@@ -3,10 +3,11 @@
 from django import forms
 from django.db.models import Q
 
-from actions.forms import DATE_INPUT, UserChoiceField, WorkspaceForm
+from actions.forms import UserChoiceField
 from actions.models import Inspection
 from reports.models import Meeting, Question
 from tracker import roles
+from tracker.forms import DATE_INPUT, WorkspaceForm
 from tracker.models import User
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from actions.models import private_storage
 from tracker import roles
+from tracker.files import private_storage
 
 
 class MeetingQuerySet(models.QuerySet):

@@ -5,15 +5,15 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from actions.services import (
-    WorkflowError,
-    _apply_changes,
-    _require,
-    audited_save,
-    require_opcc_staff,
-)
 from reports.models import BriefingPack, Meeting, Question
 from reports.snapshot import pack_snapshot
+from tracker.audit import (
+    WorkflowError,
+    apply_changes,
+    audited_save,
+    require_opcc_staff,
+    require_text,
+)
 
 
 @transaction.atomic
@@ -39,7 +39,7 @@ def meeting_edit(*, by, meeting, inspections, **fields):
     unknown = set(fields) - set(MEETING_FIELDS)
     if unknown:
         raise WorkflowError(f"These cannot be edited here: {', '.join(sorted(unknown))}.")
-    changed = _apply_changes(meeting, fields)
+    changed = apply_changes(meeting, fields)
     if changed:
         audited_save(meeting, by=by, reason="Edited", update_fields=changed)
     meeting.inspections.set(inspections)
@@ -61,7 +61,7 @@ def question_create(
     question = Question(
         meeting=meeting,
         kind=kind,
-        text=_require(text, "The question or commitment"),
+        text=require_text(text, "The question or commitment"),
         owner=owner,
         owner_role_title=_question_owner_title(owner, owner_role_title),
         due_on=due_on,
@@ -74,7 +74,7 @@ def question_create(
 def question_edit(*, by, question, text, kind, owner, owner_role_title, due_on, answer):
     """Change a question; giving an answer records when, and clearing it reopens the question."""
     require_opcc_staff(by)
-    question.text = _require(text, "The question or commitment")
+    question.text = require_text(text, "The question or commitment")
     question.kind = kind
     question.owner = owner
     question.owner_role_title = _question_owner_title(owner, owner_role_title)
@@ -183,7 +183,7 @@ def pack_set_public(*, by, pack, public, reason):
     pack = BriefingPack.objects.select_for_update().get(pk=pack.pk)
     if not pack.is_published:
         raise WorkflowError("Publish the pack before making it public.")
-    reason = _require(reason, "A reason")
+    reason = require_text(reason, "A reason")
     pack.is_public = public
     prefix = "Made public" if public else "Withdrawn from the public pages"
     return audited_save(pack, by=by, reason=f"{prefix}: {reason}", update_fields=["is_public"])

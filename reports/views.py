@@ -5,36 +5,17 @@ that may not use the page -> 403; a draft pack to the Panel, or a pack not marke
 /public/ -> 404, exactly as if it did not exist.
 """
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions.views import _bound, form_page
 from reports import documents, forms, selectors, services
 from tracker import roles
+from tracker.web import bound_form_data, form_page, opcc_only, role_required
 
-
-def _role_required(test):
-    def decorator(view):
-        @wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if not test(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return login_required(wrapper)
-
-    return decorator
-
-
-opcc_only = _role_required(roles.can_manage_meetings)
-pack_reader = _role_required(roles.can_read_packs)
+pack_reader = role_required(roles.can_read_packs)
 
 
 def meeting_url(meeting):
@@ -61,7 +42,7 @@ def meeting_detail(request, pk):
 
 @opcc_only
 def meeting_create(request):
-    form = forms.MeetingForm(*_bound(request))
+    form = forms.MeetingForm(*bound_form_data(request))
     return form_page(
         request,
         form,
@@ -78,7 +59,7 @@ def meeting_edit(request, pk):
     meeting = selectors.meeting_for(pk=pk)
     initial = {name: getattr(meeting, name) for name in services.MEETING_FIELDS}
     initial["inspections"] = list(meeting.inspections.all())
-    form = forms.MeetingForm(*_bound(request), initial=initial)
+    form = forms.MeetingForm(*bound_form_data(request), initial=initial)
     return form_page(
         request,
         form,
@@ -93,7 +74,7 @@ def meeting_edit(request, pk):
 @opcc_only
 def question_create(request, meeting_pk):
     meeting = selectors.meeting_for(pk=meeting_pk)
-    form = forms.QuestionForm(*_bound(request), initial={"kind": "question"})
+    form = forms.QuestionForm(*bound_form_data(request), initial={"kind": "question"})
     return form_page(
         request,
         form,
@@ -110,7 +91,7 @@ def question_edit(request, pk):
     question = selectors.question_detail(pk=pk)
     fields = ["kind", "text", "owner", "owner_role_title", "due_on", "answer"]
     initial = {name: getattr(question, name) for name in fields}
-    form = forms.QuestionEditForm(*_bound(request), initial=initial)
+    form = forms.QuestionEditForm(*bound_form_data(request), initial=initial)
     return form_page(
         request,
         form,
@@ -141,7 +122,7 @@ def pack_generate(request, meeting_pk):
 @opcc_only
 def pack_narratives(request, pk):
     pack = selectors.pack_for(user=request.user, pk=pk)
-    form = forms.NarrativesForm(*_bound(request), pack=pack)
+    form = forms.NarrativesForm(*bound_form_data(request), pack=pack)
     return form_page(
         request,
         form,
@@ -158,7 +139,7 @@ def pack_narratives(request, pk):
 @opcc_only
 def pack_publish(request, pk):
     pack = selectors.pack_for(user=request.user, pk=pk)
-    form = forms.PublishForm(*_bound(request))
+    form = forms.PublishForm(*bound_form_data(request))
     return form_page(
         request,
         form,
@@ -173,7 +154,7 @@ def pack_publish(request, pk):
 @opcc_only
 def pack_public(request, pk):
     pack = selectors.pack_for(user=request.user, pk=pk)
-    form = forms.PublicForm(*_bound(request), initial={"public": pack.is_public})
+    form = forms.PublicForm(*bound_form_data(request), initial={"public": pack.is_public})
     return form_page(
         request,
         form,

@@ -1,9 +1,10 @@
 """Every write the tracker offers leaves a history row with the user, and the reason where one is
-required: each public function of actions/services.py and reports/services.py (the UI, imports,
-tasks and commands all call these), and the admin site's change, add and delete forms for every
-audited model. A new service function without a row in WRITES fails
-`test_every_service_function_is_exercised_here`. (The scan forbidding update(), bulk_update() and
-raw SQL on audited models is tests/actions/test_history.py.)
+required: each public function of tracker/audit.py, actions/services.py,
+actions/inspection_import/services.py and reports/services.py (the UI, imports, tasks and
+commands all call these), and the admin site's change, add and delete forms for every audited
+model. A new service function without a row in WRITES fails
+`test_every_service_function_is_exercised_here`. (The scan forbidding update(), bulk_update()
+and raw SQL on audited models is tests/actions/test_history.py.)
 """
 
 import datetime
@@ -18,6 +19,7 @@ from simple_history.models import HistoricalChanges
 
 from actions import services
 from actions.admin import AuditedAdmin
+from actions.inspection_import import services as import_services
 from actions.models import Action, Evidence, Finding, Force, Inspection, Rag, Status
 from reports import services as report_services
 from reports.models import Meeting, Question
@@ -29,6 +31,7 @@ from tests.factories import (
     QuestionFactory,
     UserFactory,
 )
+from tracker import audit
 
 pytestmark = pytest.mark.django_db
 
@@ -74,12 +77,10 @@ def earlier_finding(w):
 # make, and the text the reason must hold (None: no reason is required for this change).
 # The setup's own writes are not counted: only rows written by the call itself.
 WRITES = {
-    "actions.audited_save": (
+    "tracker.audited_save": (
         "opcc",
         lambda w: (
-            lambda by: services.audited_save(
-                Force(name="Kent Police"), by=by, reason="Added by hand"
-            )
+            lambda by: audit.audited_save(Force(name="Kent Police"), by=by, reason="Added by hand")
         ),
         "Added by hand",
     ),
@@ -277,7 +278,7 @@ WRITES = {
     "actions.report_import": (
         "opcc",
         lambda w: (
-            lambda by: services.report_import(
+            lambda by: import_services.report_import(
                 by=by,
                 force=w["force"],
                 title="PEEL 2027",
@@ -303,7 +304,7 @@ WRITES = {
         "opcc",
         lambda w: (
             lambda earlier: (
-                lambda by: services.finding_link_repeat(
+                lambda by: import_services.finding_link_repeat(
                     by=by, finding=fresh(w["action"].finding), earlier=earlier
                 )
             )
@@ -314,10 +315,10 @@ WRITES = {
         "opcc",
         lambda w: (
             lambda earlier: (
-                services.finding_link_repeat(
+                import_services.finding_link_repeat(
                     by=w["opcc"], finding=fresh(w["action"].finding), earlier=earlier
                 ),
-                lambda by: services.finding_unlink_repeat(
+                lambda by: import_services.finding_unlink_repeat(
                     by=by, finding=fresh(w["action"].finding), earlier=earlier
                 ),
             )[1]
@@ -431,11 +432,23 @@ WRITES = {
     ),
 }
 # Public functions that write nothing: a permission check and a read.
-NOT_WRITES = {"actions.require_opcc_staff", "reports.pdf_inputs"}
+NOT_WRITES = {
+    "actions.check_finding_links",
+    "reports.pdf_inputs",
+    "tracker.apply_changes",
+    "tracker.require_opcc_staff",
+    "tracker.require_text",
+}
 
 
 def public_functions():
-    for prefix, module in (("actions", services), ("reports", report_services)):
+    modules = (
+        ("actions", services),
+        ("actions", import_services),
+        ("reports", report_services),
+        ("tracker", audit),
+    )
+    for prefix, module in modules:
         for name, obj in inspect.getmembers(module, inspect.isfunction):
             if obj.__module__ == module.__name__ and not name.startswith("_"):
                 yield f"{prefix}.{name}"

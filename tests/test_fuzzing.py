@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from actions.models import Evidence
 from reports import services as report_services
-from tests.actions.test_import_command import REPORT
+from tests.actions.inspection_import.test_import_command import REPORT
 from tests.api.conftest import api_token
 from tests.factories import ActionFactory, EvidenceFactory, MeetingFactory, QuestionFactory
 from tests.test_permission_matrix import audited_counts, csv_upload, start_import

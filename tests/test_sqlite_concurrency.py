@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from tests.test_settings import ROOT
+from tests.tracker.test_settings import ROOT
 
 THREADS, WRITES = 2, 40
 

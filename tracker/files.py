@@ -1,4 +1,4 @@
-"""Evidence file checks: size, and type read from the file's content, not trusted from its name.
+"""Uploaded files: the private storage, and checks on size and on type read from the content.
 
 A file is accepted only when its extension is allowed and its first bytes (or, for the Office
 and OpenDocument formats, its zip contents) are that type. A renamed executable, a PDF called
@@ -10,7 +10,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import FileSystemStorage
 from django.template.defaultfilters import filesizeformat
+
+
+def private_storage():
+    """Evidence files, packs and imports live under MEDIA_ROOT, which no URL serves directly."""
+    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+
 
 # extension -> (content type stored and served, short name for messages)
 ALLOWED_TYPES = {
@@ -96,7 +103,7 @@ def _opendocument_mimetype(upload):
         return ""
 
 
-def _is_text(head):
+def is_text(head):
     if b"\x00" in head:
         return False
     try:
@@ -122,7 +129,7 @@ def content_matches(extension, upload):
     if extension in (".jpg", ".jpeg"):
         return head.startswith(b"\xff\xd8\xff")
     if extension in (".csv", ".txt"):
-        return _is_text(head)
+        return is_text(head)
     if not head.startswith(b"PK\x03\x04"):
         return False
     names = _zip_names(upload)

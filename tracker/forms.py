@@ -1,4 +1,4 @@
-"""Forms for a user's own account settings."""
+"""Account settings forms, and the base form and date input that every workspace form uses."""
 
 from django import forms
 
@@ -48,3 +48,55 @@ class TwoFactorCodeForm(forms.Form):
             }
         ),
     )
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class WorkspaceForm(forms.Form):
+    """GOV.UK Design System classes on widgets, and hints and errors tied to their fields."""
+
+    WIDGET_CLASSES = {
+        forms.Textarea: "govuk-textarea",
+        forms.Select: "govuk-select",
+        forms.RadioSelect: "govuk-radios__input",
+        forms.CheckboxSelectMultiple: "govuk-checkboxes__input",
+        forms.CheckboxInput: "govuk-checkboxes__input",
+        forms.ClearableFileInput: "govuk-file-upload",
+        forms.FileInput: "govuk-file-upload",
+    }
+
+    ERROR_CLASSES = {"govuk-input", "govuk-select", "govuk-textarea", "govuk-file-upload"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            css = self.WIDGET_CLASSES.get(type(widget), "govuk-input")
+            if isinstance(widget, forms.NumberInput):
+                css = "govuk-input govuk-input--width-3"
+            elif isinstance(widget, forms.DateInput):
+                css = "govuk-input govuk-input--width-10"
+            widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+            # A group of radios or checkboxes is described on its fieldset, in the template.
+            if field.help_text and not isinstance(
+                widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
+                widget.attrs["aria-describedby"] = f"{name}-hint"
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields and not isinstance(
+                self.fields[name].widget, forms.RadioSelect | forms.CheckboxSelectMultiple
+            ):
+                widget = self.fields[name].widget
+                described = widget.attrs.get("aria-describedby", "")
+                widget.attrs["aria-describedby"] = f"{described} {name}-error".strip()
+                base = widget.attrs["class"].split()[0]
+                if base in self.ERROR_CLASSES:
+                    widget.attrs["class"] += f" {base}--error"
+
+    def add_service_error(self, error):
+        """Show a service's refusal (a WorkflowError or model validation) above the form."""
+        self.add_error(None, error.messages)

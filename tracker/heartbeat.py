@@ -9,8 +9,7 @@ from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
-from actions import emails
-from tracker import roles
+from tracker import emails, roles
 from tracker.models import Heartbeat, User
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ urlpatterns = [
     path("account/two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("admin/", admin.site.urls),
     path("", include("actions.urls")),
-    path("imports/", include("actions.import_urls")),
+    path("imports/", include("actions.plan_import.urls")),
     path("", include("api.urls")),
     path("", include("reports.urls")),
 ]

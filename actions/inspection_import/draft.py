@@ -6,7 +6,7 @@ functions make the review screen's edits (merge, split, drop, add) and renumber 
 
 import re
 
-from actions.report_input import guess_kind, report_hash
+from actions.inspection_import.source import guess_kind, report_hash
 
 SESSION_KEY = "report_import_draft"
 

@@ -17,8 +17,8 @@ from django.template.defaultfilters import filesizeformat
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 
-from actions.report_parser import ParsedReport, parse_report
-from actions.uploads import SNIFF_BYTES, _is_text, decode_text
+from actions.inspection_import.parser import ParsedReport, parse_report
+from tracker.files import SNIFF_BYTES, decode_text, is_text
 
 ALLOWED_DESCRIPTION = "PDF, HTML or plain text (.txt) file"
 HTML_EXTENSIONS = {".html", ".htm"}
@@ -114,7 +114,7 @@ def text_from_bytes(data, *, extension):
                 code="content_mismatch",
             )
         return text_from_pdf(data)
-    if not _is_text(head):
+    if not is_text(head):
         raise ReportInputError(
             f"The file is named {extension} but its content is not text (it looks like a binary "
             f"file). Upload a {ALLOWED_DESCRIPTION}, or paste the report's text.",

@@ -12,10 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions import forms, import_draft, selectors, services
+from actions import selectors
+from actions.inspection_import import draft as import_draft
+from actions.inspection_import import forms, services
 from actions.models import Force
-from actions.views import _bound, allow, inspection_url, opcc_only, workspace
+from actions.views import inspection_url
 from tracker import roles
+from tracker.web import allow, bound_form_data, opcc_only, workspace
 
 REVIEW_URL = "actions:import_review"
 
@@ -23,7 +26,7 @@ REVIEW_URL = "actions:import_review"
 @opcc_only
 def import_start(request):
     # Bound on every POST, an empty one included, so an empty submission is told what to do.
-    form = forms.ImportStartForm(*_bound(request), use_required_attribute=False)
+    form = forms.ImportStartForm(*bound_form_data(request), use_required_attribute=False)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         force = data["force"] or selectors.force_named(data["parsed"].inspection.force)

@@ -13,8 +13,9 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 
-from actions import exports, uploads
-from actions.action_import.columns import (
+from actions import exports
+from actions.models import Status
+from actions.plan_import.columns import (
     ALIASES,
     FIELD_LABELS,
     FIELDS,
@@ -22,8 +23,9 @@ from actions.action_import.columns import (
     normalise_heading,
     remembered_mapping,
 )
-from actions.action_import.preview import ERROR
-from actions.models import Status, private_storage
+from actions.plan_import.preview import ERROR
+from tracker import files as upload_checks
+from tracker.files import private_storage
 
 HEADER_SCAN_ROWS = 20
 MAX_ROWS = 10_000
@@ -74,7 +76,7 @@ def csv_delimiter(text):
 
 
 def read_csv(handle):
-    text = uploads.decode_text(handle.read())
+    text = upload_checks.decode_text(handle.read())
     delimiter = csv_delimiter(text)
     rows = []
     for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
@@ -187,7 +189,7 @@ def validate_upload(upload):
         raise ValidationError("The selected file is empty.")
     if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
         raise ValidationError(f"The file must be smaller than {MAX_UPLOAD_MB} MB.")
-    if not uploads.content_matches(extension, upload):
+    if not upload_checks.content_matches(extension, upload):
         kind = "an Excel workbook" if extension == ".xlsx" else "a text CSV file"
         raise ValidationError(f"The file is named {extension} but its content is not {kind}.")
     upload.seek(0)

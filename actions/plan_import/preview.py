@@ -8,7 +8,8 @@ from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 
 from actions import services
-from actions.action_import.columns import (
+from actions.models import Action, Finding, Inspection, Rag, Status, Update
+from actions.plan_import.columns import (
     FIELD_LABELS,
     FIELDS,
     clean_text,
@@ -19,7 +20,6 @@ from actions.action_import.columns import (
     parse_rag,
     parse_status,
 )
-from actions.models import Action, Finding, Inspection, Rag, Status, Update
 from tracker import roles
 from tracker.models import User
 

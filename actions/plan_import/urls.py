@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from actions import import_views
+from actions.plan_import import views as import_views
 
 app_name = "imports"
 

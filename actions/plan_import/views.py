@@ -17,10 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from actions import forms
-from actions.action_import import columns, files, preview
-from actions.models import Inspection, private_storage
-from actions.views import _bound, opcc_only
+from actions.models import Inspection
+from actions.plan_import import columns, files, forms, preview
+from tracker.files import private_storage
+from tracker.web import bound_form_data, opcc_only
 
 SESSION_KEY = "action_imports"
 PREVIEW_ROWS = 500
@@ -78,7 +78,7 @@ def import_template(request, extension):
 
 @opcc_only
 def import_start(request):
-    form = forms.ImportUploadForm(*_bound(request))
+    form = forms.ImportUploadForm(*bound_form_data(request))
     if request.method == "POST" and form.is_valid():
         upload, name = form.cleaned_data["file"], form.cleaned_data["file_name"]
         try:
@@ -109,7 +109,9 @@ def import_columns(request, token):
     sheet = _sheet(request, entry)
     initial = {f"column_{index}": name for index, name in entry["mapping"].items()}
     initial["inspection"] = entry.get("inspection")
-    form = forms.ImportColumnsForm(*_bound(request), initial=initial, headings=sheet.headings)
+    form = forms.ImportColumnsForm(
+        *bound_form_data(request), initial=initial, headings=sheet.headings
+    )
     if request.method == "POST" and form.is_valid():
         mapping = form.mapping()
         columns.remember_mapping(user=request.user, headings=sheet.headings, mapping=mapping)

@@ -14,15 +14,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions import services
+from actions.inspection_import.parser import parse_report
 from actions.models import Force, Grade, Inspection, Rag, Status
-from actions.report_parser import parse_report
 from reports import services as report_services
 from reports.models import Meeting
 from reports.services import meeting_create
 from tracker import roles
 from tracker.models import User
 
-TEXTS = Path(__file__).resolve().parent / "demo"
+TEXTS = Path(__file__).resolve().parent / "texts"
 FORCE_NAME = "Hertfordshire Constabulary"
 PEEL_2023_TITLE = "PEEL 2023-25: An inspection of Hertfordshire Constabulary"
 PEEL_2015_TITLE = "PEEL 2015: Police effectiveness – Hertfordshire Constabulary"

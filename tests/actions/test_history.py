@@ -224,7 +224,7 @@ def _app_sources():
 SQL_TOUCHING_NO_AUDITED_TABLE = {
     "tracker/management/commands/benchmark.py",
     "actions/management/commands/generate_dataset.py",
-    "actions/reminders.py",
+    "actions/reminders/sweep.py",
 }
 
 

@@ -3,12 +3,13 @@
 import pytest
 from django.urls import reverse
 
-from actions import selectors, services
-from actions.demo import FORCE_NAME, PEEL_2015_TITLE, PEEL_2023_TITLE, load_demo
-from actions.import_draft import SESSION_KEY
+from actions import selectors
+from actions.inspection_import import services as import_services
+from actions.inspection_import.draft import SESSION_KEY
 from actions.models import Finding, Force, Inspection
 from actions.repeats import similarity
-from tests.actions.test_views_import import form_data
+from actions.sample_data.demo import FORCE_NAME, PEEL_2015_TITLE, PEEL_2023_TITLE, load_demo
+from tests.actions.inspection_import.test_views import form_data
 from tests.factories import ActionFactory, FindingFactory, InspectionFactory
 from tracker.models import User
 
@@ -148,7 +149,7 @@ def test_officer_confirms_a_suggestion_on_the_finding_page_and_the_action_page_s
 def test_removing_a_link_is_audited(force, opcc_officer, signed_in):
     earlier = FindingFactory(inspection=InspectionFactory(force=force))
     later = FindingFactory(inspection=InspectionFactory(force=force))
-    services.finding_link_repeat(by=opcc_officer, finding=later, earlier=earlier)
+    import_services.finding_link_repeat(by=opcc_officer, finding=later, earlier=earlier)
     response = signed_in(opcc_officer).post(
         reverse("actions:finding_repeat", args=[later.pk]), {"earlier": earlier.pk, "do": "unlink"}
     )
@@ -172,7 +173,7 @@ def test_a_link_that_makes_no_sense_is_refused_with_a_message(
         "missing": lambda: None,
     }[case]()
     if case == "already":
-        services.finding_link_repeat(by=opcc_officer, finding=later, earlier=earlier)
+        import_services.finding_link_repeat(by=opcc_officer, finding=later, earlier=earlier)
     before = later.history.count()
     response = signed_in(opcc_officer).post(
         reverse("actions:finding_repeat", args=[later.pk]),
@@ -209,7 +210,7 @@ def test_finding_page_query_count_is_constant(
     earlier = FindingFactory.create_batch(earlier_count, inspection=old, area=None)
     later = FindingFactory(inspection=InspectionFactory(force=force))
     for finding in earlier[:3]:
-        services.finding_link_repeat(by=opcc_officer, finding=later, earlier=finding)
+        import_services.finding_link_repeat(by=opcc_officer, finding=later, earlier=finding)
     client = signed_in(opcc_officer)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("actions:finding", args=[later.pk]))
@@ -224,7 +225,7 @@ def test_inspection_and_action_pages_with_linked_findings_keep_constant_query_co
     new = InspectionFactory(force=force, title="PEEL 2025")
     for _ in range(findings):
         later = FindingFactory(inspection=new, area=None)
-        services.finding_link_repeat(
+        import_services.finding_link_repeat(
             by=opcc_officer, finding=later, earlier=FindingFactory(inspection=old, area=None)
         )
     action = ActionFactory(finding=later, owner=owner)

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from actions import services
 from actions.models import Rag, Status
-from actions.services import TRANSITIONS, WorkflowError
+from actions.services import TRANSITIONS
 from tests.factories import ActionFactory, EvidenceFactory
+from tracker.audit import WorkflowError
 
 pytestmark = pytest.mark.django_db
 

@@ -70,9 +70,9 @@ def browser():
 @pytest.fixture
 def demo(transactional_db):
     """The demo data, as `make run` loads it, with the day's reminder sweep done."""
-    from actions.demo import load_demo
     from actions.models import Inspection
-    from actions.reminders import reminders_sweep
+    from actions.reminders.sweep import reminders_sweep
+    from actions.sample_data.demo import load_demo
 
     load_demo()
     reminders_sweep()

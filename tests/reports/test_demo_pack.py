@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from actions.demo import load_demo
+from actions.sample_data.demo import load_demo
 from reports.models import BriefingPack
 
 pytestmark = pytest.mark.django_db

@@ -18,7 +18,7 @@ from django.core.management import call_command
 from actions import services
 from actions.models import Action, Evidence
 from tests.factories import MeetingFactory
-from tests.test_settings import ROOT
+from tests.tracker.test_settings import ROOT
 from tracker.backup import BackupError, backup_create, backup_restore
 
 pytestmark = pytest.mark.django_db

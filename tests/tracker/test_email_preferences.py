@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from actions.models import Reminder
-from actions.reminders import weekly_digests_due
+from actions.reminders.due import weekly_digests_due
 
 pytestmark = pytest.mark.django_db
 

@@ -15,13 +15,14 @@ import sentry_sdk
 import time_machine
 from django.urls import reverse
 
-from actions import reminders, tasks
+from actions import tasks
+from actions.reminders.sweep import reminders_sweep
 from tracker.celery import app
 from tracker.logs import JsonFormatter, RequestIdFilter
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "DJANGO_ENV": "production",
     "DJANGO_SETTINGS_MODULE": "tracker.settings",
@@ -99,7 +100,7 @@ def test_tasks_log_start_and_finish_with_ids_but_no_address_or_body(
     action.deadline = datetime.date(2025, 3, 3)
     action.save()
     with time_machine.travel(datetime.datetime(2025, 3, 4, 7, tzinfo=datetime.UTC), tick=False):
-        reminders.reminders_sweep()
+        reminders_sweep()
         tasks.send_digest.delay(owner.pk)
     assert len(mailoutbox) == 1
     lines = log_lines()
@@ -131,7 +132,7 @@ def test_a_failed_task_logs_the_error_type_only(action, owner, log_lines, settin
     action.deadline = datetime.date(2025, 3, 3)
     action.save()
     with time_machine.travel(datetime.datetime(2025, 3, 4, 7, tzinfo=datetime.UTC), tick=False):
-        reminders.reminders_sweep()
+        reminders_sweep()
         FlakyBackend.failures = 5
         tasks.send_digest.apply(args=[owner.pk])
     FlakyBackend.failures = 0

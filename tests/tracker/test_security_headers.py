@@ -21,7 +21,7 @@ from django.urls import reverse
 from actions.models import Evidence
 from tests.api.conftest import api_token
 from tests.factories import EvidenceFactory
-from tests.test_settings import PRODUCTION_ENV, ROOT, _manage
+from tests.tracker.test_settings import PRODUCTION_ENV, ROOT, _manage
 
 pytestmark = pytest.mark.django_db
 

@@ -21,8 +21,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from simple_history.utils import bulk_create_with_history
 
-from actions.action_import import columns, files, preview
 from actions.models import Action, Finding, Force, Inspection
+from actions.plan_import import columns, files, preview
 from tracker import roles
 from tracker.models import User
 

@@ -16,8 +16,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from actions import reminders
 from actions.models import Action, Finding, Force, Inspection
+from actions.reminders import digest
+from actions.reminders.sweep import reminders_sweep
 from reports.models import Meeting
 from tracker import roles
 from tracker.models import User
@@ -59,10 +60,10 @@ class Command(BaseCommand):
         self.stdout.write(f"Built {actions:,} actions in {built - started:.1f}s.")
 
         with CaptureQueriesContext(connection) as recording:
-            sweep = reminders.reminders_sweep(today=today)
+            sweep = reminders_sweep(today=today)
         recorded = time.perf_counter()
         with CaptureQueriesContext(connection) as sending:
-            sent = sum(reminders.digest_send(recipient_id=pk) for pk in sweep.pending)
+            sent = sum(digest.digest_send(recipient_id=pk) for pk in sweep.pending)
         done = time.perf_counter()
 
         total = done - built

@@ -15,8 +15,8 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from actions import dataset
 from actions.models import Action
+from actions.sample_data import dataset
 
 LONG_HISTORY = 60  # updates on each force's first action: pages with a long history to measure
 

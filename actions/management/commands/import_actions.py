@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
-from actions.action_import import columns, files, preview
 from actions.models import Inspection
+from actions.plan_import import columns, files, preview
 from tracker import roles
 from tracker.models import User
 

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from actions import selectors, services
+from actions.inspection_import import services as import_services
+from actions.inspection_import.source import NO_FINDINGS, guess_kind, parsed_from_file, report_hash
 from actions.models import Inspection
-from actions.report_input import NO_FINDINGS, guess_kind, parsed_from_file, report_hash
 from tracker import roles
 from tracker.models import User
 
@@ -71,7 +72,7 @@ class Command(BaseCommand):
                 existed = Inspection.objects.same_report(
                     force=force, title=title, sha256=sha256
                 ).exists()
-                inspection = services.report_import(
+                inspection = import_services.report_import(
                     by=by,
                     force=force,
                     title=title,

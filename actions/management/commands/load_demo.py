@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from actions.demo import load_demo
+from actions.sample_data.demo import load_demo
 
 
 class Command(BaseCommand):

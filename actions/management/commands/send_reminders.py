@@ -5,7 +5,7 @@ from collections import defaultdict
 
 from django.core.management.base import BaseCommand, CommandError
 
-from actions import reminders
+from actions.reminders.sweep import reminders_sweep
 
 
 def _date(value):
@@ -30,7 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, dry_run, date, weekly, **options):
-        sweep = reminders.reminders_sweep(today=date, weekly=weekly, dry_run=dry_run)
+        sweep = reminders_sweep(today=date, weekly=weekly, dry_run=dry_run)
         day = f"{sweep.today:%A} {sweep.today.day} {sweep.today:%B %Y}"
         if not dry_run:
             self.stdout.write(

@@ -1,4 +1,4 @@
-"""Tests for actions.report_parser: synthetic conventions, and accuracy measured on the corpus."""
+"""Tests for the HMICFRS report parser: synthetic conventions, and accuracy on the corpus."""
 
 import datetime
 import json
@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from actions.report_parser import parse_report
+from actions.inspection_import.parser import parse_report
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
-LABELS = Path(__file__).resolve().parent / "corpus_labels"
+CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
+LABELS = Path(__file__).resolve().parents[1] / "corpus_labels"
 PANEL_REPORT = "pcc-panel-report-peel-2023-25.txt"
 KINDS = ("afi", "cause_of_concern", "recommendation")
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from actions.report_input import (
+from actions.inspection_import.source import (
     ReportInputError,
     guess_kind,
     read_report,

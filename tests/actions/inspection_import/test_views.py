@@ -4,10 +4,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from actions.import_draft import SESSION_KEY
+from actions.inspection_import.draft import SESSION_KEY
 from actions.models import Finding, Force, GradedArea, Inspection
+from tests.actions.inspection_import.test_import_command import REPORT
 from tests.actions.pdfs import blank_pdf, image_only_pdf, text_pdf
-from tests.actions.test_import_command import REPORT
 from tests.factories import FindingFactory, InspectionFactory
 
 pytestmark = pytest.mark.django_db

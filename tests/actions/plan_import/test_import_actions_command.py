@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from actions.models import Action, Update
-from tests.actions.test_action_import import PEEL, history_rows
+from tests.actions.plan_import.test_plan_import import PEEL, history_rows
 from tests.factories import FindingFactory, InspectionFactory
 
 pytestmark = pytest.mark.django_db

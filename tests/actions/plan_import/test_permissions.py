@@ -90,7 +90,7 @@ def test_every_import_url_answers_each_role_with_the_expected_status(
 
 
 def test_the_matrix_covers_every_import_url():
-    from actions.import_urls import urlpatterns
+    from actions.plan_import.urls import urlpatterns
 
     assert {row[0] for row in ROWS} == {pattern.name for pattern in urlpatterns}
 

@@ -14,7 +14,6 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from actions import services
-from actions.action_import import columns, files
 from actions.models import (
     Action,
     Finding,
@@ -23,6 +22,7 @@ from actions.models import (
     Update,
     private_storage,
 )
+from actions.plan_import import columns, files
 from tests.factories import ActionFactory, FindingFactory, InspectionFactory, UpdateFactory
 
 pytestmark = pytest.mark.django_db

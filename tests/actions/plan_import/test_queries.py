@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook
 
-from actions.action_import import files
+from actions.plan_import import files
 from tests.factories import actions_for
 
 pytestmark = pytest.mark.django_db

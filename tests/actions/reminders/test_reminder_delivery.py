@@ -10,10 +10,12 @@ import time_machine
 from django.conf import settings
 from django.urls import reverse
 
-from actions import reminders, tasks
+from actions import tasks
 from actions.models import Reminder
+from actions.reminders import digest, outbox
+from actions.reminders.sweep import reminders_sweep
 from tests.actions.reminder_mail_backends import FlakyBackend
-from tests.actions.test_reminders import at
+from tests.actions.reminders.test_reminders import at
 from tracker.celery import app
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +52,7 @@ def test_three_smtp_failures_through_celery_still_end_in_one_delivery(
     overdue, flaky, mailoutbox, monkeypatch
 ):
     with time_machine.travel(at(DEADLINE + datetime.timedelta(days=1)), tick=False):
-        reminders.reminders_sweep()
+        reminders_sweep()
         flaky.failures = 3
         celery_send(overdue.owner_id, monkeypatch)
     reminder = Reminder.objects.get()
@@ -62,7 +64,7 @@ def test_six_smtp_failures_through_celery_mark_the_reminder_failed_for_administr
     overdue, flaky, mailoutbox, monkeypatch, administrator, client
 ):
     with time_machine.travel(at(DEADLINE + datetime.timedelta(days=1)), tick=False):
-        reminders.reminders_sweep()
+        reminders_sweep()
         flaky.failures = 6
         result = celery_send(overdue.owner_id, monkeypatch)
     assert result.failed()
@@ -72,8 +74,8 @@ def test_six_smtp_failures_through_celery_mark_the_reminder_failed_for_administr
     assert mailoutbox == []
     # Later sweeps leave a failed reminder alone: it is neither resent nor duplicated.
     with time_machine.travel(at(DEADLINE + datetime.timedelta(days=2)), tick=False):
-        reminders.reminders_sweep()
-        reminders.digest_send(recipient_id=overdue.owner_id)
+        reminders_sweep()
+        digest.digest_send(recipient_id=overdue.owner_id)
     assert Reminder.objects.filter(status=Reminder.Status.FAILED).count() == 1
     assert mailoutbox == []
     client.force_login(administrator)
@@ -91,7 +93,7 @@ def daily_sweeps(days, django_capture_on_commit_callbacks):
             time_machine.travel(at(day), tick=False),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            reminders.reminders_sweep()
+            reminders_sweep()
 
 
 def test_without_redis_three_failed_sweeps_then_the_fourth_delivers(
@@ -138,7 +140,7 @@ def test_an_administrator_sends_failed_reminders_again_once_the_relay_is_fixed(
 def test_send_again_leaves_sent_and_pending_reminders_alone(overdue, mailoutbox, sweep_once):
     sent = Reminder.objects.get()
     assert sent.status == Reminder.Status.SENT
-    assert reminders.reminders_send_again(reminder_ids=[sent.pk]) == 0
+    assert outbox.reminders_send_again(reminder_ids=[sent.pk]) == 0
     sent.refresh_from_db()
     assert sent.status == Reminder.Status.SENT and len(mailoutbox) == 1
 

@@ -12,8 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from actions import reminders, services, tasks
+from actions import services, tasks
 from actions.models import Reminder, ReminderKind, Status
+from actions.reminders import digest, due
+from actions.reminders.sweep import reminders_sweep
 from tests.actions.reminder_mail_backends import FlakyBackend
 from tests.factories import ActionFactory, EvidenceFactory, MeetingFactory, UserFactory
 from tracker import settings as project_settings
@@ -39,7 +41,7 @@ def sweep(django_capture_on_commit_callbacks):
             time_machine.travel(at(day, hour, minute), tick=False),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            return reminders.reminders_sweep(weekly=weekly)
+            return reminders_sweep(weekly=weekly)
 
     return run
 
@@ -291,16 +293,10 @@ def test_owners_are_asked_for_an_update_10_working_days_before_a_meeting_skippin
 
 
 def test_working_days_skip_weekends_and_england_and_wales_bank_holidays():
-    assert reminders.working_days_before(datetime.date(2025, 5, 8), 10) == datetime.date(
-        2025, 4, 23
-    )
-    assert reminders.working_days_before(datetime.date(2025, 5, 15), 10) == datetime.date(
-        2025, 4, 30
-    )
+    assert due.working_days_before(datetime.date(2025, 5, 8), 10) == datetime.date(2025, 4, 23)
+    assert due.working_days_before(datetime.date(2025, 5, 15), 10) == datetime.date(2025, 4, 30)
     # Good Friday 18 and Easter Monday 21 April 2025.
-    assert reminders.working_days_before(datetime.date(2025, 4, 23), 3) == datetime.date(
-        2025, 4, 16
-    )
+    assert due.working_days_before(datetime.date(2025, 4, 23), 3) == datetime.date(2025, 4, 16)
 
 
 def test_opcc_staff_hear_the_pack_is_ready_5_working_days_before_the_meeting(
@@ -354,12 +350,12 @@ def test_a_reminder_recorded_before_the_action_closed_is_dropped_not_sent(
     action.deadline = datetime.date(2025, 3, 3)
     action.save()
     with time_machine.travel(at(datetime.date(2025, 3, 4)), tick=False):
-        reminders.reminders_sweep()  # recorded; the digest is not sent (no commit here)
+        reminders_sweep()  # recorded; the digest is not sent (no commit here)
     Reminder.objects.filter(kind=Kind.OVERDUE).get()
     action.status = Status.CLOSED
     action.closure_summary = "Done."
     action.save()
-    assert reminders.digest_send(recipient_id=action.owner_id) == 0
+    assert digest.digest_send(recipient_id=action.owner_id) == 0
     assert Reminder.objects.get().status == Reminder.Status.SKIPPED
     assert mailoutbox == []
 
@@ -399,12 +395,12 @@ def test_one_digest_per_recipient_per_run_grouped_by_kind_with_links_in_both_bod
     body = message.body
     assert body.index("OVERDUE") < body.index("DEADLINES COMING UP") < body.index("NO UPDATE")
     for action in (soon, late, stale):
-        assert f"{reminders.action_url(action.pk)}\n" in body
+        assert f"{digest.action_url(action.pk)}\n" in body
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
-    assert f'<a href="{reminders.action_url(late.pk)}"' in html
+    assert f'<a href="{digest.action_url(late.pk)}"' in html
     assert "<h2" in html and "Was due 2 March 2025: 8 days overdue." in html
-    assert reminders.action_url(late.pk).startswith("http://127.0.0.1:8000/")
+    assert digest.action_url(late.pk).startswith("http://127.0.0.1:8000/")
 
 
 def test_the_weekly_summary_lists_open_actions_and_respects_the_opt_out(
@@ -444,9 +440,9 @@ def test_two_sweeps_recording_before_either_sends_still_send_each_reminder_once(
     action.save()
     with time_machine.travel(at(datetime.date(2025, 3, 20)), tick=False):
         with django_capture_on_commit_callbacks() as first:
-            reminders.reminders_sweep()
+            reminders_sweep()
         with django_capture_on_commit_callbacks() as second:
-            reminders.reminders_sweep()
+            reminders_sweep()
         for callback in [*first, *second]:
             callback()
     assert len(mailoutbox) == 2
@@ -462,7 +458,7 @@ def test_a_failed_send_is_retried_by_celery_with_attempts_and_error_recorded(
     action.deadline = datetime.date(2025, 3, 3)
     action.save()
     with time_machine.travel(at(datetime.date(2025, 3, 4)), tick=False):
-        reminders.reminders_sweep()
+        reminders_sweep()
         FlakyBackend.failures = 2
         tasks.send_digest.apply(args=[action.owner_id])
     reminder = Reminder.objects.get()
@@ -716,8 +712,8 @@ def test_digests_can_be_sent_through_gov_uk_notify_chosen_by_settings(
     action.deadline = datetime.date(2025, 3, 3)
     action.save()
     with time_machine.travel(at(datetime.date(2025, 3, 4)), tick=False):
-        reminders.reminders_sweep()
-        reminders.digest_send(recipient_id=action.owner_id)
+        reminders_sweep()
+        digest.digest_send(recipient_id=action.owner_id)
     assert [call["email_address"] for call in calls] == [action.owner.email]
     assert calls[0]["template_id"] == "plain-template"
     assert calls[0]["personalisation"]["subject"] == "Action tracker: 1 item for you"

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from actions import reminders
 from actions.models import Action, Reminder
-from tests.actions.test_reminders import at
+from actions.reminders.sweep import INSERT_BATCH, reminders_sweep
+from tests.actions.reminders.test_reminders import at
 from tests.factories import ActionFactory, FindingFactory, MeetingFactory, persona
 from tracker import roles
 
@@ -50,7 +50,7 @@ def build(force, *, actions, owners, leads):
 
 def insert_batches(rows):
     fields = [f for f in Reminder._meta.concrete_fields if not f.primary_key]
-    size = min(reminders.INSERT_BATCH, connection.ops.bulk_batch_size(fields, [None] * rows))
+    size = min(INSERT_BATCH, connection.ops.bulk_batch_size(fields, [None] * rows))
     return math.ceil(rows / size)
 
 
@@ -60,7 +60,7 @@ def sweep_queries(django_capture_on_commit_callbacks):
         CaptureQueriesContext(connection) as queries,
         django_capture_on_commit_callbacks(execute=True),
     ):
-        sweep = reminders.reminders_sweep()
+        sweep = reminders_sweep()
     return sweep, queries
 
 

@@ -26,8 +26,10 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import reminders, selectors
+from actions import selectors
 from actions.models import OPEN_STATUSES, Action
+from actions.reminders import digest
+from actions.reminders.sweep import reminders_sweep
 from reports import documents
 from reports import selectors as report_selectors
 from reports import services as report_services
@@ -268,7 +270,7 @@ class Command(BaseCommand):
     def sweep(self):
         def once():
             with transaction.atomic():
-                result = reminders.reminders_sweep()
+                result = reminders_sweep()
                 transaction.set_rollback(True)
             return result
 
@@ -277,18 +279,18 @@ class Command(BaseCommand):
             f"reminder sweep, nothing recorded yet ({open_count:,} open actions)", once, repeat=3
         )
         with transaction.atomic():
-            reminders.reminders_sweep()
+            reminders_sweep()
             self.measure(
                 "reminder sweep again the same day (all recorded)",
-                reminders.reminders_sweep,
+                reminders_sweep,
                 repeat=3,
             )
             transaction.set_rollback(True)
         with transaction.atomic():
-            sweep = reminders.reminders_sweep()
+            sweep = reminders_sweep()
             started = time.perf_counter()
             with CaptureQueriesContext(connection) as captured:
-                sent = sum(reminders.digest_send(recipient_id=pk) for pk in sweep.pending)
+                sent = sum(digest.digest_send(recipient_id=pk) for pk in sweep.pending)
             elapsed = time.perf_counter() - started
             transaction.set_rollback(True)
         people = max(len(sweep.pending), 1)

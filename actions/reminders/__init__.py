@@ -1,0 +1,1 @@
+"""Reminders: what is due, recording it (the sweep), the outbox, and the digest email."""

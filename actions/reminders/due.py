@@ -1,0 +1,205 @@
+"""What reminders are due by a day: deadlines, overdue, stale, meetings and weekly summaries.
+
+Each rule yields `Due` keys (recipient, action or meeting, kind, period); the sweep records them
+(actions/reminders/sweep.py). Dates are Europe/London calendar days (timezone.localdate).
+"""
+
+import datetime
+from functools import lru_cache
+from typing import NamedTuple
+
+import holidays
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from actions.models import OPEN_STATUSES, Action, ReminderKind
+from reports.models import Meeting
+from tracker import roles
+from tracker.models import User
+
+Kind = ReminderKind
+
+
+# Working days
+
+
+@lru_cache(maxsize=32)
+def _bank_holidays(subdivision, year):
+    return holidays.country_holidays("GB", subdiv=subdivision, years=year)
+
+
+def is_working_day(day):
+    return day.weekday() < 5 and day not in _bank_holidays(
+        settings.REMINDER_HOLIDAYS_SUBDIVISION, day.year
+    )
+
+
+def working_days_before(day, count):
+    """The date `count` working days before `day`, skipping weekends and bank holidays."""
+    while count > 0:
+        day -= datetime.timedelta(days=1)
+        if is_working_day(day):
+            count -= 1
+    return day
+
+
+def start_of_day(day):
+    """Midnight at the start of a Europe/London calendar day, as an aware datetime."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# What is due
+
+
+class Due(NamedTuple):
+    """A reminder found due, not yet recorded: its key. Tens of thousands are found each day,
+    nearly all recorded already, so they are not built as model instances."""
+
+    recipient_id: int
+    kind: str
+    period: str
+    action_id: int | None = None
+    meeting_id: int | None = None
+
+
+def _reachable_users():
+    """Users a reminder can go to: active, with an email address."""
+    return set(User.objects.filter(is_active=True).exclude(email="").values_list("pk", flat=True))
+
+
+def open_actions():
+    return Action.objects.filter(status__in=OPEN_STATUSES).order_by()
+
+
+def _deadline_reminders(today, reachable):
+    """Nudges to the owner before the deadline: the latest threshold passed, once per deadline."""
+    thresholds = settings.REMINDER_DEADLINE_DAYS  # largest first
+    rows = open_actions().filter(
+        deadline__gte=today, deadline__lte=today + datetime.timedelta(days=thresholds[0])
+    )
+    for pk, owner_id, deadline in rows.values_list("pk", "owner_id", "deadline"):
+        if owner_id in reachable:
+            days_left = (deadline - today).days
+            threshold = min(days for days in thresholds if days >= days_left)
+            yield Due(
+                recipient_id=owner_id,
+                action_id=pk,
+                kind=Kind.DEADLINE,
+                period=f"{deadline}-{threshold}d",
+            )
+
+
+def _overdue_reminders(today, reachable):
+    """Overdue notices to the owner (day after, then every N days); one escalation to the lead."""
+    repeat = settings.REMINDER_OVERDUE_REPEAT_DAYS
+    escalate_after = settings.REMINDER_ESCALATE_AFTER_DAYS
+    rows = open_actions().filter(deadline__lt=today)
+    for pk, owner_id, lead_id, deadline in rows.values_list(
+        "pk", "owner_id", "opcc_lead_id", "deadline"
+    ):
+        days_over = (today - deadline).days
+        if owner_id in reachable:
+            notice_day = 1 + (days_over - 1) // repeat * repeat
+            yield Due(
+                recipient_id=owner_id,
+                action_id=pk,
+                kind=Kind.OVERDUE,
+                period=f"{deadline}+{notice_day}d",
+            )
+        if days_over >= escalate_after and lead_id in reachable:
+            yield Due(
+                recipient_id=lead_id,
+                action_id=pk,
+                kind=Kind.ESCALATION,
+                period=f"{deadline}+{escalate_after}d",
+            )
+
+
+def _stale_reminders(today, reachable):
+    """Stale notices to the owner after N days without an update, and every N days after that."""
+    stale_days = settings.REMINDER_STALE_DAYS
+    # Counted in calendar days: last touched on day D is stale from day D + N, whatever the hour.
+    cutoff = start_of_day(today - datetime.timedelta(days=stale_days - 1))
+    rows = open_actions().filter(
+        Q(last_update_at__lt=cutoff) | Q(last_update_at__isnull=True, created_at__lt=cutoff)
+    )
+    for pk, owner_id, last_update_at, created_at in rows.values_list(
+        "pk", "owner_id", "last_update_at", "created_at"
+    ):
+        if owner_id in reachable:
+            since = timezone.localdate(last_update_at or created_at)
+            days = (today - since).days // stale_days * stale_days
+            yield Due(
+                recipient_id=owner_id, action_id=pk, kind=Kind.STALE, period=f"{since}+{days}d"
+            )
+
+
+def _meeting_reminders(today, reachable):
+    """Update requests to owners of actions on an agenda, and "pack ready" to OPCC staff."""
+    request_days = settings.REMINDER_MEETING_WORKING_DAYS
+    pack_days = settings.REMINDER_PACK_READY_WORKING_DAYS
+    # Enough calendar days to hold the working days plus weekends and a run of bank holidays.
+    horizon = today + datetime.timedelta(days=max(request_days, pack_days) * 2 + 14)
+    meetings = Meeting.objects.filter(
+        starts_at__gte=start_of_day(today + datetime.timedelta(days=1)),
+        starts_at__lt=start_of_day(horizon),
+    ).values_list("pk", "starts_at")
+    request_due, pack_due = {}, {}
+    for pk, starts_at in meetings:
+        day = timezone.localdate(starts_at)
+        if today >= working_days_before(day, request_days):
+            request_due[pk] = day
+        if today >= working_days_before(day, pack_days):
+            pack_due[pk] = day
+    if request_due:
+        rows = open_actions().filter(finding__inspection__meetings__in=request_due)
+        for pk, owner_id, meeting_id in rows.values_list(
+            "pk", "owner_id", "finding__inspection__meetings"
+        ):
+            if owner_id in reachable:
+                yield Due(
+                    recipient_id=owner_id,
+                    action_id=pk,
+                    meeting_id=meeting_id,
+                    kind=Kind.MEETING_UPDATE,
+                    period=f"meeting {meeting_id} on {request_due[meeting_id]}",
+                )
+    if pack_due:
+        staff = User.objects.filter(groups__name=roles.OPCC_STAFF).values_list("pk", flat=True)
+        for staff_id in set(staff) & reachable:
+            for meeting_id, day in pack_due.items():
+                yield Due(
+                    recipient_id=staff_id,
+                    meeting_id=meeting_id,
+                    kind=Kind.PACK_READY,
+                    period=f"{day}-{pack_days}wd",
+                )
+
+
+def reminders_due(today):
+    """Every daily reminder due by `today`, as keys; the sweep records those not recorded yet."""
+    reachable = _reachable_users()
+    return [
+        *_deadline_reminders(today, reachable),
+        *_overdue_reminders(today, reachable),
+        *_stale_reminders(today, reachable),
+        *_meeting_reminders(today, reachable),
+    ]
+
+
+# The columns the sweep fills; the others keep their defaults (pending, no attempts yet).
+def weekly_digests_due(today):
+    """One weekly summary per person with open actions who has not opted out, for today's week."""
+    year, week, _ = today.isocalendar()
+    mine = open_actions().values("pk")
+    people = User.objects.filter(is_active=True, weekly_digest=True).exclude(email="")
+    people = people.filter(
+        Exists(mine.filter(owner=OuterRef("pk")))
+        | Exists(mine.filter(opcc_lead=OuterRef("pk")))
+        | Exists(mine.filter(delegate=OuterRef("pk")))
+    )
+    return [
+        Due(recipient_id=pk, kind=Kind.WEEKLY_DIGEST, period=f"{year}-W{week:02d}")
+        for pk in people.values_list("pk", flat=True)
+    ]

@@ -1,0 +1,40 @@
+"""Audited writes shared by the apps: the save that records who and why, and the refusals."""
+
+from django.core.exceptions import ValidationError
+
+from tracker import roles
+
+
+class WorkflowError(ValidationError):
+    """A change the workflow or the user's role does not allow; the message says why."""
+
+
+def audited_save(obj, *, by, reason="", update_fields=None):
+    """Validate and save one audited object, with the history user and change reason set."""
+    obj.full_clean()
+    obj._history_user = by
+    obj._change_reason = reason or None
+    if update_fields is None:
+        obj.save()
+    else:
+        obj.save(update_fields=update_fields)
+    return obj
+
+
+def apply_changes(obj, fields):
+    """Set the fields whose value differs; return their names (for update_fields)."""
+    changed = [name for name, value in fields.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, fields[name])
+    return changed
+
+
+def require_text(text, what):
+    if not (text or "").strip():
+        raise WorkflowError(f"{what} is required.")
+    return text.strip()
+
+
+def require_opcc_staff(by):
+    if not roles.is_opcc_staff(by):
+        raise WorkflowError("Only OPCC staff can do this.")
