@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions import exports, forms, selectors, services
+from actions import evidence_services, exports, forms, history, selectors, services
 from actions.filters import SORTS
 from actions.models import Evidence, Status
 from tracker import files, roles, security
@@ -255,7 +255,7 @@ def action_history(request, pk):
     context = {
         "action": action,
         "tab": "history",
-        "entries": selectors.action_history(action=action),
+        "entries": history.action_history(action=action),
     }
     return render(request, "actions/action_history.html", context)
 
@@ -426,7 +426,7 @@ def evidence_add(request, pk):
 
     def change(data):
         upload = data["file"] if data["kind"] == Evidence.Kind.DOCUMENT else None
-        return services.evidence_add(
+        return evidence_services.evidence_add(
             by=request.user,
             action=action,
             kind=data["kind"],
@@ -460,7 +460,9 @@ def evidence_assure(request, pk):
         form,
         "actions/evidence_assure.html",
         context,
-        change=lambda data: services.evidence_assure(by=request.user, evidence=evidence, **data),
+        change=lambda data: evidence_services.evidence_assure(
+            by=request.user, evidence=evidence, **data
+        ),
         done=action_url(evidence.action),
         success="Evidence assured.",
     )

@@ -6,3 +6,7 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "Meetings and reports"
+
+    def ready(self):
+        # Register the PDF task, which the services queue by name (reports/services.py).
+        from reports import tasks  # noqa: F401

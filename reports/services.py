@@ -1,5 +1,7 @@
 """Writes to meetings, questions and briefing packs, audited like the actions app's services."""
 
+from functools import partial
+
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
@@ -14,6 +16,16 @@ from tracker.audit import (
     require_opcc_staff,
     require_text,
 )
+from tracker.celery import app
+
+# Queued by name through Celery's registry (reports/apps.py registers the task at start-up):
+# reports/tasks.py calls these services, so this module must not import it.
+RENDER_PDF_TASK = "reports.tasks.render_pack_pdf"
+
+
+def queue_pack_pdf(pack_id):
+    """Queue the PDF render (run inline when there is no broker)."""
+    app.signature(RENDER_PDF_TASK, args=[pack_id]).delay()
 
 
 @transaction.atomic
@@ -195,13 +207,11 @@ def pack_request_pdf(*, by, pack, force=False):
     A task already waiting renders the pack as it is when it runs, so no second one is queued
     (`force` queues one anyway, for the "make the PDF" button if a worker lost the first).
     """
-    from reports import tasks
-
     if pack.pdf_status == BriefingPack.PdfStatus.PENDING and not force:
         return
     pack.pdf_status = BriefingPack.PdfStatus.PENDING
     audited_save(pack, by=by, reason="PDF requested", update_fields=["pdf_status"])
-    transaction.on_commit(lambda: tasks.render_pack_pdf.delay(pack.pk))
+    transaction.on_commit(partial(queue_pack_pdf, pack.pk))
 
 
 def pdf_inputs(pack):
@@ -216,11 +226,9 @@ def pack_store_pdf(*, pack_id, content, rendered_from, by=None):
     If the Panel summary or publication changed while it rendered, the PDF is stale: it is not
     stored, and the pack is rendered again.
     """
-    from reports import tasks
-
     pack = BriefingPack.objects.select_for_update().get(pk=pack_id)
     if pdf_inputs(pack) != rendered_from:
-        transaction.on_commit(lambda: tasks.render_pack_pdf.delay(pack.pk))
+        transaction.on_commit(partial(queue_pack_pdf, pack.pk))
         return pack
     old = pack.pdf.name if pack.pdf else ""
     pack.pdf.save(f"v{pack.version}.pdf", ContentFile(content), save=False)

@@ -4,7 +4,8 @@ import contextlib
 import datetime
 import re
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+
+from actions.inspection_import.parsed import Finding, GradedArea, InspectionInfo, ParsedReport
 
 GRADES = ("outstanding", "good", "adequate", "requires_improvement", "inadequate", "ungraded")
 GRADE_WORDS = {grade.replace("_", " "): grade for grade in GRADES} | {"not graded": "ungraded"}
@@ -78,44 +79,6 @@ HEADLINE_GRADE = re.compile(
 )
 TITLE_WORDS = re.compile(r"(?i)\bPEEL\b|inspection|assessment|cause of concern")
 PILLARS = {"effectiveness", "efficiency", "legitimacy", "leadership"}
-
-
-@dataclass
-class InspectionInfo:
-    title: str | None = None
-    force: str | None = None
-    published: datetime.date | None = None
-
-
-@dataclass
-class GradedArea:
-    name: str
-    grade: str
-
-
-@dataclass
-class Finding:
-    kind: str
-    reference: str
-    area: str | None
-    parent: str | None
-    text: str
-
-
-@dataclass
-class ParsedReport:
-    inspection: InspectionInfo = field(default_factory=InspectionInfo)
-    graded_areas: list[GradedArea] = field(default_factory=list)
-    findings: list[Finding] = field(default_factory=list)
-
-    def as_dict(self) -> dict:
-        published = self.inspection.published
-        return {
-            "inspection": asdict(self.inspection)
-            | {"published": published and published.isoformat()},
-            "graded_areas": [asdict(area) for area in self.graded_areas],
-            "findings": [asdict(finding) for finding in self.findings],
-        }
 
 
 def parse_report(text: str, force_name: str | None = None) -> ParsedReport:

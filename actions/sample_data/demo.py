@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from actions import services
+from actions import evidence_services, services
 from actions.inspection_import.parser import parse_report
 from actions.models import Force, Grade, Inspection, Rag, Status
 from reports import services as report_services
@@ -365,7 +365,7 @@ def _progress(action, owner, narrative, *, rag=Rag.GREEN, percent=50, at=0):
 
 def _evidence_note(action, owner, opcc, title, *, document=False):
     if document:
-        evidence = services.evidence_add(
+        evidence = evidence_services.evidence_add(
             by=owner,
             action=action,
             kind="document",
@@ -374,10 +374,12 @@ def _evidence_note(action, owner, opcc, title, *, document=False):
             content_type="text/plain",
         )
     else:
-        evidence = services.evidence_add(
+        evidence = evidence_services.evidence_add(
             by=owner, action=action, kind="note", title=title, note=f"{title}: summary of results."
         )
-    services.evidence_assure(by=opcc, evidence=evidence, note="Checked against the source data.")
+    evidence_services.evidence_assure(
+        by=opcc, evidence=evidence, note="Checked against the source data."
+    )
 
 
 def _load_meetings(force, opcc):

@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from actions import services
+from actions import evidence_services, services
 from actions.models import Action, Rag, Reminder, Status
 from reports.services import meeting_create
 from tests.factories import ActionFactory, EvidenceFactory, InspectionFactory
@@ -118,10 +118,10 @@ def test_update_and_evidence_services_write_their_own_history(action, owner, opc
         rag=Rag.GREEN,
         percent_complete=10,
     )
-    evidence = services.evidence_add(
+    evidence = evidence_services.evidence_add(
         by=owner, action=action, kind="link", title="Policy", url="https://example.org/policy"
     )
-    services.evidence_assure(by=opcc_officer, evidence=evidence, note="Policy is live.")
+    evidence_services.evidence_assure(by=opcc_officer, evidence=evidence, note="Policy is live.")
     assert _latest(update).history_user == owner
     assert [r.history_user for r in evidence.history.order_by("history_id")] == [
         owner,

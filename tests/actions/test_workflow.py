@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from actions import services
+from actions import evidence_services, services
 from actions.models import Rag, Status
 from actions.services import TRANSITIONS
 from tests.factories import ActionFactory, EvidenceFactory
@@ -228,17 +228,19 @@ def test_sustaining_needs_a_future_date(owner, opcc_officer):
 
 
 def test_evidence_cannot_be_assured_twice_or_by_an_owner(action, owner, opcc_officer):
-    evidence = services.evidence_add(
+    evidence = evidence_services.evidence_add(
         by=owner, action=action, kind="note", title="Results", note="94% compliant."
     )
     with pytest.raises(WorkflowError, match="Only OPCC staff"):
-        services.evidence_assure(by=owner, evidence=evidence, note="Looks fine")
-    services.evidence_assure(by=opcc_officer, evidence=evidence, note="Checked the source.")
+        evidence_services.evidence_assure(by=owner, evidence=evidence, note="Looks fine")
+    evidence_services.evidence_assure(
+        by=opcc_officer, evidence=evidence, note="Checked the source."
+    )
     with pytest.raises(WorkflowError, match="already"):
-        services.evidence_assure(by=opcc_officer, evidence=evidence, note="Again")
+        evidence_services.evidence_assure(by=opcc_officer, evidence=evidence, note="Again")
 
 
 def test_link_evidence_needs_a_url(action, owner):
     with pytest.raises(ValidationError):
-        services.evidence_add(by=owner, action=action, kind="link", title="Policy", url="")
+        evidence_services.evidence_add(by=owner, action=action, kind="link", title="Policy", url="")
     assert action.evidence.count() == 0

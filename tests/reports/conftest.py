@@ -6,6 +6,7 @@ import datetime
 import pytest
 import time_machine
 
+from actions import evidence_services
 from actions import services as action_services
 from actions.models import Action, Force, Rag, Status
 from reports import services
@@ -126,11 +127,11 @@ def world(force, owner, opcc_officer, second_opcc_officer):
         action_services.action_propose_closure(
             by=owner, action=fresh(a3), narrative="Plan adopted."
         )
-        evidence = action_services.evidence_add(
+        evidence = evidence_services.evidence_add(
             by=owner, action=fresh(a3), kind="note", title="Adopted plan", note="Signed off."
         )
     with at(2025, 2, 21):
-        action_services.evidence_assure(by=opcc_officer, evidence=evidence, note="Checked.")
+        evidence_services.evidence_assure(by=opcc_officer, evidence=evidence, note="Checked.")
     with at(2025, 2, 22):
         action_services.action_close(
             by=second_opcc_officer, action=fresh(a3), closure_summary="Plan in place."

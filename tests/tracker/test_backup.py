@@ -15,7 +15,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from actions import services
+from actions import evidence_services, services
 from actions.models import Action, Evidence
 from tests.factories import MeetingFactory
 from tests.tracker.test_settings import ROOT
@@ -55,7 +55,7 @@ def site(action, owner, opcc_officer, second_opcc_officer):
     services.action_propose_closure(
         by=owner, action=Action.objects.get(pk=action.pk), narrative="Done."
     )
-    evidence = services.evidence_add(
+    evidence = evidence_services.evidence_add(
         by=owner,
         action=Action.objects.get(pk=action.pk),
         kind=Evidence.Kind.DOCUMENT,
@@ -64,7 +64,7 @@ def site(action, owner, opcc_officer, second_opcc_officer):
         original_filename="audit.txt",
         content_type="text/plain",
     )
-    services.evidence_assure(by=opcc_officer, evidence=evidence, note="Read it.")
+    evidence_services.evidence_assure(by=opcc_officer, evidence=evidence, note="Read it.")
     services.action_close(
         by=second_opcc_officer, action=Action.objects.get(pk=action.pk), closure_summary="Done."
     )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from notifications_python_client.notifications import NotificationsAPIClient
 
-from actions import services, tasks
+from actions import evidence_services, services, tasks
 from actions.models import Reminder, ReminderKind, Status
 from actions.reminders import digest, due
 from actions.reminders.sweep import reminders_sweep
@@ -557,7 +557,7 @@ def test_a_closure_proposal_already_decided_is_not_sent(
     action, owner, opcc_officer, second_opcc_officer, mailoutbox, sweep
 ):
     evidence = EvidenceFactory(action=action, submitted_by=owner)
-    services.evidence_assure(by=second_opcc_officer, evidence=evidence, note="Checked.")
+    evidence_services.evidence_assure(by=second_opcc_officer, evidence=evidence, note="Checked.")
     services.action_propose_closure(by=owner, action=action, narrative="All delivered.")
     services.action_close(by=second_opcc_officer, action=action, closure_summary="Delivered.")
     sweep(timezone.localdate())
@@ -572,7 +572,9 @@ def test_the_owner_hears_when_opcc_assures_evidence_closes_reopens_and_moves_the
     action, owner, opcc_officer, second_opcc_officer, mailoutbox
 ):
     evidence = EvidenceFactory(action=action, submitted_by=owner)
-    services.evidence_assure(by=opcc_officer, evidence=evidence, note="Checked the sample.")
+    evidence_services.evidence_assure(
+        by=opcc_officer, evidence=evidence, note="Checked the sample."
+    )
     services.action_propose_closure(by=owner, action=action, narrative="Done.")
     services.action_close(by=opcc_officer, action=action, closure_summary="Delivered.")
     services.action_reopen(by=second_opcc_officer, action=action, reason="Not sustained.")
