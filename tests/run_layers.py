@@ -1,5 +1,6 @@
 """Run the whole suite in layers: SQLite always, PostgreSQL when reachable, then the browser tests
-in Chromium when it and axe-core are installed. Used by `make test`.
+in Chromium when it and axe-core are installed; then lint, the migrations check and the
+dependency audit. Used by `make test`.
 
 Each layer is one pytest run; a layer whose service is down is skipped with the reason printed.
 Exits non-zero if any layer that ran failed. The last line totals every layer.
@@ -70,6 +71,13 @@ def finish_layer(layer):
     if code not in OK_CODES and counts["failed"] == 0:
         counts["failed"] = 1  # pytest itself failed (collection error, crash): count it
     return code, counts
+
+
+def migrations_in_step():
+    """True when every model change has its migration (a missing one fails `make test`)."""
+    command = [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"]
+    # SQLite: the check reads the models and the migration files, not a database server.
+    return subprocess.call(command, cwd=ROOT, env={**os.environ, "DATABASE_URL": ""}) == 0
 
 
 def audit_dependencies():
@@ -144,6 +152,9 @@ def main():
         for command in (["check"], ["format", "--check"])
     )
 
+    print("\n=== Migrations (makemigrations --check) ===", flush=True)
+    migrations_ok = migrations_in_step()
+
     print("\n=== Dependency audit (pip-audit) ===", flush=True)
     audit_ok, audit_message = audit_dependencies()
     print(audit_message)
@@ -167,6 +178,9 @@ def main():
     print(f"Lint (ruff check, ruff format --check): {'passed' if lint_ok else 'FAILED'}")
     if not lint_ok:
         failed_layers.append("Lint")
+    print(f"Migrations (makemigrations --check): {'passed' if migrations_ok else 'FAILED'}")
+    if not migrations_ok:
+        failed_layers.append("Migrations")
     print(f"Dependency audit: {audit_message}")
     if audit_ok is False:
         failed_layers.append("Dependency audit")

@@ -1,0 +1,19 @@
+"""`make test` (tests/run_layers.py) fails when a model change has no migration."""
+
+from tests import run_layers
+
+
+def test_the_migrations_layer_passes_when_the_models_and_migrations_agree():
+    assert run_layers.migrations_in_step() is True
+
+
+def test_the_migrations_layer_fails_when_makemigrations_finds_a_change(monkeypatch):
+    commands = []
+
+    def makemigrations_reports_a_change(command, **kwargs):
+        commands.append(command)
+        return 1  # what `makemigrations --check` exits with when a migration is missing
+
+    monkeypatch.setattr(run_layers.subprocess, "call", makemigrations_reports_a_change)
+    assert run_layers.migrations_in_step() is False
+    assert commands[0][1:] == ["manage.py", "makemigrations", "--check", "--dry-run"]
