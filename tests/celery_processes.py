@@ -59,6 +59,16 @@ def process_env(redis_url, tmp_path, *, settings_module, name):
     }
 
 
+def broker_idle(env):
+    """True when this test's queue is empty and no message is held unacknowledged by a worker:
+    then nothing more can be delivered (acks_late acknowledges a task only once it has run)."""
+    keys = redis.Redis.from_url(env["REMINDER_TEST_BROKER_URL"])
+    prefix = env["REMINDER_TEST_KEY_PREFIX"]
+    return keys.llen(f"{prefix}{env['REMINDER_TEST_QUEUE']}") == 0 and not keys.hlen(
+        f"{prefix}unacked"
+    )
+
+
 def forget_redis_keys(env):
     """Leave nothing of this test's behind in the shared Redis."""
     keys = redis.Redis.from_url(env["REMINDER_TEST_BROKER_URL"])

@@ -43,6 +43,19 @@ FUZZ = settings(
 )
 TRIED = {"inputs": 0, "accepted": 0}
 
+
+@pytest.fixture(scope="module", autouse=True)
+def report_inputs_tried(request):
+    """After the file's tests, whichever ran and in whatever order: how many inputs were tried."""
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(
+            f"fuzzing: {TRIED['inputs']} inputs tried in this run, "
+            f"{TRIED['accepted']} posts accepted, the rest refused or filtered"
+        )
+
+
 HOSTILE = [
     "",
     " ",
@@ -368,12 +381,3 @@ def test_a_refused_upload_leaves_no_import_behind(world, client):
     assert client.session.get("action_imports") in (None, {})
     ok = client.post(reverse("imports:start"), {"file": csv_upload(world["action"])})
     assert ok.status_code == 302
-
-
-def test_inputs_tried_are_counted(capsys):
-    """Runs last in this file: the total number of inputs tried across the endpoints above."""
-    with capsys.disabled():
-        print(
-            f"\nfuzzing: {TRIED['inputs']} inputs tried in this run, "
-            f"{TRIED['accepted']} posts accepted, the rest refused or filtered"
-        )

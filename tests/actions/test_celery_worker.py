@@ -20,6 +20,7 @@ from actions import services
 from actions.models import Action, Reminder
 from tests.celery_processes import (
     CeleryProcess,
+    broker_idle,
     forget_redis_keys,
     mail_sent,
     process_env,
@@ -133,7 +134,8 @@ def test_the_worker_sends_each_digest_once_and_a_second_run_sends_nothing(
         "the second sweep to finish",
         lambda: worker.log.read_text().count("send_due_reminders[") >= 4,  # received, succeeded
     )
-    time.sleep(1)  # any digest the second sweep queued would be sent by now
+    # Every message delivered and acknowledged: any digest the second sweep queued has run.
+    wait_for("the queue to drain", lambda: broker_idle(worker_env))
     assert len(mail_sent(worker_env)) == 2
     assert Reminder.objects.count() == 2
 
@@ -157,7 +159,8 @@ def test_a_worker_killed_mid_send_leaves_the_digest_to_be_sent_exactly_once_afte
     wait_for("both digests after the restart", lambda: len(mail_sent(worker_env)) == 2)
     # The killed task itself came back, unacknowledged (acks_late), and ran to the end.
     assert f"send_digest[{held}] succeeded" in second.log.read_text()
-    time.sleep(5)  # longer than the visibility timeout: any redelivery has happened
+    # Nothing queued or held unacknowledged: no redelivery of the killed send can still come.
+    wait_for("the queue to drain", lambda: broker_idle(worker_env))
     assert [to for to, _ in mail_sent(worker_env)] == sorted([owner.email, opcc_officer.email])
     assert sorted(sent_rows()) == sorted(
         [(owner.email, "overdue", 1), (opcc_officer.email, "escalation", 1)]

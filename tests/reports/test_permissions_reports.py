@@ -141,9 +141,15 @@ def test_a_draft_pack_is_listed_nowhere_the_panel_or_public_look(world, client):
     assert str(objects["draft"].uuid) not in public
 
 
-def test_the_public_address_of_a_pack_stays_the_same_across_versions(world, opcc_officer):
+def test_a_public_pack_keeps_its_address_when_a_new_version_is_generated(
+    world, opcc_officer, client
+):
     _, objects = world
-    uuid = objects["public"].uuid
-    services.pack_generate(by=opcc_officer, meeting=objects["meeting"], pdf=False)
-    objects["public"].refresh_from_db()
-    assert objects["public"].uuid == uuid
+    address = reverse("reports:public_pack", args=[objects["public"].uuid])
+    newer = services.pack_generate(by=opcc_officer, meeting=objects["meeting"], pdf=False)
+    # The new version is a draft with an address of its own, which the public cannot open yet.
+    assert newer.uuid != objects["public"].uuid
+    assert client.get(reverse("reports:public_pack", args=[newer.uuid])).status_code == 404
+    response = client.get(address)
+    assert response.status_code == 200
+    assert response.context["pack"].pk == objects["public"].pk
