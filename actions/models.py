@@ -690,7 +690,7 @@ class Evidence(models.Model):
 
 
 # Reminders: the outbox and the record of every reminder and change notification sent
-# (actions/reminders.py; shared/DESIGN.md section 4).
+# (actions/reminders/; docs/design.md, "Reminder policy").
 
 
 class ReminderKind(models.TextChoices):

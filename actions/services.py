@@ -24,7 +24,7 @@ from tracker.audit import (
     require_text,
 )
 
-# The status workflow (shared/DESIGN.md section 3). Closing, sustaining, reopening and moving
+# The status workflow (docs/design.md, "Workflow"). Closing, sustaining, reopening and moving
 # deadlines have services of their own because they need a reason or assured evidence.
 TRANSITIONS = {
     Status.NOT_STARTED: {Status.IN_PROGRESS, Status.PROPOSED, Status.BLOCKED},

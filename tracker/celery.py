@@ -7,7 +7,7 @@ one job and one weekly summary, not a library of schedules to edit; it adds no d
 or second source of truth; and the times live with the rest of the deployment's configuration.
 An administrator changes a time by setting the variable and restarting beat. Nothing is lost or
 doubled by a change, because every reminder is recorded under a unique key and a sweep catches up
-whatever is due by its day (actions/reminders.py).
+whatever is due by its day (actions/reminders/sweep.py).
 """
 
 import os

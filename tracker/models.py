@@ -19,7 +19,7 @@ class User(AbstractUser):
     role_title = models.CharField(
         max_length=120, blank=True, help_text='Job title shown on public pages, e.g. "ACC Crime".'
     )
-    # Reminder preferences (actions/reminders.py). Deadline, overdue and escalation reminders
+    # Reminder preferences (actions/reminders/). Deadline, overdue and escalation reminders
     # cannot be turned off; only the weekly summary can.
     weekly_digest = models.BooleanField(
         default=True,

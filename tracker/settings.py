@@ -300,7 +300,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Demo users' password, printed by `manage.py load_demo` (never used in production).
 DEMO_PASSWORD = env("DEMO_PASSWORD", "opcc-demo-2026")
 
-# Reminders (actions/reminders.py, shared/DESIGN.md section 4). An administrator changes any of
+# Reminders (actions/reminders/, docs/design.md "Reminder policy"). An administrator changes any of
 # these in the process manager's environment and restarts the worker and beat: the sweep reads
 # the thresholds each time it runs and beat builds its schedule from the times when it starts.
 # No code change and no migration. Times are Europe/London wall-clock (CELERY_TIMEZONE), so 07:00
@@ -387,7 +387,7 @@ SPECTACULAR_SETTINGS = {
         "MeetingKindEnum": "reports.models.Meeting.Kind",
     },
 }
-# Importing an inspection report (actions/report_input.py, actions/repeats.py).
+# Importing an inspection report (actions/inspection_import/source.py, actions/repeats.py).
 REPORT_MAX_UPLOAD_MB = env_int("REPORT_MAX_UPLOAD_MB", 20)
 # An earlier finding of the same force is suggested as repeated when its similarity score
 # (0-100, rapidfuzz token-set ratio on normalised words) is at least this.

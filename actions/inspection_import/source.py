@@ -1,6 +1,6 @@
 """A report's text from what an officer gives: pasted text, or a PDF, HTML or plain-text file.
 
-The type is read from the file's content, as for evidence (actions/uploads.py), and every
+The type is read from the file's content, as for evidence (tracker/files.py), and every
 refusal says what is wrong in words an officer can act on.
 """
 

@@ -1,7 +1,7 @@
 """Importing a report (upload or paste, review, accept) and the finding page with its repeats.
 
-The draft lives in the officer's session (actions/import_draft.py) until they accept it; only
-then does one service call create the inspection, its areas and findings.
+The draft lives in the officer's session (draft.py) until they accept it; only then does one
+service call (services.py) create the inspection, its areas and findings.
 """
 
 import datetime

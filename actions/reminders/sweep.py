@@ -1,13 +1,14 @@
-"""Reminders: the sweep that records what is due, change notifications, and the digest send.
+"""The reminder sweep: record everything due by a day, then queue each recipient's digest.
 
-Exactly once (shared/DESIGN.md section 4). Every reminder is a `Reminder` row under a unique key:
-recipient, action or meeting, kind, and a period saying which occurrence it is (the deadline and
-the threshold passed, the overdue week, the meeting date...). The sweep works out what is due *by*
-today, not *on* today, and inserts it; the database drops rows it already holds. So a rerun, a
-retried task or a second beat process records nothing new, and a missed day is caught up by the
-next run. Sending is a second step: one digest per recipient holding all their pending rows, which
-are locked while it is sent (select_for_update(skip_locked=True): a second worker finds nothing to
-do) and marked sent in the same transaction. A failed send stays pending with its attempts and
+Exactly once (docs/design.md, "Reminder policy"). Every reminder is a `Reminder` row under a
+unique key: recipient, action or meeting, kind, and a period saying which occurrence it is (the
+deadline and the threshold passed, the overdue week, the meeting date...). The sweep works out
+what is due *by* today, not *on* today (actions/reminders/due.py), and inserts it; the database
+drops rows it already holds. So a rerun, a retried task or a second beat process records nothing
+new, and a missed day is caught up by the next run. Sending is a second step
+(actions/reminders/digest.py): one digest per recipient holding all their pending rows, which
+are locked while it is sent (select_for_update(skip_locked=True): a second worker finds nothing
+to do) and marked sent in the same transaction. A failed send stays pending with its attempts and
 error recorded; Celery retries it with backoff, and every sweep re-sends whatever is still
 pending, so it is neither lost nor doubled. The one window left is SMTP accepting a message and
 the process dying before the commit: that message goes again (at least once, never silently lost).
