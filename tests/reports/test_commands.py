@@ -1,4 +1,4 @@
-"""generate_pack (scheduled generation) and bench_pack (the benchmark), run as commands."""
+"""generate_pack (scheduled generation) and `benchmark pack`, run as commands."""
 
 import io
 
@@ -35,9 +35,9 @@ def test_generate_pack_says_clearly_when_the_meeting_does_not_exist():
         call_command("generate_pack", "999")
 
 
-def test_bench_pack_prints_html_and_pdf_times_and_leaves_nothing_behind():
+def test_the_pack_benchmark_prints_html_and_pdf_times_and_leaves_nothing_behind():
     out = io.StringIO()
-    call_command("bench_pack", "--actions", "6", stdout=out)
+    call_command("benchmark", "pack", "--actions", "6", stdout=out)
     text = out.getvalue()
     assert "Briefing pack with 6 actions" in text
     assert "HTML total:" in text and "PDF (WeasyPrint):" in text

@@ -1,4 +1,4 @@
-"""Benchmark: build a meeting with N actions and time pack generation, the page and the PDF.
+"""`manage.py benchmark pack [--actions N]`: time a pack's generation, page and PDF for N actions.
 
 Runs in a transaction that is rolled back, so it leaves the database as it found it.
 """

@@ -1,4 +1,4 @@
-"""`manage.py benchmark [--repeat N]`: time the pages and jobs that grow with the data.
+"""The `pages` benchmark section: time the pages and jobs that grow with the data.
 
 Runs on the current database (build one with `generate_dataset`), through the Django test client
 signed in as an OPCC officer and as an action owner, and prints median and p95 milliseconds and

@@ -1,5 +1,5 @@
-"""`manage.py bench_action_import [--rows N] [--apply]`: time the import preview of an N-row
-action plan (a benchmark).
+"""`manage.py benchmark plan-import [--rows N] [--apply]`: time the import preview of an N-row
+action plan.
 
 Builds an inspection, its people and half the file's actions inside a transaction, writes an
 XLSX like an OPCC's (title rows, a blank line, mixed date formats: half the rows match existing

@@ -1,4 +1,4 @@
-"""`manage.py bench_reminders [--actions N]`: time one reminder sweep over N actions (a benchmark).
+"""`manage.py benchmark reminders [--actions N]`: time one reminder sweep over N actions.
 
 Builds a national-sized data set (43 forces by default) inside a transaction, runs the sweep and
 sends every digest (to an in-memory mail backend), prints the time, actions per second and queries

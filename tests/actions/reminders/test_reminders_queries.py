@@ -98,7 +98,7 @@ def test_a_second_sweep_the_same_day_sends_nothing_and_costs_no_per_recipient_qu
 
 
 def test_the_benchmark_command_reports_its_figures_and_leaves_nothing_behind(capsys):
-    call_command("bench_reminders", "--actions", "60", "--owners", "6", "--leads", "2")
+    call_command("benchmark", "reminders", "--actions", "60", "--owners", "6", "--leads", "2")
     out = capsys.readouterr().out
     assert "Sweep over 60 actions:" in out and "actions/s" in out and "queries on" in out
     assert "Rolled back" in out

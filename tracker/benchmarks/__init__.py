@@ -1,0 +1,6 @@
+"""Benchmarks, kept apart from the app code and run by the one `manage.py benchmark` command.
+
+Each section is a command class of its own: `pages` (the default) times the pages and jobs on
+the current database; `pack`, `reminders` and `plan-import` build throwaway data of a given size
+and time one job on it. Every section rolls back what it writes.
+"""
