@@ -39,6 +39,9 @@ class RowPlan:
     finding_text: str = ""  # for a new finding, or a changed text of an existing one
     action: Action | None = None
     parsed: dict = field(default_factory=dict)
+    # For an update: the service calls decided by the preview, which applying only carries out
+    # (so what the preview shows and what is applied cannot drift apart).
+    steps: dict = field(default_factory=dict)
 
     def error(self, name, message):
         self.errors.append((FIELD_LABELS.get(name, name), message))
@@ -305,23 +308,35 @@ class Planner:
 
     def plan_update(self, row):
         action, parsed, cells = row.action, row.parsed, row.cells
-        changes = row.changes
+        changes, steps = row.changes, row.steps
         if row.finding_text:
             changes.append("finding text")
         title = cells.get("action_title", "")
         if cells.get("action_id") and title and key_text(title) != key_text(action.title):
             parsed["title"] = title
+            steps["title"] = title
             changes.append("title")
         owner, lead = parsed["owner"], parsed["opcc_lead"]
         role_title = cells.get("owner_role_title", "")
+        assign = False
         if owner and owner.pk != action.owner_id:
+            assign = True
             changes.append(f"owner to {owner}")
         if lead and lead.pk != action.opcc_lead_id:
+            assign = True
             changes.append(f"OPCC lead to {lead}")
         if role_title and role_title != action.owner_role_title:
+            assign = True
             changes.append(f'owner\'s role title to "{role_title}"')
+        if assign:
+            steps["assign"] = {
+                "owner": owner or action.owner,
+                "opcc_lead": lead or action.opcc_lead,
+                "owner_role_title": role_title or action.owner_role_title,
+            }
         deadline = parsed.get("deadline")
         if deadline and deadline != action.deadline:
+            steps["deadline"] = deadline
             changes.append(f"deadline from {action.deadline:%d %b %Y} to {deadline:%d %b %Y}")
         status = parsed.get("status", action.status)
         if status != action.status:
@@ -347,8 +362,20 @@ class Planner:
         if percent != action.percent_complete:
             changes.append(f"{percent}% complete")
         narrative = cells.get("latest_update", "")
-        if narrative and key_text(narrative) != key_text(action.latest_narrative):
+        new_narrative = bool(narrative) and key_text(narrative) != key_text(action.latest_narrative)
+        if new_narrative:
             changes.append("new progress update")
+        if new_narrative or (status, rag, percent) != (
+            action.status,
+            action.rag,
+            action.percent_complete,
+        ):
+            steps["progress"] = {
+                "narrative": narrative if new_narrative else None,
+                "status": status,
+                "rag": rag,
+                "percent_complete": percent,
+            }
         row.outcome = UPDATE if changes else UNCHANGED
 
 
@@ -406,52 +433,31 @@ def _create(row, *, by, reason, findings):
 
 
 def _update(row, *, by, reason):
-    action, parsed, cells = row.action, row.parsed, row.cells
+    """Carry out the steps the preview decided (RowPlan.steps), each through its service."""
+    action, steps = row.action, row.steps
     if row.finding_text:
         services.finding_edit(by=by, finding=row.finding, text=row.finding_text, reason=reason)
-    if "title" in parsed:
+    if "title" in steps:
         services.action_edit(
             by=by,
             action=action,
-            title=parsed["title"],
+            title=steps["title"],
             description=action.description,
             reason=reason,
         )
-    owner = parsed["owner"] or action.owner
-    lead = parsed["opcc_lead"] or action.opcc_lead
-    role_title = cells.get("owner_role_title") or action.owner_role_title
-    if (owner, lead, role_title) != (action.owner, action.opcc_lead, action.owner_role_title):
+    if "assign" in steps:
         services.action_assign(
-            by=by,
-            action=action,
-            owner=owner,
-            opcc_lead=lead,
-            delegate=action.delegate,
-            owner_role_title=role_title,
-            reason=reason,
+            by=by, action=action, delegate=action.delegate, reason=reason, **steps["assign"]
         )
-    deadline = parsed.get("deadline")
-    if deadline and deadline != action.deadline:
-        services.action_change_deadline(by=by, action=action, deadline=deadline, reason=reason)
-    status = parsed.get("status", action.status)
-    rag = parsed.get("rag", action.rag)
-    percent = parsed.get("percent_complete", action.percent_complete)
-    narrative = cells.get("latest_update", "")
-    new_narrative = narrative and key_text(narrative) != key_text(action.latest_narrative)
-    if new_narrative or (status, rag, percent) != (
-        action.status,
-        action.rag,
-        action.percent_complete,
-    ):
-        services.action_post_update(
-            by=by,
-            action=action,
-            narrative=narrative if new_narrative else f"Status, RAG and progress {reason.lower()}.",
-            status=status,
-            rag=rag,
-            percent_complete=percent,
-            reason=reason,
+    if "deadline" in steps:
+        services.action_change_deadline(
+            by=by, action=action, deadline=steps["deadline"], reason=reason
         )
+    if "progress" in steps:
+        progress = dict(steps["progress"])
+        if progress["narrative"] is None:
+            progress["narrative"] = f"Status, RAG and progress {reason.lower()}."
+        services.action_post_update(by=by, action=action, reason=reason, **progress)
 
 
 @transaction.atomic

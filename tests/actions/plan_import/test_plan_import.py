@@ -22,7 +22,7 @@ from actions.models import (
     Update,
     private_storage,
 )
-from actions.plan_import import columns, files
+from actions.plan_import import columns, files, preview
 from tests.factories import ActionFactory, FindingFactory, InspectionFactory, UpdateFactory
 
 pytestmark = pytest.mark.django_db
@@ -601,3 +601,23 @@ def test_uploads_left_unconfirmed_are_removed_after_two_days(opcc_officer, signe
     assert not storage.exists(old)
     (entry,) = client.session["action_imports"].values()
     assert storage.exists(entry["path"])
+
+
+def test_applying_carries_out_exactly_the_steps_the_preview_decided(action, opcc_officer):
+    new_deadline = action.deadline + datetime.timedelta(days=30)
+    rows = [
+        ["Action ID", "Action title", "Deadline", "RAG"],
+        [action.pk, "A clearer title", new_deadline.strftime("%d/%m/%Y"), "Red"],
+    ]
+    upload = xlsx_upload(rows, title_rows=False)
+    sheet = files.load_sheet(io.BytesIO(upload.read()), upload.name, user=opcc_officer)
+    plan = preview.plan_import(sheet, columns.auto_mapping(sheet.headings, {}))
+    (row,) = plan.rows
+    assert set(row.steps) == {"title", "deadline", "progress"}
+    # Applying reads the decision, not the cells: a step taken out of the plan is not applied.
+    del row.steps["deadline"]
+    preview.apply_plan(plan, by=opcc_officer)
+    action.refresh_from_db()
+    assert action.title == "A clearer title"
+    assert action.rag == "red"
+    assert action.deadline != new_deadline
