@@ -48,10 +48,10 @@ TRIED = {"inputs": 0, "accepted": 0}
 def report_inputs_tried(request):
     """After the file's tests, whichever ran and in whatever order: how many inputs were tried."""
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(
-            f"fuzzing: {TRIED['inputs']} inputs tried in this run, "
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(
+            f"\nfuzzing: {TRIED['inputs']} inputs tried in this run, "
             f"{TRIED['accepted']} posts accepted, the rest refused or filtered"
         )
 
