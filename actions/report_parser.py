@@ -3,8 +3,17 @@
 import contextlib
 import datetime
 import re
+import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+
+from django.core.exceptions import ValidationError
+
+# Bounds on one parse. The longest HMICFRS reports (State of Policing, national thematics) come to
+# about 600,000 characters of text; a parse of that takes well under a second, so the time budget
+# only stops input built to be slow, which the patterns below are written not to allow.
+MAX_CHARACTERS = 1_500_000
+TIME_BUDGET_SECONDS = 10.0
 
 GRADES = ("outstanding", "good", "adequate", "requires_improvement", "inadequate", "ungraded")
 GRADE_WORDS = {grade.replace("_", " "): grade for grade in GRADES} | {"not graded": "ungraded"}
@@ -14,7 +23,8 @@ DATE = (
     r"|\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2}"
 )
 PUBLISHED = re.compile(rf"(?i)\bpublished\b[^.\n]{{0,200}}?\b({DATE})")
-DATE_LINE = re.compile(rf"(?im)^\s*({DATE})\s*$")
+# [ \t], not \s: in multiline mode \s* runs on over blank lines from every line start (quadratic).
+DATE_LINE = re.compile(rf"(?im)^[ \t]*({DATE})[ \t]*$")
 LAST_UPDATED = re.compile(rf"(?i)\blast updated:?\s*({DATE})")
 
 FURNITURE = re.compile(
@@ -23,7 +33,7 @@ FURNITURE = re.compile(
     rf"|last updated:?.*|published(?: on)?:?\s*(?:{DATE})|{DATE})"
 )
 BULLET = re.compile(r"(?:[•·▪◦●*\-–—]|\(?\d{1,2}[.)]|\([a-z]\)|[a-z]\))\s+")
-NUMBERED_PARAGRAPH = re.compile(r"\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])")
+NUMBERED_PARAGRAPH = re.compile(r"(?<!\s)\s+(?=\d{1,2}\.\d{1,2}\s+[A-Z])")
 SENTENCE_END = re.compile(r"[.!?]['’\"”)]*$")
 LINE_END = re.compile(r"[.!?:;,]['’\"”)]*$")
 FRAGMENT_END = re.compile(r"\s*;(?:\s*(?:and|or))?\s*$")
@@ -42,11 +52,14 @@ WITHIN_BY = (
 TIMESCALE = rf"(?:{WITHIN_BY}|Immediately)"
 # A timescale anywhere in a lead-in ("We recommend that, within six months, the force:").
 TIMESCALE_ANY = re.compile(rf"\b{WITHIN_BY}\b")
-NAME_WORD = r"(?!(?:Police|Constabulary)\b)[A-Z][\w'’.-]*"
-# At most four words before "Police": unbounded repetition is quadratic on long capitalised runs.
+# Every repetition in a force name is bounded and its pieces cannot overlap (a word, then the
+# spaces after it): these patterns are tried at every position of every paragraph, so unbounded or
+# overlapping repeats made matching quadratic, or exponential ("Police Service of " followed by a
+# long capitalised run took seconds per character). At most four words of at most 30 characters.
+NAME_WORD = r"(?!(?:Police|Constabulary)\b)[A-Z][\w'’.-]{0,30}+"
 FORCE_NAME = (
     rf"(?:{NAME_WORD} +(?:(?:and|&) +)?){{1,4}}(?:Constabulary|Police(?: Service)?)"
-    r"|Police Service of (?:[A-Z]\w+ ?)+|Police Scotland"
+    r"|Police Service of [A-Z]\w{0,30}+(?: [A-Z]\w{0,30}+){0,2}|Police Scotland"
 )
 FORCE_RE = re.compile(rf"\b({FORCE_NAME})\b(?! *(?:and|&) *Crime\b)")
 # Leading words that are not part of a force's name ("The Police Efficiency ...", "Report to ...").
@@ -118,16 +131,49 @@ class ParsedReport:
         }
 
 
-def parse_report(text: str, force_name: str | None = None) -> ParsedReport:
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
-    tables, lines = _take_grade_tables(_clean_lines(text))
-    lines = _reflow([" ".join(line.split()) for line in lines])
+class ReportParseError(ValidationError):
+    """Text the parser will not read to the end; the message says why and what to do."""
+
+
+class _Budget:
+    """Stops a parse that runs past its time budget. Checked once a line: with every pattern
+    linear, no single line can take long, so the check comes often enough."""
+
+    def __init__(self, seconds: float | None):
+        self.deadline = None if seconds is None else time.monotonic() + seconds
+
+    def check(self):
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise ReportParseError(
+                "The text took too long to read. Paste only the part of the report that lists "
+                "its findings, or add the findings by hand.",
+                code="too_slow",
+            )
+
+
+def parse_report(
+    text: str, force_name: str | None = None, *, time_budget: float | None = TIME_BUDGET_SECONDS
+) -> ParsedReport:
+    """The report's details, grades and findings. Raises ReportParseError for text over
+    MAX_CHARACTERS or a parse over its time budget (seconds; None for no limit)."""
+    text = text or ""
+    if len(text) > MAX_CHARACTERS:
+        raise ReportParseError(
+            f"The text is too long to read: {len(text):,} characters, and the limit is "
+            f"{MAX_CHARACTERS:,}. Paste only the part of the report that lists its findings.",
+            code="too_long",
+        )
+    budget = _Budget(time_budget)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    tables, lines = _take_grade_tables(_clean_lines(text, budget))
+    lines = _reflow([" ".join(line.split()) for line in lines], budget)
     subject = _subject_pattern(force_name)
     item_start = rf"(?:{TIMESCALE},?\s+)?{subject}\s+(?:should|needs? to|must)\b(?!\s+also\b)"
     lines = _split_inline_lead_ins(lines, item_start)
 
     walker = _Walker(subject, item_start, sentence_grades=not tables)
     for line in lines:
+        budget.check()
         walker.feed(line)
     walker.close()
 
@@ -143,10 +189,11 @@ def parse_report(text: str, force_name: str | None = None) -> ParsedReport:
 # --- Text clean-up ---------------------------------------------------------------------------
 
 
-def _clean_lines(text: str) -> list[str]:
+def _clean_lines(text: str, budget: _Budget) -> list[str]:
     """Lines without page furniture; long PDF lines split at numbered paragraphs ("2.4 ...")."""
     lines = []
     for raw in text.split("\n"):
+        budget.check()
         line = raw.strip(" ") if "\t" in raw else raw.strip()
         if FURNITURE.fullmatch(line.strip()):
             continue
@@ -188,28 +235,44 @@ def _take_grade_tables(lines: list[str]) -> tuple[list[GradedArea], list[str]]:
     return [area for *_, area in sorted(grid, key=lambda cell: cell[:2])] + pairs, rest
 
 
-def _reflow(lines: list[str]) -> list[str]:
+def _reflow(lines: list[str], budget: _Budget) -> list[str]:
     """Join hard line breaks inside sentences, repairing words hyphenated across the break."""
-    out: list[list[str]] = []  # each logical line as its physical pieces, joined once at the end
+    # Each logical line as its pieces and the separators between them, joined once at the end:
+    # joining as we go copied the growing line at every break (quadratic on long hyphen chains).
+    out: list[list[str]] = []
     blanks = 0
     for line in lines:
+        budget.check()
         if not line:
             blanks += 1
             continue
-        prev = out[-1][-1] if out else ""
+        prev = _tail(out[-1]) if out else ""
         # Blank lines from a page break can fall inside a sentence: then the next line is in
         # lower case, and only then is it joined across them.
         if prev and _continues(prev, line) and (not blanks or line[0].islower()):
             if re.search(r"[A-Za-z]-$", prev) and line[0].islower():
                 stem = re.split(r"[\s-]", prev[:-1])[-1].lower()
-                out[-1][-1] = (prev if stem in KEEP_HYPHEN else prev[:-1]) + line
-            else:
+                if stem not in KEEP_HYPHEN:
+                    out[-1][-1] = out[-1][-1][:-1]
                 out[-1].append(line)
+            else:
+                out[-1] += [" ", line]
         else:
             out += [[""] for _ in range(blanks)] + [[line]]
         blanks = 0
     out += [[""] for _ in range(blanks)]
-    return [" ".join(pieces) for pieces in out]
+    return ["".join(pieces) for pieces in out]
+
+
+def _tail(pieces: list[str], size: int = 80) -> str:
+    """The last characters of a logical line being built: enough for every end-of-line test."""
+    tail, length = [], 0
+    for piece in reversed(pieces):
+        tail.append(piece)
+        length += len(piece)
+        if length >= size:
+            break
+    return "".join(reversed(tail))[-size:]
 
 
 def _continues(prev: str, line: str) -> bool:
@@ -412,7 +475,8 @@ class _Walker:
 
     def _lead_in(self, body: str):
         sentence = _sentences(body)[-1]
-        clause = self.lead_in_clause.search(sentence)
+        # The clause holds no colon: searching only after the last one keeps this linear.
+        clause = self.lead_in_clause.search(sentence, sentence.rfind(":", 0, -1) + 1)
         timescale = TIMESCALE_ANY.search(sentence)
         if timescale or (clause and self.kind and MODAL.search(clause[1])):
             # "Within six months, the force should:" – each fragment that follows is one item.
