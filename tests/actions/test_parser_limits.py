@@ -132,7 +132,8 @@ def test_text_at_the_size_limit_is_read():
 def test_a_parse_over_its_time_budget_stops_with_a_clear_message(monkeypatch):
     ticks = iter(range(0, 10_000, 3))  # each look at the clock is three seconds later
     monkeypatch.setattr(report_parser.time, "monotonic", lambda: next(ticks))
-    text = "Areas for improvement\n" + "• The force should act.\n" * 10
+    items = "".join(f"• The force should act on {n}.\n" for n in range(10))
+    text = "Areas for improvement\n" + items
     with pytest.raises(ReportParseError, match="took too long to read") as raised:
         parse_report(text, time_budget=10)
     assert raised.value.code == "too_slow"
