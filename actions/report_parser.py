@@ -25,7 +25,7 @@ DATE = (
 PUBLISHED = re.compile(rf"(?i)\bpublished\b[^.\n]{{0,200}}?\b({DATE})")
 # [ \t], not \s: in multiline mode \s* runs on over blank lines from every line start (quadratic).
 DATE_LINE = re.compile(rf"(?im)^[ \t]*({DATE})[ \t]*$")
-LAST_UPDATED = re.compile(rf"(?i)\blast updated:?\s*({DATE})")
+LAST_UPDATED = re.compile(rf"(?i)\b(?:last )?updated:?\s*({DATE})")
 
 FURNITURE = re.compile(
     rf"(?i)(?:skip to (?:main )?content|print(?: this (?:document|page))?|share(?: this page)?"
@@ -52,6 +52,7 @@ WITHIN_BY = (
 TIMESCALE = rf"(?:{WITHIN_BY}|Immediately)"
 # A timescale anywhere in a lead-in ("We recommend that, within six months, the force:").
 TIMESCALE_ANY = re.compile(rf"\b{WITHIN_BY}\b")
+TIMESCALE_START = re.compile(rf"(?:{WITHIN_BY}|Immediately),")
 # Every repetition in a force name is bounded and its pieces cannot overlap (a word, then the
 # spaces after it): these patterns are tried at every position of every paragraph, so unbounded or
 # overlapping repeats made matching quadratic, or exponential ("Police Service of " followed by a
@@ -142,7 +143,7 @@ CONCERNS_END = re.compile(
 SOURCE_MARKERS = {
     "coroner": re.compile(
         r"(?i)\bregulation 28\b|\breports? to prevent future deaths\b"
-        r"|\bprevention of future deaths? report|\bmatters of concern are as follows"
+        r"|\bprevention of future deaths? report"
     ),
     "iopc": re.compile(
         r"\bIOPC\b|\bIPCC\b|(?i:independent office for police conduct|paragraph 28A)"
@@ -378,6 +379,7 @@ def _heading_like(line: str, max_words: int = 12) -> bool:
         (line[:1].isupper() or line[:1].isdigit())
         and len(line.split()) <= max_words
         and not LINE_END.search(line)
+        and not FRAGMENT_END.search(line)  # "...; and" ends a list item, never a heading
     )
 
 
@@ -395,7 +397,7 @@ def _subject_pattern(force: str | None) -> str:
     its initials ("The MPS should ..."), as trackers and letters write it."""
     subjects = [
         r"[Tt]he (?i:force|constabulary|service)",
-        r"(?:[Tt]he )?[Cc]hief [Cc]onstables?",
+        r"(?:[Aa]ll |[Tt]he )?[Cc]hief [Cc]onstables?",
         r"(?:[Aa]ll )?forces",
         rf"(?:{FORCE_NAME})",
     ]
@@ -416,6 +418,7 @@ def _find_title(lines: list[str]) -> str | None:
     ("Effectiveness") is part of the title on HMICFRS force pages."""
     for i, line in enumerate(lines):
         if line and _heading_like(line, max_words=20) and TITLE_WORDS.search(line):
+            line = re.sub(r"(?i)^title:\s*", "", line)
             following = next((nxt for nxt in lines[i + 1 :] if nxt), "")
             return f"{line}: {following}" if following.lower() in PILLARS else line
     return None
@@ -487,7 +490,8 @@ class _Walker:
 
     def feed(self, line: str):
         if not line:
-            if self.style != "statement":  # a statement's explanation may follow a blank line
+            # A statement's explanation, or a concern's second paragraph, may follow a blank line.
+            if self.style not in ("statement", "concern"):
                 self._flush()
             self.blank = True
             return
@@ -515,6 +519,9 @@ class _Walker:
             return
         if body.endswith(":"):
             self._lead_in(body)
+            return
+        if self.kind and not bullet and ANNOTATION.match(body):
+            self._flush()  # a tracker's response or update between two findings
             return
         starts = bool(self.item_start.match(body))
         if not bullet and not starts and not self.lenient and _heading_like(body):
@@ -631,10 +638,14 @@ class _Walker:
             self._start(body, bullet)
             self.close()
             return
-        if self.kind is None:
+        if self.kind is None and starts and TIMESCALE_START.match(body):
+            # "By 31 August 2015, all chief constables should ..." on a tracker's page: only a
+            # recommendation is written with a deadline, so it needs no heading.
+            self.kind, self.style = "recommendation", "paragraph"
+            self._start(body, bullet)
+            self.close()
             return
-        if not bullet and ANNOTATION.match(body):
-            self._flush()  # a tracker's response or update between two findings
+        if self.kind is None:
             return
         if self.lenient:
             self.lenient = False
@@ -824,5 +835,5 @@ def _reason(source_type: str, findings: list[Finding], areas: list[GradedArea]) 
     """Why nothing was found, in words an officer can act on; None when findings were."""
     if findings:
         return None
-    grades = f" It has {len(areas)} graded areas." if areas else ""
+    grades = f" Graded areas found: {len(areas)}." if areas else ""
     return f"{REASONS[source_type]}{grades} Add the findings by hand; the text is kept."
