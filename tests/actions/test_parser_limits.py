@@ -16,6 +16,9 @@ from actions.models import Inspection
 from actions.report_parser import MAX_CHARACTERS, ReportParseError, parse_report
 
 LIMIT_SECONDS = 2.0
+# Hostile text is cut to this length: linear work on it takes a fraction of the limit even on a
+# busy machine, while quadratic work (about 10^10 steps) or exponential work overruns it.
+HOSTILE_CHARACTERS = 300_000
 
 # Openings that put the parser's force, subject, date and lead-in patterns to work on what
 # follows; units repeated into long runs (capitalised words, bullets, hyphen chains, blank
@@ -54,6 +57,14 @@ UNITS = [
     "By March 2024 ",
     "The force should ",
     "Areas for improvement\n",
+    "One area for improvement remained ",
+    "The matters of concern are as follows ",
+    "Regulation 28\n",
+    "Status: ",
+    "“",
+    "Our inspection found ",
+    "The IOPC recommends that ",
+    "City of ",
 ]
 ENDINGS = ["", "!", ":", "\n", " should", " Police", " and Crime", "?"]
 
@@ -97,6 +108,8 @@ force_name_runs = st.builds(
 @example("Areas for improvement\n" + "\n" * 100_000)
 @example("We found that " + "the force " * 100_000 + ": so:")
 @example("Areas for improvement\n• The force should a-\n" + "bc-\n" * 60_000)
+@example("A cause of concern.\nOur inspection found " + "the inspection found " * 50_000 + ":")
+@example("Regulation 28\nThe MATTERS OF CONCERN are as follows" + "." * 100_000)
 @given(st.one_of(hostile_text, force_name_runs))
 @settings(
     max_examples=25,
@@ -110,7 +123,7 @@ force_name_runs = st.builds(
 def test_parser_finishes_quickly_on_hostile_text(text):
     with time_limit(LIMIT_SECONDS):
         started = time.monotonic()
-        parse_report(text[:MAX_CHARACTERS])
+        parse_report(text[:HOSTILE_CHARACTERS])
     assert time.monotonic() - started < LIMIT_SECONDS
 
 
