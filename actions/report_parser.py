@@ -43,6 +43,8 @@ CONNECTOR_END = re.compile(
     r"|were|which|it|but)$"
 )
 # Prefixes whose hyphen is part of the word ("co-ordinated"), kept when a line break splits it.
+# How much of a line's end the reflow keeps for its end-of-line tests.
+TAIL = 80
 KEEP_HYPHEN = {"co", "non", "multi", "anti", "self", "well", "cross", "pre", "post", "re", "sub"}
 
 WITHIN_BY = (
@@ -116,6 +118,11 @@ PROSE_START = re.compile(
     r"^(?:[\"“‘'(]|(?:We|Our|This|These|Those|That|There|It|Its|In|However|HMICFRS|HMIC|HMI"
     r"|Next|Since|Overall|The (?:force|constabulary|report|inspection|Panel|Committee|Board)"
     r" +(?:has|have|had|is|was|were|did|does|noted|agreed|asked))\b)"
+)
+# A lead-in to what was done about the findings ("Progress against the areas for improvement:").
+PROGRESS_LEAD_IN = re.compile(
+    r"(?i)\b(?:progress|updates?|achieved|achievements|completed|closed|discharged|strengths"
+    r"|effective practice|innovative practice)\b"
 )
 # "Our inspection found:" before a cause of concern quoted in a revisit letter.
 QUOTE_LEAD_IN = re.compile(
@@ -318,14 +325,14 @@ def _reflow(lines: list[str], budget: _Budget) -> list[str]:
     """Join hard line breaks inside sentences, repairing words hyphenated across the break."""
     # Each logical line as its pieces and the separators between them, joined once at the end:
     # joining as we go copied the growing line at every break (quadratic on long hyphen chains).
+    # `prev` keeps only the line's last characters, enough for every end-of-line test.
     out: list[list[str]] = []
-    blanks = 0
+    blanks, prev = 0, ""
     for line in lines:
         budget.check()
         if not line:
             blanks += 1
             continue
-        prev = _tail(out[-1]) if out else ""
         # Blank lines from a page break can fall inside a sentence: then the next line is in
         # lower case, and only then is it joined across them.
         if prev and _continues(prev, line) and (not blanks or line[0].islower()):
@@ -333,25 +340,18 @@ def _reflow(lines: list[str], budget: _Budget) -> list[str]:
                 stem = re.split(r"[\s-]", prev[:-1])[-1].lower()
                 if stem not in KEEP_HYPHEN:
                     out[-1][-1] = out[-1][-1][:-1]
+                    prev = prev[:-1]
                 out[-1].append(line)
+                prev = (prev + line)[-TAIL:]
             else:
                 out[-1] += [" ", line]
+                prev = (prev + " " + line)[-TAIL:]
         else:
             out += [[""] for _ in range(blanks)] + [[line]]
+            prev = line[-TAIL:]
         blanks = 0
     out += [[""] for _ in range(blanks)]
     return ["".join(pieces) for pieces in out]
-
-
-def _tail(pieces: list[str], size: int = 80) -> str:
-    """The last characters of a logical line being built: enough for every end-of-line test."""
-    tail, length = [], 0
-    for piece in reversed(pieces):
-        tail.append(piece)
-        length += len(piece)
-        if length >= size:
-            break
-    return "".join(reversed(tail))[-size:]
 
 
 def _continues(prev: str, line: str) -> bool:
@@ -611,6 +611,8 @@ class _Walker:
         # The list is of the kind named last ("This cause of concern had two recommendations:"),
         # leaving out kinds it is contrasted with ("AFIs rather than recommendations:").
         named = re.sub(r"(?i)\b(?:rather than|instead of)\b.*", "", sentence)
+        if PROGRESS_LEAD_IN.search(named):
+            return  # what was done about the findings, not the findings
         hits = [(m.end(), kind) for kind, rx in NAMED_KINDS.items() for m in rx.finditer(named)]
         if hits:
             # "two causes of concern, which were that the force:" – a list in a sentence. Before

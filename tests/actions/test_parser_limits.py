@@ -17,8 +17,8 @@ from actions.report_parser import MAX_CHARACTERS, ReportParseError, parse_report
 
 LIMIT_SECONDS = 2.0
 # Hostile text is cut to this length: linear work on it takes a fraction of the limit even on a
-# busy machine, while quadratic work (about 10^10 steps) or exponential work overruns it.
-HOSTILE_CHARACTERS = 300_000
+# busy machine, while quadratic work (billions of steps) or exponential work overruns it.
+HOSTILE_CHARACTERS = 100_000
 
 # Openings that put the parser's force, subject, date and lead-in patterns to work on what
 # follows; units repeated into long runs (capitalised words, bullets, hyphen chains, blank
@@ -105,11 +105,12 @@ force_name_runs = st.builds(
 
 # The reproduction: 34 letters after "Police Service of " took 7 s, x1.5 per letter.
 @example("Police Service of " + "A" * 34 + "!")
-@example("Areas for improvement\n" + "\n" * 100_000)
-@example("We found that " + "the force " * 100_000 + ": so:")
-@example("Areas for improvement\n• The force should a-\n" + "bc-\n" * 60_000)
-@example("A cause of concern.\nOur inspection found " + "the inspection found " * 50_000 + ":")
-@example("Regulation 28\nThe MATTERS OF CONCERN are as follows" + "." * 100_000)
+@example("Police Service of " + "A" * 40 + "!")
+@example("Areas for improvement\n" + "\n" * 50_000)
+@example("We found that " + "the force " * 9_000 + ": so:")
+@example("Areas for improvement\n• The force should a-\n" + "bc-\n" * 20_000)
+@example("A cause of concern.\nOur inspection found " + "the inspection found " * 4_000 + ":")
+@example("Regulation 28\nThe MATTERS OF CONCERN are as follows" + "." * 90_000)
 @given(st.one_of(hostile_text, force_name_runs))
 @settings(
     max_examples=25,

@@ -72,6 +72,16 @@ We will check progress at our next inspection.
     ]
 
 
+def test_a_progress_summary_after_a_lead_in_naming_the_findings_is_not_a_list():
+    text = """Progress against the areas for improvement:
+
+Call handling times have improved since March.
+
+A new vetting team is in place.
+"""
+    assert parse_report(text).findings == []
+
+
 def test_a_lead_in_without_a_kind_still_starts_no_list():
     text = "However, the force needs to ensure that:\n\nVictims are kept informed.\n"
     assert parse_report(text).findings == []
