@@ -14,7 +14,6 @@ from actions.models import Inspection
 from actions.report_parser import parse_report
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
-KINDS = ("afi", "cause_of_concern", "recommendation")
 
 
 def labels():
