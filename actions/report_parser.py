@@ -127,7 +127,7 @@ PROGRESS_LEAD_IN = re.compile(
 # "Our inspection found:" before a cause of concern quoted in a revisit letter.
 QUOTE_LEAD_IN = re.compile(
     r"(?i)\b(?:our|the|that|this) (?:\w+ ){0,3}(?:inspection|report|review|letter) "
-    r"(?:found|said|stated|concluded|identified)\b[^:]*:$|\bwe (?:found|said|concluded)\b[^:]*:$"
+    r"(?:found|said|stated|concluded|identified)\b[^:]*:$|\bwe (?:said|concluded)\b[^:]*:$"
 )
 QUOTES = "\"“”‘’'"
 # "One area for improvement remained from that inspection." – a carried-over AFI follows.

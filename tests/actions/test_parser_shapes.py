@@ -119,6 +119,15 @@ We found that the force has made progress.
     ]
 
 
+def test_a_victims_words_quoted_in_a_report_with_causes_of_concern_are_not_one():
+    text = """Cause of concern
+The force doesn't answer calls quickly enough.
+In one case we found:
+“I waited two hours for an answer.”
+"""
+    assert texts(parse_report(text)) == ["The force doesn't answer calls quickly enough."]
+
+
 def test_a_quotation_after_our_inspection_found_is_no_cause_without_one_in_the_text():
     text = "Our inspection found:\n\n“Victims were mostly satisfied.”\n"
     assert parse_report(text).findings == []
