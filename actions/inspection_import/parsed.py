@@ -28,9 +28,19 @@ class Finding:
 
 @dataclass
 class ParsedReport:
+    """What the text holds. `source_type` is one of Inspection.SourceType's values ("hmicfrs",
+    "iopc", "coroner", "other"); `reason` says, when no findings were found, why and what the
+    officer can do (add them by hand). Neither is in as_dict(), whose shape is documented."""
+
     inspection: InspectionInfo = field(default_factory=InspectionInfo)
     graded_areas: list[GradedArea] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    source_type: str = "other"
+    reason: str | None = None
+
+    @property
+    def recognised(self) -> bool:
+        return bool(self.findings)
 
     def as_dict(self) -> dict:
         published = self.inspection.published
