@@ -130,7 +130,13 @@ TEMPLATES = [
 # SQLite by default so a newcomer needs no services; PostgreSQL in production via DATABASE_URL.
 DATABASE_URL = required_in_production("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        # A kept connection the server has dropped (restart, failover, an idle timeout) is found
+        # and replaced when the next request first needs it, instead of failing that request.
+        conn_health_checks=True,
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout stop "database is locked" when web and tasks write at once.
