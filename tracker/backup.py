@@ -367,5 +367,9 @@ def _pg_restore(data, manifest):
             f"The restored database differs from the backup ({wrong}): do not use it. Drop it, "
             "check the archive and restore again."
         )
+    # pg_restore brings no planner statistics: without them the first queries on the big tables
+    # pick poor plans until autovacuum gets round to them (docs/performance.md).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     # A newer release than the backup brings its own migrations.
     call_command("migrate", interactive=False, verbosity=0)
