@@ -118,7 +118,7 @@ def backup_create(path, *, portable=False):
         media, files = _media_files()
         manifest["files"] = len(files)
         # The pg_dump file is compressed already; gzip only if the name asks for it.
-        mode = "w:gz" if path.name.endswith(("gz", "tgz")) else "w"
+        mode = "w:gz" if path.suffix in {".gz", ".tgz"} else "w"
         options = {"compresslevel": 1 if use_pg_dump else 9} if mode == "w:gz" else {}
         with tarfile.open(path, mode, **options) as archive:
             _add_bytes(archive, "manifest.json", json.dumps(manifest, indent=2).encode())
