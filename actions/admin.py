@@ -1,12 +1,12 @@
 """Admin for the audited domain: history views on every model, no N+1 on changelists.
 
 Workflow fields (status, deadline, closure, assurance) are read-only here: those changes need a
-reason or a rule check, so they go through the workspace, which calls actions.services.
+reason or a rule check, so they go through the workspace, which calls actions.services. For the
+same reason an old version in the history can be viewed but not reverted to.
 """
 
 from django.contrib import admin
 from django.db import models
-from simple_history.admin import SimpleHistoryAdmin
 
 from actions.models import (
     Action,
@@ -19,9 +19,10 @@ from actions.models import (
     Update,
 )
 from actions.reminders import outbox
+from tracker.history_admin import ReadOnlyHistoryAdmin
 
 
-class AuditedAdmin(SimpleHistoryAdmin):
+class AuditedAdmin(ReadOnlyHistoryAdmin):
     """Every add, change and delete made here is in the history under the signed-in user, with a
     reason saying it was done in the admin site (the workspace's services give their own)."""
 
@@ -118,7 +119,8 @@ class ActionAdmin(AuditedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A new action sets its first deadline here; moving it later needs a recorded reason.
-        return [*self.readonly_fields, "deadline"] if obj else self.readonly_fields
+        fields = super().get_readonly_fields(request, obj)
+        return list(dict.fromkeys([*fields, "deadline"])) if obj else fields
 
 
 @admin.register(Update)

@@ -17,6 +17,7 @@ from tracker.audit import (
     require_text,
 )
 from tracker.celery import app
+from tracker.system import is_system_user, system_user
 
 # Queued by name through Celery's registry (reports/apps.py registers the task at start-up):
 # reports/tasks.py calls these services, so this module must not import it.
@@ -123,9 +124,10 @@ def question_edit(*, by, question, text, kind, owner, owner_role_title, due_on, 
 def pack_generate(*, by, meeting, now=None, pdf=True):
     """A new version of the meeting's pack, frozen from the database as it is now.
 
-    `by` is None for the scheduled command. The PDF is rendered afterwards by a Celery task.
+    `by` is an OPCC officer, or the system user for the scheduled command. The PDF is rendered
+    afterwards by a Celery task.
     """
-    if by is not None:
+    if not is_system_user(by):
         require_opcc_staff(by)
     # Lock the meeting so two people generating at once get versions n and n+1, not a clash.
     Meeting.objects.select_for_update().get(pk=meeting.pk)
@@ -221,7 +223,8 @@ def pdf_inputs(pack):
 
 @transaction.atomic
 def pack_store_pdf(*, pack_id, content, rendered_from, by=None):
-    """Store a rendered PDF in private storage (called by the task).
+    """Store a rendered PDF in private storage (called by the task: the history records the
+    system user unless `by` is given).
 
     If the Panel summary or publication changed while it rendered, the PDF is stale: it is not
     stored, and the pack is rendered again.
@@ -235,7 +238,10 @@ def pack_store_pdf(*, pack_id, content, rendered_from, by=None):
     pack.pdf_status = BriefingPack.PdfStatus.READY
     pack.pdf_generated_at = timezone.now()
     audited_save(
-        pack, by=by, reason="PDF generated", update_fields=["pdf", "pdf_status", "pdf_generated_at"]
+        pack,
+        by=by or system_user(),
+        reason="PDF generated",
+        update_fields=["pdf", "pdf_status", "pdf_generated_at"],
     )
     if old and old != pack.pdf.name:
         transaction.on_commit(lambda: pack.pdf.storage.delete(old))
@@ -246,4 +252,6 @@ def pack_store_pdf(*, pack_id, content, rendered_from, by=None):
 def pack_pdf_failed(*, pack_id, by=None):
     pack = BriefingPack.objects.select_for_update().get(pk=pack_id)
     pack.pdf_status = BriefingPack.PdfStatus.FAILED
-    return audited_save(pack, by=by, reason="PDF generation failed", update_fields=["pdf_status"])
+    return audited_save(
+        pack, by=by or system_user(), reason="PDF generation failed", update_fields=["pdf_status"]
+    )

@@ -130,7 +130,13 @@ TEMPLATES = [
 # SQLite by default so a newcomer needs no services; PostgreSQL in production via DATABASE_URL.
 DATABASE_URL = required_in_production("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
+        # A kept connection the server has dropped (restart, failover, an idle timeout) is found
+        # and replaced when the next request first needs it, instead of failing that request.
+        conn_health_checks=True,
+    )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout stop "database is locked" when web and tasks write at once.
@@ -215,8 +221,27 @@ CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Longer than the longest task, so a task acked late is not redelivered while still running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# A broker that stops answering (Redis stopped or hung, a dropped network) fails an enqueue within
+# seconds instead of holding the request that made it: the connect and socket timeouts bound each
+# attempt, and a publish is tried twice. (The outbox row is the promise; the sweep sends it.)
+BROKER_TIMEOUT = env_int("BROKER_TIMEOUT", 3)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_TIMEOUT,
+    # Longer than kombu's one-second BRPOP, so a worker's idle wait for work is not cut short.
+    "socket_timeout": max(BROKER_TIMEOUT, 2),
+    # Redis hands a message a worker took but has not acknowledged (acks late) to another worker
+    # after this long: longer than the longest task may run (the hard time limit above), so a
+    # running task is never doubled, and short enough that a killed worker's task comes back
+    # within the hour. A task's countdown or retry wait must stay under it too.
+    "visibility_timeout": env_int("BROKER_VISIBILITY_TIMEOUT", CELERY_TASK_TIME_LIMIT + 5 * 60),
+}
 
 # Security. Production values are strict; development keeps http working on 127.0.0.1.
 SESSION_COOKIE_HTTPONLY = True

@@ -76,14 +76,13 @@ def report_import(
 ):
     """Create (or, with update, bring up to date) an inspection with its areas and findings.
 
-    `by` is the officer, or None for an import run from the command line. Each finding dict has
+    `by` is the officer (the command line names one with --user). Each finding dict has
     kind, reference, area (a graded area's name or None), parent (a cause of concern's reference
     or None), text, and repeats (ids of earlier findings the officer confirmed). Nothing is
     written unless all of it is valid; a report already imported (the same text, or the same
     force and title) is refused unless `update` is true.
     """
-    if by is not None:
-        require_opcc_staff(by)
+    require_opcc_staff(by)
     title = (title or "").strip()
     if not title:
         raise WorkflowError("The inspection needs a title.")

@@ -9,6 +9,8 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = os.environ["REMINDER_TEST_BROKER_URL"]
 CELERY_TASK_DEFAULT_QUEUE = os.environ["REMINDER_TEST_QUEUE"]
 CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Production's connect and socket timeouts, so the real worker runs with them.
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
     "global_keyprefix": os.environ["REMINDER_TEST_KEY_PREFIX"],
     # Short, so a message left unacknowledged by a killed worker comes back within the test.
     # Production keeps the long timeout in tracker/settings.py.

@@ -8,6 +8,7 @@ from pypdf import PdfReader
 
 from reports.models import BriefingPack
 from tests.factories import MeetingFactory, actions_for
+from tracker.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +21,17 @@ def test_generate_pack_makes_a_new_version_and_writes_the_pdf(force, tmp_path):
     path = tmp_path / "pack.pdf"
     call_command("generate_pack", str(meeting.pk), "--pdf", str(path), stdout=out)
     pack = BriefingPack.objects.get()
-    assert (pack.version, pack.generated_by, pack.pdf_status) == (1, None, "ready")
+    system = User.objects.get(username="system")
+    assert (pack.version, pack.generated_by, pack.pdf_status) == (1, system, "ready")
+    # No person ran it: every history row it wrote names the system user, never nobody.
+    assert {row.history_user for row in pack.history.all()} == {system}
+    assert [row.history_change_reason for row in pack.history.order_by("history_id")] == [
+        "Generated version 1",
+        "PDF requested",
+        "PDF generated",
+    ]
+    assert not system.is_active and not system.has_usable_password()
+    assert not system.groups.exists()
     assert f"Briefing pack version 1 for {meeting}" in out.getvalue()
     assert f"/packs/{pack.pk}/" in out.getvalue()
     assert f"PDF written to {path.resolve()}" in out.getvalue()

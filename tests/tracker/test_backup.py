@@ -1,11 +1,13 @@
-"""`manage.py backup` and `manage.py restore`: a site with history and an evidence file, backed
-up from the test database and restored by another process into a new, empty SQLite database
-and media folder, comes back whole: every row, every history row with its user and reason, and
-the file's bytes."""
+"""`manage.py backup` and `manage.py restore`, the portable (Django JSON) format: a site with
+history and an evidence file, backed up from the test database and restored by another process
+into a new, empty SQLite database and media folder, comes back whole: every row, every history
+row with its user and reason, and the file's bytes. (PostgreSQL's pg_dump format:
+tests/test_backup_postgres.py.)"""
 
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -19,6 +21,7 @@ from actions import evidence_services, services
 from actions.models import Action, Evidence
 from tests.factories import MeetingFactory
 from tests.tracker.test_settings import ROOT
+from tracker import backup
 from tracker.backup import BackupError, backup_create, backup_restore
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +48,10 @@ print(json.dumps({
 
 @pytest.fixture
 def site(action, owner, opcc_officer, second_opcc_officer):
+    return make_site(action, owner, opcc_officer, second_opcc_officer)
+
+
+def make_site(action, owner, opcc_officer, second_opcc_officer):
     """An action taken through its workflow (so it has history) with an uploaded file."""
     action.title = "Supervision audit"
     action.save()
@@ -82,7 +89,7 @@ def history_of(action):
 def test_a_site_backed_up_is_restored_whole_into_a_new_database(site, tmp_path):
     archive = tmp_path / "tracker.tar.gz"
     out = io.StringIO()
-    call_command("backup", str(archive), stdout=out)
+    call_command("backup", str(archive), "--portable", stdout=out)
     assert f"to {archive}" in out.getvalue()
 
     env = {
@@ -132,7 +139,7 @@ def test_a_site_backed_up_is_restored_whole_into_a_new_database(site, tmp_path):
 
 def test_restore_refuses_a_database_that_holds_data(site, tmp_path):
     archive = tmp_path / "tracker.tar.gz"
-    manifest = backup_create(archive)
+    manifest = backup_create(archive, portable=True)
     assert manifest["rows"]["actions.historicalaction"] == site.history.count()
     assert manifest["files"] >= 1
     with pytest.raises(BackupError, match="already holds data"):
@@ -164,3 +171,16 @@ def test_a_file_that_is_not_a_backup_is_refused_with_a_reason(tmp_path, db):
         tar.addfile(info, io.BytesIO(b""))
     with pytest.raises(BackupError, match="no manifest"):
         backup_restore(archive)
+
+
+def test_a_missing_pg_dump_is_named_with_the_package_to_install(monkeypatch):
+    monkeypatch.setattr(backup.shutil, "which", lambda name: None)
+    with pytest.raises(BackupError, match=r"pg_dump is not installed.*postgresql-client-99"):
+        backup.pg_tool("pg_dump", 99)
+
+
+def test_a_pg_restore_of_another_version_than_the_server_is_refused():
+    if shutil.which("pg_restore") is None:
+        pytest.skip("no pg_restore on this machine")
+    with pytest.raises(BackupError, match=r"must match the database server, PostgreSQL 99, but"):
+        backup.pg_tool("pg_restore", 99)

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             "--update", action="store_true", help="Bring an already imported report up to date"
         )
         parser.add_argument(
-            "--user", help="Record the import as this OPCC staff user (default: no user)"
+            "--user", help="The OPCC staff user the history records (needed unless --dry-run)"
         )
 
     def handle(self, *args, **options):
@@ -97,7 +97,7 @@ class Command(BaseCommand):
 
     def _user(self, username):
         if not username:
-            return None
+            raise CommandError("Give --user: the OPCC officer the history will record.")
         by = User.objects.filter(username=username).first()
         if by is None or not roles.is_opcc_staff(by):
             raise CommandError(f"{username} is not an OPCC staff user.")

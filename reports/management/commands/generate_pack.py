@@ -1,4 +1,7 @@
-"""Generate a new version of a meeting's briefing pack (for scheduled generation)."""
+"""Generate a new version of a meeting's briefing pack (for scheduled generation).
+
+No person runs it, so the history records the named system user (tracker/system.py).
+"""
 
 from pathlib import Path
 
@@ -8,6 +11,7 @@ from django.urls import reverse
 
 from reports import documents, services
 from reports.models import BriefingPack, Meeting
+from tracker.system import system_user
 
 
 class Command(BaseCommand):
@@ -22,7 +26,7 @@ class Command(BaseCommand):
         if meeting is None:
             raise CommandError(f"There is no meeting with id {meeting_id}.")
         # The PDF task runs once the pack is saved (inline without REDIS_URL, else on a worker).
-        pack = services.pack_generate(by=None, meeting=meeting)
+        pack = services.pack_generate(by=system_user(), meeting=meeting)
         self.stdout.write(
             f"Briefing pack version {pack.version} for {meeting}: "
             f"{settings.SITE_URL}{reverse('reports:pack', args=[pack.pk])}"

@@ -1,4 +1,5 @@
-"""`manage.py import_report`: JSON on a dry run, records with history, no double import."""
+"""`manage.py import_report`: JSON on a dry run, records with history under the officer given with
+--user (required to import), no double import."""
 
 import json
 from io import StringIO
@@ -41,6 +42,11 @@ def run(*args):
     out, err = StringIO(), StringIO()
     call_command("import_report", *map(str, args), stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
+
+
+def imported(*args):
+    """An import recorded under the OPCC officer persona (the test asks for `opcc_officer`)."""
+    return run(*args, "--user", "opcc")
 
 
 def counts():
@@ -111,8 +117,8 @@ def test_dry_run_reads_a_pdf(tmp_path):
     assert len(report["findings"]) == 5
 
 
-def test_import_creates_force_inspection_areas_and_findings_with_history(report_file):
-    out, _ = run(report_file)
+def test_import_creates_force_inspection_areas_and_findings_with_history(report_file, opcc_officer):
+    out, _ = imported(report_file)
     assert "Imported" in out and "5 findings" in out
     inspection = Inspection.objects.get()
     assert (inspection.force.name, inspection.kind, str(inspection.published_on)) == (
@@ -130,34 +136,41 @@ def test_import_creates_force_inspection_areas_and_findings_with_history(report_
     assert recommendation.parent.reference == "Cause of concern 1"
     assert list(inspection.findings.values_list("position", flat=True)) == [1, 2, 3, 4, 5]
     row = recommendation.history.get()
-    assert row.history_user is None
+    assert row.history_user == opcc_officer
     assert row.history_change_reason == "Imported from kent-peel-2025.txt"
     assert inspection.history.get().history_change_reason == "Imported from kent-peel-2025.txt"
     force_row = inspection.force.history.get()
     assert force_row.history_change_reason == "Imported from kent-peel-2025.txt"
+    assert {inspection.history.get().history_user, force_row.history_user} == {opcc_officer}
 
 
-def test_a_second_import_of_the_same_report_is_refused(report_file, tmp_path):
-    run(report_file)
+def test_an_import_without_a_user_is_refused_and_saves_nothing(report_file):
+    with pytest.raises(CommandError, match="Give --user"):
+        run(report_file)
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_a_second_import_of_the_same_report_is_refused(report_file, tmp_path, opcc_officer):
+    imported(report_file)
     before = counts()
     with pytest.raises(CommandError, match="already been imported"):
-        run(report_file)
+        imported(report_file)
     # The same text under another name is the same report.
     copy = tmp_path / "copy.txt"
     copy.write_text(REPORT.replace("\n", "\r\n"))
     with pytest.raises(CommandError, match="already been imported"):
-        run(copy)
+        imported(copy)
     assert counts() == before
 
 
 def test_update_brings_an_imported_report_up_to_date(report_file, opcc_officer):
-    run(report_file)
+    imported(report_file)
     report_file.write_text(
         REPORT.replace("Preventing crime\tGood", "Preventing crime\tAdequate").replace(
             "about their case.", "about their case and its outcome."
         )
     )
-    out, _ = run(report_file, "--update", "--user", "opcc")
+    out, _ = imported(report_file, "--update")
     assert "Updated" in out
     inspection = Inspection.objects.get()
     assert inspection.graded_areas.get(name="Preventing crime").grade == "adequate"
@@ -171,13 +184,13 @@ def test_update_brings_an_imported_report_up_to_date(report_file, opcc_officer):
     assert inspection.findings.count() == 5
 
 
-def test_update_of_a_report_not_yet_imported_imports_it(report_file):
-    out, _ = run(report_file, "--update")
+def test_update_of_a_report_not_yet_imported_imports_it(report_file, opcc_officer):
+    out, _ = imported(report_file, "--update")
     assert out.startswith("Imported") and Inspection.objects.count() == 1
 
 
-def test_force_option_names_an_existing_force(report_file, force):
-    run(report_file, "--force", "Hertfordshire Constabulary")
+def test_force_option_names_an_existing_force(report_file, force, opcc_officer):
+    imported(report_file, "--force", "Hertfordshire Constabulary")
     assert Inspection.objects.get().force == force
     assert Force.objects.count() == 1
 
@@ -201,10 +214,10 @@ def test_bad_input_gives_a_clear_error_and_creates_nothing(tmp_path, setup, mess
     assert counts() == (0, 0, 0, 0)
 
 
-def test_a_report_without_a_force_needs_the_force_option(tmp_path):
+def test_a_report_without_a_force_needs_the_force_option(tmp_path, opcc_officer):
     path = _write(tmp_path / "afis.txt", b"Areas for improvement\nThe force should act.\n")
     with pytest.raises(CommandError, match="--force NAME"):
-        run(path)
+        imported(path)
     assert counts() == (0, 0, 0, 0)
 
 

@@ -1,6 +1,5 @@
 """`manage.py restore PATH`: load a `manage.py backup` file into a new, empty database."""
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from tracker.backup import BackupError, backup_restore
@@ -8,16 +7,16 @@ from tracker.backup import BackupError, backup_restore
 
 class Command(BaseCommand):
     help = (
-        "Restore a backup made by `manage.py backup` into this database, which must be empty "
-        "(it is migrated first), and its files into MEDIA_ROOT. Every table's row count is "
-        "checked against the backup; on any difference nothing is kept."
+        "Restore a backup made by `manage.py backup` into this database, which must be new and "
+        "empty (a pg_dump backup needs PostgreSQL with no tables: do not migrate first), and its "
+        "files into MEDIA_ROOT. The database is migrated, and every table's row count (and, for "
+        "pg_dump backups, every timestamp) is checked against the backup."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="The backup file (.tar.gz) to restore.")
+        parser.add_argument("path", help="The backup file (.tar or .tar.gz) to restore.")
 
     def handle(self, *args, path, **options):
-        call_command("migrate", interactive=False, verbosity=0)
         try:
             manifest = backup_restore(path)
         except BackupError as error:
