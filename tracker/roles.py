@@ -71,7 +71,10 @@ def role_names(user):
 
 
 def is_opcc_staff(user):
-    return user.is_authenticated and (user.is_superuser or OPCC_STAFF in role_names(user))
+    # A superuser is not OPCC staff by default: case data is read through the role, which a
+    # superuser must give themselves (a recorded role change) like anyone else. This also keeps
+    # Python in step with the group queries that pick OPCC staff for reminders and assignment.
+    return OPCC_STAFF in role_names(user)
 
 
 def is_action_owner(user):
@@ -84,6 +87,30 @@ def is_panel_member(user):
 
 def is_administrator(user):
     return user.is_authenticated and (user.is_superuser or ADMINISTRATOR in role_names(user))
+
+
+# Giving and taking roles (the user admin). An administrator manages action owners and Panel
+# members; OPCC staff (every force's case data) and Administrator (user management) are given and
+# taken by a superuser only, and the accounts holding them are changed by a superuser only, so an
+# administrator can neither promote themselves nor take over a more powerful account (by setting
+# its password or email). Superuser status, groups and permissions are for superusers alone.
+SUPERUSER_ONLY_ROLES = frozenset({OPCC_STAFF, ADMINISTRATOR})
+
+
+def can_grant_role(user, role):
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    return is_administrator(user) and role not in SUPERUSER_ONLY_ROLES
+
+
+def can_change_user(user, target):
+    """May `user` change `target`'s account (details, password, roles, active flag)?"""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    if not is_administrator(user) or target.is_superuser:
+        return False
+    held = set(target.groups.values_list("name", flat=True))
+    return not held & SUPERUSER_ONLY_ROLES
 
 
 def primary_role(user):

@@ -244,6 +244,10 @@ AXES_VERBOSE = False
 # administrators when on (the production default), optional for everyone else.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", PRODUCTION)
 OTP_TOTP_ISSUER = env("TWO_FACTOR_ISSUER", "OPCC action tracker")
+# Nobody reads another user's authenticator secret, QR code or recovery codes in the admin: with
+# them an administrator could pass anyone's second factor. Deleting a device (the lost-phone
+# reset) is the one thing an administrator does with devices (tracker/admin.py).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_HTTPONLY = True
