@@ -239,6 +239,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# How many reverse proxies of ours stand in front of gunicorn (docs/deploy.md: nginx, so 1; add
+# one for a load balancer in front of nginx). 0 means the app is reached directly and
+# X-Forwarded-For is ignored. The client address (tracker.security.client_ip) is the one the
+# outermost trusted proxy saw; the lockout above and the security log both use it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "tracker.security.client_ip"
 
 # Two-factor sign-in (tracker/two_factor.py): an authenticator app, required for OPCC staff and
 # administrators when on (the production default), optional for everyone else.
