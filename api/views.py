@@ -115,7 +115,8 @@ def calendar_feed(request, secret, scope):
         body = calendars.personal_feed(user)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{scope}.ics"'
-    response["Cache-Control"] = "private, max-age=900"
+    # The feed answers one user's secret: kept by no cache, like every signed-in response.
+    response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
 
