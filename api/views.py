@@ -70,8 +70,9 @@ class ActionViewSet(ReadOnlyViewSet):
 
 
 class MeetingViewSet(ReadOnlyViewSet):
-    """Meetings you may see, newest first: OPCC staff all; owners those with their force's
-    inspections on the agenda; Panel members APMs and Panel meetings."""
+    """Meetings you may see (tracker.roles.can_see_meeting), newest first: OPCC staff all;
+    Panel members APMs and Panel meetings; owners those of them with their force's inspections on
+    the agenda."""
 
     serializer_class = serializers.MeetingSerializer
     filterset_class = filters.MeetingFilter

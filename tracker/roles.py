@@ -170,10 +170,29 @@ def can_assign_to(owner, action):
 
 # Meetings, calendar feeds and the JSON API (api/). The API answers exactly as the workspace
 # does for inspections, graded areas, findings and actions (no token: 401; a role without the
-# workspace: 403; another force's object: 404). Meetings are also open to Panel members, who
-# attend them; owners see the meetings with their force's inspections on the agenda.
+# workspace: 403; another force's object: 404).
+#
+# Which meetings: the one rule below, used by the meeting pages, the API's meetings and the
+# calendar feeds (and in SQL by reports.models.MeetingQuerySet.visible_to, which must agree).
+# OPCC staff see every meeting. Everyone else sees only meetings held in public (APMs and Panel
+# meetings), never an OPCC-only ("other") one: Panel members, who attend them, all of those; an
+# action owner those with their own force's inspections on the agenda. The meeting pages
+# themselves (questions, packs, editing) are OPCC staff's working pages: can_manage_meetings.
+PUBLIC_MEETING_KINDS = ("apm", "panel")
+
+
 def can_see_meetings(user):
     return can_use_workspace(user) or is_panel_member(user)
+
+
+def can_see_meeting(user, meeting):
+    if is_opcc_staff(user):
+        return True
+    if meeting.kind not in PUBLIC_MEETING_KINDS:
+        return False
+    if is_panel_member(user):
+        return True
+    return is_action_owner(user) and meeting.inspections.filter(force_id=user.force_id).exists()
 
 
 def can_have_access_tokens(user):
