@@ -196,3 +196,40 @@ def test_sentry_starts_with_a_dsn_and_sends_no_personal_data_or_local_variables(
     )
     result = _run(code, **PRODUCTION_ENV, SENTRY_DSN="https://key@sentry.example.invalid/1")
     assert result.stdout.strip() == "True False False production", result.stderr
+
+
+def test_a_calendar_secret_never_reaches_the_apps_log(client, log_lines, owner):
+    from tracker import services
+    from tracker.models import AccessToken
+
+    secret = services.access_token_issue(user=owner, kind=AccessToken.Kind.CALENDAR)
+    assert client.get(reverse("api:calendar_mine", args=[secret])).status_code == 200
+    AccessToken.objects.all().delete()  # revoked: now a 404, which Django logs with its path
+    assert client.get(reverse("api:calendar_mine", args=[secret])).status_code == 404
+    lines = log_lines()
+    assert any("/calendar/[secret]/mine.ics" in json.dumps(line) for line in lines)
+    assert not any(secret in json.dumps(line) for line in lines)
+
+
+def test_gunicorns_access_log_masks_calendar_secrets():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from tracker.access_log import AccessLogger
+
+    secret = "cal_" + secrets.token_urlsafe(32)
+    path = f"/calendar/{secret}/mine.ics"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": path,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+    }
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    atoms = AccessLogger(Config()).atoms(response, [], environ, dt.timedelta(seconds=1))
+    assert atoms["r"] == "GET /calendar/[secret]/mine.ics HTTP/1.1"
+    assert secret not in json.dumps(atoms, default=str)

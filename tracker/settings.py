@@ -291,7 +291,10 @@ if LOG_FORMAT not in {"json", "text"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "tracker.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "tracker.logs.RequestIdFilter"},
+        "redact_secrets": {"()": "tracker.logs.RedactSecretsFilter"},
+    },
     "formatters": {
         "json": {"()": "tracker.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -299,7 +302,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact_secrets"],
             "formatter": LOG_FORMAT,
         }
     },
