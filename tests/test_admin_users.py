@@ -268,3 +268,13 @@ def test_deactivating_from_the_command_is_in_the_history(owner, administrator):
     newest = owner.history.order_by("-history_id").first()
     assert (newest.is_active, newest.history_user) == (False, administrator)
     assert newest.history_change_reason == "Deactivated: Retired"
+
+
+def test_roles_given_from_the_groups_side_are_in_each_users_history(owner, panel_member):
+    group = Group.objects.get(name=roles.OPCC_STAFF)
+    group.user_set.add(owner, panel_member)
+    for user in (owner, panel_member):
+        assert roles.OPCC_STAFF in user.history.order_by("-history_id").first().roles_held
+    group.user_set.clear()
+    for user in (owner, panel_member):
+        assert roles.OPCC_STAFF not in user.history.order_by("-history_id").first().roles_held

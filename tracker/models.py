@@ -17,6 +17,24 @@ class UserHistory(HistoricalRecords):
             return
         super().post_save(instance, created, using=using, **kwargs)
 
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        # From the group's side (group.user_set.add(user)) the instance is the group, which
+        # simple-history does not expect: record the change on each user concerned instead.
+        if action == "pre_clear":
+            instance._history_cleared_user_ids = list(
+                instance.user_set.values_list("pk", flat=True)
+            )
+            return None
+        if action == "post_clear":
+            pk_set = instance.__dict__.pop("_history_cleared_user_ids", [])
+        elif action not in ("post_add", "post_remove"):
+            return None
+        for user in kwargs["model"].objects.filter(pk__in=pk_set or []):
+            super().m2m_changed(user, action, attr, pk_set, False)
+        return None
+
 
 class UserHistoryRoles(models.Model):
     """The roles held at each point of a user's history (the groups copied with each row)."""
