@@ -278,3 +278,18 @@ def test_roles_given_from_the_groups_side_are_in_each_users_history(owner, panel
     group.user_set.clear()
     for user in (owner, panel_member):
         assert roles.OPCC_STAFF not in user.history.order_by("-history_id").first().roles_held
+
+
+def test_loading_a_user_from_a_backup_adds_no_history_of_its_own(owner):
+    from django.core import serializers
+
+    from tracker.models import HistoricalUser_groups
+
+    dumped = serializers.serialize("json", [owner])
+    owner.delete()  # restore loads into an empty database
+    rows = User.history.model.objects.count()
+    links = HistoricalUser_groups.objects.count()
+    for loaded in serializers.deserialize("json", dumped):
+        loaded.save()  # as loaddata and restore do: the row raw, then its group links
+    assert User.history.model.objects.count() == rows
+    assert HistoricalUser_groups.objects.count() == links
