@@ -39,8 +39,11 @@ def access_token_revoke(*, user, kind):
 logger = logging.getLogger("tracker.audit")
 
 
-def administrator_create(*, username, email, password):
+def administrator_create(*, username, email, password, superuser=False):
     """Create an administrator (Django admin, users, roles), or leave an existing one alone.
+
+    With `superuser`, the account is also a superuser: the one that can give the OPCC staff and
+    Administrator roles (tracker.roles.can_grant_role), so a new installation needs one.
 
     Returns (user, created). Idempotent: an existing username is not changed, not even its
     password, so rerunning a deployment step cannot undo what an administrator has since done.
@@ -56,7 +59,7 @@ def administrator_create(*, username, email, password):
         validate_email(email)
     except ValidationError:
         raise ValidationError(f"{email!r} is not a valid email address.") from None
-    user = User(username=username, email=email, is_staff=True)
+    user = User(username=username, email=email, is_staff=True, is_superuser=superuser)
     validate_password(password or "", user)
     with transaction.atomic():
         user.set_password(password)
