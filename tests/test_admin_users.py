@@ -293,3 +293,26 @@ def test_loading_a_user_from_a_backup_adds_no_history_of_its_own(owner):
         loaded.save()  # as loaddata and restore do: the row raw, then its group links
     assert User.history.model.objects.count() == rows
     assert HistoricalUser_groups.objects.count() == links
+
+
+@pytest.mark.parametrize("rows", [10, 60])
+def test_the_user_list_and_a_users_history_use_a_constant_number_of_queries(
+    rows, administrator, force, client, django_assert_max_num_queries
+):
+    from tests.factories import persona
+
+    people = [persona(roles.ACTION_OWNER, force=force) for _ in range(rows)]
+    target = people[0]
+    for n in range(rows):
+        target.role_title = f"Title {n}"
+        target._change_reason = f"Change {n}"
+        target.save()
+    client.force_login(administrator)
+    with django_assert_max_num_queries(14):
+        listed = client.get(reverse("admin:tracker_user_changelist"))
+    assert listed.status_code == 200
+    assert listed.context["cl"].result_count == rows + 1
+    with django_assert_max_num_queries(14):
+        history = client.get(reverse("admin:tracker_user_history", args=[target.pk]))
+    assert history.status_code == 200
+    assert f"Change {rows - 1}" in history.content.decode()
