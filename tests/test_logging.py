@@ -192,10 +192,26 @@ def test_sentry_starts_with_a_dsn_and_sends_no_personal_data_or_local_variables(
     code = (
         "import sentry_sdk; c = sentry_sdk.get_client(); "
         "print(c.is_active(), c.options['send_default_pii'], "
-        "c.options['include_local_variables'], c.options['environment'])"
+        "c.options['include_local_variables'], c.options['environment'], "
+        "c.options['before_send'].__name__)"
     )
     result = _run(code, **PRODUCTION_ENV, SENTRY_DSN="https://key@sentry.example.invalid/1")
-    assert result.stdout.strip() == "True False False production", result.stderr
+    assert result.stdout.strip() == "True False False production scrub_sentry_event", result.stderr
+
+
+def test_an_error_report_to_sentry_carries_no_calendar_secret():
+    from tracker.logs import scrub_sentry_event
+
+    secret = "cal_" + secrets.token_urlsafe(32)
+    event = {
+        "request": {"url": f"https://tracker.example.org/calendar/{secret}/mine.ics"},
+        "breadcrumbs": {"values": [{"message": f"GET /calendar/{secret}/opcc.ics", "level": 20}]},
+        "level": "error",
+    }
+    scrubbed = scrub_sentry_event(event, {})
+    assert secret not in json.dumps(scrubbed)
+    assert scrubbed["request"]["url"] == "https://tracker.example.org/calendar/[secret]/mine.ics"
+    assert scrubbed["breadcrumbs"]["values"][0]["level"] == 20
 
 
 def test_a_calendar_secret_never_reaches_the_apps_log(client, log_lines, owner):

@@ -6,8 +6,8 @@ lines of one request can be found together. In a Celery task the task id plays t
 
 Calendar feed addresses carry their secret in the path (/calendar/<secret>/mine.ics), so no log
 line the app writes shows that part of a path: Django's (the console handler's filter and the
-JSON formatter) and gunicorn's access log (tracker/access_log.py) pass it through
-redact_secrets.
+JSON formatter), gunicorn's access log (tracker/access_log.py) and error reports to Sentry pass it
+through redact_secrets.
 """
 
 import contextlib
@@ -36,6 +36,18 @@ CALENDAR_SECRET = re.compile(r"(/calendar/)[^/\s\"'?&]+")
 
 def redact_secrets(text):
     return CALENDAR_SECRET.sub(r"\1[secret]", text)
+
+
+def scrub_sentry_event(event, hint=None):
+    """Sentry's before_send: calendar secrets out of every string of an error report (its
+    request URL, breadcrumbs, messages), before it leaves the server."""
+    if isinstance(event, str):
+        return redact_secrets(event)
+    if isinstance(event, dict):
+        return {key: scrub_sentry_event(value) for key, value in event.items()}
+    if isinstance(event, list | tuple):
+        return [scrub_sentry_event(value) for value in event]
+    return event
 
 
 class RedactSecretsFilter(logging.Filter):

@@ -423,8 +423,11 @@ SENTRY_DSN = env("SENTRY_DSN")
 if SENTRY_DSN:
     import sentry_sdk
 
+    from tracker.logs import scrub_sentry_event
+
     sentry_sdk.init(
         dsn=SENTRY_DSN,
+        before_send=scrub_sentry_event,
         environment=env("SENTRY_ENVIRONMENT", DJANGO_ENV),
         send_default_pii=False,
         include_local_variables=False,
