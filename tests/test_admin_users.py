@@ -316,3 +316,21 @@ def test_the_user_list_and_a_users_history_use_a_constant_number_of_queries(
         history = client.get(reverse("admin:tracker_user_history", args=[target.pk]))
     assert history.status_code == 200
     assert f"Change {rows - 1}" in history.content.decode()
+
+
+def test_a_superuser_makes_another_superuser_with_a_reason_and_an_event(
+    superuser, panel_member, client
+):
+    client.force_login(superuser)
+    response = client.post(
+        change_url(panel_member),
+        form_data(panel_member, is_superuser="on", change_reason="Second system owner"),
+    )
+    assert response.status_code == 302
+    user = User.objects.get(pk=panel_member.pk)
+    assert user.is_superuser and user.is_staff
+    event = SecurityEvent.objects.get(kind=Kind.SUPERUSER_CHANGED)
+    assert (event.user, event.detail) == (
+        superuser,
+        "Made panel superuser. Reason: Second system owner",
+    )

@@ -138,6 +138,8 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
         reason = form.cleaned_data.get("change_reason", "").strip() or "Changed in the admin site"
         role_change = "roles" in form.changed_data
         if "is_superuser" in form.changed_data:
+            # Admin site access follows superuser status and the Administrator role.
+            obj.is_staff = obj.is_superuser or roles.ADMINISTRATOR in form.cleaned_data["roles"]
             granted = "Made" if obj.is_superuser else "Removed"
             security.record(
                 security.Kind.SUPERUSER_CHANGED,
