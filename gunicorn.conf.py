@@ -19,6 +19,8 @@ control_socket_disable = True
 # Access log to stderr with the request id the app puts on every response and log line.
 accesslog = "-"
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+# Calendar feed secrets (in the URL path) are masked in every access log line.
+logger_class = "tracker.access_log.AccessLogger"
 # gunicorn's own lines (start-up, errors, the access log) in the app's format: JSON lines in
 # production, decided from DJANGO_ENV and LOG_FORMAT as tracker/settings.py decides.
 _default_format = "json" if os.environ.get("DJANGO_ENV") == "production" else "text"

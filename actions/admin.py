@@ -7,6 +7,8 @@ same reason an old version in the history can be viewed but not reverted to.
 
 from django.contrib import admin
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 
 from actions.models import (
     Action,
@@ -139,7 +141,17 @@ class EvidenceAdmin(AuditedAdmin):
     list_select_related = ["action", "submitted_by"]
     search_fields = ["title", "action__title"]
     raw_id_fields = ["action", "submitted_by", "assured_by"]
-    readonly_fields = ["file", "assured_by", "assured_at", "assurance_note"]
+    # Evidence files have no public URL (MEDIA_URL is None), so the admin's file widget cannot
+    # draw one: the file is a link to the permission-checked download instead.
+    exclude = ["file"]
+    readonly_fields = ["document", "assured_by", "assured_at", "assurance_note"]
+
+    @admin.display(description="File")
+    def document(self, obj):
+        if not obj.file:
+            return "-"
+        url = reverse("actions:evidence_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_filename or "Download")
 
 
 @admin.register(Reminder)

@@ -74,8 +74,12 @@ class ActionFilter(django_filters.FilterSet):
         method="filter_inspection",
         help_text="Words in its title",
     )
+    # A whole number within the database's ids: anything else is refused, not a server error.
     inspection_id = django_filters.NumberFilter(
-        field_name="finding__inspection_id", widget=forms.HiddenInput
+        field_name="finding__inspection_id",
+        widget=forms.HiddenInput,
+        min_value=1,
+        max_value=2**63 - 1,
     )
     area = django_filters.ChoiceFilter(
         label="Graded area", field_name="finding__area__name", empty_label="Any", widget=PlainSelect

@@ -305,6 +305,8 @@ class ReopenForm(WorkspaceForm):
     reason = forms.CharField(
         label="Reason for reopening",
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Recorded in the action's history for OPCC staff and owners; not shown to the "
+        "Panel or the public (say what they should know in the pack's Panel summary)",
         error_messages={"required": "Enter a reason for reopening."},
     )
 

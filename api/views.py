@@ -70,8 +70,9 @@ class ActionViewSet(ReadOnlyViewSet):
 
 
 class MeetingViewSet(ReadOnlyViewSet):
-    """Meetings you may see, newest first: OPCC staff all; owners those with their force's
-    inspections on the agenda; Panel members APMs and Panel meetings."""
+    """Meetings you may see (tracker.roles.can_see_meeting), newest first: OPCC staff all;
+    Panel members APMs and Panel meetings; owners those of them with their force's inspections on
+    the agenda."""
 
     serializer_class = serializers.MeetingSerializer
     filterset_class = filters.MeetingFilter
@@ -115,7 +116,8 @@ def calendar_feed(request, secret, scope):
         body = calendars.personal_feed(user)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'inline; filename="{scope}.ics"'
-    response["Cache-Control"] = "private, max-age=900"
+    # The feed answers one user's secret: kept by no cache, like every signed-in response.
+    response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
 

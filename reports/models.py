@@ -20,17 +20,19 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(starts_at__lt=now or timezone.now()).order_by("-starts_at")
 
     def visible_to(self, user):
-        """OPCC staff: all. Owners: meetings with their force's inspections on the agenda.
-        Panel members: the meetings held in public (APMs and Panel meetings)."""
+        """tracker.roles.can_see_meeting in SQL: OPCC staff all; others only meetings held in
+        public, Panel members all of those, owners those with their force's inspections on the
+        agenda."""
         if roles.is_opcc_staff(user):
             return self
+        held_in_public = self.filter(kind__in=roles.PUBLIC_MEETING_KINDS)
+        if roles.is_panel_member(user):
+            return held_in_public
         if roles.is_action_owner(user):
             agenda = Meeting.inspections.through.objects.filter(
                 meeting_id=models.OuterRef("pk"), inspection__force_id=user.force_id
             )
-            return self.filter(models.Exists(agenda))
-        if roles.is_panel_member(user):
-            return self.filter(kind__in=[Meeting.Kind.APM, Meeting.Kind.PANEL])
+            return held_in_public.filter(models.Exists(agenda))
         return self.none()
 
 

@@ -121,6 +121,23 @@ def _joined(items, actions):
     return [{**item, "action": actions[item["action_id"]]} for item in items]
 
 
+# The reasons in "what changed" come from the actions' history. Only those typed under a "shown
+# to the Panel" warning (a deadline move, a closure summary) are written for the Panel and the
+# public; a reopening or status change reason is an internal note for OPCC staff and owners, so
+# the Panel and the public get the change without it. Anything the Panel should hear about a
+# reopening goes in the pack's Panel summary, which is written for them.
+REASONS_WRITTEN_FOR_THE_PANEL = {"deadline_moves", "closures"}
+
+
+def _changes_for(snapshot, actions, audience):
+    changes = {}
+    for key, items in snapshot["changes"].items():
+        if audience != STAFF and key not in REASONS_WRITTEN_FOR_THE_PANEL:
+            items = [{**item, "reason": ""} for item in items]
+        changes[key] = _joined(items, actions)
+    return changes
+
+
 def pack_view(pack, *, audience):
     """Everything a pack page, PDF or spreadsheet shows, for this audience."""
     snapshot = pack.snapshot
@@ -140,7 +157,7 @@ def pack_view(pack, *, audience):
     questions = [
         {**question, "owner": _owner(question, audience)} for question in snapshot["questions"]
     ]
-    changes = {key: _joined(items, actions) for key, items in snapshot["changes"].items()}
+    changes = _changes_for(snapshot, actions, audience)
     return {
         "pack": pack,
         "audience": audience,

@@ -2,7 +2,9 @@
 
 A file is accepted only when its extension is allowed and its first bytes (or, for the Office
 and OpenDocument formats, its zip contents) are that type. A renamed executable, a PDF called
-.docx, or a macro-enabled workbook is refused.
+.docx, or a macro-enabled workbook is refused. So is a text, PDF or image file with web page code
+in its first 8 KB (a PDF/HTML "polyglot": a PDF to a PDF reader, a page to a browser that sniffs
+it). Files are not parsed further (docs/security.md, "Evidence files", says why).
 """
 
 import zipfile
@@ -45,7 +47,9 @@ SNIFF_BYTES = 8192
 ZIP_MAX_EXPANDED_BYTES = 200 * 1024 * 1024
 ZIP_MAX_RATIO = 200
 ZIP_MAX_MEMBERS = 10_000
-# Markup that a browser would run if the file were ever shown inline: never accepted as text.
+# Markup that a browser would run if the file were ever shown inline: never accepted in a text,
+# PDF or image file's first SNIFF_BYTES, the part content sniffers read (browsers read 1,445).
+MARKUP_CHECKED = (".csv", ".txt", ".pdf", ".png", ".jpg", ".jpeg")
 MARKUP_SIGNS = (b"<!doctype html", b"<html", b"<script", b"<svg", b"<iframe", b"javascript:")
 
 
@@ -162,13 +166,13 @@ def validate_evidence_file(upload):
     too_far = matches and zipped and zip_expands_too_far(upload)
     upload.seek(0)
     markup = (
-        matches and extension in (".csv", ".txt") and _looks_like_markup(upload.read(SNIFF_BYTES))
+        matches and extension in MARKUP_CHECKED and _looks_like_markup(upload.read(SNIFF_BYTES))
     )
     upload.seek(0)
     if markup:
         raise ValidationError(
             "The file contains web page code (HTML, SVG or script), which is not accepted as "
-            "evidence. Save it as a PDF and upload that.",
+            "evidence. Save or print it to a PDF from the program that made it, and upload that.",
             code="markup",
         )
     if too_far:

@@ -3,6 +3,11 @@
 The request id comes from a sane X-Request-ID header (a proxy's or load balancer's) or is made
 here; it is returned on the response and added to every log record through a contextvar, so the
 lines of one request can be found together. In a Celery task the task id plays the same part.
+
+Calendar feed addresses carry their secret in the path (/calendar/<secret>/mine.ics), so no log
+line the app writes shows that part of a path: Django's (the console handler's filter and the
+JSON formatter), gunicorn's access log (tracker/access_log.py) and error reports to Sentry pass it
+through redact_secrets.
 """
 
 import contextlib
@@ -23,6 +28,37 @@ HEADER = "X-Request-ID"
 SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{8,128}$")
 # Attributes every LogRecord has; anything else on a record came from `extra=` and is logged.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+
+
+# The path segment after /calendar/ is a feed's secret, whether right, wrong or revoked.
+CALENDAR_SECRET = re.compile(r"(/calendar/)[^/\s\"'?&]+")
+
+
+def redact_secrets(text):
+    return CALENDAR_SECRET.sub(r"\1[secret]", text)
+
+
+def scrub_sentry_event(event, hint=None):
+    """Sentry's before_send: calendar secrets out of every string of an error report (its
+    request URL, breadcrumbs, messages), before it leaves the server."""
+    if isinstance(event, str):
+        return redact_secrets(event)
+    if isinstance(event, dict):
+        return {key: scrub_sentry_event(value) for key, value in event.items()}
+    if isinstance(event, list | tuple):
+        return [scrub_sentry_event(value) for value in event]
+    return event
+
+
+class RedactSecretsFilter(logging.Filter):
+    """Take calendar secrets out of a record's message (e.g. Django's "Not Found: <path>")."""
+
+    def filter(self, record):
+        message = record.getMessage()
+        redacted = redact_secrets(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
 
 
 class RequestIdFilter(logging.Filter):
@@ -48,7 +84,8 @@ class JsonFormatter(logging.Formatter):
         entry.update((key, value) for key, value in record.__dict__.items() if key not in _STANDARD)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        # Extras too (Django's request logs carry the request, whose text is its path).
+        return redact_secrets(json.dumps(entry, default=str))
 
 
 class RequestIdMiddleware:

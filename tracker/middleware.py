@@ -1,5 +1,6 @@
 """Session timeouts: signed out after SESSION_IDLE_MINUTES without a request, and in any case
-SESSION_ABSOLUTE_HOURS after signing in (OWASP ASVS 3.3).
+SESSION_ABSOLUTE_HOURS after signing in (OWASP ASVS 3.3); and no cached copy of any page
+answered to a signed-in user.
 
 The times are stamped in the session at sign-in. The last-seen time is refreshed at most once a
 minute, so ordinary requests do not write the session.
@@ -61,3 +62,20 @@ class SessionTimeoutMiddleware:
         if now - last_seen_at > REFRESH_SECONDS:
             session[LAST_SEEN_AT] = now
         return ""
+
+
+class PrivateResponsesMiddleware:
+    """Every response to a signed-in user (a session, or an API token: the API sets request.user
+    when it authenticates) is `Cache-Control: private, no-store`, so neither a shared proxy nor
+    the browser's disk keeps a copy of case data for the next person at the machine. Responses to
+    signed-out visitors (the public pages) keep the headers their views give them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "private, no-store"
+        return response

@@ -5,6 +5,52 @@ import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class UserHistory(HistoricalRecords):
+    """The user's history, less the last-login stamp: signing in is in the security event log,
+    and a row per sign-in would bury the changes an administrator made."""
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        if kwargs.get("raw"):
+            # Loaded from a backup or fixture, whose history rows are loaded as well: the group
+            # links the loader sets next on this same object must not add rows of their own.
+            instance.skip_history_when_saving = True
+            return
+        if kwargs.get("update_fields") == frozenset({"last_login"}):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
+    def m2m_changed(self, instance, action, attr, pk_set, reverse, **kwargs):
+        if not reverse:
+            return super().m2m_changed(instance, action, attr, pk_set, reverse, **kwargs)
+        # From the group's side (group.user_set.add(user)) the instance is the group, which
+        # simple-history does not expect: record the change on each user concerned instead.
+        if action == "pre_clear":
+            instance._history_cleared_user_ids = list(
+                instance.user_set.values_list("pk", flat=True)
+            )
+            return None
+        if action == "post_clear":
+            pk_set = instance.__dict__.pop("_history_cleared_user_ids", [])
+        elif action not in ("post_add", "post_remove"):
+            return None
+        for user in kwargs["model"].objects.filter(pk__in=pk_set or []):
+            super().m2m_changed(user, action, attr, pk_set, False)
+        return None
+
+
+class UserHistoryRoles(models.Model):
+    """The roles held at each point of a user's history (the groups copied with each row)."""
+
+    class Meta:
+        abstract = True
+
+    @property
+    def roles_held(self):
+        links = self.historicaluser_groups_set.all()
+        return ", ".join(sorted(link.group.name for link in links)) or "-"
 
 
 class User(AbstractUser):
@@ -30,6 +76,14 @@ class User(AbstractUser):
         help_text="Email changes to my actions at once, instead of in the next daily digest.",
     )
 
+    # Who changed a user's roles, force, email or active flag, when and why (issue 24). The
+    # password hash and the last sign-in are left out: one is secret, the other is noise.
+    history = UserHistory(
+        excluded_fields=["password", "last_login"],
+        m2m_fields=["groups"],
+        bases=[UserHistoryRoles],
+    )
+
     class Meta:
         ordering = ["last_name", "first_name", "username"]
 
@@ -53,6 +107,9 @@ class SecurityEvent(models.Model):
         PERMISSION_DENIED = "permission_denied", "Permission denied"
         EXPORT = "export", "Exported data"
         EVIDENCE_DOWNLOAD = "evidence_download", "Downloaded evidence"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        SUPERUSER_CHANGED = "superuser_changed", "Superuser status changed"
+        TWO_FACTOR_RESET = "two_factor_reset", "Two-factor sign-in reset"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     kind = models.CharField(max_length=30, choices=Kind.choices, db_index=True)

@@ -71,7 +71,10 @@ def role_names(user):
 
 
 def is_opcc_staff(user):
-    return user.is_authenticated and (user.is_superuser or OPCC_STAFF in role_names(user))
+    # A superuser is not OPCC staff by default: case data is read through the role, which a
+    # superuser must give themselves (a recorded role change) like anyone else. This also keeps
+    # Python in step with the group queries that pick OPCC staff for reminders and assignment.
+    return OPCC_STAFF in role_names(user)
 
 
 def is_action_owner(user):
@@ -84,6 +87,30 @@ def is_panel_member(user):
 
 def is_administrator(user):
     return user.is_authenticated and (user.is_superuser or ADMINISTRATOR in role_names(user))
+
+
+# Giving and taking roles (the user admin). An administrator manages action owners and Panel
+# members; OPCC staff (every force's case data) and Administrator (user management) are given and
+# taken by a superuser only, and the accounts holding them are changed by a superuser only, so an
+# administrator can neither promote themselves nor take over a more powerful account (by setting
+# its password or email). Superuser status, groups and permissions are for superusers alone.
+SUPERUSER_ONLY_ROLES = frozenset({OPCC_STAFF, ADMINISTRATOR})
+
+
+def can_grant_role(user, role):
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    return is_administrator(user) and role not in SUPERUSER_ONLY_ROLES
+
+
+def can_change_user(user, target):
+    """May `user` change `target`'s account (details, password, roles, active flag)?"""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    if not is_administrator(user) or target.is_superuser:
+        return False
+    held = set(target.groups.values_list("name", flat=True))
+    return not held & SUPERUSER_ONLY_ROLES
 
 
 def primary_role(user):
@@ -143,10 +170,29 @@ def can_assign_to(owner, action):
 
 # Meetings, calendar feeds and the JSON API (api/). The API answers exactly as the workspace
 # does for inspections, graded areas, findings and actions (no token: 401; a role without the
-# workspace: 403; another force's object: 404). Meetings are also open to Panel members, who
-# attend them; owners see the meetings with their force's inspections on the agenda.
+# workspace: 403; another force's object: 404).
+#
+# Which meetings: the one rule below, used by the meeting pages, the API's meetings and the
+# calendar feeds (and in SQL by reports.models.MeetingQuerySet.visible_to, which must agree).
+# OPCC staff see every meeting. Everyone else sees only meetings held in public (APMs and Panel
+# meetings), never an OPCC-only ("other") one: Panel members, who attend them, all of those; an
+# action owner those with their own force's inspections on the agenda. The meeting pages
+# themselves (questions, packs, editing) are OPCC staff's working pages: can_manage_meetings.
+PUBLIC_MEETING_KINDS = ("apm", "panel")
+
+
 def can_see_meetings(user):
     return can_use_workspace(user) or is_panel_member(user)
+
+
+def can_see_meeting(user, meeting):
+    if is_opcc_staff(user):
+        return True
+    if meeting.kind not in PUBLIC_MEETING_KINDS:
+        return False
+    if is_panel_member(user):
+        return True
+    return is_action_owner(user) and meeting.inspections.filter(force_id=user.force_id).exists()
 
 
 def can_have_access_tokens(user):

@@ -5,6 +5,9 @@ are recorded with the user, the address and the path. Nothing secret is kept: ne
 a session key or a file's content.
 """
 
+import ipaddress
+
+from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -14,8 +17,29 @@ Kind = SecurityEvent.Kind
 
 
 def client_ip(request):
-    """The client's address as the server saw it (behind a proxy, the proxy sets REMOTE_ADDR)."""
-    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
+    """The client's address: the one place the security log and the sign-in lockout (django-axes,
+    AXES_CLIENT_IP_CALLABLE) learn it.
+
+    With no proxy in front (TRUSTED_PROXY_COUNT = 0) it is REMOTE_ADDR, and X-Forwarded-For is
+    ignored: anyone can send one. Behind N trusted proxies, each appends the address it received
+    the request from to X-Forwarded-For, so the client is the Nth address from the right; what a
+    client put further left is its own claim and is never read. A header shorter than the proxy
+    chain, or a value that is not an address, means the request did not come the expected way:
+    REMOTE_ADDR again.
+    """
+    if request is None:
+        return None
+    remote = request.META.get("REMOTE_ADDR") or None
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if len(forwarded) < proxies:
+        return remote
+    try:
+        return str(ipaddress.ip_address(forwarded[-proxies]))
+    except ValueError:
+        return remote
 
 
 def record(kind, *, request=None, user=None, username="", detail=""):

@@ -1,5 +1,5 @@
-"""Writes to users: the first administrator, deactivation (which ends every session), and a
-user's own access tokens (issue or reissue, and revoke)."""
+"""Writes to users: the first administrator, roles, deactivation (which ends every session), and
+a user's own access tokens (issue or reissue, and revoke)."""
 
 import logging
 import secrets
@@ -13,7 +13,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
-from tracker import roles
+from tracker import roles, security
 from tracker.models import AccessToken, User
 
 # A prefix names the kind, so a leaked secret is recognisable (and secret scanners can find it).
@@ -39,8 +39,11 @@ def access_token_revoke(*, user, kind):
 logger = logging.getLogger("tracker.audit")
 
 
-def administrator_create(*, username, email, password):
+def administrator_create(*, username, email, password, superuser=False):
     """Create an administrator (Django admin, users, roles), or leave an existing one alone.
+
+    With `superuser`, the account is also a superuser: the one that can give the OPCC staff and
+    Administrator roles (tracker.roles.can_grant_role), so a new installation needs one.
 
     Returns (user, created). Idempotent: an existing username is not changed, not even its
     password, so rerunning a deployment step cannot undo what an administrator has since done.
@@ -56,11 +59,12 @@ def administrator_create(*, username, email, password):
         validate_email(email)
     except ValidationError:
         raise ValidationError(f"{email!r} is not a valid email address.") from None
-    user = User(username=username, email=email, is_staff=True)
+    user = User(username=username, email=email, is_staff=True, is_superuser=superuser)
     validate_password(password or "", user)
     with transaction.atomic():
         user.set_password(password)
         user.full_clean()
+        user._change_reason = "First administrator, created from the environment"
         user.save()
         user.groups.add(Group.objects.get(name=roles.ADMINISTRATOR))
     logger.info("Administrator created", extra={"user_id": user.pk})
@@ -90,6 +94,8 @@ def user_deactivate(*, user, by, reason):
         raise ValidationError("Administrators cannot deactivate themselves.")
     with transaction.atomic():
         user.is_active = False
+        user._history_user = by
+        user._change_reason = f"Deactivated: {reason}"[:100]
         user.save(update_fields=["is_active"])
         ended = Session.objects.filter(pk__in=list(_user_sessions(user))).delete()[0]
         LogEntry.objects.log_actions(
@@ -103,3 +109,51 @@ def user_deactivate(*, user, by, reason):
         "User deactivated", extra={"user_id": user.pk, "by_id": by.pk, "sessions_ended": ended}
     )
     return ended
+
+
+def user_roles_set(*, user, role_names, by, reason, request=None):
+    """Give `user` exactly these roles (of tracker.roles.ROLES); returns (granted, removed).
+
+    Each role given or taken must be one `by` may grant (tracker.roles.can_grant_role), and a
+    reason is required. One history row records the roles after the change with who and why, and
+    each role given or taken is a security event. Access to the admin site (is_staff) follows the
+    Administrator role, so it cannot be given on its own.
+    """
+    wanted = set(role_names)
+    if not wanted <= set(roles.ROLES):
+        raise ValidationError(f"Unknown roles: {', '.join(sorted(wanted - set(roles.ROLES)))}")
+    held = set(user.groups.filter(name__in=roles.ROLES).values_list("name", flat=True))
+    granted, removed = sorted(wanted - held), sorted(held - wanted)
+    if not granted and not removed:
+        return [], []
+    refused = [role for role in granted + removed if not roles.can_grant_role(by, role)]
+    if refused or not roles.can_change_user(by, user):
+        raise PermissionDenied(f"{by.username} may not change these roles: {', '.join(refused)}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("A reason is required.")
+    with transaction.atomic():
+        groups = {group.name: group for group in Group.objects.filter(name__in=granted + removed)}
+        # The group links are written without history rows of their own; the one save below
+        # records the roles as they now stand, with the user and the reason.
+        user.skip_history_when_saving = True
+        try:
+            user.groups.add(*(groups[role] for role in granted))
+            user.groups.remove(*(groups[role] for role in removed))
+        finally:
+            del user.skip_history_when_saving
+        user.is_staff = user.is_superuser or roles.ADMINISTRATOR in wanted
+        user._history_user = by
+        user._change_reason = reason[:100]
+        user.save(update_fields=["is_staff"])
+        for verb, changed in (("Gave", granted), ("Took", removed)):
+            for role in changed:
+                preposition = "to" if verb == "Gave" else "from"
+                security.record(
+                    security.Kind.ROLE_CHANGED,
+                    request=request,
+                    user=by,
+                    detail=f"{verb} {role} {preposition} {user.username}. Reason: {reason}",
+                )
+    user.__dict__.pop("_role_names", None)
+    return granted, removed

@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication, so it sees who asked (the API's token user included).
+    "tracker.middleware.PrivateResponsesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "tracker.middleware.SessionTimeoutMiddleware",
@@ -264,11 +266,21 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# How many reverse proxies of ours stand in front of gunicorn (docs/deploy.md: nginx, so 1; add
+# one for a load balancer in front of nginx). 0 means the app is reached directly and
+# X-Forwarded-For is ignored. The client address (tracker.security.client_ip) is the one the
+# outermost trusted proxy saw; the lockout above and the security log both use it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "tracker.security.client_ip"
 
 # Two-factor sign-in (tracker/two_factor.py): an authenticator app, required for OPCC staff and
 # administrators when on (the production default), optional for everyone else.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", PRODUCTION)
 OTP_TOTP_ISSUER = env("TWO_FACTOR_ISSUER", "OPCC action tracker")
+# Nobody reads another user's authenticator secret, QR code or recovery codes in the admin: with
+# them an administrator could pass anyone's second factor. Deleting a device (the lost-phone
+# reset) is the one thing an administrator does with devices (tracker/admin.py).
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_HTTPONLY = True
@@ -304,7 +316,10 @@ if LOG_FORMAT not in {"json", "text"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "tracker.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "tracker.logs.RequestIdFilter"},
+        "redact_secrets": {"()": "tracker.logs.RedactSecretsFilter"},
+    },
     "formatters": {
         "json": {"()": "tracker.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -312,7 +327,7 @@ LOGGING = {
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact_secrets"],
             "formatter": LOG_FORMAT,
         }
     },
@@ -433,8 +448,11 @@ SENTRY_DSN = env("SENTRY_DSN")
 if SENTRY_DSN:
     import sentry_sdk
 
+    from tracker.logs import scrub_sentry_event
+
     sentry_sdk.init(
         dsn=SENTRY_DSN,
+        before_send=scrub_sentry_event,
         environment=env("SENTRY_ENVIRONMENT", DJANGO_ENV),
         send_default_pii=False,
         include_local_variables=False,

@@ -106,7 +106,9 @@ def people(*, forces, owners_per_force, staff, prefix):
         )
         for n in range(staff)
     ]
-    User.objects.bulk_create(owners + leads, batch_size=BATCH)
+    bulk_create_with_history(
+        owners + leads, User, batch_size=BATCH, default_change_reason="Generated data set"
+    )
     roles.sync_role_groups()
     member = User.groups.through
     groups = dict(Group.objects.values_list("name", "pk"))

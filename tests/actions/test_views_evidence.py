@@ -108,6 +108,10 @@ def test_owner_uploads_each_allowed_type_stored_under_a_generated_name(
         ("chart.csv", b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>', "web page code"),
         ("chart.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>', "The file must be a PDF"),
         ("report.pdf.exe", EXE, "The file must be a PDF, DOCX, XLSX"),
+        # Polyglots: the right first bytes, and a web page a sniffing browser would run.
+        ("report.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>", "web page code"),
+        ("photo.png", PNG + b"<iframe src=javascript:alert(1)>", "web page code"),
+        ("photo.jpg", JPEG + b"<!DOCTYPE html><p>Hi</p>", "web page code"),
         ("bomb.docx", ZIP_BOMB, "would expand to an unreasonable size"),
     ],
 )

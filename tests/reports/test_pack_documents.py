@@ -209,3 +209,24 @@ def test_evidence_titles_are_for_staff_only(
     html = client.get(reverse("reports:pack", args=[pack.pk])).content.decode()
     assert "Adopted plan" not in html
     assert "Data note, assured 21 Feb 2025" in html
+
+
+def test_an_internal_reopen_reason_reaches_staff_only_never_the_panel_or_the_public(
+    pack, opcc_officer, panel_member, signed_in, client, django_capture_on_commit_callbacks
+):
+    """The reopening is reported to every audience; the reason typed for it (an internal note)
+    only to OPCC staff, on the page, the PDF's HTML and the spreadsheets alike."""
+    reason = "Plan not followed."
+    publish(signed_in(opcc_officer), pack, django_capture_on_commit_callbacks, public=True)
+    staff = client.get(reverse("reports:pack", args=[pack.pk])).content.decode()
+    assert reason in staff
+    client.logout()
+    public = client.get(reverse("reports:public_pack", args=[pack.uuid])).content.decode()
+    public_csv = client.get(reverse("reports:public_pack_csv", args=[pack.uuid])).content
+    client.force_login(panel_member)
+    panel = client.get(reverse("reports:pack", args=[pack.pk])).content.decode()
+    for page in (public, panel):
+        assert "reopened" in page
+        assert reason not in page
+    assert reason.encode() not in public_csv
+    assert reason not in pdf_text(pack.pdf.read())

@@ -71,3 +71,29 @@ def test_action_workflow_fields_are_read_only_in_admin(client, superuser):
     assert 'name="status"' not in page
     assert 'name="deadline"' not in page
     assert 'name="title"' in page
+
+
+def test_a_document_evidence_change_page_links_to_the_checked_download(client, superuser):
+    from django.core.files.base import ContentFile
+
+    from tests.test_audit_completeness import admin_form_data
+
+    evidence = EvidenceFactory(
+        kind="document",
+        note="",
+        original_filename="plan <v2>.txt",
+        content_type="text/plain",
+        file=ContentFile(b"The plan.", name="plan.txt"),
+    )
+    client.force_login(superuser)
+    page = client.get(reverse("admin:actions_evidence_change", args=[evidence.pk]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    download = reverse("actions:evidence_download", args=[evidence.pk])
+    assert f'<a href="{download}">plan &lt;v2&gt;.txt</a>' in text
+    assert 'type="file"' not in text
+    url = reverse("admin:actions_evidence_change", args=[evidence.pk])
+    saved = client.post(url, {**admin_form_data(client, url), "title": "Renamed"})
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    evidence.refresh_from_db()
+    assert (evidence.title, evidence.file.read()) == ("Renamed", b"The plan.")

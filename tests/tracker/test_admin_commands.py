@@ -126,3 +126,13 @@ def test_bad_deactivation_is_refused_and_changes_nothing(
         call_command("deactivate_user", username, by=by, reason=reason)
     assert User.objects.filter(is_active=False).count() == 0
     assert LogEntry.objects.count() == 0
+
+
+def test_the_first_account_of_an_installation_can_be_a_superuser(admin_env, capsys):
+    call_command("create_admin_from_env", superuser=True)
+    assert capsys.readouterr().out.strip() == "Superuser and administrator it.admin created."
+    user = User.objects.get(username="it.admin")
+    assert user.is_superuser and user.is_staff
+    # The one who may give the roles an administrator cannot.
+    assert roles.can_grant_role(user, roles.OPCC_STAFF)
+    assert roles.primary_role(user) == roles.ADMINISTRATOR

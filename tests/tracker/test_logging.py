@@ -193,7 +193,60 @@ def test_sentry_starts_with_a_dsn_and_sends_no_personal_data_or_local_variables(
     code = (
         "import sentry_sdk; c = sentry_sdk.get_client(); "
         "print(c.is_active(), c.options['send_default_pii'], "
-        "c.options['include_local_variables'], c.options['environment'])"
+        "c.options['include_local_variables'], c.options['environment'], "
+        "c.options['before_send'].__name__)"
     )
     result = _run(code, **PRODUCTION_ENV, SENTRY_DSN="https://key@sentry.example.invalid/1")
-    assert result.stdout.strip() == "True False False production", result.stderr
+    assert result.stdout.strip() == "True False False production scrub_sentry_event", result.stderr
+
+
+def test_an_error_report_to_sentry_carries_no_calendar_secret():
+    from tracker.logs import scrub_sentry_event
+
+    secret = "cal_" + secrets.token_urlsafe(32)
+    event = {
+        "request": {"url": f"https://tracker.example.org/calendar/{secret}/mine.ics"},
+        "breadcrumbs": {"values": [{"message": f"GET /calendar/{secret}/opcc.ics", "level": 20}]},
+        "level": "error",
+    }
+    scrubbed = scrub_sentry_event(event, {})
+    assert secret not in json.dumps(scrubbed)
+    assert scrubbed["request"]["url"] == "https://tracker.example.org/calendar/[secret]/mine.ics"
+    assert scrubbed["breadcrumbs"]["values"][0]["level"] == 20
+
+
+def test_a_calendar_secret_never_reaches_the_apps_log(client, log_lines, owner):
+    from tracker import services
+    from tracker.models import AccessToken
+
+    secret = services.access_token_issue(user=owner, kind=AccessToken.Kind.CALENDAR)
+    assert client.get(reverse("api:calendar_mine", args=[secret])).status_code == 200
+    AccessToken.objects.all().delete()  # revoked: now a 404, which Django logs with its path
+    assert client.get(reverse("api:calendar_mine", args=[secret])).status_code == 404
+    lines = log_lines()
+    assert any("/calendar/[secret]/mine.ics" in json.dumps(line) for line in lines)
+    assert not any(secret in json.dumps(line) for line in lines)
+
+
+def test_gunicorns_access_log_masks_calendar_secrets():
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    from tracker.access_log import AccessLogger
+
+    secret = "cal_" + secrets.token_urlsafe(32)
+    path = f"/calendar/{secret}/mine.ics"
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": path,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+    }
+    response = SimpleNamespace(status="200 OK", sent=10, headers=[])
+    atoms = AccessLogger(Config()).atoms(response, [], environ, dt.timedelta(seconds=1))
+    assert atoms["r"] == "GET /calendar/[secret]/mine.ics HTTP/1.1"
+    assert secret not in json.dumps(atoms, default=str)

@@ -151,3 +151,75 @@ def test_only_administrators_read_the_security_log(persona, status, request, sig
     user.save()
     response = signed_in(user).get(reverse("admin:tracker_securityevent_changelist"))
     assert response.status_code == status
+
+
+# The client address behind the reverse proxy (tracker.security.client_ip, TRUSTED_PROXY_COUNT)
+
+
+def through_nginx(client, username, password, client_address, claimed=""):
+    """A sign-in as nginx passes it on: from 127.0.0.1, with the visitor's address appended to
+    whatever X-Forwarded-For the visitor sent (`claimed`)."""
+    forwarded = f"{claimed}, {client_address}" if claimed else client_address
+    return client.post(
+        LOGIN,
+        {"username": username, "password": password},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_without_a_proxy_a_forwarded_header_is_ignored(client, opcc, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    client.post(
+        LOGIN,
+        {"username": "opcc", "password": "wrong"},
+        REMOTE_ADDR="192.0.2.50",
+        HTTP_X_FORWARDED_FOR="198.51.100.1",
+    )
+    assert SecurityEvent.objects.get().ip_address == "192.0.2.50"
+
+
+def test_behind_the_proxy_the_log_has_the_visitors_address_not_a_spoofed_one(
+    client, opcc, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    through_nginx(client, "opcc", "wrong", "198.51.100.7")
+    through_nginx(client, "opcc", "wrong", "198.51.100.7", claimed="10.0.0.1, 192.0.2.1")
+    assert list(SecurityEvent.objects.values_list("ip_address", flat=True)) == [
+        "198.51.100.7",
+        "198.51.100.7",
+    ]
+
+
+def test_behind_the_proxy_a_lockout_holds_the_attacker_only_whatever_they_claim(
+    client, opcc, lockout, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for n in range(3):
+        through_nginx(client, "opcc", "guess", "203.0.113.66", claimed=f"192.0.2.{n}")
+    assert (
+        through_nginx(client, "opcc", PASSWORD, "203.0.113.66", claimed="192.0.2.99").status_code
+        == 429
+    )
+    # The officer at their own desk, behind the same nginx, still signs in.
+    assert through_nginx(client, "opcc", PASSWORD, "198.51.100.20").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (1, "", "127.0.0.1"),  # not through the proxy after all
+        (2, "198.51.100.7", "127.0.0.1"),  # a shorter chain than configured
+        (1, "not-an-address", "127.0.0.1"),
+        (2, "192.0.2.1, 198.51.100.7, 10.0.0.2", "198.51.100.7"),  # balancer, then nginx
+        (1, " 2001:db8::1 ", "2001:db8::1"),
+    ],
+)
+def test_the_client_address_reads_only_what_trusted_proxies_wrote(
+    proxies, forwarded, expected, rf, settings
+):
+    from tracker.security import client_ip
+
+    settings.TRUSTED_PROXY_COUNT = proxies
+    request = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected

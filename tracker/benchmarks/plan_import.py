@@ -87,13 +87,14 @@ class Command(BaseCommand):
         today = timezone.localdate()
         force = Force.objects.create(name="Benchmark import force")
         inspection = Inspection.objects.create(force=force, title="Benchmark import PEEL")
-        owners = User.objects.bulk_create(
+        owners = bulk_create_with_history(
             [
                 User(
                     username=f"bench-import-owner-{n}", email=f"owner{n}@bench.example", force=force
                 )
                 for n in range(50)
-            ]
+            ],
+            User,
         )
         officer = User.objects.create(username="bench-import-officer")
         Group.objects.get(name=roles.ACTION_OWNER).user_set.add(*owners)

@@ -98,7 +98,7 @@ class Command(BaseCommand):
             ],
             Finding,
         )
-        people = User.objects.bulk_create(
+        people = bulk_create_with_history(
             [
                 User(
                     username=f"bench-owner-{n}",
@@ -110,7 +110,8 @@ class Command(BaseCommand):
             + [
                 User(username=f"bench-lead-{n}", email=f"bench-lead-{n}@example.org")
                 for n in range(leads)
-            ]
+            ],
+            User,
         )
         owner_rows, lead_rows = people[:owners], people[owners:]
         Group.objects.get(name=roles.OPCC_STAFF).user_set.add(*lead_rows)

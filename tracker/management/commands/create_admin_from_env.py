@@ -17,7 +17,15 @@ class Command(BaseCommand):
         "is left unchanged. Remove the password from the environment afterwards."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--superuser",
+            action="store_true",
+            help="Make it a superuser too: only a superuser gives the OPCC staff and "
+            "Administrator roles, so the first account of a new installation needs this.",
+        )
+
+    def handle(self, *args, superuser=False, **options):
         # Read here, not in settings: these exist only for this one-off bootstrap step.
         values = {name: os.environ.get(name, "").strip() for name in VARIABLES}
         missing = [name for name, value in values.items() if not value]
@@ -28,10 +36,12 @@ class Command(BaseCommand):
                 username=values["TRACKER_ADMIN_USERNAME"],
                 email=values["TRACKER_ADMIN_EMAIL"],
                 password=values["TRACKER_ADMIN_PASSWORD"],
+                superuser=superuser,
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         if created:
-            self.stdout.write(f"Administrator {user.username} created.")
+            kind = "Superuser and administrator" if superuser else "Administrator"
+            self.stdout.write(f"{kind} {user.username} created.")
         else:
             self.stdout.write(f"User {user.username} already exists; nothing changed.")
