@@ -5,6 +5,9 @@ own wording) and everyone else allowed to read it, the Panel and the public ("pu
 titles only, and a finding's public wording where OPCC staff set one).
 """
 
+from collections import defaultdict
+from itertools import zip_longest
+
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -103,18 +106,59 @@ def _owner(row, audience, name_key="owner_name", title_key="owner_role_title"):
 
 
 def action_rows(snapshot, audience):
-    """The pack's action rows, with the owner and finding wording this audience may see."""
+    """The pack's action rows, with the owner, finding wording, latest update and reasons this
+    audience may see: the Panel and the public get only words written for the public."""
     rows = []
     for row in snapshot["actions"]:
         shown = dict(row)
         shown["owner"] = _owner(row, audience)
         shown["finding"] = row["finding_text"] if audience == STAFF else row["finding_public_text"]
-        if audience != STAFF:
-            shown.pop("owner_name")
-            shown.pop("opcc_lead")
-            shown.pop("finding_text")
+        if audience == STAFF:
+            shown["latest"] = row.get("latest_update", "")
+            shown["latest_on"] = row.get("latest_update_on")
+        else:
+            for key in ("owner_name", "opcc_lead", "finding_text", "latest_update"):
+                shown.pop(key, None)
+            public = row.get("latest_public_update", "")
+            shown["latest"] = public
+            shown["latest_on"] = row.get("latest_public_update_on")
+            # A reason typed for a deadline move or a reopening is internal; the public read
+            # the latest narrative written for them, or are told there is none.
+            shown["reasons"] = [
+                {"label": reason["label"], "text": public} for reason in row.get("reasons", [])
+            ]
         rows.append(shown)
     return rows
+
+
+def _findings_by_area(snapshot, actions, audience):
+    """Each area key's findings, each with its wording for this audience and its actions."""
+    by_area = defaultdict(list)
+    for finding in snapshot.get("findings", []):
+        by_area[finding["area_key"]].append(
+            {
+                **finding,
+                "shown": finding["text"] if audience == STAFF else finding["public_text"],
+                "actions": [actions[pk] for pk in finding["action_ids"]],
+            }
+        )
+    return by_area
+
+
+def _grid_rows(grid):
+    """The Panel's grades grid, row by row: each grade's column lists its areas downwards."""
+    columns = [column["areas"] for column in grid["columns"]]
+    return [list(row) for row in zip_longest(*columns, fillvalue="")]
+
+
+def _change_lines(snapshot, actions, audience):
+    lines = []
+    for line in snapshot["changes"] if isinstance(snapshot["changes"], list) else []:
+        events = line["events"]
+        if audience != STAFF:
+            events = [{**event, "reason": ""} for event in events]
+        lines.append({**line, "events": events, "action": actions[line["action_id"]]})
+    return lines
 
 
 def _joined(items, actions):
@@ -127,7 +171,15 @@ def pack_view(pack, *, audience):
     rows = action_rows(snapshot, audience)
     actions = {row["id"]: row for row in rows}
     narratives = pack.narratives or {}
-    areas = [{**area, "narrative": narratives.get(area["key"], "")} for area in snapshot["areas"]]
+    findings = _findings_by_area(snapshot, actions, audience)
+    areas = [
+        {
+            **area,
+            "narrative": narratives.get(area["key"], ""),
+            "finding_rows": findings.get(area["key"], []),
+        }
+        for area in snapshot["areas"]
+    ]
     exceptions = snapshot["exceptions"]
     inspections = []
     for inspection in snapshot["inspections"]:
@@ -136,15 +188,25 @@ def pack_view(pack, *, audience):
             {**finding, "shown": finding["text"] if audience == STAFF else finding["public_text"]}
             for finding in statutory["needing_response"]
         ]
-        inspections.append({**inspection, "statutory": statutory})
+        grid = inspection.get("grades", {}).get("grid")
+        inspections.append(
+            {
+                **inspection,
+                "grid_rows": _grid_rows(grid) if grid else [],
+                "statutory": statutory,
+                "areas": [a for a in areas if a.get("inspection_id") == inspection["id"]],
+            }
+        )
     questions = [
         {**question, "owner": _owner(question, audience)} for question in snapshot["questions"]
     ]
-    changes = {key: _joined(items, actions) for key, items in snapshot["changes"].items()}
+    changes = _change_lines(snapshot, actions, audience)
     return {
         "pack": pack,
         "audience": audience,
         "snapshot": snapshot,
+        "paper": pack.paper(),
+        "has_inspector_summary": any(i.get("inspector_summary") for i in inspections),
         "overall": narratives.get("overall", ""),
         "inspections": inspections,
         "totals": snapshot["totals"],
@@ -163,7 +225,7 @@ def pack_view(pack, *, audience):
             for row in _joined(snapshot["evidence_assured"], actions)
         ],
         "changes": changes,
-        "change_count": sum(len(items) for items in changes.values()),
+        "change_count": len(changes),
         "questions": questions,
         "progress_over_time": snapshot["progress_over_time"],
         "charts": snapshot["charts"],

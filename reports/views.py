@@ -134,7 +134,12 @@ def question_edit(request, pk):
 def pack_generate(request, meeting_pk):
     meeting = selectors.meeting_for(pk=meeting_pk)
     pack = services.pack_generate(by=request.user, meeting=meeting)
-    messages.success(request, f"Briefing pack version {pack.version} generated.")
+    carried = (
+        f" Its words were carried forward from version {pack.carried_from}."
+        if pack.carried_from
+        else ""
+    )
+    messages.success(request, f"Briefing pack version {pack.version} generated.{carried}")
     return redirect(pack_url(pack))
 
 
@@ -147,11 +152,11 @@ def pack_narratives(request, pk):
         form,
         "reports/pack_narratives.html",
         {"pack": pack, "areas": pack.snapshot["areas"]},
-        change=lambda data: services.pack_save_narratives(
-            by=request.user, pack=pack, narratives=data
+        change=lambda _data: services.pack_save_narratives(
+            by=request.user, pack=pack, **form.split()
         ),
         done=pack_url(pack),
-        success="Panel summary saved.",
+        success="Panel paper saved.",
     )
 
 

@@ -53,7 +53,7 @@ def test_published_pdf_holds_the_key_figures_page_numbers_and_contents(
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(b"".join(response.streaming_content))
     for expected in [
-        "Briefing pack: APM April",
+        "Report to Accountability & Performance Meeting: APM April",
         "Contents",
         "Page 1 of",
         "Two areas are behind plan.",
