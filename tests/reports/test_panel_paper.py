@@ -1,0 +1,247 @@
+"""The briefing pack as a Panel paper: its parts in the order a Police & Crime Panel expects, on
+the page, in the PDF and on the public page; progress per finding a Panel can scrutinise; and
+the paper's words carried into the next version."""
+
+import datetime
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils.html import escape
+
+from actions import services as action_services
+from actions.models import Finding, Rag, Status
+from reports import documents, services
+from reports.models import BriefingPack
+from tests.factories import FindingFactory, GradedAreaFactory
+from tests.reports.conftest import at, fresh
+from tests.reports.test_pack_documents import pdf_text
+
+pytestmark = pytest.mark.django_db
+
+PAPER = {
+    "office_name": "Office of the Police and Crime Commissioner for Hertfordshire",
+    "report_of": "Police & Crime Commissioner",
+    "contact_name": "Gavin Miles",
+    "contact_role": "Deputy Chief Executive",
+    "contact_email": "gavin.miles@example.org",
+    "purpose": "To update the Panel on the PEEL action plan.",
+    "overall": "Two areas are behind plan.",
+    "response": "The PCC wants improvements made at pace.",
+    "next_steps": "The PCC will scrutinise the plan at the next APM.",
+    "recommendation": "The Panel is recommended to note the update and make any observations.",
+}
+
+# The paper's parts, in the order the page, the PDF and the public page print them.
+PARTS = [
+    "Report of",
+    "Contact officer",
+    "Purpose",
+    "Summary",
+    "Grades and direction of travel",
+    "The Commissioner's response",
+    "Progress against the action plan",
+    "Next steps",
+    "Recommendation",
+    "Appendix A: every action",
+    "Appendix B: HM Inspector's summary",
+]
+
+
+def in_order(text, parts):
+    """The parts' positions, each found after the one before (after the contents list)."""
+    position = text.index("Appendix F: Charts")  # the last entry of the contents
+    found = []
+    for part in parts:
+        position = text.index(part, position + 1)
+        found.append(part)
+    return found
+
+
+def write_paper(client, pack, **extra):
+    data = {**PAPER, **extra}
+    with at(2025, 3, 26):
+        response = client.post(reverse("reports:pack_narratives", args=[pack.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    pack.refresh_from_db()
+    return pack
+
+
+@pytest.fixture
+def paper(world, pack, opcc_officer, signed_in):
+    inspection = world["inspection"]
+    inspection.inspector_summary = "I have concerns about crime data integrity."
+    inspection.fieldwork_start = datetime.date(2023, 12, 1)
+    inspection.fieldwork_end = datetime.date(2024, 6, 30)
+    inspection.link = "https://example.org/peel-2023-25"
+    inspection.save()
+    with at(2025, 3, 25):
+        pack = services.pack_generate(by=opcc_officer, meeting=world["meeting"], pdf=False)
+    return write_paper(signed_in(opcc_officer), pack)
+
+
+def test_new_pack_takes_the_front_matter_from_the_office_settings(world, opcc_officer):
+    office = {
+        "office_name": "Office of the Police and Crime Commissioner for Testshire",
+        "report_of": "Police and Crime Commissioner",
+        "contact_name": "Sam Reed",
+        "contact_role": "Head of Scrutiny",
+        "contact_email": "sam.reed@example.org",
+        "purpose": "To update the Panel.",
+        "recommendation": "To note the update.",
+    }
+    with override_settings(PANEL_PAPER=office), at(2025, 3, 25):
+        pack = services.pack_generate(by=opcc_officer, meeting=world["meeting"], pdf=False)
+    assert pack.paper() == {**office, "response": "", "next_steps": ""}
+    assert pack.carried_from is None
+
+
+def test_the_page_and_the_public_page_print_the_paper_in_the_panels_order(
+    paper, opcc_officer, signed_in, client
+):
+    staff = signed_in(opcc_officer).get(reverse("reports:pack", args=[paper.pk])).content.decode()
+    assert in_order(staff, PARTS) == PARTS
+    for text in PAPER.values():
+        assert escape(text) in staff
+    services.pack_publish(by=opcc_officer, pack=paper, public=True)
+    client.logout()
+    public = client.get(reverse("reports:public_pack", args=[paper.uuid])).content.decode()
+    assert in_order(public, PARTS) == PARTS
+    assert "Office of the Police and Crime Commissioner for Hertfordshire" in public
+    assert 'href="mailto:gavin.miles@example.org"' in public
+    assert "The fieldwork took place between December 2023 and June 2024." in public
+    assert 'href="https://example.org/peel-2023-25">PEEL 2023-25</a>' in public
+    assert "I have concerns about crime data integrity." in public
+
+
+def test_the_pdf_prints_the_paper_in_the_panels_order(paper):
+    text = pdf_text(documents.pdf_bytes(paper))
+    assert in_order(text, PARTS) == PARTS
+    assert "Gavin Miles, Deputy Chief Executive, gavin.miles@example.org" in text
+    assert "The PCC wants improvements made at pace." in text
+
+
+def test_the_grades_grid_has_five_columns_beside_the_previous_grades(
+    paper, opcc_officer, panel_member, client
+):
+    services.pack_publish(by=opcc_officer, pack=paper, public=False)
+    client.force_login(panel_member)
+    html = client.get(reverse("reports:pack", args=[paper.pk])).content.decode()
+    grid = html[html.index('class="govuk-table app-grid"') :]
+    grid = grid[: grid.index("</table>")]
+    headers = ["Outstanding", "Good", "Adequate", "Requires improvement", "Inadequate"]
+    assert [grid.index(f">{h}</th>") for h in headers] == sorted(
+        grid.index(f">{h}</th>") for h in headers
+    )
+    # One row: Preventing crime in the second column (Good), Investigating crime in the fourth.
+    row = grid[grid.index("<tbody") :].split("<td")[1:]
+    assert ["Preventing crime" in cell for cell in row] == [False, True, False, False, False]
+    assert ["Investigating crime" in cell for cell in row] == [False, False, False, True, False]
+    assert (
+        "The previous inspection, PEEL 2021-22, published in February 2023, was graded "
+        "2x Adequate." in html
+    )
+
+
+def test_progress_shows_each_finding_with_its_actions_reasons_and_latest_update(
+    paper, opcc_officer, signed_in
+):
+    html = signed_in(opcc_officer).get(reverse("reports:pack", args=[paper.pk])).content.decode()
+    progress = html[html.index('id="progress-heading"') : html.index('id="changes-heading"')]
+    assert "Supervise every investigation." in progress  # OPCC staff read the original wording
+    assert "originally 1 Mar 2025" in progress  # the audit's deadline moved twice
+    assert "<strong>Deadline moved:</strong> Scope grew." in progress
+    assert "<strong>Blocked:</strong> No trainers available." in progress
+    assert "<strong>Reopened:</strong> Plan not followed." in progress
+    assert "<strong>Overdue:</strong> no reason recorded" in progress  # Analyst recruitment
+    assert "Audit started." in progress  # the latest update's text
+    assert "Red" in progress and "Blocked" in progress  # RAG and status in words
+
+
+def test_public_pages_show_only_public_wording_in_progress(world, opcc_officer, owner, client):
+    with at(2025, 3, 20):
+        action_services.action_post_update(
+            by=owner,
+            action=fresh(world["actions"]["a4"]),
+            narrative="Two analysts left for Operation Nightjar.",
+            public_narrative="Recruitment has been delayed.",
+            status=Status.IN_PROGRESS,
+            rag=Rag.AMBER,
+            percent_complete=20,
+        )
+    with at(2025, 3, 25):
+        pack = services.pack_generate(by=opcc_officer, meeting=world["meeting"], pdf=False)
+    services.pack_publish(by=opcc_officer, pack=pack, public=True)
+    html = client.get(reverse("reports:public_pack", args=[pack.uuid])).content.decode()
+    pdf = pdf_text(documents.pdf_bytes(pack))
+    for text in (html, pdf):
+        assert "Improve supervision of investigations." in text  # the public wording
+        assert "Recruitment has been delayed." in text
+        for secret in [
+            "Supervise every investigation.",
+            "Operation Nightjar",
+            "No trainers available.",
+            "Scope grew.",
+            "Plan not followed.",
+            "Audit started.",
+            str(owner),
+            str(opcc_officer),
+        ]:
+            assert secret not in text, secret
+    assert "<strong>Overdue:</strong> Recruitment has been delayed." in html
+    assert "<strong>Blocked:</strong> no reason published" in html
+
+
+def test_a_recurring_finding_says_where_it_was_raised_before_and_an_empty_area_says_so(
+    world, opcc_officer, signed_in
+):
+    earlier = Finding.objects.get(reference="Recommendation 1").inspection
+    peel_2021 = earlier.previous_inspection()
+    old = FindingFactory(inspection=peel_2021, reference="AFI 7", text="Supervise investigations.")
+    action_services.finding_link_repeat(
+        by=opcc_officer, finding=Finding.objects.get(reference="AFI 1"), earlier=old
+    )
+    empty = GradedAreaFactory(inspection=world["inspection"], name="Managing offenders", position=3)
+    FindingFactory(inspection=world["inspection"], area=empty, reference="AFI 9")
+    with at(2025, 3, 25):
+        pack = services.pack_generate(by=opcc_officer, meeting=world["meeting"], pdf=False)
+    html = signed_in(opcc_officer).get(reverse("reports:pack", args=[pack.pk])).content.decode()
+    assert "Raised before in PEEL 2021-22 (AFI 7)." in html
+    area = html[html.index("Managing offenders (Adequate)") :]
+    assert area.index("No actions have been set for this area's 1 finding yet.") < 200
+    assert "0% complete" not in area[:300]
+
+
+def test_a_new_version_carries_the_paper_forward_and_says_so(paper, world, opcc_officer, signed_in):
+    client = signed_in(opcc_officer)
+    key = next(a["key"] for a in paper.snapshot["areas"] if a["area"] == "Preventing crime")
+    write_paper(client, paper, **{key: "Prevention is on track."})
+    with at(2025, 3, 28):
+        response = client.post(
+            reverse("reports:pack_generate", args=[world["meeting"].pk]), follow=True
+        )
+    html = response.content.decode()
+    new = BriefingPack.objects.get(meeting=world["meeting"], version=paper.version + 1)
+    assert new.paper() == {k: v for k, v in PAPER.items() if k != "overall"}
+    assert new.narratives == {"overall": PAPER["overall"], key: "Prevention is on track."}
+    assert f"Its words were carried forward from version {paper.version}." in html
+    assert f"carried forward from version {paper.version}" in html
+    assert "Prevention is on track." in html
+    assert new.history.filter(
+        history_change_reason__endswith=f"carried forward from version {paper.version}"
+    ).exists()
+
+
+def test_a_narrative_whose_area_left_the_pack_is_kept_with_a_warning(
+    paper, world, opcc_officer, signed_in
+):
+    client = signed_in(opcc_officer)
+    key = next(a["key"] for a in paper.snapshot["areas"] if a["area"] == "Preventing crime")
+    write_paper(client, paper, **{key: "Prevention is on track."})
+    world["meeting"].inspections.clear()
+    with at(2025, 3, 28):
+        new = services.pack_generate(by=opcc_officer, meeting=world["meeting"], pdf=False)
+    assert new.dropped_narratives == {"Preventing crime": "Prevention is on track."}
+    html = client.get(reverse("reports:pack", args=[new.pk])).content.decode()
+    assert "had narratives for areas no longer in this pack" in html
+    assert "Prevention is on track." in html
