@@ -20,14 +20,18 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 def pdf_bytes(pack):
     """The PDF the Panel and the public read: role titles, never personal names.
 
-    Page numbers, the date and the table of contents come from CSS paged media in the template.
+    Page numbers, the date and the table of contents come from CSS paged media in the template;
+    the title and language from its <title> and <html lang>.
     """
     from weasyprint import HTML  # imported here: loading pango is slow and only tasks need it
 
     context = selectors.pack_view(pack, audience=selectors.PUBLISHED)
     context["printed_on"] = timezone.localdate()
     html = render_to_string("reports/pack_pdf.html", context)
-    return HTML(string=html).write_pdf()
+    # PDF/UA-1: a tagged PDF (headings, tables and lists in a structure tree, the charts' alt
+    # text) with its title shown and its language set, as the Public Sector Bodies
+    # Accessibility Regulations expect of a published document. Bookmarks come from h1-h6.
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def _columns(audience):

@@ -3,11 +3,15 @@ the page, in the PDF and on the public page; progress per finding a Panel can sc
 the paper's words carried into the next version."""
 
 import datetime
+import re
+import shutil
+import subprocess
 
 import pytest
 from django.test import override_settings
 from django.urls import reverse
 from django.utils.html import escape
+from pypdf import PdfReader
 
 from actions import services as action_services
 from actions.models import Finding, Rag, Status
@@ -245,3 +249,36 @@ def test_a_narrative_whose_area_left_the_pack_is_kept_with_a_warning(
     html = client.get(reverse("reports:pack", args=[new.pk])).content.decode()
     assert "had narratives for areas no longer in this pack" in html
     assert "Prevention is on track." in html
+
+
+def test_the_pdf_is_tagged_with_a_title_a_language_and_bookmarks(paper, tmp_path):
+    pdfinfo = shutil.which("pdfinfo")
+    if pdfinfo is None:
+        pytest.skip("pdfinfo (poppler-utils) is not installed: apt-get install poppler-utils")
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(documents.pdf_bytes(paper))
+    info = subprocess.run([pdfinfo, str(path)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.MULTILINE), info
+    assert re.search(
+        r"^Title:\s+Report to Accountability & Performance Meeting: APM April$", info, re.MULTILINE
+    ), info
+    reader = PdfReader(path)
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+    bookmarks = list(outline_titles(reader.outline))
+    for heading in [
+        "Report to Accountability & Performance Meeting: APM April",
+        "Summary",
+        "The Commissioner's response",
+        "Recommendation",
+        "Appendix A: every action",
+    ]:
+        assert heading in bookmarks, bookmarks
+
+
+def outline_titles(outline):
+    """Every bookmark's title, nested ones too (pypdf nests children in lists)."""
+    for item in outline:
+        if isinstance(item, list):
+            yield from outline_titles(item)
+        else:
+            yield item.title
