@@ -282,3 +282,40 @@ def outline_titles(outline):
             yield from outline_titles(item)
         else:
             yield item.title
+
+
+def test_the_series_across_meetings_comes_from_each_published_papers_own_figures(
+    world, opcc_officer, signed_in
+):
+    february = world["previous"]
+    february.inspections.add(world["inspection"])
+    with at(2025, 1, 31):
+        published = services.pack_generate(by=opcc_officer, meeting=february, pdf=False)
+        services.pack_generate(by=opcc_officer, meeting=february, pdf=False)  # a later draft
+    services.pack_publish(by=opcc_officer, pack=published, public=False)
+    key = str(world["inspection"].pk)
+    before = {"actions": 5, "open": 5, "closed": 0, "overdue": 0, "percent_complete": 26}
+    assert published.figures[key] == before
+    with at(2025, 3, 20):
+        action_services.action_post_update(
+            by=world["actions"]["a4"].owner,
+            action=fresh(world["actions"]["a4"]),
+            narrative="Half the analysts are in post.",
+            status=Status.IN_PROGRESS,
+            rag=Rag.AMBER,
+            percent_complete=50,
+        )
+    with at(2025, 3, 25):
+        april = services.pack_generate(by=opcc_officer, meeting=world["meeting"], pdf=False)
+    (inspection,) = april.snapshot["inspections"]
+    points = [
+        (p["meeting"], p["overdue"], p["percent_complete"], p["current"])
+        for p in inspection["series"]
+    ]
+    assert points == [("APM February", 0, 26, False), ("APM April", 1, 36, True)]
+    published.refresh_from_db()
+    assert published.figures[key] == before  # a published paper keeps its figures
+    html = signed_in(opcc_officer).get(reverse("reports:pack", args=[april.pk])).content.decode()
+    assert 'alt="PEEL 2023-25: actions at each meeting: APM February (2025-02-01): 5 open' in html
+    table = html[html.index("PEEL 2023-25 at each meeting") :]
+    assert "APM April, 1 Apr 2025 (this paper)" in table[: table.index("</table>")]
