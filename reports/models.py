@@ -33,6 +33,15 @@ class MeetingQuerySet(models.QuerySet):
             return self.filter(kind__in=[Meeting.Kind.APM, Meeting.Kind.PANEL])
         return self.none()
 
+    def of_force_only(self, force_id):
+        """Meetings with this force's inspections on the agenda and no other force's: their
+        papers hold only this force's actions."""
+        agenda = Meeting.inspections.through.objects.filter(meeting_id=models.OuterRef("pk"))
+        return self.filter(
+            models.Exists(agenda.filter(inspection__force_id=force_id)),
+            ~models.Exists(agenda.exclude(inspection__force_id=force_id)),
+        )
+
 
 class Meeting(models.Model):
     class Kind(models.TextChoices):

@@ -62,15 +62,25 @@ def question_detail(*, pk):
     return get_object_or_404(Question.objects.select_related("meeting", "owner"), pk=pk)
 
 
-def pack_for(*, user, pk):
-    """A pack this signed-in user may read: any for OPCC staff, published ones for the Panel.
+def readable_packs(user):
+    """Packs this user may read: any for OPCC staff, published ones for the Panel, and for an
+    action owner the published papers of meetings whose agenda is their force's alone (a paper
+    with another force's inspection on it would show that force's actions)."""
+    packs = BriefingPack.objects.all()
+    if roles.is_opcc_staff(user):
+        return packs
+    packs = packs.published()
+    if roles.is_panel_member(user):
+        return packs
+    if roles.is_action_owner(user):
+        return packs.filter(meeting__in=Meeting.objects.of_force_only(user.force_id))
+    return packs.none()
 
-    Anyone else signed in is refused (403) by the view before this; a draft is 404 to the
-    Panel, exactly as if it did not exist.
-    """
-    packs = BriefingPack.objects.select_related("meeting", "generated_by", "published_by")
-    if not roles.is_opcc_staff(user):
-        packs = packs.published()
+
+def pack_for(*, user, pk):
+    """A pack this signed-in user may read (readable_packs); anything else is 404, a draft
+    exactly as if it did not exist. Roles that read no packs are refused (403) by the view."""
+    packs = readable_packs(user).select_related("meeting", "generated_by", "published_by")
     return get_object_or_404(packs, pk=pk)
 
 
@@ -78,8 +88,21 @@ def public_pack(*, uuid):
     return get_object_or_404(BriefingPack.objects.public().select_related("meeting"), uuid=uuid)
 
 
-def published_packs(*, public_only=False):
-    packs = BriefingPack.objects.public() if public_only else BriefingPack.objects.published()
+def other_public_papers(pack, *, limit=20):
+    """The office's other papers on the public pages, newest first, for a public paper's page."""
+    return list(published_packs(public_only=True).exclude(pk=pack.pk)[:limit])
+
+
+def published_packs(*, user=None, public_only=False):
+    """Published packs, newest meeting first: the public ones, those `user` may read, or (no
+    user: the callers that have already checked the reader may read every published pack,
+    the API and the Panel's home page) all of them."""
+    if public_only:
+        packs = BriefingPack.objects.public()
+    elif user is None:
+        packs = BriefingPack.objects.published()
+    else:
+        packs = readable_packs(user).published()
     return (
         packs.select_related("meeting")
         .defer("snapshot")
@@ -189,9 +212,12 @@ def pack_view(pack, *, audience):
             for finding in statutory["needing_response"]
         ]
         grid = inspection.get("grades", {}).get("grid")
+        series = inspection.get("series", [])
         inspections.append(
             {
                 **inspection,
+                # The figures of the paper published before this one: what changed since.
+                "previous_point": series[-2] if len(series) > 1 else None,
                 "grid_rows": _grid_rows(grid) if grid else [],
                 "statutory": statutory,
                 "areas": [a for a in areas if a.get("inspection_id") == inspection["id"]],
@@ -207,6 +233,7 @@ def pack_view(pack, *, audience):
         "snapshot": snapshot,
         "paper": pack.paper(),
         "has_inspector_summary": any(i.get("inspector_summary") for i in inspections),
+        "forces": sorted({i["force"] for i in inspections if i.get("force")}),
         "overall": narratives.get("overall", ""),
         "inspections": inspections,
         "totals": snapshot["totals"],

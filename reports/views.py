@@ -34,7 +34,7 @@ def _role_required(test):
 
 
 opcc_only = _role_required(roles.can_manage_meetings)
-pack_reader = _role_required(roles.can_read_packs)
+pack_reader = _role_required(roles.can_read_force_papers)
 
 
 def meeting_url(meeting):
@@ -48,8 +48,12 @@ def pack_url(pack):
 # Meetings and questions
 
 
-@opcc_only
+@pack_reader
 def meeting_list(request):
+    """OPCC staff run meetings here; the Panel and action owners get the published papers of
+    the meetings they may read."""
+    if not roles.can_manage_meetings(request.user):
+        return published_pack_list(request)
     return render(request, "reports/meeting_list.html", selectors.meeting_lists())
 
 
@@ -246,7 +250,7 @@ def pack_export(request, pk, extension):
 
 @pack_reader
 def published_pack_list(request):
-    packs = selectors.published_packs()
+    packs = selectors.published_packs(user=request.user)
     return render(request, "reports/published_list.html", {"packs": packs})
 
 
@@ -262,6 +266,7 @@ def public_pack(request, uuid):
     pack = selectors.public_pack(uuid=uuid)
     context = selectors.pack_view(pack, audience=selectors.PUBLISHED)
     context["public"] = True
+    context["other_papers"] = selectors.other_public_papers(pack)
     context["downloads"] = {
         "pdf": reverse("reports:public_pack_pdf", args=[pack.uuid]),
         "csv": reverse("reports:public_pack_csv", args=[pack.uuid]),

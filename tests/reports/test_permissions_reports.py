@@ -2,6 +2,8 @@
 
 The rule (tracker/roles.py): signed out -> 302 to sign-in (except /public/); OPCC staff run
 meetings and packs; the Panel reads published packs (a draft is 404, as if it did not exist);
+action owners read the published packs of their own force's meetings (another's are 404), and
+/meetings/ lists the published packs a reader may read;
 anyone reads a published pack marked public at /public/; every other role -> 403.
 """
 
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.django_db
 # owner: an action owner who owns the question. other: an action owner of another force.
 MATRIX = """
 url                 target     method  anon  opcc  owner  other  panel  admin
-meetings            -          GET     302   200   403    403    403    403
+meetings            -          GET     302   200   200    200    200    403
 meeting_create      -          GET     302   200   403    403    403    403
 meeting_create      -          POST    302   200   403    403    403    403
 meeting_detail      meeting    GET     302   200   403    403    403    403
@@ -26,16 +28,16 @@ meeting_edit        meeting    GET     302   200   403    403    403    403
 question_create     meeting    GET     302   200   403    403    403    403
 question_edit       question   GET     302   200   403    403    403    403
 pack_generate       meeting    POST    302   302   403    403    403    403
-published           -          GET     302   200   403    403    200    403
-pack                draft      GET     302   200   403    403    404    403
-pack                published  GET     302   200   403    403    200    403
-pack                public     GET     302   200   403    403    200    403
-pack_pdf            draft      GET     302   200   403    403    404    403
-pack_pdf            published  GET     302   200   403    403    200    403
-pack_csv            draft      GET     302   200   403    403    404    403
-pack_csv            published  GET     302   200   403    403    200    403
-pack_xlsx           draft      GET     302   200   403    403    404    403
-pack_xlsx           published  GET     302   200   403    403    200    403
+published           -          GET     302   200   200    200    200    403
+pack                draft      GET     302   200   404    404    404    403
+pack                published  GET     302   200   200    404    200    403
+pack                public     GET     302   200   200    404    200    403
+pack_pdf            draft      GET     302   200   404    404    404    403
+pack_pdf            published  GET     302   200   200    404    200    403
+pack_csv            draft      GET     302   200   404    404    404    403
+pack_csv            published  GET     302   200   200    404    200    403
+pack_xlsx           draft      GET     302   200   404    404    404    403
+pack_xlsx           published  GET     302   200   200    404    200    403
 pack_narratives     draft      GET     302   200   403    403    403    403
 pack_publish        draft      GET     302   200   403    403    403    403
 pack_public         published  GET     302   200   403    403    403    403
