@@ -162,3 +162,18 @@ class PublicForm(WorkspaceForm):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Enter a reason for the change."},
     )
+
+
+class PublicProgressForm(WorkspaceForm):
+    public_progress = forms.BooleanField(
+        label="Publish a live progress page for this inspection",
+        required=False,
+        help_text="Anyone can then read each finding's public wording, its public status and "
+        "percent complete, and the public narratives of its updates, with role titles only",
+    )
+    inspector_summary = forms.CharField(
+        label="HM Inspector's summary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="As published in the report: the Panel paper prints it as an appendix",
+    )

@@ -5,6 +5,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from actions.models import Inspection
 from actions.services import (
     WorkflowError,
     _apply_changes,
@@ -275,3 +276,26 @@ def pack_pdf_failed(*, pack_id, by=None):
     pack = BriefingPack.objects.select_for_update().get(pk=pack_id)
     pack.pdf_status = BriefingPack.PdfStatus.FAILED
     return audited_save(pack, by=by, reason="PDF generation failed", update_fields=["pdf_status"])
+
+
+# The live public progress page of an inspection
+
+
+@transaction.atomic
+def inspection_edit_for_public(*, by, inspection, public_progress, inspector_summary):
+    """What the Panel paper and the public read about an inspection beyond its findings: its
+    live public progress page, on or off, and HM Inspector's summary (the paper's appendix)."""
+    require_opcc_staff(by)
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    changed = _apply_changes(
+        inspection,
+        {"public_progress": public_progress, "inspector_summary": inspector_summary.strip()},
+    )
+    if not changed:
+        return inspection
+    reasons = []
+    if "public_progress" in changed:
+        reasons.append(f"Public progress page switched {'on' if public_progress else 'off'}")
+    if "inspector_summary" in changed:
+        reasons.append("HM Inspector's summary edited")
+    return audited_save(inspection, by=by, reason="; ".join(reasons), update_fields=changed)

@@ -15,8 +15,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from actions import selectors as action_selectors
 from actions.views import _bound, form_page
-from reports import documents, forms, selectors, services
+from reports import documents, forms, progress, selectors, services
 from tracker import roles
 
 
@@ -259,7 +260,8 @@ def published_pack_list(request):
 
 def public_pack_list(request):
     packs = selectors.published_packs(public_only=True)
-    return render(request, "reports/public_list.html", {"packs": packs})
+    context = {"packs": packs, "live": progress.public_inspections()}
+    return render(request, "reports/public_list.html", context)
 
 
 def public_pack(request, uuid):
@@ -283,3 +285,39 @@ def public_pack_export(request, uuid, extension):
     pack = selectors.public_pack(uuid=uuid)
     export = documents.csv_response if extension == "csv" else documents.xlsx_response
     return export(pack, selectors.PUBLISHED)
+
+
+# The live public progress page of an inspection: switched on by OPCC staff, read by anyone
+
+
+@opcc_only
+def inspection_public_progress(request, pk):
+    inspection = action_selectors.inspection_for(user=request.user, pk=pk)
+    initial = {
+        "public_progress": inspection.public_progress,
+        "inspector_summary": inspection.inspector_summary,
+    }
+    form = forms.PublicProgressForm(*_bound(request), initial=initial)
+    return form_page(
+        request,
+        form,
+        "reports/public_progress_switch.html",
+        {"inspection": inspection},
+        change=lambda data: services.inspection_edit_for_public(
+            by=request.user, inspection=inspection, **data
+        ),
+        done=reverse("actions:inspection", args=[inspection.pk]),
+        success="Saved.",
+    )
+
+
+def public_progress(request, pk):
+    inspection = progress.public_inspection(pk=pk)
+    return render(request, "reports/public_progress.html", progress.progress_page(inspection))
+
+
+def public_progress_history(request, pk):
+    inspection = progress.public_inspection(pk=pk)
+    return render(
+        request, "reports/public_progress_history.html", progress.history_page(inspection)
+    )

@@ -165,6 +165,11 @@ reports:pack_csv                  draft      GET     302   404    404    404    
 reports:pack_csv                  published  GET     302   200    200    404    200   403
 reports:pack_xlsx                 draft      GET     302   404    404    404    200   403
 reports:pack_xlsx                 published  GET     302   200    200    404    200   403
+reports:inspection_public_progress -         GET     302   403    403    403    200   403
+reports:inspection_public_progress -         POST    302   403    403    403    302   403
+reports:public_progress           -          GET     200   200    200    200    200   200
+reports:public_progress_history   -          GET     200   200    200    200    200   200
+reports:public_progress_feed      -          GET     200   200    200    200    200   200
 reports:public_list               -          GET     200   200    200    200    200   200
 reports:public_pack               published  GET     200   200    200    200    200   200
 reports:public_pack               draft      GET     404   404    404    404    404   404
@@ -286,6 +291,9 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
         "admin": administrator,
     }
     finding, inspection = action.finding, action.finding.inspection
+    # Its live public progress page is on: anyone reads it, and it must leak nothing.
+    inspection.public_progress = True
+    inspection.save()
     kwargs = {
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "actions:bulk_assign": {},
@@ -310,6 +318,10 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
         "reports:question_create": {"meeting_pk": meeting.pk},
         "reports:question_edit": {"pk": question.pk},
         "reports:pack_generate": {"meeting_pk": meeting.pk},
+        "reports:inspection_public_progress": {"pk": inspection.pk},
+        "reports:public_progress": {"pk": inspection.pk},
+        "reports:public_progress_history": {"pk": inspection.pk},
+        "reports:public_progress_feed": {"pk": inspection.pk},
     }
     return {
         "people": people,
