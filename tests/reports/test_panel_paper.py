@@ -319,3 +319,17 @@ def test_the_series_across_meetings_comes_from_each_published_papers_own_figures
     assert 'alt="PEEL 2023-25: actions at each meeting: APM February (2025-02-01): 5 open' in html
     table = html[html.index("PEEL 2023-25 at each meeting") :]
     assert "APM April, 1 Apr 2025 (this paper)" in table[: table.index("</table>")]
+
+
+def test_questions_and_commitments_from_earlier_meetings_show_in_the_next_paper_with_answers(
+    paper, world, opcc_officer, owner, client
+):
+    services.pack_publish(by=opcc_officer, pack=paper, public=True)
+    html = client.get(reverse("reports:public_pack", args=[paper.uuid])).content.decode()
+    section = html[html.index('id="questions-heading"') : html.index('id="next-steps-heading"')]
+    assert "Is the plan funded?" in section
+    assert "Yes, 15 Mar 2025: Yes, in the 2025 budget." in section
+    assert "Will 999 times be reported?" in section
+    assert "ACC Crime" in section and str(owner) not in section
+    assert "1 Mar 2025 (overdue)" in section  # the open one, past its date
+    assert "Old question" not in section  # answered before the last meeting
