@@ -184,6 +184,15 @@ def _change_lines(snapshot, actions, audience):
     return lines
 
 
+def paper_heading(meeting):
+    """ "Report to Police & Crime Panel: <title>", without saying the kind twice when the
+    meeting's title already starts with it."""
+    kind, title = meeting["kind"], meeting["title"]
+    if title.lower().startswith(kind.lower()):
+        return f"Report to {title}"
+    return f"Report to {kind}: {title}"
+
+
 def _joined(items, actions):
     return [{**item, "action": actions[item["action_id"]]} for item in items]
 
@@ -218,6 +227,7 @@ def pack_view(pack, *, audience):
                 **inspection,
                 # The figures of the paper published before this one: what changed since.
                 "previous_point": series[-2] if len(series) > 1 else None,
+                "title_names_force": inspection.get("force", "") in inspection["title"],
                 "grid_rows": _grid_rows(grid) if grid else [],
                 "statutory": statutory,
                 "areas": [a for a in areas if a.get("inspection_id") == inspection["id"]],
@@ -232,6 +242,7 @@ def pack_view(pack, *, audience):
         "audience": audience,
         "snapshot": snapshot,
         "paper": pack.paper(),
+        "heading": paper_heading(snapshot["meeting"]),
         "has_inspector_summary": any(i.get("inspector_summary") for i in inspections),
         "forces": sorted({i["force"] for i in inspections if i.get("force")}),
         "overall": narratives.get("overall", ""),

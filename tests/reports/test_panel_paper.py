@@ -53,9 +53,14 @@ PARTS = [
 
 
 def in_order(text, parts):
-    """The parts' positions, each found after the one before (after the contents list)."""
-    position = text.index("Appendix F: Charts")  # the last entry of the contents
-    found = []
+    """The parts found one after another, reading the text without its list of contents."""
+    if 'id="contents-heading"' in text:  # a page: its contents are a <nav>
+        start = text.index('id="contents-heading"')
+        text = text[:start] + text[text.index("</nav>", start) :]
+    else:  # the PDF's text: its contents run from "Contents" to the last entry
+        start = text.index("Contents")
+        text = text[:start] + text[text.index("Appendix F: Charts", start) + 18 :]
+    position, found = 0, []
     for part in parts:
         position = text.index(part, position + 1)
         found.append(part)
@@ -333,3 +338,16 @@ def test_questions_and_commitments_from_earlier_meetings_show_in_the_next_paper_
     assert "ACC Crime" in section and str(owner) not in section
     assert "1 Mar 2025 (overdue)" in section  # the open one, past its date
     assert "Old question" not in section  # answered before the last meeting
+
+
+def test_the_heading_names_the_meeting_kind_once(world, opcc_officer, signed_in):
+    meeting = world["meeting"]
+    meeting.kind, meeting.title = "panel", "Police & Crime Panel: PEEL progress"
+    meeting.save()
+    with at(2025, 3, 25):
+        pack = services.pack_generate(by=opcc_officer, meeting=meeting, pdf=False)
+    html = signed_in(opcc_officer).get(reverse("reports:pack", args=[pack.pk])).content.decode()
+    assert (
+        '<h1 class="govuk-heading-l">Report to Police &amp; Crime Panel: PEEL progress</h1>' in html
+    )
+    assert "Panel: Police" not in html
