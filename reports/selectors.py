@@ -158,13 +158,14 @@ def _findings_by_area(snapshot, actions, audience):
     """Each area key's findings, each with its wording for this audience and its actions."""
     by_area = defaultdict(list)
     for finding in snapshot.get("findings", []):
-        by_area[finding["area_key"]].append(
-            {
-                **finding,
-                "shown": finding["text"] if audience == STAFF else finding["public_text"],
-                "actions": [actions[pk] for pk in finding["action_ids"]],
-            }
-        )
+        shown = {
+            **finding,
+            "shown": finding["text"] if audience == STAFF else finding["public_text"],
+            "actions": [actions[pk] for pk in finding["action_ids"]],
+        }
+        if audience != STAFF:
+            del shown["text"]  # the inspectorate's own wording, when a public one was set
+        by_area[finding["area_key"]].append(shown)
     return by_area
 
 

@@ -271,8 +271,8 @@ def _change_line(pk, before, window):
                 }
             )
         previous = record
-    changed = new or line["events"] or len(line) > 4
-    return line if changed else None
+    moved = any(key in line for key in ("status_from", "deadline_from", "percent_from"))
+    return line if new or moved or line["events"] else None
 
 
 def _changes_since(history, since, now):

@@ -17,6 +17,7 @@ from actions import services as action_services
 from actions.models import Finding, Rag, Status
 from reports import documents, services
 from reports.models import BriefingPack
+from tests.api.conftest import api_token
 from tests.factories import FindingFactory, GradedAreaFactory
 from tests.reports.conftest import at, fresh
 from tests.reports.test_pack_documents import pdf_text
@@ -351,3 +352,20 @@ def test_the_heading_names_the_meeting_kind_once(world, opcc_officer, signed_in)
         '<h1 class="govuk-heading-l">Report to Police &amp; Crime Panel: PEEL progress</h1>' in html
     )
     assert "Panel: Police" not in html
+
+
+def test_the_api_gives_the_panel_the_papers_progress_in_public_words_only(
+    world, opcc_officer, panel_member, owner, client
+):
+    with at(2025, 3, 25):
+        pack = services.pack_generate(by=opcc_officer, meeting=world["meeting"], pdf=False)
+    services.pack_publish(by=opcc_officer, pack=pack, public=False)
+    response = client.get(
+        reverse("api:pack-detail", args=[pack.pk]),
+        headers={"Authorization": f"Token {api_token(panel_member)}"},
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Improve supervision of investigations." in body
+    for secret in ["Supervise every investigation.", "No trainers available.", str(owner)]:
+        assert secret not in body, secret
