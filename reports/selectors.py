@@ -169,6 +169,13 @@ def _findings_by_area(snapshot, actions, audience):
     return by_area
 
 
+def _belongs(area, inspection):
+    # Packs generated before areas kept their inspection's id (schema 1) match on the title.
+    if "inspection_id" in area:
+        return area["inspection_id"] == inspection["id"]
+    return area["inspection"] == inspection["title"]
+
+
 def _grid_rows(grid):
     """The Panel's grades grid, row by row: each grade's column lists its areas downwards."""
     columns = [column["areas"] for column in grid["columns"]]
@@ -231,7 +238,7 @@ def pack_view(pack, *, audience):
                 "title_names_force": inspection.get("force", "") in inspection["title"],
                 "grid_rows": _grid_rows(grid) if grid else [],
                 "statutory": statutory,
-                "areas": [a for a in areas if a.get("inspection_id") == inspection["id"]],
+                "areas": [a for a in areas if _belongs(a, inspection)],
             }
         )
     questions = [

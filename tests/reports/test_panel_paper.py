@@ -369,3 +369,24 @@ def test_the_api_gives_the_panel_the_papers_progress_in_public_words_only(
     assert "Improve supervision of investigations." in body
     for secret in ["Supervise every investigation.", "No trainers available.", str(owner)]:
         assert secret not in body, secret
+
+
+def test_a_pack_generated_before_the_paper_still_reads(pack, opcc_officer, signed_in):
+    """Packs frozen with the first snapshot schema have none of the paper's new keys."""
+    snapshot = pack.snapshot
+    for key in ("findings", "figures"):
+        del snapshot[key]
+    for area in snapshot["areas"]:
+        del area["inspection_id"]
+    for inspection in snapshot["inspections"]:
+        for key in ("series", "series_chart", "figures", "inspector_summary", "force"):
+            del inspection[key]
+        del inspection["grades"]["grid"]
+    snapshot["changes"] = {"new": [], "closures": [], "reopenings": [], "status": []}
+    snapshot["schema"] = 1
+    BriefingPack.objects.filter(pk=pack.pk).update(snapshot=snapshot)
+    response = signed_in(opcc_officer).get(reverse("reports:pack", args=[pack.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Investigating crime (Requires improvement)" in html  # areas under their inspection
+    assert "Appendix A: every action" in html
