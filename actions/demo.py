@@ -393,11 +393,12 @@ def _load_2023_actions(findings, opcc, owner):
     )
 
 
-def _progress(action, owner, narrative, *, rag=Rag.GREEN, percent=50, at=0):
+def _progress(action, owner, narrative, *, rag=Rag.GREEN, percent=50, at=0, public=""):
     services.action_post_update(
         by=owner,
         action=action,
         narrative=narrative,
+        public_narrative=public,
         status=Status.IN_PROGRESS,
         rag=rag,
         percent_complete=percent,
@@ -446,6 +447,8 @@ def _load_meetings(force, opcc, owner):
                 "Further progress reported to the meeting.",
                 rag=action.rag,
                 percent=min(95, action.percent_complete + 15),
+                # What the live public progress page shows of this update.
+                public=f"Work continues; progress was reported to the {title}.",
             )
         meeting = meeting_create(
             by=opcc,

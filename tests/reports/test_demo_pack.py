@@ -5,6 +5,8 @@ import pytest
 from django.urls import reverse
 
 from actions.demo import LATER_MEETINGS, load_demo
+from actions.models import Inspection
+from reports import progress
 from reports.models import BriefingPack
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +34,9 @@ def test_demo_publishes_a_paper_for_four_meetings_and_loading_again_adds_none(cl
     assert "I have concerns about the performance of Hertfordshire Constabulary" in html
     assert f"{inspection['title']}: actions at each meeting" in html
     assert "(this paper)" in html
+    # Updates written for the public, for the live progress page once OPCC staff switch it on.
+    public = progress.public_updates(Inspection.objects.get(pk=inspection["id"]))
+    assert {entry["text"] for entry in public} >= {
+        f"Work continues; progress was reported to the {title}."
+        for _kind, title, _ in LATER_MEETINGS
+    }

@@ -18,6 +18,7 @@ from tests.factories import InspectionFactory, MeetingFactory, QuestionFactory
 pytestmark = pytest.mark.django_db
 
 # owner: an action owner who owns the question. other: an action owner of another force.
+# live, hidden: an inspection with its live public progress page switched on, and one without.
 MATRIX = """
 url                 target     method  anon  opcc  owner  other  panel  admin
 meetings            -          GET     302   200   200    200    200    403
@@ -43,6 +44,14 @@ pack_publish        draft      GET     302   200   403    403    403    403
 pack_public         published  GET     302   200   403    403    403    403
 pack_retry_pdf      draft      POST    302   302   403    403    403    403
 public_list         -          GET     200   200   200    200    200    200
+inspection_public_progress  live     GET     302   200   403    403    403    403
+inspection_public_progress  live     POST    302   302   403    403    403    403
+public_progress     live       GET     200   200   200    200    200    200
+public_progress     hidden     GET     404   404   404    404    404    404
+public_progress_history live   GET     200   200   200    200    200    200
+public_progress_history hidden GET     404   404   404    404    404    404
+public_progress_feed live      GET     200   200   200    200    200    200
+public_progress_feed hidden    GET     404   404   404    404    404    404
 public_pack         public     GET     200   200   200    200    200    200
 public_pack         published  GET     404   404   404    404    404    404
 public_pack         draft      GET     404   404   404    404    404    404
@@ -72,7 +81,12 @@ def _with_pdf(pack):
 @pytest.fixture
 def world(force, owner, opcc_officer, other_force_owner, panel_member, administrator, action):
     meeting = MeetingFactory()
-    meeting.inspections.add(action.finding.inspection, InspectionFactory(force=force))
+    hidden = InspectionFactory(force=force)
+    meeting.inspections.add(action.finding.inspection, hidden)
+    live = action.finding.inspection
+    services.inspection_edit_for_public(
+        by=opcc_officer, inspection=live, public_progress=True, inspector_summary=""
+    )
     question = QuestionFactory(meeting=meeting, owner=owner)
     # One real generation; the other versions reuse its snapshot.
     first = services.pack_generate(by=opcc_officer, meeting=meeting, pdf=False)
@@ -95,7 +109,8 @@ def world(force, owner, opcc_officer, other_force_owner, panel_member, administr
         "panel": panel_member,
         "admin": administrator,
     }
-    return people, {"meeting": meeting, "question": question, **packs}
+    objects = {"meeting": meeting, "question": question, "live": live, "hidden": hidden}
+    return people, {**objects, **packs}
 
 
 def url_for(name, target, objects):
