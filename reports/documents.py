@@ -56,6 +56,9 @@ def _columns(audience):
         ("RAG", "rag_label"),
         ("Percent complete", "percent_complete"),
         ("Last update", "last_update_at"),
+        # The words as this audience reads them on the page: public ones for the Panel.
+        ("Latest update", "latest"),
+        ("Reasons (blocked, deadline moved, overdue, reopened)", "reasons"),
     ]
 
 
@@ -70,6 +73,10 @@ def _value(row, key):
         return timezone.localtime(datetime.datetime.fromisoformat(value)).date() if value else None
     if key == "overdue":
         return "Yes" if value else "No"
+    if key == "reasons":
+        return "; ".join(f"{r['label']}: {r['text'] or 'none given'}" for r in value or [])
+    if key == "latest":
+        return value or ""
     return value
 
 
