@@ -250,7 +250,7 @@ def pdf_inputs(pack):
 def pack_store_pdf(*, pack_id, content, rendered_from, by=None):
     """Store a rendered PDF in private storage (called by the task).
 
-    If the Panel summary or publication changed while it rendered, the PDF is stale: it is not
+    If the Panel paper or publication changed while it rendered, the PDF is stale: it is not
     stored, and the pack is rendered again.
     """
     from reports import tasks

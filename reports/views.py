@@ -131,7 +131,7 @@ def question_edit(request, pk):
     )
 
 
-# Briefing packs: generating, the Panel summary, publishing
+# Briefing packs: generating, the Panel paper, publishing
 
 
 @opcc_only
