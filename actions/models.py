@@ -140,6 +140,13 @@ class Inspection(models.Model):
         null=True, blank=True, help_text="When the PCC's s.55 response was published."
     )
     revisit_on = models.DateField(null=True, blank=True, help_text="HMICFRS revisit date.")
+    inspector_summary = models.TextField(
+        blank=True, help_text="HM Inspector's summary, printed as an appendix to the Panel paper."
+    )
+    public_progress = models.BooleanField(
+        default=False,
+        help_text="Publish a live progress page for this inspection (public wording only).",
+    )
     source_sha256 = models.CharField(
         max_length=64,
         blank=True,

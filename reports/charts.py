@@ -245,3 +245,81 @@ def progress_over_time(series):
         for point in series
     )
     return _chart(title, description + ".", height, body)
+
+
+SERIES_LINES = (
+    # key, legend, colour, marker, dashes
+    ("open", "Open", "#0072B2", _square, ""),
+    ("closed", "Closed", CLOSED_COLOUR, _circle, ' stroke-dasharray="7 4"'),
+    ("overdue", "Overdue", "#D55E00", _circle, ' stroke-dasharray="2 3"'),
+)
+
+
+def meeting_series(inspection, points):
+    """Lines across meetings: one inspection's open, closed and overdue actions at each meeting,
+    from each meeting's published pack and then this one. Meetings are evenly spaced."""
+    title = f"{inspection}: actions at each meeting"
+    if len(points) < 2:
+        return {
+            "title": title,
+            "description": "No earlier published paper reported this inspection, so there is "
+            "no series yet.",
+            "svg": "",
+        }
+    height = 300
+    left, right = 64, WIDTH - 40
+    top, axis_y = 44, height - 56
+    largest = max(max(point[key] for key, *_ in SERIES_LINES) for point in points) or 1
+    step = _step(largest)
+    axis_max = step * math.ceil(largest / step)
+
+    def y_of(count):
+        return axis_y - count / axis_max * (axis_y - top)
+
+    gap = (right - left - 32) / (len(points) - 1)
+    xs = [left + 16 + index * gap for index in range(len(points))]
+    body = []
+    for tick in range(0, axis_max + 1, step):
+        y = y_of(tick)
+        if tick:
+            body.append(_line(left, y, right, y, GRID_COLOUR))
+        body.append(_line(left - 5, y, left, y))
+        body.append(_text(left - 8, y + 4.5, str(tick), "end"))
+    middle = (top + axis_y) / 2
+    body.append(_text(20, middle, "Actions", "middle", f"rotate(-90 20 {_n(middle)})"))
+    label_width = 8 * CHAR_WIDTH
+    every = math.ceil((label_width + 12) / gap) if gap else 1
+    for index, (x, point) in enumerate(zip(xs, points, strict=True)):
+        body.append(_line(x, axis_y, x, axis_y + 5))
+        if index % every == 0 or index == len(points) - 1:
+            day = datetime.date.fromisoformat(point["date"])
+            body.append(_text(x, axis_y + 20, f"{MONTHS[day.month - 1]} {day.year}", "middle"))
+    body.append(_line(left, top, left, axis_y))
+    body.append(_line(left, axis_y, right, axis_y))
+    for key, _name, colour, marker, dashes in SERIES_LINES:
+        line = [(x, y_of(point[key])) for x, point in zip(xs, points, strict=True)]
+        body.append(f'<g id="{key}">')
+        body.append(
+            '<polyline points="'
+            + " ".join(f"{_n(x)},{_n(y)}" for x, y in line)
+            + f'" fill="none" stroke="{colour}" stroke-width="2"{dashes}/>'
+        )
+        body.extend(marker(x, y, colour) for x, y in line)
+        body.append("</g>")
+    body.append('<g id="legend">')
+    x = left
+    for _key, name, colour, marker, dashes in SERIES_LINES:
+        body.append(
+            f'<line x1="{_n(x)}" y1="14" x2="{_n(x + 30)}" y2="14" stroke="{colour}" '
+            f'stroke-width="2"{dashes}/>'
+        )
+        body.append(marker(x + 15, 14, colour))
+        body.append(_text(x + 38, 18.5, name))
+        x += 38 + _width(name) + 24
+    body.append("</g>")
+    description = "; ".join(
+        f"{point['meeting']} ({point['date']}): {point['open']} open, {point['closed']} closed, "
+        f"{point['overdue']} overdue, {point['percent_complete']}% complete on average"
+        for point in points
+    )
+    return _chart(title, description + ".", height, body)

@@ -20,14 +20,18 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)
 def pdf_bytes(pack):
     """The PDF the Panel and the public read: role titles, never personal names.
 
-    Page numbers, the date and the table of contents come from CSS paged media in the template.
+    Page numbers, the date and the table of contents come from CSS paged media in the template;
+    the title and language from its <title> and <html lang>.
     """
     from weasyprint import HTML  # imported here: loading pango is slow and only tasks need it
 
     context = selectors.pack_view(pack, audience=selectors.PUBLISHED)
     context["printed_on"] = timezone.localdate()
     html = render_to_string("reports/pack_pdf.html", context)
-    return HTML(string=html).write_pdf()
+    # PDF/UA-1: a tagged PDF (headings, tables and lists in a structure tree, the charts' alt
+    # text) with its title shown and its language set, as the Public Sector Bodies
+    # Accessibility Regulations expect of a published document. Bookmarks come from h1-h6.
+    return HTML(string=html).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def _columns(audience):
@@ -52,6 +56,9 @@ def _columns(audience):
         ("RAG", "rag_label"),
         ("Percent complete", "percent_complete"),
         ("Last update", "last_update_at"),
+        # The words as this audience reads them on the page: public ones for the Panel.
+        ("Latest update", "latest"),
+        ("Reasons (blocked, deadline moved, overdue, reopened)", "reasons"),
     ]
 
 
@@ -66,6 +73,10 @@ def _value(row, key):
         return timezone.localtime(datetime.datetime.fromisoformat(value)).date() if value else None
     if key == "overdue":
         return "Yes" if value else "No"
+    if key == "reasons":
+        return "; ".join(f"{r['label']}: {r['text'] or 'none given'}" for r in value or [])
+    if key == "latest":
+        return value or ""
     return value
 
 

@@ -84,27 +84,70 @@ class QuestionEditForm(QuestionForm):
     )
 
 
+# The Panel paper's own words, in the order the paper prints them: (name, label, hint, rows).
+PAPER_TEXT = [
+    (
+        "office_name",
+        "Office",
+        "The office's name as it publishes, e.g. \"Office of the Police "
+        'and Crime Commissioner for Hertfordshire"',
+        0,
+    ),
+    ("report_of", "Report of", 'For example "Police & Crime Commissioner"', 0),
+    ("contact_name", "Contact officer", "Their name", 0),
+    ("contact_role", "Contact officer's role", 'For example "Deputy Chief Executive"', 0),
+    ("contact_email", "Contact officer's email address", "", 0),
+    ("purpose", "Purpose of the report", "One or two sentences", 2),
+    ("overall", "Summary", "The headline for the Panel, before the grades and figures", 5),
+    ("response", "The Commissioner's response", "", 8),
+    ("next_steps", "Next steps", "", 5),
+    (
+        "recommendation",
+        "Recommendation to the Panel",
+        'For example "to note ... and make any observations"',
+        3,
+    ),
+]
+
+
 class NarrativesForm(WorkspaceForm):
-    """One narrative per area of the pack, plus an overall summary."""
+    """The Panel paper: front matter, summary, response, next steps, recommendation, and a
+    narrative per area of the pack."""
 
     def __init__(self, *args, pack, **kwargs):
         super().__init__(*args, **kwargs)
         narratives = pack.narratives or {}
-        fields = {"overall": ("Overall summary", "The headline for the Panel")}
-        for area in pack.snapshot["areas"]:
-            fields[area["key"]] = (area["area"], area["inspection"])
-        for key, (label, hint) in fields.items():
-            self.fields[key] = forms.CharField(
+        for name, label, hint, rows in PAPER_TEXT:
+            initial = narratives.get(name, "") if name == "overall" else getattr(pack, name)
+            field_class = forms.EmailField if name == "contact_email" else forms.CharField
+            self.fields[name] = field_class(
                 label=label,
                 help_text=hint,
                 required=False,
-                initial=narratives.get(key, ""),
+                initial=initial,
+                widget=forms.Textarea(attrs={"rows": rows}) if rows else None,
+            )
+        for area in pack.snapshot["areas"]:
+            self.fields[area["key"]] = forms.CharField(
+                label=area["area"],
+                help_text=area["inspection"],
+                required=False,
+                initial=narratives.get(area["key"], ""),
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
         # Set after super().__init__ added the classes, so add them for the new fields too.
         for name, field in self.fields.items():
-            field.widget.attrs["class"] = "govuk-textarea"
-            field.widget.attrs["aria-describedby"] = f"{name}-hint"
+            textarea = isinstance(field.widget, forms.Textarea)
+            field.widget.attrs["class"] = "govuk-textarea" if textarea else "govuk-input"
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"{name}-hint"
+
+    def split(self):
+        """The area narratives (with "overall") and the paper's fields, as
+        services.pack_save_narratives takes them."""
+        narratives = dict(self.cleaned_data)
+        paper = {name: narratives.pop(name) for name, *_ in PAPER_TEXT if name != "overall"}
+        return {"narratives": narratives, "paper": paper}
 
 
 class PublishForm(WorkspaceForm):
@@ -119,4 +162,19 @@ class PublicForm(WorkspaceForm):
         label="Reason for the change",
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Enter a reason for the change."},
+    )
+
+
+class PublicProgressForm(WorkspaceForm):
+    public_progress = forms.BooleanField(
+        label="Publish a live progress page for this inspection",
+        required=False,
+        help_text="Anyone can then read each finding's public wording, its public status and "
+        "percent complete, and the public narratives of its updates, with role titles only",
+    )
+    inspector_summary = forms.CharField(
+        label="HM Inspector's summary",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="As published in the report: the Panel paper prints it as an appendix",
     )

@@ -35,6 +35,15 @@ class MeetingQuerySet(models.QuerySet):
             return held_in_public.filter(models.Exists(agenda))
         return self.none()
 
+    def of_force_only(self, force_id):
+        """Meetings with this force's inspections on the agenda and no other force's: their
+        papers hold only this force's actions."""
+        agenda = Meeting.inspections.through.objects.filter(meeting_id=models.OuterRef("pk"))
+        return self.filter(
+            models.Exists(agenda.filter(inspection__force_id=force_id)),
+            ~models.Exists(agenda.exclude(inspection__force_id=force_id)),
+        )
+
 
 class Meeting(models.Model):
     class Kind(models.TextChoices):
@@ -177,6 +186,27 @@ class BriefingPack(models.Model):
     narratives = models.JSONField(
         default=dict, blank=True, help_text="The Panel summary: a short narrative per area."
     )
+    # The Panel paper's front matter and narrative, written by OPCC staff for this version.
+    # Each starts from the previous version's text, or from settings.PANEL_PAPER.
+    office_name = models.CharField(max_length=200, blank=True)
+    report_of = models.CharField(max_length=200, blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_role = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    purpose = models.TextField(blank=True)
+    response = models.TextField(blank=True, help_text="The Commissioner's response.")
+    next_steps = models.TextField(blank=True)
+    recommendation = models.TextField(blank=True, help_text="The recommendation to the Panel.")
+    carried_from = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The version whose narrative this one started from."
+    )
+    dropped_narratives = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Area narratives of the previous version with no area here, kept to be copied.",
+    )
+    # Each inspection's headline figures, small enough for later packs to read as a series.
+    figures = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     is_public = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
@@ -186,7 +216,7 @@ class BriefingPack(models.Model):
     pdf = models.FileField(upload_to=pack_pdf_upload_to, storage=private_storage, blank=True)
     pdf_status = models.CharField(max_length=10, choices=PdfStatus.choices, default=PdfStatus.NONE)
     pdf_generated_at = models.DateTimeField(null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["snapshot"])
+    history = HistoricalRecords(excluded_fields=["snapshot", "figures"])
 
     objects = BriefingPackQuerySet.as_manager()
 
@@ -206,6 +236,21 @@ class BriefingPack(models.Model):
     def __str__(self):
         return f"{self.meeting.title}: briefing pack v{self.version}"
 
+    PAPER_FIELDS = [
+        "office_name",
+        "report_of",
+        "contact_name",
+        "contact_role",
+        "contact_email",
+        "purpose",
+        "response",
+        "next_steps",
+        "recommendation",
+    ]
+
     @property
     def is_published(self):
         return self.status == self.Status.PUBLISHED
+
+    def paper(self):
+        return {name: getattr(self, name) for name in self.PAPER_FIELDS}

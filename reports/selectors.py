@@ -5,6 +5,9 @@ own wording) and everyone else allowed to read it, the Panel and the public ("pu
 titles only, and a finding's public wording where OPCC staff set one).
 """
 
+from collections import defaultdict
+from itertools import zip_longest
+
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -59,15 +62,25 @@ def question_detail(*, pk):
     return get_object_or_404(Question.objects.select_related("meeting", "owner"), pk=pk)
 
 
-def pack_for(*, user, pk):
-    """A pack this signed-in user may read: any for OPCC staff, published ones for the Panel.
+def readable_packs(user):
+    """Packs this user may read: any for OPCC staff, published ones for the Panel, and for an
+    action owner the published papers of meetings whose agenda is their force's alone (a paper
+    with another force's inspection on it would show that force's actions)."""
+    packs = BriefingPack.objects.all()
+    if roles.is_opcc_staff(user):
+        return packs
+    packs = packs.published()
+    if roles.is_panel_member(user):
+        return packs
+    if roles.is_action_owner(user):
+        return packs.filter(meeting__in=Meeting.objects.of_force_only(user.force_id))
+    return packs.none()
 
-    Anyone else signed in is refused (403) by the view before this; a draft is 404 to the
-    Panel, exactly as if it did not exist.
-    """
-    packs = BriefingPack.objects.select_related("meeting", "generated_by", "published_by")
-    if not roles.is_opcc_staff(user):
-        packs = packs.published()
+
+def pack_for(*, user, pk):
+    """A pack this signed-in user may read (readable_packs); anything else is 404, a draft
+    exactly as if it did not exist. Roles that read no packs are refused (403) by the view."""
+    packs = readable_packs(user).select_related("meeting", "generated_by", "published_by")
     return get_object_or_404(packs, pk=pk)
 
 
@@ -75,8 +88,21 @@ def public_pack(*, uuid):
     return get_object_or_404(BriefingPack.objects.public().select_related("meeting"), uuid=uuid)
 
 
-def published_packs(*, public_only=False):
-    packs = BriefingPack.objects.public() if public_only else BriefingPack.objects.published()
+def other_public_papers(pack, *, limit=20):
+    """The office's other papers on the public pages, newest first, for a public paper's page."""
+    return list(published_packs(public_only=True).exclude(pk=pack.pk)[:limit])
+
+
+def published_packs(*, user=None, public_only=False):
+    """Published packs, newest meeting first: the public ones, those `user` may read, or (no
+    user: the callers that have already checked the reader may read every published pack,
+    the API and the Panel's home page) all of them."""
+    if public_only:
+        packs = BriefingPack.objects.public()
+    elif user is None:
+        packs = BriefingPack.objects.published()
+    else:
+        packs = readable_packs(user).published()
     return (
         packs.select_related("meeting")
         .defer("snapshot")
@@ -103,39 +129,80 @@ def _owner(row, audience, name_key="owner_name", title_key="owner_role_title"):
 
 
 def action_rows(snapshot, audience):
-    """The pack's action rows, with the owner and finding wording this audience may see."""
+    """The pack's action rows, with the owner, finding wording, latest update and reasons this
+    audience may see: the Panel and the public get only words written for the public."""
     rows = []
     for row in snapshot["actions"]:
         shown = dict(row)
         shown["owner"] = _owner(row, audience)
         shown["finding"] = row["finding_text"] if audience == STAFF else row["finding_public_text"]
-        if audience != STAFF:
-            shown.pop("owner_name")
-            shown.pop("opcc_lead")
-            shown.pop("finding_text")
+        if audience == STAFF:
+            shown["latest"] = row.get("latest_update", "")
+            shown["latest_on"] = row.get("latest_update_on")
+        else:
+            for key in ("owner_name", "opcc_lead", "finding_text", "latest_update"):
+                shown.pop(key, None)
+            public = row.get("latest_public_update", "")
+            shown["latest"] = public
+            shown["latest_on"] = row.get("latest_public_update_on")
+            # A reason typed for a deadline move or a reopening is internal; the public read
+            # the latest narrative written for them, or are told there is none.
+            shown["reasons"] = [
+                {"label": reason["label"], "text": public} for reason in row.get("reasons", [])
+            ]
         rows.append(shown)
     return rows
 
 
+def _findings_by_area(snapshot, actions, audience):
+    """Each area key's findings, each with its wording for this audience and its actions."""
+    by_area = defaultdict(list)
+    for finding in snapshot.get("findings", []):
+        shown = {
+            **finding,
+            "shown": finding["text"] if audience == STAFF else finding["public_text"],
+            "actions": [actions[pk] for pk in finding["action_ids"]],
+        }
+        if audience != STAFF:
+            del shown["text"]  # the inspectorate's own wording, when a public one was set
+        by_area[finding["area_key"]].append(shown)
+    return by_area
+
+
+def _belongs(area, inspection):
+    # Packs generated before areas kept their inspection's id (schema 1) match on the title.
+    if "inspection_id" in area:
+        return area["inspection_id"] == inspection["id"]
+    return area["inspection"] == inspection["title"]
+
+
+def _grid_rows(grid):
+    """The Panel's grades grid, row by row: each grade's column lists its areas downwards."""
+    columns = [column["areas"] for column in grid["columns"]]
+    return [list(row) for row in zip_longest(*columns, fillvalue="")]
+
+
+def _change_lines(snapshot, actions, audience):
+    lines = []
+    for line in snapshot["changes"] if isinstance(snapshot["changes"], list) else []:
+        events = line["events"]
+        if audience != STAFF:
+            events = [{**event, "reason": ""} for event in events]
+        lines.append({**line, "events": events, "action": actions[line["action_id"]]})
+    return lines
+
+
+def paper_heading(meeting):
+    """ "Report to Police & Crime Panel: <title>", without saying the kind twice when the
+    meeting's title already starts with it."""
+    kind, title = meeting["kind"], meeting["title"]
+    if title.lower().startswith(kind.lower()):
+        return f"Report to {title}"
+    return f"Report to {kind}: {title}"
+
+
 def _joined(items, actions):
     return [{**item, "action": actions[item["action_id"]]} for item in items]
-
-
-# The reasons in "what changed" come from the actions' history. Only those typed under a "shown
-# to the Panel" warning (a deadline move, a closure summary) are written for the Panel and the
-# public; a reopening or status change reason is an internal note for OPCC staff and owners, so
-# the Panel and the public get the change without it. Anything the Panel should hear about a
-# reopening goes in the pack's Panel summary, which is written for them.
-REASONS_WRITTEN_FOR_THE_PANEL = {"deadline_moves", "closures"}
-
-
-def _changes_for(snapshot, actions, audience):
-    changes = {}
-    for key, items in snapshot["changes"].items():
-        if audience != STAFF and key not in REASONS_WRITTEN_FOR_THE_PANEL:
-            items = [{**item, "reason": ""} for item in items]
-        changes[key] = _joined(items, actions)
-    return changes
 
 
 def pack_view(pack, *, audience):
@@ -144,7 +211,15 @@ def pack_view(pack, *, audience):
     rows = action_rows(snapshot, audience)
     actions = {row["id"]: row for row in rows}
     narratives = pack.narratives or {}
-    areas = [{**area, "narrative": narratives.get(area["key"], "")} for area in snapshot["areas"]]
+    findings = _findings_by_area(snapshot, actions, audience)
+    areas = [
+        {
+            **area,
+            "narrative": narratives.get(area["key"], ""),
+            "finding_rows": findings.get(area["key"], []),
+        }
+        for area in snapshot["areas"]
+    ]
     exceptions = snapshot["exceptions"]
     inspections = []
     for inspection in snapshot["inspections"]:
@@ -153,15 +228,31 @@ def pack_view(pack, *, audience):
             {**finding, "shown": finding["text"] if audience == STAFF else finding["public_text"]}
             for finding in statutory["needing_response"]
         ]
-        inspections.append({**inspection, "statutory": statutory})
+        grid = inspection.get("grades", {}).get("grid")
+        series = inspection.get("series", [])
+        inspections.append(
+            {
+                **inspection,
+                # The figures of the paper published before this one: what changed since.
+                "previous_point": series[-2] if len(series) > 1 else None,
+                "title_names_force": inspection.get("force", "") in inspection["title"],
+                "grid_rows": _grid_rows(grid) if grid else [],
+                "statutory": statutory,
+                "areas": [a for a in areas if _belongs(a, inspection)],
+            }
+        )
     questions = [
         {**question, "owner": _owner(question, audience)} for question in snapshot["questions"]
     ]
-    changes = _changes_for(snapshot, actions, audience)
+    changes = _change_lines(snapshot, actions, audience)
     return {
         "pack": pack,
         "audience": audience,
         "snapshot": snapshot,
+        "paper": pack.paper(),
+        "heading": paper_heading(snapshot["meeting"]),
+        "has_inspector_summary": any(i.get("inspector_summary") for i in inspections),
+        "forces": sorted({i["force"] for i in inspections if i.get("force")}),
         "overall": narratives.get("overall", ""),
         "inspections": inspections,
         "totals": snapshot["totals"],
@@ -180,7 +271,7 @@ def pack_view(pack, *, audience):
             for row in _joined(snapshot["evidence_assured"], actions)
         ],
         "changes": changes,
-        "change_count": sum(len(items) for items in changes.values()),
+        "change_count": len(changes),
         "questions": questions,
         "progress_over_time": snapshot["progress_over_time"],
         "charts": snapshot["charts"],

@@ -2,11 +2,12 @@
 
 from functools import partial
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
+from actions.models import Inspection
 from reports.models import BriefingPack, Meeting, Question
 from reports.snapshot import pack_snapshot
 from tracker.audit import (
@@ -132,21 +133,46 @@ def pack_generate(*, by, meeting, now=None, pdf=True):
     # Lock the meeting so two people generating at once get versions n and n+1, not a clash.
     Meeting.objects.select_for_update().get(pk=meeting.pk)
     now = now or timezone.now()
-    latest = meeting.packs.aggregate(latest=Max("version"))["latest"] or 0
-    pack = audited_save(
-        BriefingPack(
-            meeting=meeting,
-            version=latest + 1,
-            generated_at=now,
-            generated_by=by,
-            snapshot=pack_snapshot(meeting, now=now),
-        ),
-        by=by,
-        reason=f"Generated version {latest + 1}",
+    previous = meeting.packs.order_by("-version").first()
+    version = previous.version + 1 if previous else 1
+    snapshot = pack_snapshot(meeting, now=now)
+    pack = BriefingPack(
+        meeting=meeting,
+        version=version,
+        generated_at=now,
+        generated_by=by,
+        snapshot=snapshot,
+        figures=snapshot["figures"],
     )
+    _start_narrative(pack, previous)
+    reason = f"Generated version {version}"
+    if previous:
+        reason += f", narrative carried forward from version {previous.version}"
+    pack = audited_save(pack, by=by, reason=reason)
     if pdf:
         pack_request_pdf(by=by, pack=pack)
     return pack
+
+
+def _start_narrative(pack, previous):
+    """A new version starts from the previous version's paper and area narratives, so nothing
+    written is lost; the first starts from the office's defaults (settings.PANEL_PAPER). An area
+    narrative whose area is no longer in the pack is kept aside, by area name, for the page to
+    show with a warning."""
+    if previous is None:
+        for name, value in settings.PANEL_PAPER.items():
+            setattr(pack, name, value)
+        return
+    for name in BriefingPack.PAPER_FIELDS:
+        setattr(pack, name, getattr(previous, name))
+    pack.carried_from = previous.version
+    keys = {area["key"] for area in pack.snapshot["areas"]} | {"overall"}
+    narratives = previous.narratives or {}
+    pack.narratives = {key: text for key, text in narratives.items() if key in keys}
+    names = {area["key"]: area["area"] for area in previous.snapshot.get("areas", [])}
+    pack.dropped_narratives = {
+        names.get(key, key): text for key, text in narratives.items() if key not in keys
+    }
 
 
 def _require_draft(pack):
@@ -155,8 +181,9 @@ def _require_draft(pack):
 
 
 @transaction.atomic
-def pack_save_narratives(*, by, pack, narratives):
-    """The Panel summary: a narrative per area key of the pack (and "overall")."""
+def pack_save_narratives(*, by, pack, narratives, paper=None):
+    """The Panel paper's words: a narrative per area key of the pack (and "overall", the
+    summary), and in `paper` the front matter, response, next steps and recommendation."""
     require_opcc_staff(by)
     pack = BriefingPack.objects.select_for_update().get(pk=pack.pk)
     _require_draft(pack)
@@ -164,8 +191,13 @@ def pack_save_narratives(*, by, pack, narratives):
     unknown = set(narratives) - known
     if unknown:
         raise WorkflowError("Narratives can only be written for the areas in this pack.")
+    paper = paper or {}
+    unknown = set(paper) - set(BriefingPack.PAPER_FIELDS)
+    if unknown:
+        raise WorkflowError(f"These cannot be edited here: {', '.join(sorted(unknown))}.")
     pack.narratives = {key: text.strip() for key, text in narratives.items() if text.strip()}
-    audited_save(pack, by=by, reason="Panel summary edited", update_fields=["narratives"])
+    changed = apply_changes(pack, {name: value.strip() for name, value in paper.items()})
+    audited_save(pack, by=by, reason="Panel paper edited", update_fields=["narratives", *changed])
     pack_request_pdf(by=by, pack=pack)
     return pack
 
@@ -218,7 +250,12 @@ def pack_request_pdf(*, by, pack, force=False):
 
 def pdf_inputs(pack):
     """What the PDF shows beyond the frozen snapshot; if these change mid-render, render again."""
-    return {"narratives": pack.narratives, "status": pack.status, "is_public": pack.is_public}
+    return {
+        "narratives": pack.narratives,
+        "paper": pack.paper(),
+        "status": pack.status,
+        "is_public": pack.is_public,
+    }
 
 
 @transaction.atomic
@@ -226,7 +263,7 @@ def pack_store_pdf(*, pack_id, content, rendered_from, by=None):
     """Store a rendered PDF in private storage (called by the task: the history records the
     system user unless `by` is given).
 
-    If the Panel summary or publication changed while it rendered, the PDF is stale: it is not
+    If the Panel paper or publication changed while it rendered, the PDF is stale: it is not
     stored, and the pack is rendered again.
     """
     pack = BriefingPack.objects.select_for_update().get(pk=pack_id)
@@ -255,3 +292,26 @@ def pack_pdf_failed(*, pack_id, by=None):
     return audited_save(
         pack, by=by or system_user(), reason="PDF generation failed", update_fields=["pdf_status"]
     )
+
+
+# The live public progress page of an inspection
+
+
+@transaction.atomic
+def inspection_edit_for_public(*, by, inspection, public_progress, inspector_summary):
+    """What the Panel paper and the public read about an inspection beyond its findings: its
+    live public progress page, on or off, and HM Inspector's summary (the paper's appendix)."""
+    require_opcc_staff(by)
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    changed = apply_changes(
+        inspection,
+        {"public_progress": public_progress, "inspector_summary": inspector_summary.strip()},
+    )
+    if not changed:
+        return inspection
+    reasons = []
+    if "public_progress" in changed:
+        reasons.append(f"Public progress page switched {'on' if public_progress else 'off'}")
+    if "inspector_summary" in changed:
+        reasons.append("HM Inspector's summary edited")
+    return audited_save(inspection, by=by, reason="; ".join(reasons), update_fields=changed)

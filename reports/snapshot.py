@@ -10,7 +10,7 @@ import bisect
 import datetime
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from actions.models import (
@@ -23,12 +23,13 @@ from actions.models import (
     Inspection,
     Rag,
     Status,
+    Update,
 )
 from actions.selectors import STALE_DAYS
 from reports import charts
-from reports.models import Question
+from reports.models import BriefingPack, Question
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 GRADE_LABELS = dict(Grade.choices)
 STATUS_LABELS = dict(Status.choices)
 PROGRESS_POINTS = 12
@@ -42,9 +43,36 @@ def _area_key(inspection_id, area_id):
     return f"{inspection_id}-{area_id or 'none'}"
 
 
-def _grades(areas, previous_title, before):
+# The Panel's five columns, best first; ungraded areas are listed under the grid.
+GRID_GRADES = [grade for grade in Grade if grade != Grade.UNGRADED]
+
+
+def _grid(areas):
+    return {
+        "columns": [
+            {"grade": grade.label, "areas": [a.name for a in areas if a.grade == grade]}
+            for grade in GRID_GRADES
+        ],
+        "ungraded": [a.name for a in areas if a.grade == Grade.UNGRADED],
+    }
+
+
+def _grade_summary(grades):
+    """ "2x Good, 5x Adequate and 1x Requires improvement", as the Panel paper puts it."""
+    counts = Counter(grades)
+    parts = [f"{counts[g.value]}x {g.label}" for g in GRID_GRADES if counts.get(g.value)]
+    if len(parts) < 2:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _grades(areas, previous, before):
+    previous_title, previous_published_on = previous or (None, None)
     return {
         "previous_title": previous_title,
+        "previous_published_on": _iso(previous_published_on),
+        "previous_summary": _grade_summary(before.values()),
+        "grid": _grid(areas),
         "rows": [
             {
                 "area": area.name,
@@ -61,7 +89,12 @@ def _previous_grades(inspections):
     """The titles of the inspections these follow, and their grades by area name: two queries
     however many inspections are on the agenda."""
     ids = {inspection.previous_pk for inspection in inspections if inspection.previous_pk}
-    titles = dict(Inspection.objects.filter(pk__in=ids).values_list("pk", "title"))
+    titles = {
+        pk: (title, published_on)
+        for pk, title, published_on in Inspection.objects.filter(pk__in=ids).values_list(
+            "pk", "title", "published_on"
+        )
+    }
     grades = defaultdict(dict)
     for inspection_id, name, grade in GradedArea.objects.filter(inspection_id__in=ids).values_list(
         "inspection_id", "name", "grade"
@@ -99,6 +132,7 @@ def _action_row(action, today):
     rag = Rag.RED if overdue else action.rag
     return {
         "id": action.pk,
+        "finding_id": finding.pk,
         "inspection_id": finding.inspection_id,
         "inspection": finding.inspection.title,
         "area_key": _area_key(finding.inspection_id, finding.area_id),
@@ -123,7 +157,61 @@ def _action_row(action, today):
         "percent_complete": action.percent_complete,
         "last_update_at": _iso(action.last_update_at),
         "created_at": _iso(action.created_at),
+        "latest_update": action.latest_narrative or "",
+        "latest_update_on": _iso(action.latest_update_on),
+        "latest_public_update": action.latest_public_narrative or "",
+        "latest_public_update_on": _iso(action.latest_public_on),
+        "reasons": [],
     }
+
+
+def _with_latest_updates(actions):
+    """Each action's latest update, and its latest update with a public narrative, read as
+    subqueries of the actions' own query (the index on Update(action, -created_at) serves them)."""
+    updates = Update.objects.filter(action_id=OuterRef("pk")).order_by("-created_at", "-pk")
+    public = updates.exclude(public_narrative="")
+    return actions.annotate(
+        latest_narrative=Subquery(updates.values("narrative")[:1]),
+        latest_update_on=Subquery(updates.values("created_at")[:1]),
+        latest_public_narrative=Subquery(public.values("public_narrative")[:1]),
+        latest_public_on=Subquery(public.values("created_at")[:1]),
+    )
+
+
+def _after_prefix(reason):
+    """The words someone typed, without the service's "Reopened: " or "Deadline moved from ...
+    to ...: " in front, so a page that says "reopened" does not say it twice."""
+    for prefix in ("Reopened: ", "Deadline moved from "):
+        if reason.startswith(prefix):
+            return reason.partition(": ")[2].strip()
+    return reason.strip()
+
+
+def _last_reason(records, changed):
+    """The change reason of the latest history row for which changed(previous, row) holds."""
+    for before, after in zip(reversed(records[:-1]), reversed(records[1:]), strict=True):
+        if changed(before, after):
+            return _after_prefix(after[5] or "")
+    return ""
+
+
+def _add_reasons(rows, history):
+    """Why each blocked, slipped, overdue or reopened action is so: the reason typed when the
+    deadline moved or the action was reopened, else the latest update's narrative."""
+    for row in rows:
+        records = history.get(row["id"], [])
+        reasons = []
+        if row["status"] == Status.BLOCKED:
+            reasons.append({"label": "Blocked", "text": row["latest_update"]})
+        if row["status"] == Status.REOPENED:
+            text = _last_reason(records, lambda b, a: b[2] != a[2] and a[2] == Status.REOPENED)
+            reasons.append({"label": "Reopened", "text": text})
+        if row["deadline"] > row["original_deadline"]:
+            text = _last_reason(records, lambda b, a: b[3] != a[3])
+            reasons.append({"label": "Deadline moved", "text": text})
+        if row["overdue"]:
+            reasons.append({"label": "Overdue", "text": row["latest_update"]})
+        row["reasons"] = reasons
 
 
 def _history_by_action(actions):
@@ -153,39 +241,53 @@ def _deadline_moves(records):
     )
 
 
+def _label(status):
+    return STATUS_LABELS.get(status, status)
+
+
+def _change_line(pk, before, window):
+    """One action's changes in the period, as one line: where its status and deadline started
+    and ended, and whether it was added, closed or reopened on the way."""
+    last = window[-1]
+    new = window[0][1] == "+"
+    start = window[0] if new else before
+    line = {"action_id": pk, "new": new, "when": _iso(last[0]), "events": []}
+    if start[2] != last[2]:
+        line["status_from"], line["status_to"] = _label(start[2]), _label(last[2])
+    if start[3] != last[3]:
+        line["deadline_from"], line["deadline_to"] = _iso(start[3]), _iso(last[3])
+    if start[4] != last[4]:
+        line["percent_from"], line["percent_to"] = start[4], last[4]
+    previous = start
+    for record in window:
+        if record[2] != previous[2] and record[2] in (Status.CLOSED, Status.REOPENED):
+            line["events"].append(
+                {
+                    "event": "closed" if record[2] == Status.CLOSED else "reopened",
+                    "when": _iso(record[0]),
+                    "reason": _after_prefix(record[5] or "")
+                    if record[2] == Status.REOPENED
+                    else "",
+                }
+            )
+        previous = record
+    moved = any(key in line for key in ("status_from", "deadline_from", "percent_from"))
+    return line if new or moved or line["events"] else None
+
+
 def _changes_since(history, since, now):
-    """Status changes, closures, reopenings, deadline moves and new actions in (since, now]."""
-    changes = {"new": [], "closures": [], "reopenings": [], "status": [], "deadline_moves": []}
+    """What changed in (since, now], one line per action that changed, oldest change first."""
     if since is None:
-        return changes
+        return []
+    lines = []
     for pk, records in history.items():
-        previous = None
-        for record in records:
-            when, kind, status, deadline, _percent, reason = record
-            if since < when <= now:
-                base = {"action_id": pk, "when": _iso(when), "reason": reason or ""}
-                if kind == "+":
-                    changes["new"].append(base)
-                elif previous is not None and previous[2] != status:
-                    row = {
-                        **base,
-                        "from": STATUS_LABELS.get(previous[2], previous[2]),
-                        "to": STATUS_LABELS.get(status, status),
-                    }
-                    if status == Status.CLOSED:
-                        changes["closures"].append(row)
-                    elif status == Status.REOPENED:
-                        changes["reopenings"].append(row)
-                    else:
-                        changes["status"].append(row)
-                if previous is not None and kind != "+" and previous[3] != deadline:
-                    changes["deadline_moves"].append(
-                        {**base, "from": _iso(previous[3]), "to": _iso(deadline)}
-                    )
-            previous = record
-    for rows in changes.values():
-        rows.sort(key=lambda row: (row["when"], row["action_id"]))
-    return changes
+        before = [record for record in records if record[0] <= since]
+        window = [record for record in records if since < record[0] <= now]
+        if window and (before or window[0][1] == "+"):
+            line = _change_line(pk, before[-1] if before else None, window)
+            if line:
+                lines.append(line)
+    return sorted(lines, key=lambda line: (line["when"], line["action_id"]))
 
 
 def _month_ends(start, now, count):
@@ -254,6 +356,7 @@ def _area_progress(inspections, areas_by_inspection, finding_counts, rows):
             progress.append(
                 {
                     "key": key,
+                    "inspection_id": inspection.pk,
                     "inspection": inspection.title,
                     "area": name,
                     "grade": grade,
@@ -391,22 +494,17 @@ def pack_snapshot(meeting, *, now=None):
     areas_by_inspection = defaultdict(list)
     for area in GradedArea.objects.filter(inspection_id__in=ids).order_by("position", "name"):
         areas_by_inspection[area.inspection_id].append(area)
-    finding_counts = {
-        _area_key(inspection_id, area_id): count
-        for inspection_id, area_id, count in Finding.objects.filter(inspection_id__in=ids)
-        .values("inspection_id", "area_id")
-        .annotate(count=Count("pk"))
-        .values_list("inspection_id", "area_id", "count")
-    }
+    findings = _findings(ids)
+    finding_counts = Counter(finding["area_key"] for finding in findings)
     needing = defaultdict(list)
     for finding in Finding.objects.filter(inspection_id__in=ids).needing_response():
         needing[finding.inspection_id].append(finding)
     actions = Action.objects.filter(finding__inspection_id__in=ids)
     rows = [
         _action_row(action, today)
-        for action in actions.select_related(
-            "finding__inspection", "finding__area", "owner", "opcc_lead"
-        ).order_by(
+        for action in _with_latest_updates(actions)
+        .select_related("finding__inspection", "finding__area", "owner", "opcc_lead")
+        .order_by(
             "finding__inspection__title",
             "finding__area__position",
             "finding__position",
@@ -416,8 +514,13 @@ def pack_snapshot(meeting, *, now=None):
         )
     ]
     history = _history_by_action(actions)
+    _add_reasons(rows, history)
+    for finding in findings:
+        finding["action_ids"] = [row["id"] for row in rows if row["finding_id"] == finding["id"]]
     progress = _area_progress(inspections, areas_by_inspection, finding_counts, rows)
     over_time = _progress_over_time(history, now)
+    figures = inspection_figures(inspections, rows)
+    series = _series(meeting, inspections, figures)
     return {
         "schema": SCHEMA_VERSION,
         "generated_at": _iso(now),
@@ -449,9 +552,19 @@ def pack_snapshot(meeting, *, now=None):
                     previous_grades[inspection.previous_pk],
                 ),
                 "statutory": _statutory(inspection, needing[inspection.pk]),
+                "force": inspection.force.name,
+                "published_on": _iso(inspection.published_on),
+                "fieldwork_start": _iso(inspection.fieldwork_start),
+                "fieldwork_end": _iso(inspection.fieldwork_end),
+                "inspector_summary": inspection.inspector_summary,
+                "figures": figures[str(inspection.pk)],
+                "series": series[inspection.pk],
+                "series_chart": charts.meeting_series(inspection.title, series[inspection.pk]),
             }
             for inspection in inspections
         ],
+        "findings": findings,
+        "figures": figures,
         "totals": _totals(rows),
         "areas": progress,
         "exceptions": _exceptions(rows, history, since, now),
@@ -461,6 +574,86 @@ def pack_snapshot(meeting, *, now=None):
         "progress_over_time": over_time,
         "charts": _charts(progress, over_time),
         "actions": rows,
+    }
+
+
+def _findings(ids):
+    """Every finding of the inspections on the agenda, with those it repeats: two queries."""
+    raised_before = defaultdict(list)
+    links = Finding.repeats.through.objects.filter(from_finding__inspection_id__in=ids)
+    for pk, title, reference in links.order_by(
+        "to_finding__inspection__published_on", "to_finding__reference"
+    ).values_list("from_finding_id", "to_finding__inspection__title", "to_finding__reference"):
+        raised_before[pk].append({"inspection": title, "reference": reference})
+    return [
+        {
+            "id": finding.pk,
+            "inspection_id": finding.inspection_id,
+            "area_key": _area_key(finding.inspection_id, finding.area_id),
+            "reference": finding.reference,
+            "kind": finding.get_kind_display(),
+            "text": finding.text,
+            "public_text": finding.published_text,
+            "external_status": finding.external_status,
+            "external_status_label": finding.get_external_status_display(),
+            "raised_before": raised_before[finding.pk],
+        }
+        for finding in Finding.objects.filter(inspection_id__in=ids).order_by(
+            "inspection_id", "position", "reference"
+        )
+    ]
+
+
+def inspection_figures(inspections, rows):
+    """Each inspection's open, closed and overdue actions and average percent complete: kept on
+    the pack (BriefingPack.figures) so later packs draw a series across meetings from them."""
+    by_inspection = defaultdict(list)
+    for row in rows:
+        by_inspection[row["inspection_id"]].append(row)
+    figures = {}
+    for inspection in inspections:
+        totals = _totals(by_inspection[inspection.pk])
+        figures[str(inspection.pk)] = {
+            key: totals[key] for key in ("actions", "open", "closed", "overdue", "percent_complete")
+        }
+    return figures
+
+
+def _series(meeting, inspections, figures):
+    """For each inspection: its figures in the latest published pack of each earlier meeting
+    that had it on the agenda, then this pack's. One query, reading only the small figures."""
+    earlier = (
+        BriefingPack.objects.published()
+        .filter(
+            meeting__starts_at__lt=meeting.starts_at,
+            meeting__inspections__in=[inspection.pk for inspection in inspections],
+        )
+        .order_by("meeting__starts_at", "meeting_id", "-version")
+        .values_list("meeting_id", "meeting__title", "meeting__starts_at", "figures")
+        .distinct()
+    )
+    series = {inspection.pk: [] for inspection in inspections}
+    seen = set()
+    for meeting_id, title, starts_at, pack_figures in earlier:
+        if meeting_id in seen:
+            continue  # an older version of a meeting already counted
+        seen.add(meeting_id)
+        for inspection in inspections:
+            point = (pack_figures or {}).get(str(inspection.pk))
+            if point:
+                series[inspection.pk].append(_point(title, starts_at, point, current=False))
+    for inspection in inspections:
+        point = figures[str(inspection.pk)]
+        series[inspection.pk].append(_point(meeting.title, meeting.starts_at, point, current=True))
+    return series
+
+
+def _point(title, starts_at, figures, *, current):
+    return {
+        "meeting": title,
+        "date": _iso(timezone.localtime(starts_at).date()),
+        "current": current,
+        **figures,
     }
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reports import views
+from reports import feeds, views
 
 app_name = "reports"
 
@@ -23,6 +23,22 @@ urlpatterns = [
     path("packs/<int:pk>/pack.pdf", views.pack_pdf, name="pack_pdf"),
     path("packs/<int:pk>/actions.csv", views.pack_export, {"extension": "csv"}, name="pack_csv"),
     path("packs/<int:pk>/actions.xlsx", views.pack_export, {"extension": "xlsx"}, name="pack_xlsx"),
+    path(
+        "inspections/<int:pk>/public-progress/",
+        views.inspection_public_progress,
+        name="inspection_public_progress",
+    ),
+    path("public/progress/<int:pk>/", views.public_progress, name="public_progress"),
+    path(
+        "public/progress/<int:pk>/history/",
+        views.public_progress_history,
+        name="public_progress_history",
+    ),
+    path(
+        "public/progress/<int:pk>/feed/",
+        feeds.PublicProgressFeed(),
+        name="public_progress_feed",
+    ),
     path("public/packs/", views.public_pack_list, name="public_list"),
     path("public/packs/<uuid:uuid>/", views.public_pack, name="public_pack"),
     path("public/packs/<uuid:uuid>/pack.pdf", views.public_pack_pdf, name="public_pack_pdf"),

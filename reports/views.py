@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from reports import documents, forms, selectors, services
+from actions import selectors as action_selectors
+from reports import documents, forms, progress, selectors, services
 from tracker import roles
 from tracker.web import bound_form_data, form_page, opcc_only, role_required
 
-pack_reader = role_required(roles.can_read_packs)
+pack_reader = role_required(roles.can_read_force_papers)
 
 
 def meeting_url(meeting):
@@ -29,8 +30,12 @@ def pack_url(pack):
 # Meetings and questions
 
 
-@opcc_only
+@pack_reader
 def meeting_list(request):
+    """OPCC staff run meetings here; the Panel and action owners get the published papers of
+    the meetings they may read."""
+    if not roles.can_manage_meetings(request.user):
+        return published_pack_list(request)
     return render(request, "reports/meeting_list.html", selectors.meeting_lists())
 
 
@@ -107,7 +112,7 @@ def question_edit(request, pk):
     )
 
 
-# Briefing packs: generating, the Panel summary, publishing
+# Briefing packs: generating, the Panel paper, publishing
 
 
 @opcc_only
@@ -115,7 +120,12 @@ def question_edit(request, pk):
 def pack_generate(request, meeting_pk):
     meeting = selectors.meeting_for(pk=meeting_pk)
     pack = services.pack_generate(by=request.user, meeting=meeting)
-    messages.success(request, f"Briefing pack version {pack.version} generated.")
+    carried = (
+        f" Its words were carried forward from version {pack.carried_from}."
+        if pack.carried_from
+        else ""
+    )
+    messages.success(request, f"Briefing pack version {pack.version} generated.{carried}")
     return redirect(pack_url(pack))
 
 
@@ -128,11 +138,11 @@ def pack_narratives(request, pk):
         form,
         "reports/pack_narratives.html",
         {"pack": pack, "areas": pack.snapshot["areas"]},
-        change=lambda data: services.pack_save_narratives(
-            by=request.user, pack=pack, narratives=data
+        change=lambda _data: services.pack_save_narratives(
+            by=request.user, pack=pack, **form.split()
         ),
         done=pack_url(pack),
-        success="Panel summary saved.",
+        success="Panel paper saved.",
     )
 
 
@@ -222,7 +232,7 @@ def pack_export(request, pk, extension):
 
 @pack_reader
 def published_pack_list(request):
-    packs = selectors.published_packs()
+    packs = selectors.published_packs(user=request.user)
     return render(request, "reports/published_list.html", {"packs": packs})
 
 
@@ -231,13 +241,15 @@ def published_pack_list(request):
 
 def public_pack_list(request):
     packs = selectors.published_packs(public_only=True)
-    return render(request, "reports/public_list.html", {"packs": packs})
+    context = {"packs": packs, "live": progress.public_inspections()}
+    return render(request, "reports/public_list.html", context)
 
 
 def public_pack(request, uuid):
     pack = selectors.public_pack(uuid=uuid)
     context = selectors.pack_view(pack, audience=selectors.PUBLISHED)
     context["public"] = True
+    context["other_papers"] = selectors.other_public_papers(pack)
     context["downloads"] = {
         "pdf": reverse("reports:public_pack_pdf", args=[pack.uuid]),
         "csv": reverse("reports:public_pack_csv", args=[pack.uuid]),
@@ -254,3 +266,39 @@ def public_pack_export(request, uuid, extension):
     pack = selectors.public_pack(uuid=uuid)
     export = documents.csv_response if extension == "csv" else documents.xlsx_response
     return export(pack, selectors.PUBLISHED)
+
+
+# The live public progress page of an inspection: switched on by OPCC staff, read by anyone
+
+
+@opcc_only
+def inspection_public_progress(request, pk):
+    inspection = action_selectors.inspection_for(user=request.user, pk=pk)
+    initial = {
+        "public_progress": inspection.public_progress,
+        "inspector_summary": inspection.inspector_summary,
+    }
+    form = forms.PublicProgressForm(*bound_form_data(request), initial=initial)
+    return form_page(
+        request,
+        form,
+        "reports/public_progress_switch.html",
+        {"inspection": inspection},
+        change=lambda data: services.inspection_edit_for_public(
+            by=request.user, inspection=inspection, **data
+        ),
+        done=reverse("actions:inspection", args=[inspection.pk]),
+        success="Saved.",
+    )
+
+
+def public_progress(request, pk):
+    inspection = progress.public_inspection(pk=pk)
+    return render(request, "reports/public_progress.html", progress.progress_page(inspection))
+
+
+def public_progress_history(request, pk):
+    inspection = progress.public_inspection(pk=pk)
+    return render(
+        request, "reports/public_progress_history.html", progress.history_page(inspection)
+    )

@@ -382,7 +382,19 @@ WRITES = {
                 )
             )
         )(draft_pack(w)),
-        "Panel summary edited",
+        "Panel paper edited",
+    ),
+    "reports.inspection_edit_for_public": (
+        "opcc",
+        lambda w: (
+            lambda by: report_services.inspection_edit_for_public(
+                by=by,
+                inspection=w["action"].finding.inspection,
+                public_progress=True,
+                inspector_summary="",
+            )
+        ),
+        "Public progress page switched on",
     ),
     "reports.pack_publish": (
         "opcc",

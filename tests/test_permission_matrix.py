@@ -138,7 +138,7 @@ api:calendar_opcc                 -          GET     404   404    404    404    
 api:access                        -          GET     302   200    200    200    200   200
 api:access_issue                  -          POST    302   200    200    200    200   403
 api:access_revoke                 -          POST    302   302    302    302    302   302
-reports:meetings                  -          GET     302   403    403    403    200   403
+reports:meetings                  -          GET     302   200    200    200    200   403
 reports:meeting_create            -          GET     302   403    403    403    200   403
 reports:meeting_create            -          POST    302   403    403    403    200   403
 reports:meeting_detail            -          GET     302   403    403    403    200   403
@@ -149,9 +149,9 @@ reports:question_create           -          POST    302   403    403    403    
 reports:question_edit             -          GET     302   403    403    403    200   403
 reports:question_edit             -          POST    302   403    403    403    200   403
 reports:pack_generate             -          POST    302   403    403    403    302   403
-reports:published                 -          GET     302   200    403    403    200   403
-reports:pack                      draft      GET     302   404    403    403    200   403
-reports:pack                      published  GET     302   200    403    403    200   403
+reports:published                 -          GET     302   200    200    200    200   403
+reports:pack                      draft      GET     302   404    404    404    200   403
+reports:pack                      published  GET     302   200    200    404    200   403
 reports:pack_narratives           draft      GET     302   403    403    403    200   403
 reports:pack_narratives           draft      POST    302   403    403    403    302   403
 reports:pack_publish              draft      GET     302   403    403    403    200   403
@@ -159,12 +159,17 @@ reports:pack_publish              draft      POST    302   403    403    403    
 reports:pack_public               published  GET     302   403    403    403    200   403
 reports:pack_public               published  POST    302   403    403    403    200   403
 reports:pack_retry_pdf            draft      POST    302   403    403    403    302   403
-reports:pack_pdf                  draft      GET     302   404    403    403    200   403
-reports:pack_pdf                  published  GET     302   200    403    403    200   403
-reports:pack_csv                  draft      GET     302   404    403    403    200   403
-reports:pack_csv                  published  GET     302   200    403    403    200   403
-reports:pack_xlsx                 draft      GET     302   404    403    403    200   403
-reports:pack_xlsx                 published  GET     302   200    403    403    200   403
+reports:pack_pdf                  draft      GET     302   404    404    404    200   403
+reports:pack_pdf                  published  GET     302   200    200    404    200   403
+reports:pack_csv                  draft      GET     302   404    404    404    200   403
+reports:pack_csv                  published  GET     302   200    200    404    200   403
+reports:pack_xlsx                 draft      GET     302   404    404    404    200   403
+reports:pack_xlsx                 published  GET     302   200    200    404    200   403
+reports:inspection_public_progress -         GET     302   403    403    403    200   403
+reports:inspection_public_progress -         POST    302   403    403    403    302   403
+reports:public_progress           -          GET     200   200    200    200    200   200
+reports:public_progress_history   -          GET     200   200    200    200    200   200
+reports:public_progress_feed      -          GET     200   200    200    200    200   200
 reports:public_list               -          GET     200   200    200    200    200   200
 reports:public_pack               published  GET     200   200    200    200    200   200
 reports:public_pack               draft      GET     404   404    404    404    404   404
@@ -286,6 +291,9 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
         "admin": administrator,
     }
     finding, inspection = action.finding, action.finding.inspection
+    # Its live public progress page is on: anyone reads it, and it must leak nothing.
+    inspection.public_progress = True
+    inspection.save()
     kwargs = {
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "actions:bulk_assign": {},
@@ -310,6 +318,10 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
         "reports:question_create": {"meeting_pk": meeting.pk},
         "reports:question_edit": {"pk": question.pk},
         "reports:pack_generate": {"meeting_pk": meeting.pk},
+        "reports:inspection_public_progress": {"pk": inspection.pk},
+        "reports:public_progress": {"pk": inspection.pk},
+        "reports:public_progress_history": {"pk": inspection.pk},
+        "reports:public_progress_feed": {"pk": inspection.pk},
     }
     return {
         "people": people,

@@ -215,6 +215,12 @@ def can_read_packs(user):
     return is_opcc_staff(user) or is_panel_member(user)
 
 
+def can_read_force_papers(user):
+    """The published papers' pages: those who read every published pack, and action owners,
+    who read the papers of their own force's meetings (reports.selectors.readable_packs)."""
+    return can_read_packs(user) or is_action_owner(user)
+
+
 def sees_personal_names(user):
     """Owners' names appear only to signed-in OPCC staff; everyone else sees role titles."""
     return is_opcc_staff(user)

@@ -432,6 +432,26 @@ REPORT_MAX_UPLOAD_MB = env_int("REPORT_MAX_UPLOAD_MB", 20)
 # An earlier finding of the same force is suggested as repeated when its similarity score
 # (0-100, rapidfuzz token-set ratio on normalised words) is at least this.
 REPEAT_SUGGESTION_THRESHOLD = env_int("REPEAT_SUGGESTION_THRESHOLD", 65)
+# The Panel paper's defaults (reports/services.py copies them onto each new pack, where OPCC
+# staff can edit them): the office as it publishes, who the report is of, the contact officer,
+# and the purpose and recommendation wording.
+PANEL_PAPER = {
+    "office_name": env("PANEL_OFFICE_NAME", "Office of the Police and Crime Commissioner"),
+    "report_of": env("PANEL_REPORT_OF", "Police and Crime Commissioner"),
+    "contact_name": env("PANEL_CONTACT_NAME"),
+    "contact_role": env("PANEL_CONTACT_ROLE"),
+    "contact_email": env("PANEL_CONTACT_EMAIL"),
+    "purpose": env(
+        "PANEL_PURPOSE",
+        "To update the Panel on the force's response to HMICFRS inspection findings and on the "
+        "Commissioner's scrutiny of progress against the action plan.",
+    ),
+    "recommendation": env(
+        "PANEL_RECOMMENDATION",
+        "The Police & Crime Panel is recommended to note the Commissioner's update on the HMICFRS "
+        "inspection and make any observations.",
+    ),
+}
 # Operations (docs/deploy.md). /health/ fails, administrators see a banner and get one email when
 # no reminder sweep has finished for this many hours: a day plus slack for a slow or late run.
 SWEEP_HEARTBEAT_HOURS = env_int("SWEEP_HEARTBEAT_HOURS", 26)

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from actions import evidence_services, services
 from actions.inspection_import.parser import parse_report
-from actions.models import Force, Grade, Inspection, Rag, Status
+from actions.models import Action, Force, Grade, Inspection, Rag, Status
 from reports import services as report_services
 from reports.models import Meeting
 from reports.services import meeting_create
@@ -26,6 +26,44 @@ TEXTS = Path(__file__).resolve().parent / "texts"
 FORCE_NAME = "Hertfordshire Constabulary"
 PEEL_2023_TITLE = "PEEL 2023-25: An inspection of Hertfordshire Constabulary"
 PEEL_2015_TITLE = "PEEL 2015: Police effectiveness – Hertfordshire Constabulary"
+# HMICFRS's site: the demo does not guess the report's own address.
+PEEL_2023_LINK = "https://hmicfrs.justiceinspectorates.gov.uk/"
+# The Panel paper's front matter as Hertfordshire's OPCC published it (settings.PANEL_PAPER
+# holds a deployment's own).
+HERTFORDSHIRE_PAPER = {
+    "office_name": "Office of the Police and Crime Commissioner for Hertfordshire",
+    "report_of": "Police & Crime Commissioner",
+    "contact_name": "Gavin Miles",
+    "contact_role": "Deputy Chief Executive",
+    "contact_email": "gavin.miles@herts-pcc.gov.uk",
+    "purpose": "To update the Panel on the HMICFRS PEEL 2023-25 inspection of Hertfordshire "
+    "Constabulary and on progress against the Constabulary's action plan.",
+    "response": "The PCC will use the report as part of his holding to account role. There are "
+    "sections of the report which are a concern and where the PCC wants to see improvements "
+    "made at pace, and the report also reflects areas of positive performance.",
+    "next_steps": "The PCC will continue to scrutinise the action plan at his public "
+    "Accountability & Performance Meetings and report progress to the Panel.",
+    "recommendation": "The Police & Crime Panel is recommended to note the Commissioner's update "
+    "on the HMICFRS inspection and make any observations.",
+}
+# Meetings after the November APM, each with a published paper, so the papers show a series.
+LATER_MEETINGS = [
+    (
+        "panel",
+        "Police & Crime Panel: HMICFRS PEEL 2023-25 update",
+        datetime.datetime(2025, 2, 6, 18, 0),
+    ),
+    (
+        "apm",
+        "Accountability & Performance Meeting: PEEL action plan, spring",
+        datetime.datetime(2025, 5, 15, 10, 0),
+    ),
+    (
+        "panel",
+        "Police & Crime Panel: PEEL action plan progress",
+        datetime.datetime(2025, 9, 25, 18, 0),
+    ),
+]
 
 # username, first name, last name, role, role title
 DEMO_USERS = [
@@ -114,7 +152,7 @@ def load_demo(*, stdout=None):
             _load_peel_2015(force, opcc, owner)
         if not Inspection.objects.filter(force=force, title=PEEL_2023_TITLE).exists():
             _load_peel_2023(force, opcc, owner)
-        _load_meetings(force, opcc)
+        _load_meetings(force, opcc, owner)
     return list(users)
 
 
@@ -197,7 +235,8 @@ def _load_peel_2015(force, opcc, owner):
 
 
 def _load_peel_2023(force, opcc, owner):
-    parsed = parse_report((TEXTS / "pcc-panel-report-peel-2023-25.txt").read_text(), FORCE_NAME)
+    text = (TEXTS / "pcc-panel-report-peel-2023-25.txt").read_text()
+    parsed = parse_report(text, FORCE_NAME)
     inspection = services.inspection_create(
         by=opcc,
         force=force,
@@ -206,6 +245,9 @@ def _load_peel_2023(force, opcc, owner):
         published_on=datetime.date(2024, 10, 16),
         fieldwork_start=datetime.date(2023, 12, 1),
         fieldwork_end=datetime.date(2024, 6, 30),
+        link=PEEL_2023_LINK,
+        # The Panel paper's Appendix A is HM Inspector's summary, word for word.
+        inspector_summary=text.partition("HM Inspector’s summary\n")[2].strip(),
     )
     for position, area in enumerate(parsed.graded_areas, start=1):
         services.graded_area_create(
@@ -351,11 +393,12 @@ def _load_2023_actions(findings, opcc, owner):
     )
 
 
-def _progress(action, owner, narrative, *, rag=Rag.GREEN, percent=50, at=0):
+def _progress(action, owner, narrative, *, rag=Rag.GREEN, percent=50, at=0, public=""):
     services.action_post_update(
         by=owner,
         action=action,
         narrative=narrative,
+        public_narrative=public,
         status=Status.IN_PROGRESS,
         rag=rag,
         percent_complete=percent,
@@ -382,7 +425,7 @@ def _evidence_note(action, owner, opcc, title, *, document=False):
     )
 
 
-def _load_meetings(force, opcc):
+def _load_meetings(force, opcc, owner):
     london = timezone.get_current_timezone()
     peel_2023 = Inspection.objects.get(force=force, title=PEEL_2023_TITLE)
     apm_title = "Accountability & Performance Meeting: HMICFRS PEEL 2023-25"
@@ -395,6 +438,28 @@ def _load_meetings(force, opcc):
     )
     if not apm.packs.exists():
         _load_published_pack(apm, opcc)
+    for kind, title, starts_at in LATER_MEETINGS:
+        if Meeting.objects.filter(title=title).exists():
+            continue
+        # Work moves on between meetings, so each paper's figures differ from the last.
+        for action in peel_2023_in_progress(peel_2023)[:2]:
+            _progress(
+                action,
+                owner,
+                "Further progress reported to the meeting.",
+                rag=action.rag,
+                percent=min(95, action.percent_complete + 15),
+                # What the live public progress page shows of this update.
+                public=f"Work continues; progress was reported to the {title}.",
+            )
+        meeting = meeting_create(
+            by=opcc,
+            kind=kind,
+            title=title,
+            starts_at=starts_at.replace(tzinfo=london),
+            inspections=[peel_2023],
+        )
+        _load_published_pack(meeting, opcc)
     if not Meeting.objects.upcoming().exists():
         next_date = timezone.localdate() + datetime.timedelta(days=21)
         meeting_create(
@@ -406,12 +471,22 @@ def _load_meetings(force, opcc):
         )
 
 
+def peel_2023_in_progress(inspection):
+    return list(
+        Action.objects.filter(finding__inspection=inspection, status=Status.IN_PROGRESS).order_by(
+            "pk"
+        )
+    )
+
+
 def _load_published_pack(meeting, opcc):
-    """One generated pack for the APM, with a Panel summary, published for everyone to read."""
+    """One generated pack for the meeting, with Hertfordshire's Panel paper, published for
+    everyone to read."""
     pack = report_services.pack_generate(by=opcc, meeting=meeting)
     report_services.pack_save_narratives(
         by=opcc,
         pack=pack,
+        paper=HERTFORDSHIRE_PAPER,
         narratives={
             "overall": "HM Inspector graded Recording data about crime inadequate and raised a "
             "cause of concern. The Commissioner asked the Chief Constable for a plan at this "

@@ -40,3 +40,8 @@ def trend_label(trend):
 def manages_meetings(user):
     """For the menu: tracker.roles decides, from the roles already read for this request."""
     return roles.can_manage_meetings(user)
+
+
+@register.filter
+def uses_workspace(user):
+    return roles.can_use_workspace(user)

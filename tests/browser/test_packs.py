@@ -1,7 +1,10 @@
 """Briefing packs in a real browser: generated, summarised and published by OPCC staff, read by
 the Panel and (when public) by anyone signed out, never as a draft."""
 
+import io
+
 from django.conf import settings
+from pypdf import PdfReader
 
 from actions.models import Action
 from reports.models import BriefingPack, Meeting
@@ -24,10 +27,10 @@ def test_a_pack_goes_from_generation_to_the_panel_and_the_public(demo, new_page)
     found["pack-staff"] = axe_violations(staff)
     screenshot(staff, "pack-staff")
 
-    staff.get_by_role("link", name="Write the Panel summary").click()
-    staff.get_by_label("Overall summary").fill("Good progress; two actions are overdue.")
-    staff.get_by_role("button", name="Save the Panel summary").click()
-    staff.get_by_text("Panel summary saved.").wait_for()
+    staff.get_by_role("link", name="Write the Panel paper").click()
+    staff.get_by_label("Summary", exact=True).fill("Good progress; two actions are overdue.")
+    staff.get_by_role("button", name="Save the Panel paper").click()
+    staff.get_by_text("Panel paper saved.").wait_for()
     staff.get_by_role("link", name="Publish this pack").click()
     staff.get_by_label("Also publish it on the public pages, for anyone to read").check()
     staff.get_by_role("button", name="Publish").click()
@@ -67,4 +70,55 @@ def test_a_pack_goes_from_generation_to_the_panel_and_the_public(demo, new_page)
     visitor.goto(f"/packs/{pack.pk}/")  # the signed-in address of the same pack
     assert "/accounts/login/" in visitor.url
 
+    assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_the_panel_paper_and_the_live_progress_page_as_the_public_reads_them(demo, new_page):
+    """The demo's latest public paper: its structure on the page and in its PDF; the live
+    progress page switched on by OPCC staff; axe on both; screenshots for the README."""
+    staff = new_page()
+    sign_in(staff, "opcc", settings.DEMO_PASSWORD)
+    staff.goto(f"/inspections/{demo.pk}/")
+    staff.get_by_role("link", name="Change the live public progress page").click()
+    staff.get_by_label("Publish a live progress page for this inspection").check()
+    staff.get_by_role("button", name="Save").click()
+    staff.get_by_text("Saved.").wait_for()
+
+    pack = BriefingPack.objects.public().order_by("-meeting__starts_at").first()
+    visitor = new_page()
+    visitor.goto(f"/public/packs/{pack.uuid}/")
+    main = visitor.locator("main")
+    text = main.inner_text()
+    parts = [
+        "Report of",
+        "Contact officer",
+        "Summary",
+        "Grades and direction of travel",
+        "The Commissioner's response",
+        "Progress against the action plan",
+        "Next steps",
+        "Recommendation",
+        "Appendix A: every action",
+        "Appendix B: HM Inspector's summary",
+    ]
+    headings = main.locator("h2, dt").all_inner_texts()
+    assert [part for part in parts if part in headings] == parts
+    grid = main.locator("table.app-grid th").all_inner_texts()
+    assert grid == ["Outstanding", "Good", "Adequate", "Requires improvement", "Inadequate"]
+    assert "Office of the Police and Crime Commissioner for Hertfordshire" in text
+    found = {"panel-paper": axe_violations(visitor)}
+    screenshot(visitor, "panel-paper")
+
+    pdf = visitor.request.get(f"/public/packs/{pack.uuid}/pack.pdf")
+    assert pdf.status == 200
+    pdf_text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.body())).pages).split()
+    )
+    for part in ["Report of", "Recommendation", "Appendix A: every action", "Inadequate"]:
+        assert part in pdf_text, part
+
+    visitor.goto(f"/public/progress/{demo.pk}/")
+    assert "Each finding" in visitor.locator("main").inner_text()
+    found["public-progress"] = axe_violations(visitor)
+    screenshot(visitor, "public-progress")
     assert {name: v for name, v in found.items() if v} == {}

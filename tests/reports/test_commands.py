@@ -36,7 +36,7 @@ def test_generate_pack_makes_a_new_version_and_writes_the_pdf(force, tmp_path):
     assert f"/packs/{pack.pk}/" in out.getvalue()
     assert f"PDF written to {path.resolve()}" in out.getvalue()
     text = " ".join(page.extract_text() for page in PdfReader(path).pages)
-    assert "Briefing pack: APM June" in " ".join(text.split())
+    assert "Report to Accountability & Performance Meeting: APM June" in " ".join(text.split())
     call_command("generate_pack", str(meeting.pk), stdout=io.StringIO())
     assert list(meeting.packs.values_list("version", flat=True)) == [2, 1]
 

@@ -1,20 +1,42 @@
-"""The demo holds one published, public pack for the APM of 14 November 2024, loaded once."""
+"""The demo publishes a Panel paper for the APM of 14 November 2024 and for three meetings after
+it, loaded once, so the latest paper shows progress across four meetings."""
 
 import pytest
 from django.urls import reverse
 
-from actions.sample_data.demo import load_demo
+from actions.models import Inspection
+from actions.sample_data.demo import LATER_MEETINGS, load_demo
+from reports import progress
 from reports.models import BriefingPack
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_publishes_one_public_pack_for_the_november_apm_and_loading_again_adds_none(client):
+def test_demo_publishes_a_paper_for_four_meetings_and_loading_again_adds_none(client):
     load_demo()
     load_demo()
-    pack = BriefingPack.objects.select_related("meeting").get()
-    assert pack.meeting.starts_at.date().isoformat() == "2024-11-14"
-    assert (pack.version, pack.status, pack.is_public) == (1, "published", True)
-    assert pack.snapshot["totals"]["actions"] > 0
-    html = client.get(reverse("reports:public_pack", args=[pack.uuid])).content.decode()
-    assert "Recording data about crime inadequate" in html
+    packs = list(BriefingPack.objects.select_related("meeting").order_by("meeting__starts_at"))
+    assert len(packs) == 1 + len(LATER_MEETINGS) >= 4
+    assert packs[0].meeting.starts_at.date().isoformat() == "2024-11-14"
+    assert {(p.version, p.status, p.is_public) for p in packs} == {(1, "published", True)}
+    latest = packs[-1]
+    (inspection,) = latest.snapshot["inspections"]
+    series = inspection["series"]
+    assert [point["meeting"] for point in series] == [pack.meeting.title for pack in packs]
+    # Work moved on between the meetings, and each point is that meeting's published figures.
+    assert series[0]["percent_complete"] < series[-1]["percent_complete"]
+    assert [point["percent_complete"] for point in series[:-1]] == [
+        pack.figures[str(inspection["id"])]["percent_complete"] for pack in packs[:-1]
+    ]
+    html = client.get(reverse("reports:public_pack", args=[latest.uuid])).content.decode()
+    assert "Office of the Police and Crime Commissioner for Hertfordshire" in html
+    assert "Gavin Miles, Deputy Chief Executive" in html
+    assert "I have concerns about the performance of Hertfordshire Constabulary" in html
+    assert f"{inspection['title']}: actions at each meeting" in html
+    assert "(this paper)" in html
+    # Updates written for the public, for the live progress page once OPCC staff switch it on.
+    public = progress.public_updates(Inspection.objects.get(pk=inspection["id"]))
+    assert {entry["text"] for entry in public} >= {
+        f"Work continues; progress was reported to the {title}."
+        for _kind, title, _ in LATER_MEETINGS
+    }

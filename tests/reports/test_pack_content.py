@@ -101,24 +101,48 @@ def test_pack_lists_evidence_assured_since_the_last_meeting(world, opcc_officer)
     assert evidence["assured_at"].startswith("2025-02-21")
 
 
-def test_what_changed_since_the_last_meeting_comes_from_history(world, opcc_officer):
+def test_what_changed_since_the_last_meeting_is_one_line_per_action_from_history(
+    world, opcc_officer
+):
     snapshot = generate(world, opcc_officer).snapshot
-    changes = snapshot["changes"]
-    assert titles(changes["new"], snapshot) == ["Partnership hub"]
-    assert titles(changes["closures"], snapshot) == ["Problem-solving plan"]
-    assert titles(changes["reopenings"], snapshot) == ["Problem-solving plan"]
-    assert changes["reopenings"][0]["reason"] == "Reopened: Plan not followed."
-    assert [(r["from"], r["to"]) for r in changes["status"]] == [
-        ("Not started", "Blocked"),
-        ("Not started", "Proposed for closure"),
+    lines = {line["action_id"]: line for line in snapshot["changes"]}
+    by_title = {row["title"]: row["id"] for row in snapshot["actions"]}
+    # Analyst recruitment did not change, so it has no line; each other action has one.
+    assert titles(snapshot["changes"], snapshot) == [
+        "Investigation training",
+        "Problem-solving plan",
+        "Partnership hub",
+        "Supervision audit",
     ]
-    moves = changes["deadline_moves"]
-    assert [(r["from"], r["to"]) for r in moves] == [
-        ("2025-03-01", "2025-05-01"),
-        ("2025-05-01", "2025-07-01"),
+    audit = lines[by_title["Supervision audit"]]
+    # Two moves since the last meeting read as one, from the first deadline to the last; its
+    # January update was before the last meeting, so its status did not change since.
+    assert (audit["deadline_from"], audit["deadline_to"]) == ("2025-03-01", "2025-07-01")
+    assert "status_from" not in audit
+    plan = lines[by_title["Problem-solving plan"]]
+    assert (plan["status_from"], plan["status_to"]) == ("Not started", "Reopened")
+    assert [(e["event"], e["when"][:10], e["reason"]) for e in plan["events"]] == [
+        ("closed", "2025-02-22", ""),
+        ("reopened", "2025-03-01", "Plan not followed."),
     ]
-    # The January update to a1 was before the last meeting, so it is not a change since.
-    assert "In progress" not in {r["to"] for r in changes["status"]}
+    assert lines[by_title["Partnership hub"]]["new"] is True
+    training = lines[by_title["Investigation training"]]
+    assert (training["status_from"], training["status_to"]) == ("Not started", "Blocked")
+
+
+def test_the_changes_page_says_reopened_once_and_hides_the_reason_from_the_public(
+    pack, opcc_officer, signed_in, client
+):
+    html = signed_in(opcc_officer).get(reverse("reports:pack", args=[pack.pk])).content.decode()
+    changes = html[html.index('id="changes-heading"') : html.index('id="questions-heading"')]
+    assert changes.count("<li>") == 4
+    assert "reopened 1 Mar 2025 (Plan not followed.)" in changes
+    assert "Reopened: Reopened" not in html and "Reopened: Plan" not in changes
+    services.pack_publish(by=opcc_officer, pack=pack, public=True)
+    client.logout()
+    public = client.get(reverse("reports:public_pack", args=[pack.uuid])).content.decode()
+    assert "reopened 1 Mar 2025" in public
+    assert "Plan not followed." not in public
 
 
 def test_pack_tracks_questions_from_earlier_meetings(world, opcc_officer):

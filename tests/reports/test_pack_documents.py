@@ -53,7 +53,7 @@ def test_published_pdf_holds_the_key_figures_page_numbers_and_contents(
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(b"".join(response.streaming_content))
     for expected in [
-        "Briefing pack: APM April",
+        "Report to Accountability & Performance Meeting: APM April",
         "Contents",
         "Page 1 of",
         "Two areas are behind plan.",
@@ -103,6 +103,10 @@ def test_staff_csv_has_every_action_row_with_owners_names(pack, owner, opcc_offi
     assert (audit["Deadline"], audit["Original deadline"]) == ("2025-07-01", "2025-03-01")
     assert by_title["Analyst recruitment"]["Overdue"] == "Yes"
     assert by_title["Analyst recruitment"]["RAG"] == "Red"
+    reasons = "Reasons (blocked, deadline moved, overdue, reopened)"
+    assert audit[reasons] == "Deadline moved: Scope grew."
+    assert audit["Latest update"] == "Audit started."
+    assert by_title["Investigation training"][reasons] == "Blocked: No trainers available."
 
 
 def test_panel_xlsx_and_public_csv_show_role_titles_never_names(
@@ -122,6 +126,10 @@ def test_panel_xlsx_and_public_csv_show_role_titles_never_names(
     response = client.get(reverse("reports:public_pack_csv", args=[pack.uuid]))
     text = response.content.decode("utf-8-sig")
     assert "ACC Crime" in text and str(owner) not in text and str(opcc_officer) not in text
+    # Only words written for the public: no internal update or reason reaches the Panel's file.
+    assert "Blocked: none given" in text
+    for secret in ("Scope grew.", "No trainers available.", "Audit started."):
+        assert secret not in text
 
 
 def test_panel_and_public_pages_show_role_titles_and_the_panel_summary(

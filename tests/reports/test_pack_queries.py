@@ -20,12 +20,13 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Generation reads: role, meeting lock, version, previous meeting, agenda, graded areas, previous
-# inspection and its grades, finding counts, findings needing a response, actions, history,
-# evidence, questions (14). Then two audited saves (the pack, then the PDF request), each with
-# full_clean's unique and check-constraint queries, savepoints and a history row (25). Constant
+# Generation reads: role, meeting lock, previous version, previous meeting, agenda, graded areas,
+# previous inspection and its grades, findings and the findings they repeat, findings needing a
+# response, actions (with their latest updates as subqueries), history, evidence, questions, the
+# earlier published packs' figures. Then two audited saves (the pack, then the PDF request), each
+# with full_clean's unique and check-constraint queries, savepoints and a history row. Constant
 # in the number of actions and in the number of inspections on the agenda.
-GENERATION_QUERIES = 39
+GENERATION_QUERIES = 40
 
 
 @pytest.fixture(params=[10, 500])

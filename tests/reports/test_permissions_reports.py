@@ -2,6 +2,8 @@
 
 The rule (tracker/roles.py): signed out -> 302 to sign-in (except /public/); OPCC staff run
 meetings and packs; the Panel reads published packs (a draft is 404, as if it did not exist);
+action owners read the published packs of their own force's meetings (another's are 404), and
+/meetings/ lists the published packs a reader may read;
 anyone reads a published pack marked public at /public/; every other role -> 403.
 """
 
@@ -16,9 +18,10 @@ from tests.factories import InspectionFactory, MeetingFactory, QuestionFactory
 pytestmark = pytest.mark.django_db
 
 # owner: an action owner who owns the question. other: an action owner of another force.
+# live, hidden: an inspection with its live public progress page switched on, and one without.
 MATRIX = """
 url                 target     method  anon  opcc  owner  other  panel  admin
-meetings            -          GET     302   200   403    403    403    403
+meetings            -          GET     302   200   200    200    200    403
 meeting_create      -          GET     302   200   403    403    403    403
 meeting_create      -          POST    302   200   403    403    403    403
 meeting_detail      meeting    GET     302   200   403    403    403    403
@@ -26,21 +29,29 @@ meeting_edit        meeting    GET     302   200   403    403    403    403
 question_create     meeting    GET     302   200   403    403    403    403
 question_edit       question   GET     302   200   403    403    403    403
 pack_generate       meeting    POST    302   302   403    403    403    403
-published           -          GET     302   200   403    403    200    403
-pack                draft      GET     302   200   403    403    404    403
-pack                published  GET     302   200   403    403    200    403
-pack                public     GET     302   200   403    403    200    403
-pack_pdf            draft      GET     302   200   403    403    404    403
-pack_pdf            published  GET     302   200   403    403    200    403
-pack_csv            draft      GET     302   200   403    403    404    403
-pack_csv            published  GET     302   200   403    403    200    403
-pack_xlsx           draft      GET     302   200   403    403    404    403
-pack_xlsx           published  GET     302   200   403    403    200    403
+published           -          GET     302   200   200    200    200    403
+pack                draft      GET     302   200   404    404    404    403
+pack                published  GET     302   200   200    404    200    403
+pack                public     GET     302   200   200    404    200    403
+pack_pdf            draft      GET     302   200   404    404    404    403
+pack_pdf            published  GET     302   200   200    404    200    403
+pack_csv            draft      GET     302   200   404    404    404    403
+pack_csv            published  GET     302   200   200    404    200    403
+pack_xlsx           draft      GET     302   200   404    404    404    403
+pack_xlsx           published  GET     302   200   200    404    200    403
 pack_narratives     draft      GET     302   200   403    403    403    403
 pack_publish        draft      GET     302   200   403    403    403    403
 pack_public         published  GET     302   200   403    403    403    403
 pack_retry_pdf      draft      POST    302   302   403    403    403    403
 public_list         -          GET     200   200   200    200    200    200
+inspection_public_progress  live     GET     302   200   403    403    403    403
+inspection_public_progress  live     POST    302   302   403    403    403    403
+public_progress     live       GET     200   200   200    200    200    200
+public_progress     hidden     GET     404   404   404    404    404    404
+public_progress_history live   GET     200   200   200    200    200    200
+public_progress_history hidden GET     404   404   404    404    404    404
+public_progress_feed live      GET     200   200   200    200    200    200
+public_progress_feed hidden    GET     404   404   404    404    404    404
 public_pack         public     GET     200   200   200    200    200    200
 public_pack         published  GET     404   404   404    404    404    404
 public_pack         draft      GET     404   404   404    404    404    404
@@ -70,7 +81,12 @@ def _with_pdf(pack):
 @pytest.fixture
 def world(force, owner, opcc_officer, other_force_owner, panel_member, administrator, action):
     meeting = MeetingFactory()
-    meeting.inspections.add(action.finding.inspection, InspectionFactory(force=force))
+    hidden = InspectionFactory(force=force)
+    meeting.inspections.add(action.finding.inspection, hidden)
+    live = action.finding.inspection
+    services.inspection_edit_for_public(
+        by=opcc_officer, inspection=live, public_progress=True, inspector_summary=""
+    )
     question = QuestionFactory(meeting=meeting, owner=owner)
     # One real generation; the other versions reuse its snapshot.
     first = services.pack_generate(by=opcc_officer, meeting=meeting, pdf=False)
@@ -93,7 +109,8 @@ def world(force, owner, opcc_officer, other_force_owner, panel_member, administr
         "panel": panel_member,
         "admin": administrator,
     }
-    return people, {"meeting": meeting, "question": question, **packs}
+    objects = {"meeting": meeting, "question": question, "live": live, "hidden": hidden}
+    return people, {**objects, **packs}
 
 
 def url_for(name, target, objects):
