@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from actions.models import Action, Evidence
-from tests.test_backup import REPORT, history_of, make_site
+from tests.tracker.test_backup import REPORT, history_of, make_site
 from tests.tracker.test_settings import ROOT
 from tracker.backup import PG_DUMP
 
