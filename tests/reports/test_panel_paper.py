@@ -14,6 +14,7 @@ from django.utils.html import escape
 from pypdf import PdfReader
 
 from actions import services as action_services
+from actions.inspection_import import services as import_services
 from actions.models import Finding, Rag, Status
 from reports import documents, services
 from reports.models import BriefingPack
@@ -208,7 +209,7 @@ def test_a_recurring_finding_says_where_it_was_raised_before_and_an_empty_area_s
     earlier = Finding.objects.get(reference="Recommendation 1").inspection
     peel_2021 = earlier.previous_inspection()
     old = FindingFactory(inspection=peel_2021, reference="AFI 7", text="Supervise investigations.")
-    action_services.finding_link_repeat(
+    import_services.finding_link_repeat(
         by=opcc_officer, finding=Finding.objects.get(reference="AFI 1"), earlier=old
     )
     empty = GradedAreaFactory(inspection=world["inspection"], name="Managing offenders", position=3)
