@@ -194,7 +194,12 @@ class BulkAssignForm(WorkspaceForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("owner") and not cleaned.get("opcc_lead"):
+        # A typed name that matched no one already has its own error on the field: saying
+        # "choose one" as well would wrongly suggest nothing was typed.
+        typed = any(
+            self.data.get(self.add_prefix(name), "").strip() for name in ("owner", "opcc_lead")
+        )
+        if not typed and not cleaned.get("owner") and not cleaned.get("opcc_lead"):
             raise ValidationError("Choose an owner, an OPCC lead, or both.")
         return cleaned
 
