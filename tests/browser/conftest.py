@@ -5,9 +5,9 @@ browser is /usr/bin/chromium (apt package `chromium`), axe-core comes from node_
 If either is missing, every test here is skipped and the reason is printed.
 """
 
-from collections import Counter
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
