@@ -1,6 +1,7 @@
 """Workspace forms for inspections, findings, actions and evidence; the services make the change."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -261,14 +262,17 @@ class EvidenceForm(WorkspaceForm):
         label="Type of evidence", choices=Evidence.Kind.choices, widget=forms.RadioSelect
     )
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title."})
-    file = forms.FileField(
-        required=False,
-        help_text=f"{files.ALLOWED_DESCRIPTION}, smaller than the upload limit",
-    )
+    file = forms.FileField(required=False, help_text=files.ALLOWED_DESCRIPTION)
     url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
     note = forms.CharField(
         label="Data note", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Named per form, not at import, so the hint follows the configured limit.
+        limit = settings.EVIDENCE_MAX_UPLOAD_MB
+        self.fields["file"].help_text = f"{files.ALLOWED_DESCRIPTION}, smaller than {limit} MB"
 
     def clean(self):
         cleaned = super().clean()
