@@ -2,14 +2,16 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# The address `make run` serves; links in the emails it sends point here too.
+RUN_ADDR ?= 127.0.0.1:8000
 
 .PHONY: run test install install-dev browser-tools lint format migrate demo css prod-local
 
 run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
-	$(PY) manage.py send_reminders
-	$(PY) manage.py runserver 127.0.0.1:8000
+	SITE_URL=http://$(RUN_ADDR) $(PY) manage.py send_reminders
+	SITE_URL=http://$(RUN_ADDR) $(PY) manage.py runserver $(RUN_ADDR)
 
 test: install-dev browser-tools
 	$(PY) tests/run_layers.py

@@ -1,6 +1,7 @@
 """Workspace forms for inspections, findings, actions and evidence; the services make the change."""
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
@@ -194,7 +195,12 @@ class BulkAssignForm(WorkspaceForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("owner") and not cleaned.get("opcc_lead"):
+        # A typed name that matched no one already has its own error on the field: saying
+        # "choose one" as well would wrongly suggest nothing was typed.
+        typed = any(
+            self.data.get(self.add_prefix(name), "").strip() for name in ("owner", "opcc_lead")
+        )
+        if not typed and not cleaned.get("owner") and not cleaned.get("opcc_lead"):
             raise ValidationError("Choose an owner, an OPCC lead, or both.")
         return cleaned
 
@@ -256,14 +262,17 @@ class EvidenceForm(WorkspaceForm):
         label="Type of evidence", choices=Evidence.Kind.choices, widget=forms.RadioSelect
     )
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title."})
-    file = forms.FileField(
-        required=False,
-        help_text=f"{files.ALLOWED_DESCRIPTION}, smaller than the upload limit",
-    )
+    file = forms.FileField(required=False, help_text=files.ALLOWED_DESCRIPTION)
     url = forms.URLField(label="Link", required=False, max_length=500, assume_scheme="https")
     note = forms.CharField(
         label="Data note", required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Named per form, not at import, so the hint follows the configured limit.
+        limit = settings.EVIDENCE_MAX_UPLOAD_MB
+        self.fields["file"].help_text = f"{files.ALLOWED_DESCRIPTION}, smaller than {limit} MB"
 
     def clean(self):
         cleaned = super().clean()

@@ -59,7 +59,8 @@ def action_list(request):
         "can_manage": roles.can_manage_actions(request.user),
     }
     if context["can_manage"]:
-        context["bulk_form"] = forms.BulkAssignForm(user=request.user)
+        # Its own ids: the filter form on the same page has fields of the same names.
+        context["bulk_form"] = forms.BulkAssignForm(user=request.user, auto_id="bulk-%s")
     return render(request, "actions/action_list.html", context)
 
 

@@ -132,3 +132,16 @@ def test_make_prod_local_state_is_never_committed():
             ["git", "check-ignore", "--quiet", path], cwd=ROOT, timeout=30, check=False
         )
         assert result.returncode == 0, f"{path} is not git-ignored"
+
+
+def test_make_run_sets_site_url_to_the_address_it_serves_and_the_guide_says_to_set_it():
+    """Email links from `make run` must open the server it started, not a default elsewhere."""
+    plan = subprocess.run(
+        ["make", "-n", "run"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    serve = re.search(r"SITE_URL=(\S+) \S+ manage\.py runserver (\S+)", plan)
+    assert serve, plan
+    assert serve.group(1) == f"http://{serve.group(2)}"
+    assert re.search(r"SITE_URL=http://\S+ \S+ manage\.py send_reminders", plan), plan
+    install = GUIDE[GUIDE.index("## 4. First install") : GUIDE.index("## 5. Environment")]
+    assert "Set `SITE_URL`" in install

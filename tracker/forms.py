@@ -71,6 +71,7 @@ class WorkspaceForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
+            field.id_base = self.id_base(name)
             widget = field.widget
             css = self.WIDGET_CLASSES.get(type(widget), "govuk-input")
             if isinstance(widget, forms.NumberInput):
@@ -82,7 +83,15 @@ class WorkspaceForm(forms.Form):
             if field.help_text and not isinstance(
                 widget, forms.RadioSelect | forms.CheckboxSelectMultiple
             ):
-                widget.attrs["aria-describedby"] = f"{name}-hint"
+                widget.attrs["aria-describedby"] = f"{field.id_base}-hint"
+
+    def id_base(self, name):
+        """The stem of a field's hint and error ids."""
+        # Default ids keep the bare field name; a form given its own auto_id (a second form on
+        # the same page) carries it into its hint and error ids too, so no id repeats.
+        if isinstance(self.auto_id, str) and "%s" in self.auto_id and self.auto_id != "id_%s":
+            return self.auto_id % name
+        return name
 
     def full_clean(self):
         super().full_clean()
@@ -92,7 +101,7 @@ class WorkspaceForm(forms.Form):
             ):
                 widget = self.fields[name].widget
                 described = widget.attrs.get("aria-describedby", "")
-                widget.attrs["aria-describedby"] = f"{described} {name}-error".strip()
+                widget.attrs["aria-describedby"] = f"{described} {self.id_base(name)}-error".strip()
                 base = widget.attrs["class"].split()[0]
                 if base in self.ERROR_CLASSES:
                     widget.attrs["class"] += f" {base}--error"

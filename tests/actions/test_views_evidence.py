@@ -241,3 +241,9 @@ def test_evidence_cannot_be_added_to_a_closed_action(owner, signed_in):
     )
     assert "reopen it first" in response.content.decode()
     assert not Evidence.objects.exists()
+
+
+def test_the_evidence_page_names_the_configured_upload_limit(action, owner, signed_in, settings):
+    settings.EVIDENCE_MAX_UPLOAD_MB = 7
+    html = signed_in(owner).get(reverse("actions:evidence_add", args=[action.pk])).content.decode()
+    assert "smaller than 7 MB" in html and "upload limit" not in html

@@ -1,6 +1,8 @@
 """The action list: URL filters, sorting, pagination, bulk assignment, constant queries."""
 
 import datetime
+from collections import Counter
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -342,3 +344,43 @@ def test_search_follows_an_action_moved_to_another_finding(force, opcc_officer, 
     assert titles(client.get(LIST, {"q": "vetting"})) == [action.title]
     assert titles(client.get(LIST, {"q": "custody"})) == []
     assert titles(client.get(LIST, {"kind": "cause_of_concern"})) == [action.title]
+
+
+class _Ids(HTMLParser):
+    """Every id attribute on a page, and every label's for."""
+
+    def __init__(self):
+        super().__init__()
+        self.ids, self.fors = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if attrs.get("id"):
+            self.ids.append(attrs["id"])
+        if tag == "label" and attrs.get("for"):
+            self.fors.append(attrs["for"])
+
+
+def test_the_action_list_repeats_no_id_and_each_label_names_its_own_field(
+    force, owner, opcc_officer, signed_in
+):
+    actions_for(force, 3, owner=owner)
+    parser = _Ids()
+    parser.feed(signed_in(opcc_officer).get(LIST).content.decode())
+    repeated = [name for name, count in Counter(parser.ids).items() if count > 1]
+    assert repeated == []
+    # The bulk form's "New owner" label points at the bulk form's own field, not the filter's.
+    assert "bulk-owner" in parser.fors and "bulk-opcc_lead" in parser.fors
+    assert set(parser.fors) <= set(parser.ids)
+
+
+def test_bulk_assign_with_an_unknown_owner_says_so_and_not_that_none_was_chosen(
+    force, opcc_officer, signed_in
+):
+    (action,) = actions_for(force, 1)
+    response = signed_in(opcc_officer).post(
+        reverse("actions:bulk_assign"), {"actions": [action.pk], "owner": "nobody-here"}
+    )
+    html = response.content.decode()
+    assert "There is no active action owner nobody-here" in html
+    assert "Choose an owner, an OPCC lead, or both." not in html

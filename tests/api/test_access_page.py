@@ -3,6 +3,7 @@ calendar address and API token; the secret is shown once and only its hash is st
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tracker.models import AccessToken
 
@@ -146,3 +147,19 @@ def test_page_is_accessible_markup(signed_in, owner):
     assert "Calendar and API access" in body
     account = signed_in(owner).get(reverse("account")).content.decode()
     assert 'href="/account/access/"' in account  # linked from "Your account" in the menu
+
+
+def test_the_access_page_wording_reads_as_english(signed_in, owner, action):
+    client = signed_in(owner)
+    before = client.get(PAGE).content.decode()
+    assert "Make an API token" in before and "Make a API" not in before
+    assert "Make a calendar address" in before
+    made = client.post(issue("api")).content.decode()
+    assert "New JSON API token" in made
+    assert "New calendar feed token" in client.post(issue("calendar")).content.decode()
+    # The time on "You made this ... on" ends the sentence once, not "p.m..".
+    token = AccessToken.objects.get(user=owner, kind="api")
+    afternoon = timezone.localtime(token.created_at).replace(hour=15, minute=34)
+    AccessToken.objects.filter(pk=token.pk).update(created_at=afternoon)
+    page = client.get(PAGE).content.decode()
+    assert "at 3:34pm." in page and ".." not in page.replace("...", "")

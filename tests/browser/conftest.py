@@ -7,6 +7,7 @@ If either is missing, every test here is skipped and the reason is printed.
 
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -125,7 +126,11 @@ def sign_in(page, username, password):
 
 
 def axe_violations(page):
-    """Run axe-core's WCAG 2.2 A/AA rules on the page; return its violations, readably."""
+    """Run axe-core's WCAG 2.2 A/AA rules and a duplicate-id check; return failures, readably."""
+    # WCAG 2.2 dropped 4.1.1 Parsing, so these axe rules let a repeated id pass, yet one points
+    # a label at another form's field.
+    ids = Counter(page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)"))
+    repeated = sorted(i for i, count in ids.items() if count > 1)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
@@ -134,7 +139,7 @@ def axe_violations(page):
         f"{v['id']} ({v['impact']}): {v['help']} at "
         + ", ".join(" ".join(node["target"]) for node in v["nodes"][:5])
         for v in result["violations"]
-    ]
+    ] + [f"duplicate-id: id {i!r} appears more than once" for i in repeated]
 
 
 def screenshot(page, name):
