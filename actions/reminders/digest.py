@@ -114,8 +114,13 @@ def digest_send(*, recipient_id):
                 ),
             )
         else:
+            # The error is cleared: it described an attempt this one has superseded, and the
+            # admin's "has an error" filter must not list rows that went out.
             sending.update(
-                status=ReminderStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+                status=ReminderStatus.SENT,
+                sent_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                last_error="",
             )
             logger.info("Digest sent", extra=ids)
             return len(live)
