@@ -4,8 +4,12 @@ import datetime
 import socket
 
 import pytest
+import time_machine
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
+from actions import tasks
 from actions.models import Reminder, ReminderStatus
 from tracker.celery import app
 
@@ -51,3 +55,27 @@ def test_a_deadline_change_redirects_when_the_broker_is_down_and_the_notice_wait
     assert action.deadline == new
     reminder = Reminder.objects.get(recipient=owner)
     assert reminder.status == ReminderStatus.PENDING
+
+
+def test_the_five_minute_beat_task_sends_at_once_notices_whose_enqueue_was_lost(
+    closed_broker, action, owner, opcc_officer, signed_in, django_capture_on_commit_callbacks
+):
+    owner.notify_changes_at_once = True
+    owner.save()
+    new = action.deadline + datetime.timedelta(days=20)
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(opcc_officer).post(
+            reverse("actions:deadline", args=[action.pk]),
+            {"deadline": new.isoformat(), "reason": "Contractor delay"},
+        )
+    entry = app.conf.beat_schedule["send-stranded-notices"]
+    assert entry["task"] == "actions.tasks.send_stranded_notices"
+    assert entry["schedule"].minute == set(range(0, 60, 5))
+
+    mail.outbox = []
+    # Under a minute old: left alone, its own task may still be on the way.
+    assert tasks.send_stranded_notices.apply().get() == 0
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2)):
+        assert tasks.send_stranded_notices.apply().get() == 1
+    assert Reminder.objects.get(recipient=owner).status == ReminderStatus.SENT
+    assert [m.to for m in mail.outbox] == [[owner.email]]
