@@ -5,7 +5,7 @@ import datetime
 from celery import shared_task
 from django.conf import settings
 
-from actions.reminders import digest
+from actions.reminders import digest, outbox
 from actions.reminders.sweep import reminders_sweep
 
 
@@ -21,6 +21,12 @@ def send_weekly_digest(date=None):
     """The weekly summaries (beat, Monday 07:30 Europe/London by default)."""
     today = datetime.date.fromisoformat(date) if date else None
     return len(reminders_sweep(today=today, weekly=True).pending)
+
+
+@shared_task
+def send_stranded_notices():
+    """Every 5 minutes (beat): "at once" notices whose enqueue was lost, sent a minute late."""
+    return outbox.stranded_notices_send()
 
 
 # Any failure is retried with exponential backoff and jitter; the outbox row records each attempt

@@ -43,6 +43,12 @@ def schedule_reminders(sender, **kwargs):
         sender.signature("actions.tasks.send_weekly_digest"),
         name="send-weekly-digest",
     )
+    # "At once" notices whose on-commit enqueue was lost (broker down, worker killed).
+    sender.add_periodic_task(
+        crontab(minute="*/5"),
+        sender.signature("actions.tasks.send_stranded_notices"),
+        name="send-stranded-notices",
+    )
     # The beat heartbeat's alert (tracker/heartbeat.py): hourly, emails once per silence.
     sender.add_periodic_task(
         crontab(minute=17),

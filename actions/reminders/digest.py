@@ -5,6 +5,7 @@ import logging
 from collections import defaultdict
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Case, Count, F, Q, Value, When
 from django.urls import NoReverseMatch, reverse
@@ -75,8 +76,12 @@ def digest_send(*, recipient_id):
     (or, after REMINDER_MAX_ATTEMPTS, failed), and then raised so Celery retries with backoff.
     """
     with transaction.atomic():
+        # One send per recipient at a time: a second send (another task, a second sweep) waits
+        # here for the first to commit, then finds nothing left, instead of skipping the rows the
+        # first has locked and mailing the rest as a second, partial digest.
+        list(get_user_model().objects.select_for_update().filter(pk=recipient_id).values("pk"))
         rows = list(
-            Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+            Reminder.objects.select_for_update(of=("self",))
             .filter(recipient_id=recipient_id, status=ReminderStatus.PENDING)
             .select_related("recipient", "action__finding__inspection", "action__owner", "meeting")
             .order_by("created_at", "pk")
@@ -114,8 +119,13 @@ def digest_send(*, recipient_id):
                 ),
             )
         else:
+            # The error is cleared: it described an attempt this one has superseded, and the
+            # admin's "has an error" filter must not list rows that went out.
             sending.update(
-                status=ReminderStatus.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1
+                status=ReminderStatus.SENT,
+                sent_at=timezone.now(),
+                attempts=F("attempts") + 1,
+                last_error="",
             )
             logger.info("Digest sent", extra=ids)
             return len(live)

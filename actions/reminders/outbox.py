@@ -3,10 +3,12 @@
 Services call down into this module inside their transaction; it never calls up into the sweep.
 """
 
+import datetime
 import logging
 from functools import partial
 
 from django.db import transaction
+from django.utils import timezone
 
 from actions.models import Reminder, ReminderStatus
 from actions.reminders.digest import digest_send
@@ -16,6 +18,9 @@ logger = logging.getLogger(__name__)
 
 # Queued by name: the task module (actions/tasks.py) calls into the reminders, not the other way.
 SEND_DIGEST_TASK = "actions.tasks.send_digest"
+# An "at once" notice still pending after this long missed its on-commit enqueue (broker down,
+# worker killed); younger ones are probably on their way and are left to their own task.
+STRANDED_AFTER = datetime.timedelta(minutes=1)
 
 
 def enqueue_digest(recipient_id):
@@ -62,3 +67,27 @@ def notify_change(*, kind, action, recipient, by, key, detail=""):
     if recipient.notify_changes_at_once:
         transaction.on_commit(partial(enqueue_digest, recipient.pk))
     return reminder
+
+
+def stranded_notices_send(*, now=None):
+    """Send the digests of recipients who asked for changes at once and still have a notice
+    pending after STRANDED_AFTER, through the same path as the daily digest. Returns how many
+    reminders went out; a failed send stays recorded on its rows for the next run or sweep."""
+    cutoff = (now or timezone.now()) - STRANDED_AFTER
+    recipients = sorted(
+        set(
+            Reminder.objects.filter(
+                status=ReminderStatus.PENDING,
+                created_at__lt=cutoff,
+                recipient__notify_changes_at_once=True,
+            ).values_list("recipient_id", flat=True)
+        )
+    )
+    sent = 0
+    for recipient_id in recipients:
+        try:
+            sent += digest_send(recipient_id=recipient_id)
+        except Exception:
+            # One recipient's bad address must not strand everyone after them.
+            logger.exception("Digest for user %s not sent; the next run retries", recipient_id)
+    return sent

@@ -60,6 +60,19 @@ def test_three_smtp_failures_through_celery_still_end_in_one_delivery(
     assert len(mailoutbox) == 1
 
 
+def test_a_send_that_succeeds_after_failures_clears_the_last_error(
+    overdue, flaky, mailoutbox, monkeypatch
+):
+    with time_machine.travel(at(DEADLINE + datetime.timedelta(days=1)), tick=False):
+        reminders_sweep()
+        flaky.failures = 2
+        celery_send(overdue.owner_id, monkeypatch)
+    reminder = Reminder.objects.get()
+    assert (reminder.status, reminder.attempts) == (Reminder.Status.SENT, 3)
+    assert reminder.last_error == ""
+    assert not Reminder.objects.exclude(last_error="").exists()
+
+
 def test_six_smtp_failures_through_celery_mark_the_reminder_failed_for_administrators(
     overdue, flaky, mailoutbox, monkeypatch, administrator, client
 ):

@@ -464,7 +464,8 @@ def test_a_failed_send_is_retried_by_celery_with_attempts_and_error_recorded(
     reminder = Reminder.objects.get()
     assert reminder.status == Reminder.Status.SENT
     assert reminder.attempts == 3
-    assert reminder.last_error == "SMTPServerDisconnected: Connection unexpectedly closed"
+    # The failures' error went with the send that succeeded (issue 24, item 8).
+    assert reminder.last_error == ""
     assert len(mailoutbox) == 1
 
 
