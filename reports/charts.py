@@ -224,20 +224,15 @@ def progress_over_time(series):
         body.append("</g>")
 
     # The legend sits above the plot, where no line can run through it.
-    body.append('<g id="legend">')
-    x = left
-    for name, colour, marker, dashes in (
-        ("Actions closed (%)", CLOSED_COLOUR, _circle, ""),
-        ("Average percent complete", AVERAGE_COLOUR, _square, ' stroke-dasharray="7 4"'),
-    ):
-        body.append(
-            f'<line x1="{_n(x)}" y1="14" x2="{_n(x + 30)}" y2="14" stroke="{colour}" '
-            f'stroke-width="2"{dashes}/>'
+    body.extend(
+        _legend(
+            left,
+            [
+                ("Actions closed (%)", CLOSED_COLOUR, _circle, ""),
+                ("Average percent complete", AVERAGE_COLOUR, _square, ' stroke-dasharray="7 4"'),
+            ],
         )
-        body.append(marker(x + 15, 14, colour))
-        body.append(_text(x + 38, 18.5, name))
-        x += 38 + _width(name) + 24
-    body.append("</g>")
+    )
 
     description = "; ".join(
         f"{point['date']}: {point['closed_percent']}% closed, "
@@ -306,20 +301,26 @@ def meeting_series(inspection, points):
         )
         body.extend(marker(x, y, colour) for x, y in line)
         body.append("</g>")
-    body.append('<g id="legend">')
-    x = left
-    for _key, name, colour, marker, dashes in SERIES_LINES:
-        body.append(
-            f'<line x1="{_n(x)}" y1="14" x2="{_n(x + 30)}" y2="14" stroke="{colour}" '
-            f'stroke-width="2"{dashes}/>'
-        )
-        body.append(marker(x + 15, 14, colour))
-        body.append(_text(x + 38, 18.5, name))
-        x += 38 + _width(name) + 24
-    body.append("</g>")
+    body.extend(_legend(left, [line[1:] for line in SERIES_LINES]))
     description = "; ".join(
         f"{point['meeting']} ({point['date']}): {point['open']} open, {point['closed']} closed, "
         f"{point['overdue']} overdue, {point['percent_complete']}% complete on average"
         for point in points
     )
     return _chart(title, description + ".", height, body)
+
+
+def _legend(left, entries):
+    """A line chart's legend above the plot: (name, colour, marker, dash attribute) each."""
+    parts = ['<g id="legend">']
+    x = left
+    for name, colour, marker, dashes in entries:
+        parts.append(
+            f'<line x1="{_n(x)}" y1="14" x2="{_n(x + 30)}" y2="14" stroke="{colour}" '
+            f'stroke-width="2"{dashes}/>'
+        )
+        parts.append(marker(x + 15, 14, colour))
+        parts.append(_text(x + 38, 18.5, name))
+        x += 38 + _width(name) + 24
+    parts.append("</g>")
+    return parts
