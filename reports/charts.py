@@ -214,14 +214,7 @@ def progress_over_time(series):
         ("average_percent", "average", AVERAGE_COLOUR, _square, ' stroke-dasharray="7 4"'),
     ):
         points = [(x, y_of(point[key])) for x, point in zip(xs, series, strict=True)]
-        body.append(f'<g id="{name}">')
-        body.append(
-            '<polyline points="'
-            + " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
-            + f'" fill="none" stroke="{colour}" stroke-width="2"{dashes}/>'
-        )
-        body.extend(marker(x, y, colour) for x, y in points)
-        body.append("</g>")
+        body.extend(_plotted_line(name, points, colour, marker, dashes))
 
     # The legend sits above the plot, where no line can run through it.
     body.extend(
@@ -293,14 +286,7 @@ def meeting_series(inspection, points):
     body.append(_line(left, axis_y, right, axis_y))
     for key, _name, colour, marker, dashes in SERIES_LINES:
         line = [(x, y_of(point[key])) for x, point in zip(xs, points, strict=True)]
-        body.append(f'<g id="{key}">')
-        body.append(
-            '<polyline points="'
-            + " ".join(f"{_n(x)},{_n(y)}" for x, y in line)
-            + f'" fill="none" stroke="{colour}" stroke-width="2"{dashes}/>'
-        )
-        body.extend(marker(x, y, colour) for x, y in line)
-        body.append("</g>")
+        body.extend(_plotted_line(key, line, colour, marker, dashes))
     body.extend(_legend(left, [line[1:] for line in SERIES_LINES]))
     description = "; ".join(
         f"{point['meeting']} ({point['date']}): {point['open']} open, {point['closed']} closed, "
@@ -324,3 +310,14 @@ def _legend(left, entries):
         x += 38 + _width(name) + 24
     parts.append("</g>")
     return parts
+
+
+def _plotted_line(group_id, points, colour, marker, dashes):
+    """One data line of a line chart: the polyline and a marker at each point, as one group."""
+    path = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+    return [
+        f'<g id="{group_id}">',
+        f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dashes}/>',
+        *(marker(x, y, colour) for x, y in points),
+        "</g>",
+    ]
