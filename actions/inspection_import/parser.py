@@ -60,15 +60,19 @@ class _Budget:
 
 
 def parse_report(
-    text: str, force_name: str | None = None, *, time_budget: float | None = TIME_BUDGET_SECONDS
+    text: str,
+    force_name: str | None = None,
+    *,
+    time_budget: float | None = TIME_BUDGET_SECONDS,
+    max_characters: int = MAX_CHARACTERS,
 ) -> ParsedReport:
     """The report's details, grades and findings. Raises ReportParseError for text over
-    MAX_CHARACTERS or a parse over its time budget (seconds; None for no limit)."""
+    max_characters or a parse over its time budget (seconds; None for no limit)."""
     text = text or ""
-    if len(text) > MAX_CHARACTERS:
+    if len(text) > max_characters:
         raise ReportParseError(
             f"The text is too long to read: {len(text):,} characters, and the limit is "
-            f"{MAX_CHARACTERS:,}. Paste only the part of the report that lists its findings.",
+            f"{max_characters:,}. Paste only the part of the report that lists its findings.",
             code="too_long",
         )
     budget = _Budget(time_budget)
