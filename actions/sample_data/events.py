@@ -63,7 +63,8 @@ def _last_ids(tables):
 @contextmanager
 def happened_on(when):
     """Whatever the block creates happened at `when`: its history rows, created dates and
-    outbox notices say so."""
+    outbox notices say so. Blocks do not nest (an outer block would re-date the inner one's
+    rows), so the helpers below each make one and are called outside any other."""
     tables = _stamped_tables()
     before = _last_ids(tables)
     yield

@@ -1,6 +1,7 @@
 """The demo's invented story after the APM of 14 November 2024: PEEL 2023-25's action plan,
 its updates and evidence, and the meetings that followed, dated in days from the day the demo is
-loaded so it always reads as current."""
+loaded so it always reads as current. It starts 330 days before that day, so it follows the APM
+for any day from October 2025 on."""
 
 import datetime
 
@@ -193,7 +194,7 @@ def peel_2023_story_load(*, inspection, opcc, owner, today, paper):
             by=opcc,
             action=plan["training"],
             deadline=today - datetime.timedelta(days=20),
-            reason="Training provider changed; the OPCC agreed the new date.",
+            reason="Training provider changed; new date agreed.",
         )
     events.progress(force_use, owner, "Dip-sample of 200 records started.", on=day(-60))
     # Proposed, assured and closed before its deadline.
