@@ -103,13 +103,21 @@ def _previous_grades(inspections):
     return titles, grades
 
 
-def _statutory(inspection, needing):
+def _response(inspection):
+    """Met or late only when the response's publication is recorded: past the due date with
+    nothing recorded, the pack says so and no more (it may have been published elsewhere)."""
     met = inspection.response_met
+    if inspection.response_published_on is None:
+        return "not_recorded" if met is False else "not_yet_due"
+    return "met" if met else "late"
+
+
+def _statutory(inspection, needing):
     return {
         "published_on": _iso(inspection.published_on),
         "response_due": _iso(inspection.response_due),
         "response_published_on": _iso(inspection.response_published_on),
-        "response": {True: "met", False: "late"}.get(met, "not_yet_due"),
+        "response": _response(inspection),
         "revisit_on": _iso(inspection.revisit_on),
         "force": inspection.force.name,
         "monitoring_phase": inspection.force.get_monitoring_phase_display(),

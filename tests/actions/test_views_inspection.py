@@ -42,7 +42,27 @@ def test_grades_table_compares_with_the_previous_inspection(force, opcc_officer,
     }
     html = response.content.decode()
     assert "10 December 2024" in html
-    assert "Missed" in html
+    # Past the due date with no response recorded: the page says only that, not "Missed".
+    assert "Not recorded</strong> No publication of the response is recorded here." in html
+    assert "Missed" not in html
+
+
+def test_s55_response_published_after_the_due_date_shows_missed(force, opcc_officer, signed_in):
+    inspection = InspectionFactory(
+        force=force,
+        published_on=datetime.date(2024, 10, 16),
+        response_published_on=datetime.date(2024, 12, 11),
+    )
+    html = page(signed_in(opcc_officer), inspection).content.decode()
+    assert "Missed</strong> Published late, on 11 December 2024." in html
+
+
+def test_an_inspection_with_no_publication_date_shows_it_as_not_known(
+    force, opcc_officer, signed_in
+):
+    inspection = InspectionFactory(force=force, published_on=None)
+    html = page(signed_in(opcc_officer), inspection).content.decode()
+    assert "Not known" in html and "Not yet published" not in html
 
 
 def test_s55_response_published_on_time_shows_met(force, opcc_officer, signed_in):
