@@ -72,7 +72,11 @@ def test_health_counts_digests_stuck_sending(action, client, settings):
         assert health(client)[1]["status"] == "ok"
     with time_machine.travel(at(DAY, 7, limit + 1), tick=False):
         status, body = health(client)
-    assert (status, body["status"], body["reminders"]) == (200, "degraded", {"failed": 0, "stuck": 1})
+    assert (status, body["status"], body["reminders"]) == (
+        200,
+        "degraded",
+        {"failed": 0, "stuck": 1},
+    )
 
 
 def test_an_accepted_digest_ends_the_incident(incident, client, settings, mailoutbox):
@@ -135,8 +139,9 @@ def test_administrators_are_emailed_once_per_incident_by_the_stranded_task(
     message = mail.outbox[0]
     assert message.subject == "Action tracker: 2 reminders failed to send since 07:00"
     assert "2 reminders have failed to send since 07:00 on 20 March 2025" in message.body
-    assert "2 reminders have failed to send since 07:00 on 20 March 2025" in (
-        message.alternatives[0][0]
+    assert (
+        "2 reminders have failed to send since 07:00 on 20 March 2025"
+        in (message.alternatives[0][0])
     )
     # A digest goes out: the incident is over. A new failure later is a new incident.
     heartbeat_record(name=Heartbeat.REMINDER_DELIVERY, at=at(DAY, 9))

@@ -2,6 +2,7 @@
 and a digest left "sending" by a dead worker resent once, with the same Message-ID."""
 
 import datetime
+import smtplib
 
 import pytest
 import time_machine
@@ -12,6 +13,7 @@ from actions import tasks
 from actions.models import Reminder
 from actions.reminders import digest, outbox
 from actions.reminders.sweep import reminders_sweep
+from tests.actions.reminder_mail_backends import FlakyBackend
 from tests.actions.reminders.test_reminders import at
 
 pytestmark = pytest.mark.django_db
@@ -114,11 +116,12 @@ def test_a_digest_left_sending_by_a_killed_worker_is_resent_once_with_the_same_m
 
 def test_a_failed_send_goes_back_to_pending_with_its_attempt_time(recorded, settings):
     settings.EMAIL_BACKEND = "tests.actions.reminder_mail_backends.FlakyBackend"
-    from tests.actions.reminder_mail_backends import FlakyBackend
-
     FlakyBackend.failures = 1
     try:
-        with time_machine.travel(at(DAY, 7, 1), tick=False), pytest.raises(Exception):
+        with (
+            time_machine.travel(at(DAY, 7, 1), tick=False),
+            pytest.raises(smtplib.SMTPServerDisconnected),
+        ):
             digest.digest_send(recipient_id=recorded.recipient_id)
     finally:
         FlakyBackend.failures = 0

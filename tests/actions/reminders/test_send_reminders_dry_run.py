@@ -52,7 +52,9 @@ def test_a_dry_run_for_a_later_day_lists_what_that_days_sweep_adds(action, capsy
         # went out on 11 March, by that day's sweep.
         out = dry_run(capsys, "--date", "2025-03-17")
     assert "Dry run for Monday 17 March 2025: 1 reminders would go to 1 people." in out
-    assert f"{action.opcc_lead.email}:\n  Escalated: overdue: {action.title} (2025-03-03+14d)" in out
+    assert (
+        f"{action.opcc_lead.email}:\n  Escalated: overdue: {action.title} (2025-03-03+14d)" in out
+    )
     assert "Overdue:" not in out
     assert not Reminder.objects.exists()
 
