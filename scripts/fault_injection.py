@@ -203,18 +203,19 @@ def concurrent_sends(sink, worker):
         sent.append(digest_send(recipient_id=action.owner_id))
         connection.close()
 
-    app.send_task("actions.tasks.send_digest", args=[action.owner_id])
+    task = app.send_task("actions.tasks.send_digest", args=[action.owner_id])
     threads = [threading.Thread(target=send) for _ in range(2)]
     for thread in threads:
         thread.start()
+
+    def finished():
+        return len(sent) + worker.log.read_text().count(f"send_digest[{task.id}] succeeded")
+
     wait_for("a send to reach the relay", sink.stalled.is_set)
-    time.sleep(1)  # the other two sends are now waiting on, or past, the recipient's lock
+    # While that one is held at the relay, the other two run to the end.
+    wait_for("the other two sends to finish", lambda: finished() == 2)
     sink.release.set()
-    for thread in threads:
-        thread.join(30)
-    wait_for(
-        "the row to be recorded sent", lambda: Reminder.objects.get(period="fi-1").status == "sent"
-    )
+    wait_for("all three sends to finish", lambda: finished() == 3)
     sink.mode = "accept"
     received = len(sink.received(action.owner.email))
     return received == 1, f"3 concurrent sends for one person -> {received} digest(s) received"
@@ -268,11 +269,8 @@ def database_blip(sink, worker):
     started = time.monotonic()
     try:
         app.send_task("actions.tasks.send_due_reminders")
-        wait_for(
-            "the sweep to fail",
-            lambda: "retrying in" in worker.log.read_text() or "Retry in" in worker.log.read_text(),
-        )
-        time.sleep(2)  # PostgreSQL stays away across a retry or two
+        # PostgreSQL stays away across two attempts.
+        wait_for("two failed sweeps", lambda: worker.log.read_text().count("retrying in") >= 2)
     finally:
         database_allows_connections(True)
     wait_for("the digest after the retry", lambda: sink.received(owner_email), timeout=120)
