@@ -748,8 +748,9 @@ class Reminder(models.Model):
 
     The key is (recipient, action or meeting, kind, period). The sweep inserts the rows it decides
     are due and the database drops any it has already recorded, so a rerun, a retried task or a
-    second beat process adds nothing; the digest task sends a recipient's pending rows and marks
-    them sent in the same transaction.
+    second beat process adds nothing; the digest task claims a recipient's pending rows
+    ("sending"), sends them and marks them sent the moment the relay accepts
+    (actions/reminders/digest.py).
     """
 
     Kind = ReminderKind
