@@ -16,9 +16,6 @@ OVERSIZE = {
     # The pack's frozen snapshot grew with the Panel paper (issue 17): series, grid, change
     # lines. To split: the change lines (from history) into their own module.
     "reports.snapshot": 700,
-    # Settings read the environment once, in one file (STYLE.md); the proxy, broker and paper
-    # defaults took it past the limit.
-    "tracker.settings": 550,
 }
 
 

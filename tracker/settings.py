@@ -1,45 +1,14 @@
 """Settings, read once from the environment: safe newcomer defaults, strict production values."""
 
 import datetime
-import os
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from tracker.env import env, env_bool, env_days, env_int, env_list, env_time
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env(name, default=""):
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name, default):
-    value = env(name).lower()
-    if not value:
-        return default
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
-
-
-def env_int(name, default):
-    value = env(name)
-    if not value:
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
-
-
-def env_list(name, default=()):
-    value = env(name)
-    if not value:
-        return list(default)
-    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 # development (the default: `make run`), test, or production (strict: every secret from the env).
@@ -346,23 +315,6 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", "opcc-demo-2026")
 # No code change and no migration. Times are Europe/London wall-clock (CELERY_TIMEZONE), so 07:00
 # stays 07:00 across the clock changes. Sends are recorded under a unique key, so moving a time or
 # a threshold can neither lose a reminder nor send one twice.
-
-
-def env_days(name, default):
-    """Whole days separated by commas, e.g. "14,7,1"; returned largest first."""
-    values = env_list(name, [str(days) for days in default])
-    if not values or not all(value.isdigit() and int(value) > 0 for value in values):
-        raise ImproperlyConfigured(f"{name} must be whole days separated by commas, e.g. 14,7,1")
-    return sorted({int(value) for value in values}, reverse=True)
-
-
-def env_time(name, default):
-    """A 24-hour time "HH:MM", returned as (hour, minute)."""
-    value = env(name, default)
-    hour, _, minute = value.partition(":")
-    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
-        raise ImproperlyConfigured(f"{name} must be a 24-hour time like 07:00, not {value!r}")
-    return int(hour), int(minute)
 
 
 # Deadline nudges to the owner this many days before the deadline.
