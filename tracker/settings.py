@@ -159,7 +159,11 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # through a permission-checked view.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "private-media")))
 MEDIA_URL = None
+# The largest upload of evidence, and of an action plan's spreadsheet (actions/plan_import/).
 EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 20)
+# An action plan's sheet is refused past these, before its rows are read into memory.
+PLAN_IMPORT_MAX_ROWS = env_int("PLAN_IMPORT_MAX_ROWS", 5000)
+PLAN_IMPORT_MAX_COLUMNS = env_int("PLAN_IMPORT_MAX_COLUMNS", 100)
 
 # Mail: console for newcomers, SMTP (or any backend) in production.
 EMAIL_BACKEND = env(
@@ -390,6 +394,12 @@ SPECTACULAR_SETTINGS = {
 }
 # Importing an inspection report (actions/inspection_import/source.py, actions/repeats.py).
 REPORT_MAX_UPLOAD_MB = env_int("REPORT_MAX_UPLOAD_MB", 20)
+# Reading stops as soon as a report passes one of these: pages of a PDF, characters of text, and
+# findings (the review screen shows REPORT_REVIEW_PAGE_SIZE of them a page).
+REPORT_MAX_PAGES = env_int("REPORT_MAX_PAGES", 400)
+REPORT_MAX_CHARACTERS = env_int("REPORT_MAX_CHARACTERS", 1_500_000)
+REPORT_MAX_FINDINGS = env_int("REPORT_MAX_FINDINGS", 500)
+REPORT_REVIEW_PAGE_SIZE = env_int("REPORT_REVIEW_PAGE_SIZE", 50)
 # An earlier finding of the same force is suggested as repeated when its similarity score
 # (0-100, rapidfuzz token-set ratio on normalised words) is at least this.
 REPEAT_SUGGESTION_THRESHOLD = env_int("REPEAT_SUGGESTION_THRESHOLD", 65)
