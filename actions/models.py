@@ -720,9 +720,27 @@ class ReminderKind(models.TextChoices):
 
 class ReminderStatus(models.TextChoices):
     PENDING = "pending", "Waiting to send"
+    # Claimed by a digest send and handed to the mail relay; sent_at is written the moment the
+    # relay accepts. A row left here (worker killed, database gone mid-send) is in doubt: the
+    # stranded task resends it after REMINDER_SENDING_STUCK_MINUTES, with the same Message-ID.
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     SKIPPED = "skipped", "Not sent: no longer applies"
     FAILED = "failed", "Failed: gave up"
+
+
+class ReminderQuerySet(models.QuerySet):
+    def failing(self):
+        """Rows whose last send attempt failed: given up on, or waiting for a retry."""
+        return self.filter(
+            Q(status=ReminderStatus.FAILED) | Q(status=ReminderStatus.PENDING, attempts__gt=0)
+        ).exclude(last_error="")
+
+    def stuck(self, *, now):
+        """Rows handed to the relay longer ago than REMINDER_SENDING_STUCK_MINUTES, no answer
+        recorded: the worker or the database went away mid-send."""
+        cutoff = now - datetime.timedelta(minutes=settings.REMINDER_SENDING_STUCK_MINUTES)
+        return self.filter(status=ReminderStatus.SENDING, sending_at__lt=cutoff)
 
 
 class Reminder(models.Model):
@@ -730,8 +748,9 @@ class Reminder(models.Model):
 
     The key is (recipient, action or meeting, kind, period). The sweep inserts the rows it decides
     are due and the database drops any it has already recorded, so a rerun, a retried task or a
-    second beat process adds nothing; the digest task sends a recipient's pending rows and marks
-    them sent in the same transaction.
+    second beat process adds nothing; the digest task claims a recipient's pending rows
+    ("sending"), sends them and marks them sent the moment the relay accepts
+    (actions/reminders/digest.py).
     """
 
     Kind = ReminderKind
@@ -760,13 +779,25 @@ class Reminder(models.Model):
         max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # When the last send attempt handed the row to the mail relay: a failure's time, or how long
+    # a row has been "sending".
+    sending_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
+    objects = ReminderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
+            # For /health/, the administrators' banner and alert, and the stranded task: rows
+            # failed, failing or in flight. Small, as sent and skipped rows leave it.
+            models.Index(
+                fields=["sending_at"],
+                condition=Q(status__in=["pending", "sending", "failed"]),
+                name="reminder_attempted_idx",
+            ),
             # For send_due_reminders: who has reminders waiting. Small, as sent rows leave it.
             models.Index(
                 fields=["recipient", "created_at"],

@@ -185,6 +185,10 @@ class Heartbeat(models.Model):
     """
 
     REMINDER_SWEEP = "reminder-sweep"
+    # The last weekly summaries run, so a daily sweep later in the week catches up a missed one.
+    WEEKLY_DIGEST = "weekly-digest"
+    # The last digest the relay accepted; alerted_at marks the failure incident already emailed.
+    REMINDER_DELIVERY = "reminder-delivery"
 
     name = models.CharField(max_length=50, unique=True)
     last_success_at = models.DateTimeField(null=True, blank=True)

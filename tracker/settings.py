@@ -351,6 +351,15 @@ if REMINDER_WEEKLY_DIGEST_DAY not in {"mon", "tue", "wed", "thu", "fri", "sat", 
 REMINDER_RETRY_BACKOFF = env_int("REMINDER_RETRY_BACKOFF", 60)
 REMINDER_SEND_RETRIES = env_int("REMINDER_SEND_RETRIES", 5)
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 6)
+# A digest handed to the relay with no answer recorded for this long is "stuck" (worker killed,
+# database gone mid-send): /health/ reports it and the stranded task resends it. Well above the
+# longest a send can take (EMAIL_TIMEOUT per SMTP step).
+REMINDER_SENDING_STUCK_MINUTES = env_int("REMINDER_SENDING_STUCK_MINUTES", 15)
+# The daily sweep and the weekly summaries are retried on a database error (backoff from
+# REMINDER_SWEEP_RETRY_BACKOFF seconds, doubling, at most REMINDER_SWEEP_RETRIES times), never
+# past the end of their Europe/London day.
+REMINDER_SWEEP_RETRY_BACKOFF = env_int("REMINDER_SWEEP_RETRY_BACKOFF", 60)
+REMINDER_SWEEP_RETRIES = env_int("REMINDER_SWEEP_RETRIES", 8)
 # Optional GOV.UK Notify mail (django-gov-notify): set
 # EMAIL_BACKEND=django_gov_notify.backends.NotifyEmailBackend and these two. Notify sends the
 # plain-text body through one "((subject)) / ((body))" template set up in its dashboard.

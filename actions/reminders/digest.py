@@ -1,8 +1,10 @@
 """The digest: one email per recipient with everything pending for them, sent exactly once."""
 
 import datetime
+import hashlib
 import logging
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,6 +16,8 @@ from django.utils import timezone
 from actions.models import OPEN_STATUSES, Reminder, ReminderKind, ReminderStatus, Status
 from actions.reminders.due import open_actions
 from tracker import emails
+from tracker.heartbeat import heartbeat_record
+from tracker.models import Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +60,8 @@ WEEKLY_LIST_LIMIT = 25
 # Sending
 
 
-def _still_applies(reminder, recipient):
+def still_applies(reminder, recipient):
+    """Whether a recorded reminder is still worth sending (also the dry run's test)."""
     if not (recipient.is_active and recipient.email):
         return False
     if reminder.kind == Kind.WEEKLY_DIGEST:
@@ -69,68 +74,99 @@ def _still_applies(reminder, recipient):
     return True
 
 
-def digest_send(*, recipient_id):
-    """Send one email with everything pending for the recipient, and mark it sent: exactly once.
+def digest_message_id(recipient_id, reminder_ids):
+    """The digest's Message-ID, the same every time the same reminders go to the same person, so
+    a digest sent twice (the at-least-once window, docs/deploy.md) is recognisably one message."""
+    key = f"{recipient_id}:{','.join(str(pk) for pk in sorted(reminder_ids))}"
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<digest-{hashlib.sha256(key.encode()).hexdigest()}@{domain}>"
 
-    Returns how many reminders it sent. A failed send is recorded on the rows, which stay pending
-    (or, after REMINDER_MAX_ATTEMPTS, failed), and then raised so Celery retries with backoff.
+
+def _claim(recipient_id, *, resend_sending_at):
+    """Lock the rows this send takes: the recipient's pending rows, or (a resend) the rows one
+    earlier send left "sending" at `resend_sending_at`."""
+    # One send per recipient at a time: a second send (another task, a second sweep) waits
+    # here for the first to commit its claim, then finds nothing left, instead of skipping the
+    # rows the first has locked and mailing the rest as a second, partial digest.
+    list(get_user_model().objects.select_for_update().filter(pk=recipient_id).values("pk"))
+    rows = Reminder.objects.select_for_update(of=("self",)).filter(recipient_id=recipient_id)
+    if resend_sending_at is None:
+        rows = rows.filter(status=ReminderStatus.PENDING)
+    else:
+        rows = rows.filter(status=ReminderStatus.SENDING, sending_at=resend_sending_at)
+    rows = rows.select_related("recipient", "action__finding__inspection", "action__owner")
+    return list(rows.select_related("meeting").order_by("created_at", "pk"))
+
+
+def digest_send(*, recipient_id, today=None, resend_sending_at=None):
+    """Send one email with everything pending for the recipient, and record it: at least once,
+    and at most once unless the process dies between the relay accepting and the record.
+
+    The rows are claimed ("sending", committed) before the relay is called and marked sent the
+    moment it accepts, so a crash in between leaves them visibly in doubt; the stranded task
+    resends those (`resend_sending_at`) with the same Message-ID. Returns how many reminders it
+    sent. A failed send is recorded on the rows, which go back to pending (or, after
+    REMINDER_MAX_ATTEMPTS, failed), and then raised so Celery retries with backoff. `today` is
+    the day the digest is written for (a sweep run with --date); by default, today.
     """
     with transaction.atomic():
-        # One send per recipient at a time: a second send (another task, a second sweep) waits
-        # here for the first to commit, then finds nothing left, instead of skipping the rows the
-        # first has locked and mailing the rest as a second, partial digest.
-        list(get_user_model().objects.select_for_update().filter(pk=recipient_id).values("pk"))
-        rows = list(
-            Reminder.objects.select_for_update(of=("self",))
-            .filter(recipient_id=recipient_id, status=ReminderStatus.PENDING)
-            .select_related("recipient", "action__finding__inspection", "action__owner", "meeting")
-            .order_by("created_at", "pk")
-        )
+        rows = _claim(recipient_id, resend_sending_at=resend_sending_at)
         if not rows:
             return 0
         recipient = rows[0].recipient
-        live = [row for row in rows if _still_applies(row, recipient)]
+        live = [row for row in rows if still_applies(row, recipient)]
         if len(live) < len(rows):
             dropped = {row.pk for row in rows} - {row.pk for row in live}
             Reminder.objects.filter(pk__in=dropped).update(status=ReminderStatus.SKIPPED)
         if not live:
             return 0
-        sending = Reminder.objects.filter(pk__in=[row.pk for row in live])
-        # Ids only: never the address or the body (docs/deploy.md, "Logs").
-        ids = {
-            "recipient_id": recipient_id,
-            "action_ids": sorted({row.action_id for row in live if row.action_id}),
-            "reminders": len(live),
-        }
-        try:
-            emails.send("digest", to=recipient.email, context=digest_context(recipient, live))
-        except Exception as exc:
-            failure = exc
-            logger.warning("Digest not sent", extra={**ids, "error_type": type(exc).__name__})
-            sending.update(
-                attempts=F("attempts") + 1,
-                last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                status=Case(
-                    When(
-                        attempts__gte=settings.REMINDER_MAX_ATTEMPTS - 1,
-                        then=Value(ReminderStatus.FAILED),
-                    ),
-                    default=Value(ReminderStatus.PENDING),
+        claimed_at = timezone.now()
+        live_ids = [row.pk for row in live]
+        Reminder.objects.filter(pk__in=live_ids).update(
+            status=ReminderStatus.SENDING, sending_at=claimed_at
+        )
+    claimed = Reminder.objects.filter(
+        pk__in=live_ids, status=ReminderStatus.SENDING, sending_at=claimed_at
+    )
+    # Ids only: never the address or the body (docs/deploy.md, "Logs").
+    ids = {
+        "recipient_id": recipient_id,
+        "action_ids": sorted({row.action_id for row in live if row.action_id}),
+        "reminders": len(live),
+    }
+    try:
+        emails.send(
+            "digest",
+            to=recipient.email,
+            context=digest_context(recipient, live, today=today),
+            message_id=digest_message_id(recipient_id, live_ids),
+        )
+    except Exception as exc:
+        logger.warning("Digest not sent", extra={**ids, "error_type": type(exc).__name__})
+        claimed.update(
+            attempts=F("attempts") + 1,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            status=Case(
+                When(
+                    attempts__gte=settings.REMINDER_MAX_ATTEMPTS - 1,
+                    then=Value(ReminderStatus.FAILED),
                 ),
-            )
-        else:
-            # The error is cleared: it described an attempt this one has superseded, and the
-            # admin's "has an error" filter must not list rows that went out.
-            sending.update(
-                status=ReminderStatus.SENT,
-                sent_at=timezone.now(),
-                attempts=F("attempts") + 1,
-                last_error="",
-            )
-            logger.info("Digest sent", extra=ids)
-            return len(live)
-    # Raised after the commit, so the attempt and the error stay recorded.
-    raise failure
+                default=Value(ReminderStatus.PENDING),
+            ),
+        )
+        raise
+    # The relay has accepted: record it at once. The error is cleared: it described an attempt
+    # this one has superseded, and the admin's "has an error" filter must not list rows that
+    # went out.
+    claimed.update(
+        status=ReminderStatus.SENT,
+        sent_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        last_error="",
+    )
+    heartbeat_record(name=Heartbeat.REMINDER_DELIVERY)  # ends a failure incident (failures.py)
+    logger.info("Digest sent", extra=ids)
+    return len(live)
 
 
 # The digest's content
@@ -237,8 +273,8 @@ def weekly_summary(recipient, today):
     return {**counts, "items": items, "more": more, "url": settings.SITE_URL + "/"}
 
 
-def digest_context(recipient, reminders):
-    today = timezone.localdate()
+def digest_context(recipient, reminders, *, today=None):
+    today = today or timezone.localdate()
     by_kind = defaultdict(list)
     for reminder in reminders:
         by_kind[reminder.kind].append(reminder)

@@ -23,8 +23,11 @@ SEND_DIGEST_TASK = "actions.tasks.send_digest"
 STRANDED_AFTER = datetime.timedelta(minutes=1)
 
 
-def enqueue_digest(recipient_id):
+def enqueue_digest(recipient_id, today=None):
     """Send the recipient's digest, queued through Celery or, with no broker, right now.
+
+    `today`: the day the digest is written for, when it is not the day it goes (send_reminders
+    --date); the reminders in it are the ones recorded, whatever the day.
 
     Never raises: the reminders are already in the outbox, so if the broker is unreachable or the
     inline send fails they wait there and the next sweep sends them.
@@ -33,9 +36,10 @@ def enqueue_digest(recipient_id):
         if app.conf.task_always_eager:
             # Inline (no Redis): one attempt, without Celery's retry loop, which would hold up
             # the web request or the sweep for the whole backoff.
-            digest_send(recipient_id=recipient_id)
+            digest_send(recipient_id=recipient_id, today=today)
         else:
-            app.send_task(SEND_DIGEST_TASK, args=[recipient_id])
+            kwargs = {"date": today.isoformat()} if today else {}
+            app.send_task(SEND_DIGEST_TASK, args=[recipient_id], kwargs=kwargs)
     except Exception:
         logger.exception("Digest for user %s not sent; the next sweep sends it", recipient_id)
 
@@ -89,5 +93,22 @@ def stranded_notices_send(*, now=None):
             sent += digest_send(recipient_id=recipient_id)
         except Exception:
             # One recipient's bad address must not strand everyone after them.
+            logger.exception("Digest for user %s not sent; the next run retries", recipient_id)
+    return sent
+
+
+def stuck_digests_resend(*, now=None):
+    """Resend the digests left "sending" longer than REMINDER_SENDING_STUCK_MINUTES: the worker
+    or the database went away between claiming them and recording the relay's answer. Each goes
+    again as the same batch, so it carries the same Message-ID; the relay may have delivered it
+    already (at least once, docs/deploy.md). Returns how many reminders went out."""
+    stuck = Reminder.objects.stuck(now=now or timezone.now())
+    batches = sorted(set(stuck.values_list("recipient_id", "sending_at")))
+    sent = 0
+    for recipient_id, sending_at in batches:
+        logger.warning("Digest for user %s stuck sending; resending it", recipient_id)
+        try:
+            sent += digest_send(recipient_id=recipient_id, resend_sending_at=sending_at)
+        except Exception:
             logger.exception("Digest for user %s not sent; the next run retries", recipient_id)
     return sent

@@ -23,8 +23,9 @@ TODAY = datetime.date(2025, 3, 10)
 # meetings, OPCC staff, the pending recipients; plus the transaction's savepoints.
 FIXED = 12
 # Each digest: savepoint, lock the recipient's user row (one send per person at a time),
-# lock-and-read the pending rows (one query, related rows joined), mark them sent, release.
-PER_RECIPIENT = 5
+# lock-and-read the pending rows (one query, related rows joined), claim them as "sending",
+# release; after the relay accepts, mark them sent and record the delivery heartbeat.
+PER_RECIPIENT = 7
 # Django's bulk insert on SQLite ("OR IGNORE" for the duplicate keys), or the PostgreSQL one.
 REMINDER_INSERT = re.compile(r'INSERT (?:OR IGNORE )?INTO "actions_reminder"')
 
