@@ -709,6 +709,7 @@ class ReminderKind(models.TextChoices):
     MEETING_UPDATE = "meeting_update", "Update wanted before a meeting"
     PACK_READY = "pack_ready", "Briefing pack ready to prepare"
     WEEKLY_DIGEST = "weekly_digest", "Weekly summary"
+    QUESTION_DUE = "question_due", "Meeting question or commitment due"
     # Change notifications, written by actions.services in the same transaction as the change.
     UPDATE_POSTED = "update_posted", "Update posted"
     CLOSURE_PROPOSED = "closure_proposed", "Proposed for closure"
@@ -716,6 +717,8 @@ class ReminderKind(models.TextChoices):
     ACTION_CLOSED = "action_closed", "Closed"
     ACTION_REOPENED = "action_reopened", "Reopened"
     DEADLINE_MOVED = "deadline_moved", "Deadline moved"
+    # Written by reports.services.pack_publish for the Panel members told of a published paper.
+    PAPER_PUBLISHED = "paper_published", "Panel paper published"
 
 
 class ReminderStatus(models.TextChoices):
@@ -765,6 +768,21 @@ class Reminder(models.Model):
     )
     meeting = models.ForeignKey(
         "reports.Meeting",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    # With `meeting` set too, so the meeting key keeps these unique.
+    question = models.ForeignKey(
+        "reports.Question",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    pack = models.ForeignKey(
+        "reports.BriefingPack",
         on_delete=models.CASCADE,
         null=True,
         blank=True,

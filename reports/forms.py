@@ -39,6 +39,15 @@ class MeetingForm(WorkspaceForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="The briefing pack reports the actions of these inspections",
     )
+    opcc_lead = UserChoiceField(
+        label="OPCC lead (optional)",
+        empty_label="No lead",
+        queryset=User.objects.filter(groups__name=roles.OPCC_STAFF, is_active=True).order_by(
+            "last_name", "first_name"
+        ),
+        required=False,
+        help_text="Reminded of questions and commitments with nobody named to answer them",
+    )
 
 
 def question_owners():

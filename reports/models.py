@@ -59,6 +59,14 @@ class Meeting(models.Model):
     inspections = models.ManyToManyField(
         "actions.Inspection", blank=True, related_name="meetings", help_text="On the agenda."
     )
+    opcc_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_meetings",
+        help_text="Chased for the meeting's questions and commitments that have nobody named.",
+    )
     history = HistoricalRecords()
 
     objects = MeetingQuerySet.as_manager()

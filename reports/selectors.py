@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from reports.models import BriefingPack, Meeting, Question
 from tracker import roles
+from tracker.models import User
 
 STAFF = "staff"
 PUBLISHED = "published"
@@ -75,6 +76,18 @@ def readable_packs(user):
     if roles.is_action_owner(user):
         return packs.filter(meeting__in=Meeting.objects.of_force_only(user.force_id))
     return packs.none()
+
+
+def panel_members_of(meeting):
+    """The Panel members to tell of the meeting's papers: those of a force on its agenda, and
+    those with no force set (an office's own Panel); never another force's Panel."""
+    forces = meeting.inspections.values("force_id")
+    return (
+        User.objects.filter(groups__name=roles.PANEL_MEMBER, is_active=True)
+        .exclude(email="")
+        .filter(Q(force__isnull=True) | Q(force__in=forces))
+        .distinct()
+    )
 
 
 def pack_for(*, user, pk):

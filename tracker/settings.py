@@ -323,6 +323,9 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", "opcc-demo-2026")
 
 # Deadline nudges to the owner this many days before the deadline.
 REMINDER_DEADLINE_DAYS = env_days("REMINDER_DEADLINE_DAYS", [14, 7, 1])
+# Meeting questions and commitments: the person responsible is told this many days before the
+# due date, on the day, and once when it is overdue.
+REMINDER_QUESTION_DAYS = env_days("REMINDER_QUESTION_DAYS", [7])
 # Overdue notices to the owner the day after the deadline, then every this many days.
 REMINDER_OVERDUE_REPEAT_DAYS = env_int("REMINDER_OVERDUE_REPEAT_DAYS", 7)
 # Escalation to the OPCC lead once an action is this many days overdue.

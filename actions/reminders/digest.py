@@ -13,9 +13,11 @@ from django.db.models import Case, Count, F, Q, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from actions.models import OPEN_STATUSES, Reminder, ReminderKind, ReminderStatus, Status
+from actions.models import OPEN_STATUSES, Action, Reminder, ReminderKind, ReminderStatus, Status
 from actions.reminders.due import open_actions
-from tracker import emails
+from reports.models import Meeting
+from reports.selectors import readable_packs
+from tracker import emails, roles
 from tracker.heartbeat import heartbeat_record
 from tracker.models import Heartbeat
 
@@ -32,7 +34,9 @@ DIGEST_ORDER = [
     Kind.DEADLINE,
     Kind.STALE,
     Kind.MEETING_UPDATE,
+    Kind.QUESTION_DUE,
     Kind.PACK_READY,
+    Kind.PAPER_PUBLISHED,
     Kind.CLOSURE_PROPOSED,
     Kind.UPDATE_POSTED,
     Kind.EVIDENCE_ASSURED,
@@ -46,7 +50,9 @@ HEADINGS = {
     Kind.DEADLINE: "Deadlines coming up",
     Kind.STALE: "No update for a while",
     Kind.MEETING_UPDATE: "Updates wanted before a meeting",
+    Kind.QUESTION_DUE: "Meeting questions and commitments to answer",
     Kind.PACK_READY: "Briefing packs to prepare",
+    Kind.PAPER_PUBLISHED: "Panel papers published",
     Kind.CLOSURE_PROPOSED: "Proposed for closure",
     Kind.UPDATE_POSTED: "Updates posted",
     Kind.EVIDENCE_ASSURED: "Evidence assured",
@@ -71,7 +77,29 @@ def still_applies(reminder, recipient):
     if reminder.kind == Kind.CLOSURE_PROPOSED:
         # A proposal OPCC staff have already closed, sustained or sent back is not news.
         return reminder.action.status == Status.PROPOSED
+    if reminder.kind == Kind.QUESTION_DUE:
+        return not reminder.question.is_answered
     return True
+
+
+def _visible(rows, recipient):
+    """The rows whose action, meeting and paper the recipient may see now, read from each
+    model's visible_to (tracker/roles.py) when the digest is sent: someone moved to another force
+    or out of a role since the sweep must not be mailed what the pages no longer show them."""
+
+    def seen(queryset, ids):
+        return set(queryset.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+
+    actions = seen(Action.objects.visible_to(recipient), {r.action_id for r in rows} - {None})
+    meetings = seen(Meeting.objects.visible_to(recipient), {r.meeting_id for r in rows} - {None})
+    packs = seen(readable_packs(recipient), {r.pack_id for r in rows} - {None})
+    return [
+        row
+        for row in rows
+        if (row.action_id is None or row.action_id in actions)
+        and (row.meeting_id is None or row.meeting_id in meetings)
+        and (row.pack_id is None or row.pack_id in packs)
+    ]
 
 
 def digest_message_id(recipient_id, reminder_ids):
@@ -95,7 +123,7 @@ def _claim(recipient_id, *, resend_sending_at):
     else:
         rows = rows.filter(status=ReminderStatus.SENDING, sending_at=resend_sending_at)
     rows = rows.select_related("recipient", "action__finding__inspection", "action__owner")
-    return list(rows.select_related("meeting").order_by("created_at", "pk"))
+    return list(rows.select_related("meeting", "question", "pack").order_by("created_at", "pk"))
 
 
 def digest_send(*, recipient_id, today=None, resend_sending_at=None):
@@ -114,7 +142,7 @@ def digest_send(*, recipient_id, today=None, resend_sending_at=None):
         if not rows:
             return 0
         recipient = rows[0].recipient
-        live = [row for row in rows if still_applies(row, recipient)]
+        live = _visible([row for row in rows if still_applies(row, recipient)], recipient)
         if len(live) < len(rows):
             dropped = {row.pk for row in rows} - {row.pk for row in live}
             Reminder.objects.filter(pk__in=dropped).update(status=ReminderStatus.SKIPPED)
@@ -190,6 +218,10 @@ def meeting_url(pk):
     return _url(["reports:meeting_detail", "reports:meeting"], pk, f"/meetings/{pk}/")
 
 
+def paper_url(pk):
+    return _url(["reports:pack"], pk, f"/packs/{pk}/")
+
+
 def _day(day):
     return f"{day.day} {day:%B %Y}"
 
@@ -223,10 +255,39 @@ def _line(reminder, today):
     if reminder.kind == Kind.PACK_READY:
         day = timezone.localdate(meeting.starts_at)
         return f"Meets {_day(day)}. Owners have been asked for updates: the pack can be prepared."
+    if reminder.kind == Kind.QUESTION_DUE:
+        due_on = reminder.question.due_on
+        days = (due_on - today).days
+        if days < 0:
+            return f"Was due {_day(due_on)}: {-days} days overdue. Please answer it."
+        return f"Due {_day(due_on)}, {_in_days(days)}."
+    if reminder.kind == Kind.PAPER_PUBLISHED:
+        published = timezone.localdate(reminder.pack.published_at)
+        return f"Published {_day(published)} (version {reminder.pack.version}). Read it online."
     return reminder.detail
 
 
 def _item(reminder, today):
+    if reminder.question is not None:
+        question = reminder.question
+        return {
+            "title": question.text[:120],
+            "reference": f"{question.get_kind_display()}, {reminder.meeting.title}",
+            "line": _line(reminder, today),
+            # The meeting's page is OPCC staff's; anyone else answers through them.
+            "url": (
+                meeting_url(reminder.meeting.pk)
+                if roles.can_manage_meetings(reminder.recipient)
+                else settings.SITE_URL + reverse("reports:meetings")
+            ),
+        }
+    if reminder.pack is not None:
+        return {
+            "title": f"{reminder.meeting.title}: Panel paper",
+            "reference": reminder.meeting.get_kind_display(),
+            "line": _line(reminder, today),
+            "url": paper_url(reminder.pack.pk),
+        }
     if reminder.action is not None:
         action = reminder.action
         return {
@@ -246,8 +307,10 @@ def _item(reminder, today):
 def weekly_summary(recipient, today):
     """The weekly summary: counts of the recipient's open actions and those due in two weeks."""
     fortnight = today + datetime.timedelta(days=14)
-    mine = open_actions().filter(
-        Q(owner=recipient) | Q(opcc_lead=recipient) | Q(delegate=recipient)
+    mine = (
+        open_actions()
+        .visible_to(recipient)
+        .filter(Q(owner=recipient) | Q(opcc_lead=recipient) | Q(delegate=recipient))
     )
     counts = mine.aggregate(
         total=Count("pk"),

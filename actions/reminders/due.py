@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from actions.models import OPEN_STATUSES, Action, ReminderKind
-from reports.models import Meeting
+from reports.models import Meeting, Question
 from tracker import roles
 from tracker.models import User
 
@@ -61,6 +61,7 @@ class Due(NamedTuple):
     period: str
     action_id: int | None = None
     meeting_id: int | None = None
+    question_id: int | None = None
 
 
 def _reachable_users():
@@ -177,6 +178,36 @@ def _meeting_reminders(today, reachable):
                 )
 
 
+def _question_reminders(today, reachable):
+    """Unanswered meeting questions and commitments with a due date, to the person responsible
+    (or the meeting's OPCC lead): the latest of "due in N days", "due today" and "overdue"
+    reached, each once per due date."""
+    thresholds = settings.REMINDER_QUESTION_DAYS  # largest first
+    rows = Question.objects.unanswered().filter(
+        due_on__lte=today + datetime.timedelta(days=thresholds[0])
+    )
+    for pk, meeting_id, owner_id, lead_id, due_on in rows.order_by().values_list(
+        "pk", "meeting_id", "owner_id", "meeting__opcc_lead_id", "due_on"
+    ):
+        recipient_id = owner_id or lead_id
+        if recipient_id not in reachable:
+            continue
+        days_left = (due_on - today).days
+        if days_left < 0:
+            period = "overdue"
+        elif days_left == 0:
+            period = "today"
+        else:
+            period = f"{min(days for days in thresholds if days >= days_left)}d"
+        yield Due(
+            recipient_id=recipient_id,
+            meeting_id=meeting_id,
+            question_id=pk,
+            kind=Kind.QUESTION_DUE,
+            period=f"question {pk} due {due_on}-{period}",
+        )
+
+
 def reminders_due(today):
     """Every daily reminder due by `today`, as keys; the sweep records those not recorded yet."""
     reachable = _reachable_users()
@@ -185,6 +216,7 @@ def reminders_due(today):
         *_overdue_reminders(today, reachable),
         *_stale_reminders(today, reachable),
         *_meeting_reminders(today, reachable),
+        *_question_reminders(today, reachable),
     ]
 
 

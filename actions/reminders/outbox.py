@@ -10,7 +10,7 @@ from functools import partial
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import Reminder, ReminderStatus
+from actions.models import Reminder, ReminderKind, ReminderStatus
 from actions.reminders.digest import digest_send
 from tracker.celery import app
 
@@ -71,6 +71,37 @@ def notify_change(*, kind, action, recipient, by, key, detail=""):
     if recipient.notify_changes_at_once:
         transaction.on_commit(partial(enqueue_digest, recipient.pk))
     return reminder
+
+
+def notify_published(*, pack, recipients):
+    """Tell each recipient once that `pack` was published, inside the transaction publishing it.
+
+    One row each under the meeting key (recipient, meeting, kind, pack), so a retried publish
+    records nothing new. Someone with other reminders waiting reads it as a line in that digest,
+    sent by the next sweep; anyone else gets it now, as its own notice.
+    """
+    recipients = [user for user in recipients if user.is_active and user.email]
+    Reminder.objects.bulk_create(
+        [
+            Reminder(
+                recipient=user,
+                meeting_id=pack.meeting_id,
+                pack=pack,
+                kind=ReminderKind.PAPER_PUBLISHED,
+                period=f"pack {pack.pk}",
+            )
+            for user in recipients
+        ],
+        ignore_conflicts=True,
+    )
+    waiting = set(
+        Reminder.objects.filter(recipient__in=recipients, status=ReminderStatus.PENDING)
+        .exclude(kind=ReminderKind.PAPER_PUBLISHED)
+        .values_list("recipient_id", flat=True)
+    )
+    for user in recipients:
+        if user.pk not in waiting:
+            transaction.on_commit(partial(enqueue_digest, user.pk))
 
 
 def stranded_notices_send(*, now=None):

@@ -39,8 +39,8 @@ logger = logging.getLogger(__name__)
 
 INSERT_BATCH = 1000
 
-RECORD_COLUMNS = ["recipient_id", "action_id", "meeting_id", "kind", "period"]
-RECORD_TYPES = ["bigint", "bigint", "bigint", "text", "text"]
+RECORD_COLUMNS = ["recipient_id", "action_id", "meeting_id", "question_id", "kind", "period"]
+RECORD_TYPES = ["bigint", "bigint", "bigint", "bigint", "text", "text"]
 
 
 def _not_recorded_lately(due, today):
@@ -74,7 +74,7 @@ def _not_recorded_lately(due, today):
 def _record(reminders):
     """Insert the reminders; the database drops any whose key is already recorded.
 
-    On PostgreSQL this is one INSERT ... SELECT FROM unnest() of five arrays, however many
+    On PostgreSQL this is one INSERT ... SELECT FROM unnest() of one array a column, however many
     reminders there are: a national sweep records tens of thousands, and building a model
     instance and a parameter list for each of them was most of its time. Elsewhere (SQLite,
     for trying the app) it is Django's bulk_create, in batches.

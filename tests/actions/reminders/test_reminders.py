@@ -170,7 +170,10 @@ def test_stale_notice_after_30_days_without_an_update_and_every_30_days_after(
 ):
     with time_machine.travel(at(datetime.date(2025, 1, 10), 15), tick=False):
         action = ActionFactory(
-            owner=owner, opcc_lead=opcc_officer, deadline=datetime.date(2026, 1, 1)
+            owner=owner,
+            opcc_lead=opcc_officer,
+            finding__inspection__force=owner.force,
+            deadline=datetime.date(2026, 1, 1),
         )
     assert days_mailed(
         sweep, mailoutbox, datetime.date(2025, 2, 7), datetime.date(2025, 2, 10)
@@ -208,7 +211,9 @@ def test_stale_counts_london_calendar_days_across_the_october_clock_change(
 ):
     # Last touched at 23:30 BST on 27 September (22:30 UTC): 30 days later is 27 October, GMT.
     with time_machine.travel(at(datetime.date(2025, 9, 27), 23, 30), tick=False):
-        ActionFactory(owner=owner, deadline=datetime.date(2026, 1, 1))
+        ActionFactory(
+            owner=owner, finding__inspection__force=owner.force, deadline=datetime.date(2026, 1, 1)
+        )
     sweep(datetime.date(2025, 10, 26))
     assert sent(Kind.STALE) == []
     sweep(datetime.date(2025, 10, 27))
