@@ -134,7 +134,8 @@ def _due(today, *, weekly, catch_up=False):
 
 
 def _key(row):
-    return (row.recipient_id, row.kind, row.period, row.action_id, row.meeting_id)
+    """What makes a reminder the same one, read alike from a recorded row and from a Due."""
+    return (row.recipient_id, row.kind, row.period, row.action_id, row.meeting_id, row.question_id)
 
 
 def _dry_run(today, *, weekly, recorded_after):
@@ -147,7 +148,7 @@ def _dry_run(today, *, weekly, recorded_after):
     rows = rows.select_related("recipient", "action", "meeting")
     rows = list(rows.order_by("recipient__email", "kind", "pk"))
     if recorded_after is not None:
-        earlier = {tuple(due) for due in _due(today - datetime.timedelta(days=1), weekly=weekly)}
+        earlier = {_key(due) for due in _due(today - datetime.timedelta(days=1), weekly=weekly)}
         rows = [row for row in rows if _key(row) not in earlier]
     return [row for row in rows if still_applies(row, row.recipient)]
 
