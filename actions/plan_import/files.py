@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
@@ -29,7 +30,6 @@ from tracker.files import private_storage
 
 HEADER_SCAN_ROWS = 20
 MAX_ROWS = 10_000
-MAX_UPLOAD_MB = 10
 ALLOWED_EXTENSIONS = {".xlsx", ".csv"}
 
 
@@ -187,8 +187,8 @@ def validate_upload(upload):
         raise ValidationError("The file name must be shorter than 200 characters.")
     if upload.size == 0:
         raise ValidationError("The selected file is empty.")
-    if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-        raise ValidationError(f"The file must be smaller than {MAX_UPLOAD_MB} MB.")
+    if upload.size > settings.PLAN_MAX_UPLOAD_MB * 1024 * 1024:
+        raise ValidationError(f"The file must be smaller than {settings.PLAN_MAX_UPLOAD_MB} MB.")
     if not upload_checks.content_matches(extension, upload):
         kind = "an Excel workbook" if extension == ".xlsx" else "a text CSV file"
         raise ValidationError(f"The file is named {extension} but its content is not {kind}.")
