@@ -13,9 +13,6 @@ OVERSIZE = {
     # One line-walking state machine with its patterns; grew with the importer shapes of
     # issue 21. To split: patterns into their own module, the walker beside the parse entry.
     "actions.inspection_import.parser": 850,
-    # The pack's frozen snapshot grew with the Panel paper (issue 17): series, grid, change
-    # lines. To split: the change lines (from history) into their own module.
-    "reports.snapshot": 700,
     # Settings read the environment once, in one file (STYLE.md); the proxy, broker and paper
     # defaults took it past the limit.
     "tracker.settings": 550,
