@@ -73,8 +73,8 @@ def role_names(user):
 
 def is_opcc_staff(user):
     # A superuser is not OPCC staff by default: case data is read through the role, which a
-    # superuser must give themselves (a recorded role change) like anyone else. This also keeps
-    # Python in step with the group queries that pick OPCC staff for reminders and assignment.
+    # superuser must give themselves (a recorded role change) like anyone else. In SQL:
+    # User.objects.opcc_staff() (tracker/models.py), which reminders and forms use.
     return OPCC_STAFF in role_names(user)
 
 
