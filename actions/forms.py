@@ -14,7 +14,7 @@ from actions.models import (
     Status,
 )
 from actions.services import OPCC_ONLY, TRANSITIONS
-from tracker import files, roles
+from tracker import files
 from tracker.forms import DATE_INPUT, WorkspaceForm
 from tracker.models import User
 
@@ -25,15 +25,11 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 def owners_of(force_id):
-    return User.objects.filter(
-        groups__name=roles.ACTION_OWNER, force_id=force_id, is_active=True
-    ).order_by("last_name", "first_name")
+    return User.objects.action_owners(force_id).order_by("last_name", "first_name")
 
 
 def opcc_staff():
-    return User.objects.filter(groups__name=roles.OPCC_STAFF, is_active=True).order_by(
-        "last_name", "first_name"
-    )
+    return User.objects.opcc_staff().order_by("last_name", "first_name")
 
 
 class FindingForm(WorkspaceForm):
@@ -188,9 +184,7 @@ class BulkAssignForm(WorkspaceForm):
         self.fields["actions"].queryset = Action.objects.visible_to(user).select_related(
             "finding__inspection__force", "owner", "opcc_lead", "delegate"
         )
-        self.fields["owner"].queryset = User.objects.filter(
-            groups__name=roles.ACTION_OWNER, is_active=True
-        ).select_related("force")
+        self.fields["owner"].queryset = User.objects.action_owners().select_related("force")
         self.fields["opcc_lead"].queryset = opcc_staff()
 
     def clean(self):

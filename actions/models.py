@@ -99,12 +99,7 @@ class InspectionQuerySet(models.QuerySet):
         return self.filter(same)
 
     def visible_to(self, user):
-        """The same rule as ActionQuerySet.visible_to: OPCC staff all, owners their force."""
-        if roles.is_opcc_staff(user):
-            return self
-        if roles.is_action_owner(user):
-            return self.filter(force_id=user.force_id)
-        return self.none()
+        return self.filter(roles.force_scope(user, "force_id"))
 
 
 class Inspection(models.Model):
@@ -218,11 +213,7 @@ class Inspection(models.Model):
 class GradedAreaQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Whoever may see the inspection may see its graded areas."""
-        if roles.is_opcc_staff(user):
-            return self
-        if roles.is_action_owner(user):
-            return self.filter(inspection__force_id=user.force_id)
-        return self.none()
+        return self.filter(roles.force_scope(user, "inspection__force_id"))
 
 
 class GradedArea(models.Model):
@@ -285,11 +276,7 @@ class FindingQuerySet(models.QuerySet):
         ).exclude(Q(kind=FindingKind.CAUSE_OF_CONCERN) & Exists(answered_recommendation))
 
     def visible_to(self, user):
-        if roles.is_opcc_staff(user):
-            return self
-        if roles.is_action_owner(user):
-            return self.filter(inspection__force_id=user.force_id)
-        return self.none()
+        return self.filter(roles.force_scope(user, "inspection__force_id"))
 
 
 class Finding(models.Model):
@@ -405,49 +392,111 @@ class Rag(models.TextChoices):
     RED = "red", "Red"
 
 
+def _today(as_of):
+    return as_of or timezone.localdate()
+
+
+def stale_cutoff(as_of=None, days=None):
+    """The moment before which the last update makes an open action stale on `as_of`.
+
+    Counted in Europe/London calendar days: last updated (or, with no update, created) on day D,
+    the action is stale from day D + STALE_DAYS, whatever the hour.
+    """
+    days = settings.STALE_DAYS if days is None else days
+    start = _today(as_of) - datetime.timedelta(days=days - 1)
+    return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+
+
+# Who an action is "mine" for. The owner and the delegate do the work: it is theirs to do (the
+# dashboard, the list's "mine" filter, the owner's counts). The OPCC lead follows it as well: it
+# is theirs to follow (calendar feeds, the weekly summary).
+ASSIGNEE_FIELDS = ("owner", "delegate")
+FOLLOWER_FIELDS = (*ASSIGNEE_FIELDS, "opcc_lead")
+
+
+def _anyone_of(fields, user, path):
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{path}{field}": user})
+    return condition
+
+
+# Two rules as conditions, for a query that reaches actions through a join (`path`, e.g.
+# "findings__actions__" from an inspection); the queryset methods below use them too.
+def overdue_condition(as_of=None, path=""):
+    return Q(**{f"{path}status__in": OPEN_STATUSES, f"{path}deadline__lt": _today(as_of)})
+
+
+def due_within_condition(days, as_of=None, path=""):
+    today = _today(as_of)
+    return Q(
+        **{
+            f"{path}status__in": OPEN_STATUSES,
+            f"{path}deadline__gte": today,
+            f"{path}deadline__lte": today + datetime.timedelta(days=days),
+        }
+    )
+
+
+def assigned_condition(user, path=""):
+    return _anyone_of(ASSIGNEE_FIELDS, user, path)
+
+
+# The rules about one action, in SQL. Each has its twin on Action (is_overdue, is_due_soon,
+# is_stale, has_slipped, effective_rag, is_assigned_to, is_followed_by); tests/actions/
+# test_rules.py pins both at their edges. `as_of` is the Europe/London day the rule is applied on
+# (default today): the sweep and the pack pass theirs.
 class ActionQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
-    def overdue(self, today=None):
-        return self.open().filter(deadline__lt=today or timezone.localdate())
+    def overdue(self, as_of=None):
+        """Open, and the deadline has passed: the day after the deadline is the first overdue."""
+        return self.filter(overdue_condition(as_of))
 
-    def due_within(self, days, today=None):
-        today = today or timezone.localdate()
-        return self.open().filter(
-            deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days)
-        )
+    def not_overdue(self, as_of=None):
+        return self.exclude(overdue_condition(as_of))
 
-    def stale(self, days=30, now=None):
-        """Open actions with no update for `days` days (or none since they were created)."""
-        cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    def due_within(self, days, as_of=None):
+        """Open, with the deadline from `as_of` to `days` days later, both included."""
+        return self.filter(due_within_condition(days, as_of))
+
+    def due_soon(self, as_of=None):
+        """due_within settings.DUE_SOON_DAYS."""
+        return self.due_within(settings.DUE_SOON_DAYS, as_of)
+
+    def stale(self, as_of=None, days=None):
+        """Open, with no update for settings.STALE_DAYS days (or none since it was created)."""
+        cutoff = stale_cutoff(as_of, days)
         return self.open().filter(
             Q(last_update_at__lt=cutoff) | Q(last_update_at__isnull=True, created_at__lt=cutoff)
         )
 
     def slipped(self):
+        """The deadline has moved later than the first one set (earlier is not a slip)."""
         return self.filter(deadline__gt=models.F("original_deadline"))
 
-    def with_effective_rag(self, today=None):
-        """Annotate effective_rag: red whenever overdue, otherwise the RAG last set."""
+    def with_effective_rag(self, as_of=None):
+        """Annotate effective_rag_db, Action.effective_rag in SQL, for filtering and sorting:
+        red whenever overdue, otherwise the RAG last set. Templates show action.effective_rag."""
         return self.annotate(
             effective_rag_db=Case(
-                When(
-                    status__in=OPEN_STATUSES,
-                    deadline__lt=today or timezone.localdate(),
-                    then=Value(Rag.RED),
-                ),
+                When(overdue_condition(as_of), then=Value(Rag.RED)),
                 default=models.F("rag"),
                 output_field=models.CharField(),
             )
         )
 
+    def assigned_to(self, user):
+        """Mine to do: the user owns it or is its delegate."""
+        return self.filter(assigned_condition(user))
+
+    def followed_by(self, user):
+        """Mine to follow: the user owns it, is its delegate or is its OPCC lead."""
+        return self.filter(_anyone_of(FOLLOWER_FIELDS, user, ""))
+
     def visible_to(self, user):
-        if roles.is_opcc_staff(user):
-            return self
-        if roles.is_action_owner(user):
-            return self.filter(finding__inspection__force_id=user.force_id)
-        return self.none()
+        return self.filter(roles.force_scope(user, "finding__inspection__force_id"))
 
 
 class Action(models.Model):
@@ -574,22 +623,49 @@ class Action(models.Model):
     def is_open(self):
         return self.status in OPEN_STATUSES
 
+    def is_overdue_on(self, as_of):
+        return self.is_open and self.deadline < as_of
+
     @property
     def is_overdue(self):
-        return self.is_open and self.deadline < timezone.localdate()
+        return self.is_overdue_on(timezone.localdate())
 
-    def is_due_within(self, days):
-        today = timezone.localdate()
+    def is_due_within(self, days, as_of=None):
+        today = _today(as_of)
         return self.is_open and today <= self.deadline <= today + datetime.timedelta(days=days)
+
+    @property
+    def is_due_soon(self):
+        return self.is_due_within(settings.DUE_SOON_DAYS)
+
+    def is_stale_on(self, as_of, days=None):
+        return self.is_open and (self.last_update_at or self.created_at) < stale_cutoff(as_of, days)
+
+    @property
+    def is_stale(self):
+        return self.is_stale_on(timezone.localdate())
 
     @property
     def has_slipped(self):
         return self.deadline > self.original_deadline
 
+    def effective_rag_on(self, as_of):
+        """Red whenever overdue (derived from the deadline, never typed in), else the RAG set."""
+        return Rag.RED if self.is_overdue_on(as_of) else self.rag
+
     @property
     def effective_rag(self):
-        """Red whenever overdue (derived from the deadline, never typed in), else the RAG set."""
-        return Rag.RED if self.is_overdue else self.rag
+        return self.effective_rag_on(timezone.localdate())
+
+    def is_assigned_to(self, user):
+        return user.pk is not None and user.pk in (
+            getattr(self, f"{field}_id") for field in ASSIGNEE_FIELDS
+        )
+
+    def is_followed_by(self, user):
+        return user.pk is not None and user.pk in (
+            getattr(self, f"{field}_id") for field in FOLLOWER_FIELDS
+        )
 
     def get_effective_rag_display(self):
         return Rag(self.effective_rag).label

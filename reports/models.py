@@ -30,7 +30,7 @@ class MeetingQuerySet(models.QuerySet):
             return held_in_public
         if roles.is_action_owner(user):
             agenda = Meeting.inspections.through.objects.filter(
-                meeting_id=models.OuterRef("pk"), inspection__force_id=user.force_id
+                roles.force_scope(user, "inspection__force_id"), meeting_id=models.OuterRef("pk")
             )
             return held_in_public.filter(models.Exists(agenda))
         return self.none()

@@ -58,7 +58,7 @@ def sweep_is_stale(*, now=None):
 
 def alert_recipients():
     """Active administrators with an email address, and the ADMIN_EMAILS addresses."""
-    admins = User.objects.filter(is_active=True).exclude(email="")
+    admins = User.objects.reachable()
     admins = admins.filter(Q(is_superuser=True) | Q(groups__name=roles.ADMINISTRATOR))
     addresses = set(admins.values_list("email", flat=True))
     addresses |= {address for _, address in settings.ADMINS}

@@ -330,8 +330,12 @@ REMINDER_QUESTION_DAYS = env_days("REMINDER_QUESTION_DAYS", [7])
 REMINDER_OVERDUE_REPEAT_DAYS = env_int("REMINDER_OVERDUE_REPEAT_DAYS", 7)
 # Escalation to the OPCC lead once an action is this many days overdue.
 REMINDER_ESCALATE_AFTER_DAYS = env_int("REMINDER_ESCALATE_AFTER_DAYS", 14)
-# Stale notice to the owner when an open action has had no update for this many days.
-REMINDER_STALE_DAYS = env_int("REMINDER_STALE_DAYS", 30)
+# An open action is stale after this many days without an update: the dashboard, the list's
+# filter, the stale reminder and the briefing pack all read this one value (actions.models).
+# REMINDER_STALE_DAYS is its old name, still read.
+STALE_DAYS = env_int("STALE_DAYS", env_int("REMINDER_STALE_DAYS", 30))
+# An open action is due soon when its deadline is within this many days (dashboard, weekly summary).
+DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 14)
 # Update requests to owners of actions on a meeting's agenda, this many working days before it.
 REMINDER_MEETING_WORKING_DAYS = env_int("REMINDER_MEETING_WORKING_DAYS", 10)
 # "Pack ready" to OPCC staff this many working days before the meeting, once owners have had time
@@ -403,6 +407,8 @@ REPORT_MAX_PAGES = env_int("REPORT_MAX_PAGES", 400)
 REPORT_MAX_CHARACTERS = env_int("REPORT_MAX_CHARACTERS", 1_500_000)
 REPORT_MAX_FINDINGS = env_int("REPORT_MAX_FINDINGS", 500)
 REPORT_REVIEW_PAGE_SIZE = env_int("REPORT_REVIEW_PAGE_SIZE", 50)
+# Importing an action plan (actions/plan_import/files.py).
+PLAN_MAX_UPLOAD_MB = env_int("PLAN_MAX_UPLOAD_MB", 10)
 # An earlier finding of the same force is suggested as repeated when its similarity score
 # (0-100, rapidfuzz token-set ratio on normalised words) is at least this.
 REPEAT_SUGGESTION_THRESHOLD = env_int("REPEAT_SUGGESTION_THRESHOLD", 65)

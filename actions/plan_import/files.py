@@ -218,10 +218,10 @@ def validate_upload(upload):
         raise ValidationError("The file name must be shorter than 200 characters.")
     if upload.size == 0:
         raise ValidationError("The selected file is empty.")
-    if upload.size > upload_checks.max_upload_bytes():
+    limit = settings.PLAN_MAX_UPLOAD_MB
+    if upload.size > limit * 1024 * 1024:
         raise ValidationError(
-            f"The file must be smaller than {settings.EVIDENCE_MAX_UPLOAD_MB} MB "
-            f"(this one is {filesizeformat(upload.size)})."
+            f"The file must be smaller than {limit} MB (this one is {filesizeformat(upload.size)})."
         )
     if not upload_checks.content_matches(extension, upload):
         kind = "an Excel workbook" if extension == ".xlsx" else "a text CSV file"

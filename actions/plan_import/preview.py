@@ -182,9 +182,7 @@ class Planner:
         if person is None:
             what = "owner" if name == "owner" else "OPCC lead"
             row.error(name, f'Unknown {what} "{text}": no active user has that email or username.')
-        elif name == "owner" and not (
-            roles.is_action_owner(person) and person.force_id == force.pk
-        ):
+        elif name == "owner" and not roles.can_own_in_force(person, force.pk):
             row.error(name, f'"{text}" is not an action owner in {force}.')
         elif name == "opcc_lead" and not roles.is_opcc_staff(person):
             row.error(name, f'"{text}" is not OPCC staff, so cannot be the OPCC lead.')

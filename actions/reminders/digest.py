@@ -1,6 +1,5 @@
 """The digest: one email per recipient with everything pending for them, sent exactly once."""
 
-import datetime
 import hashlib
 import logging
 from collections import defaultdict
@@ -9,12 +8,20 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, F, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from actions.models import OPEN_STATUSES, Action, Reminder, ReminderKind, ReminderStatus, Status
-from actions.reminders.due import open_actions
+from actions.models import (
+    OPEN_STATUSES,
+    Action,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+    Status,
+    due_within_condition,
+    overdue_condition,
+)
 from reports.models import Meeting
 from reports.selectors import readable_packs
 from tracker import emails, roles
@@ -68,7 +75,7 @@ WEEKLY_LIST_LIMIT = 25
 
 def still_applies(reminder, recipient):
     """Whether a recorded reminder is still worth sending (also the dry run's test)."""
-    if not (recipient.is_active and recipient.email):
+    if not recipient.is_reachable:
         return False
     if reminder.kind == Kind.WEEKLY_DIGEST:
         return recipient.weekly_digest
@@ -305,19 +312,17 @@ def _item(reminder, today):
 
 
 def weekly_summary(recipient, today):
-    """The weekly summary: counts of the recipient's open actions and those due in two weeks."""
-    fortnight = today + datetime.timedelta(days=14)
-    mine = (
-        open_actions()
-        .visible_to(recipient)
-        .filter(Q(owner=recipient) | Q(opcc_lead=recipient) | Q(delegate=recipient))
-    )
+    """The weekly summary: counts of the open actions the recipient follows (owns, is delegated
+    or leads), those overdue and those due soon, and a list of the overdue and due soon."""
+    days = settings.DUE_SOON_DAYS
+    mine = Action.objects.open().visible_to(recipient).followed_by(recipient).order_by()
+    overdue, due_soon = overdue_condition(today), due_within_condition(days, today)
     counts = mine.aggregate(
         total=Count("pk"),
-        overdue=Count("pk", filter=Q(deadline__lt=today)),
-        due_soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=fortnight)),
+        overdue=Count("pk", filter=overdue),
+        due_soon=Count("pk", filter=due_soon),
     )
-    listed = mine.filter(deadline__lte=fortnight).select_related("finding__inspection")
+    listed = mine.filter(overdue | due_soon).select_related("finding__inspection")
     listed = list(listed.order_by("deadline", "pk")[:WEEKLY_LIST_LIMIT])
     items = [
         {
@@ -325,7 +330,7 @@ def weekly_summary(recipient, today):
             "reference": f"{action.finding.reference}, {action.finding.inspection.title}",
             "line": (
                 f"Was due {_day(action.deadline)}: {(today - action.deadline).days} days overdue."
-                if action.deadline < today
+                if action.is_overdue_on(today)
                 else f"Due {_day(action.deadline)}, {_in_days((action.deadline - today).days)}."
             ),
             "url": action_url(action.pk),
@@ -333,7 +338,13 @@ def weekly_summary(recipient, today):
         for action in listed
     ]
     more = counts["overdue"] + counts["due_soon"] - len(items)
-    return {**counts, "items": items, "more": more, "url": settings.SITE_URL + "/"}
+    return {
+        **counts,
+        "due_soon_days": days,
+        "items": items,
+        "more": more,
+        "url": settings.SITE_URL + "/",
+    }
 
 
 def digest_context(recipient, reminders, *, today=None):

@@ -13,9 +13,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from actions.models import OPEN_STATUSES, Action, ReminderKind
+from actions.models import FOLLOWER_FIELDS, Action, ReminderKind
 from reports.models import Meeting, Question
-from tracker import roles
 from tracker.models import User
 
 Kind = ReminderKind
@@ -65,20 +64,17 @@ class Due(NamedTuple):
 
 
 def _reachable_users():
-    """Users a reminder can go to: active, with an email address."""
-    return set(User.objects.filter(is_active=True).exclude(email="").values_list("pk", flat=True))
+    return set(User.objects.reachable().values_list("pk", flat=True))
 
 
 def open_actions():
-    return Action.objects.filter(status__in=OPEN_STATUSES).order_by()
+    return Action.objects.open().order_by()
 
 
 def _deadline_reminders(today, reachable):
     """Nudges to the owner before the deadline: the latest threshold passed, once per deadline."""
     thresholds = settings.REMINDER_DEADLINE_DAYS  # largest first
-    rows = open_actions().filter(
-        deadline__gte=today, deadline__lte=today + datetime.timedelta(days=thresholds[0])
-    )
+    rows = open_actions().due_within(thresholds[0], today)
     for pk, owner_id, deadline in rows.values_list("pk", "owner_id", "deadline"):
         if owner_id in reachable:
             days_left = (deadline - today).days
@@ -95,7 +91,7 @@ def _overdue_reminders(today, reachable):
     """Overdue notices to the owner (day after, then every N days); one escalation to the lead."""
     repeat = settings.REMINDER_OVERDUE_REPEAT_DAYS
     escalate_after = settings.REMINDER_ESCALATE_AFTER_DAYS
-    rows = open_actions().filter(deadline__lt=today)
+    rows = open_actions().overdue(today)
     for pk, owner_id, lead_id, deadline in rows.values_list(
         "pk", "owner_id", "opcc_lead_id", "deadline"
     ):
@@ -119,12 +115,8 @@ def _overdue_reminders(today, reachable):
 
 def _stale_reminders(today, reachable):
     """Stale notices to the owner after N days without an update, and every N days after that."""
-    stale_days = settings.REMINDER_STALE_DAYS
-    # Counted in calendar days: last touched on day D is stale from day D + N, whatever the hour.
-    cutoff = start_of_day(today - datetime.timedelta(days=stale_days - 1))
-    rows = open_actions().filter(
-        Q(last_update_at__lt=cutoff) | Q(last_update_at__isnull=True, created_at__lt=cutoff)
-    )
+    stale_days = settings.STALE_DAYS
+    rows = open_actions().stale(today)
     for pk, owner_id, last_update_at, created_at in rows.values_list(
         "pk", "owner_id", "last_update_at", "created_at"
     ):
@@ -167,7 +159,7 @@ def _meeting_reminders(today, reachable):
                     period=f"meeting {meeting_id} on {request_due[meeting_id]}",
                 )
     if pack_due:
-        staff = User.objects.filter(groups__name=roles.OPCC_STAFF).values_list("pk", flat=True)
+        staff = User.objects.opcc_staff().values_list("pk", flat=True)
         for staff_id in set(staff) & reachable:
             for meeting_id, day in pack_due.items():
                 yield Due(
@@ -225,12 +217,13 @@ def weekly_digests_due(today):
     """One weekly summary per person with open actions who has not opted out, for today's week."""
     year, week, _ = today.isocalendar()
     mine = open_actions().values("pk")
-    people = User.objects.filter(is_active=True, weekly_digest=True).exclude(email="")
-    people = people.filter(
-        Exists(mine.filter(owner=OuterRef("pk")))
-        | Exists(mine.filter(opcc_lead=OuterRef("pk")))
-        | Exists(mine.filter(delegate=OuterRef("pk")))
-    )
+    people = User.objects.reachable().filter(weekly_digest=True)
+    # Those who follow an open action (Action.is_followed_by): one EXISTS per column, so each
+    # uses its index.
+    follows = Q()
+    for field in FOLLOWER_FIELDS:
+        follows |= Exists(mine.filter(**{field: OuterRef("pk")}))
+    people = people.filter(follows)
     return [
         Due(recipient_id=pk, kind=Kind.WEEKLY_DIGEST, period=f"{year}-W{week:02d}")
         for pk in people.values_list("pk", flat=True)

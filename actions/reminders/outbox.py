@@ -63,7 +63,7 @@ def notify_change(*, kind, action, recipient, by, key, detail=""):
     It goes in their next daily digest, or at once if they chose that. Nobody hears of their own
     changes.
     """
-    if recipient is None or recipient.pk == by.pk or not recipient.is_active or not recipient.email:
+    if recipient is None or recipient.pk == by.pk or not recipient.is_reachable:
         return None
     reminder = Reminder.objects.create(
         recipient=recipient, action=action, kind=kind, period=key[:80], detail=detail[:500]

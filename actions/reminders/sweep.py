@@ -54,7 +54,7 @@ def _not_recorded_lately(due, today):
     """
     window = max(
         settings.REMINDER_OVERDUE_REPEAT_DAYS,
-        settings.REMINDER_STALE_DAYS,
+        settings.STALE_DAYS,
         *settings.REMINDER_DEADLINE_DAYS,
     )
     since = start_of_day(today - datetime.timedelta(days=window + 1))

@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from actions import selectors, services, views
 from actions.models import Action, Inspection, Rag, Status
-from tests.factories import ActionFactory, FindingFactory, GradedAreaFactory, actions_for
+from tests.factories import (
+    ActionFactory,
+    FindingFactory,
+    GradedAreaFactory,
+    UserFactory,
+    actions_for,
+)
+from tracker import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -384,3 +391,18 @@ def test_bulk_assign_with_an_unknown_owner_says_so_and_not_that_none_was_chosen(
     html = response.content.decode()
     assert "There is no active action owner nobody-here" in html
     assert "Choose an owner, an OPCC lead, or both." not in html
+
+
+def test_bulk_assign_refuses_a_member_of_the_owners_group_without_a_force(
+    force, opcc_officer, signed_in
+):
+    # Not an action owner (roles.is_action_owner needs a force), so not offered: the form's
+    # people are User.objects.action_owners(), the same rule.
+    no_force = UserFactory(role=roles.ACTION_OWNER, username="floating")
+    (action,) = actions_for(force, 1)
+    response = signed_in(opcc_officer).post(
+        reverse("actions:bulk_assign"), {"actions": [action.pk], "owner": "floating"}
+    )
+    assert response.status_code == 200
+    assert "There is no active action owner floating" in response.content.decode()
+    assert not Action.objects.filter(owner=no_force).exists()

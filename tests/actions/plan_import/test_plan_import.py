@@ -372,12 +372,12 @@ def test_a_bad_file_is_refused_with_a_message_and_nothing_is_kept(
     assert not client.session.get("action_imports")
 
 
-def test_a_file_over_the_shared_upload_size_setting_is_refused(opcc_officer, signed_in, settings):
-    settings.EVIDENCE_MAX_UPLOAD_MB = 0.001
+def test_a_file_over_the_size_limit_is_refused(opcc_officer, signed_in, settings):
+    settings.PLAN_MAX_UPLOAD_MB = 1
     client = signed_in(opcc_officer)
-    response = upload(client, SimpleUploadedFile("plan.csv", b"a,b,c\n" * 400))
-    assert "The file must be smaller than 0.001 MB (this one is 2.3" in response.content.decode()
-    assert not client.session.get("action_imports")
+    assert "smaller than 1 MB" in client.get(reverse("imports:start")).content.decode()
+    response = upload(client, SimpleUploadedFile("plan.csv", b"a,b,c\n" * 200_000))
+    assert "The file must be smaller than 1 MB (this one is 1.1" in response.content.decode()
 
 
 def test_statuses_follow_the_workflow(force, owner, opcc_officer, signed_in):

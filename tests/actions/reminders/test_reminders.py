@@ -418,7 +418,7 @@ def test_the_weekly_summary_lists_open_actions_and_respects_the_opt_out(
     sweep(datetime.date(2025, 3, 10), weekly=True)
     assert [m.to for m in mailoutbox] == [[owner.email]]
     assert mailoutbox[0].subject == "Action tracker: your weekly summary"
-    assert "You have 1 open action: 0 overdue, 1 due in the next two weeks." in mailoutbox[0].body
+    assert "You have 1 open action: 0 overdue, 1 due in the next 14 days." in mailoutbox[0].body
     assert [r.period for r in sent(Kind.WEEKLY_DIGEST)] == ["2025-W11"]
     sweep(datetime.date(2025, 3, 10), weekly=True)
     sweep(datetime.date(2025, 3, 12), weekly=True)
