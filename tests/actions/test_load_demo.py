@@ -160,10 +160,8 @@ def story_as_seen_today():
             for action in actions
         ],
         "overdue": [(action.title, (today - action.deadline).days) for action in actions.overdue()],
-        "due_soon": sorted(actions.due_within(14).values_list("title", flat=True)),
-        "stale": sorted(
-            actions.stale(settings.REMINDER_STALE_DAYS).values_list("title", flat=True)
-        ),
+        "due_soon": sorted(actions.due_soon().values_list("title", flat=True)),
+        "stale": sorted(actions.stale().values_list("title", flat=True)),
         "proposed": sorted(actions.filter(status=Status.PROPOSED).values_list("title", flat=True)),
         "updates": sorted(
             (update.action.title, _days(update.created_at, today), update.percent_complete)
