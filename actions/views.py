@@ -9,7 +9,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions import evidence_services, exports, forms, history, selectors, services
+from actions import (
+    evidence_services,
+    exports,
+    finding_services,
+    forms,
+    history,
+    selectors,
+    services,
+)
 from actions.filters import SORTS
 from actions.models import Evidence, Status
 from tracker import files, roles, security
@@ -133,7 +141,7 @@ def finding_create(request, inspection_pk):
     form = forms.FindingForm(*bound_form_data(request), inspection=inspection)
 
     def change(data):
-        return services.finding_create(by=request.user, inspection=inspection, **data)
+        return finding_services.finding_create(by=request.user, inspection=inspection, **data)
 
     return form_page(
         request,
@@ -156,7 +164,7 @@ def finding_edit(request, pk):
     )
 
     def change(data):
-        return services.finding_edit(by=request.user, finding=finding, **data)
+        return finding_services.finding_edit(by=request.user, finding=finding, **data)
 
     return form_page(
         request,
@@ -177,7 +185,9 @@ def finding_external_status(request, pk):
     form = forms.ExternalStatusForm(*bound_form_data(request), initial=initial)
 
     def change(data):
-        return services.finding_set_external_status(by=request.user, finding=finding, **data)
+        return finding_services.finding_set_external_status(
+            by=request.user, finding=finding, **data
+        )
 
     return form_page(
         request,

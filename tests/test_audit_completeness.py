@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from actions import evidence_services, services
+from actions import evidence_services, finding_services, services
 from actions.admin import AuditedAdmin
 from actions.inspection_import import services as import_services
 from actions.models import Action, Evidence, Finding, Force, Inspection, Rag, Status
@@ -86,13 +86,13 @@ WRITES = {
     ),
     "actions.force_create": (
         "opcc",
-        lambda w: lambda by: services.force_create(by=by, name="Essex Police"),
+        lambda w: lambda by: finding_services.force_create(by=by, name="Essex Police"),
         None,
     ),
     "actions.inspection_create": (
         "opcc",
         lambda w: (
-            lambda by: services.inspection_create(
+            lambda by: finding_services.inspection_create(
                 by=by, force=w["force"], title="Crime data integrity"
             )
         ),
@@ -101,7 +101,7 @@ WRITES = {
     "actions.graded_area_create": (
         "opcc",
         lambda w: (
-            lambda by: services.graded_area_create(
+            lambda by: finding_services.graded_area_create(
                 by=by, inspection=w["action"].finding.inspection, name="Leadership", grade="good"
             )
         ),
@@ -110,7 +110,7 @@ WRITES = {
     "actions.finding_create": (
         "opcc",
         lambda w: (
-            lambda by: services.finding_create(
+            lambda by: finding_services.finding_create(
                 by=by,
                 inspection=w["action"].finding.inspection,
                 kind="afi",
@@ -123,7 +123,7 @@ WRITES = {
     "actions.finding_edit": (
         "opcc",
         lambda w: (
-            lambda by: services.finding_edit(
+            lambda by: finding_services.finding_edit(
                 by=by, finding=fresh(w["action"].finding), text="Reworded."
             )
         ),
@@ -132,7 +132,7 @@ WRITES = {
     "actions.finding_set_external_status": (
         "opcc",
         lambda w: (
-            lambda by: services.finding_set_external_status(
+            lambda by: finding_services.finding_set_external_status(
                 by=by,
                 finding=fresh(w["action"].finding),
                 status="discharged",
@@ -145,7 +145,7 @@ WRITES = {
     "actions.finding_record_no_action_reason": (
         "opcc",
         lambda w: (
-            lambda by: services.finding_record_no_action_reason(
+            lambda by: finding_services.finding_record_no_action_reason(
                 by=by, finding=fresh(w["action"].finding), reason="National programme covers it"
             )
         ),

@@ -191,6 +191,9 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "private-media")))
 MEDIA_URL = None
 EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 20)
+# Independent assurance: the assurer never added the evidence; with this on, neither are they the
+# action's OPCC lead.
+ASSURANCE_ASSURER_NOT_LEAD = env_bool("ASSURANCE_ASSURER_NOT_LEAD", False)
 
 # Mail: console for newcomers, SMTP (or any backend) in production.
 EMAIL_BACKEND = env(

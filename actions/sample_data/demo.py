@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from actions import evidence_services, services
+from actions import evidence_services, finding_services, services
 from actions.inspection_import.parser import parse_report
 from actions.models import Action, Force, Grade, Inspection, Rag, Status
 from reports import services as report_services
@@ -68,6 +68,8 @@ LATER_MEETINGS = [
 # username, first name, last name, role, role title
 DEMO_USERS = [
     ("opcc", "Priya", "Shah", roles.OPCC_STAFF, "Head of Performance and Scrutiny, OPCC"),
+    # Assures evidence, so that Priya, who closes actions, never closes on her own assurance.
+    ("assurer", "Dan", "Okafor", roles.OPCC_STAFF, "Performance Officer, OPCC"),
     ("owner", "Tom", "Reid", roles.ACTION_OWNER, "ACC Crime"),
     ("panel", "Margaret", "Hughes", roles.PANEL_MEMBER, "Police & Crime Panel member"),
     ("admin", "Sam", "Patel", roles.ADMINISTRATOR, "Systems administrator"),
@@ -142,7 +144,7 @@ def load_demo(*, stdout=None):
         roles.sync_role_groups()
         users = {username: _demo_user(username, *rest) for username, *rest in DEMO_USERS}
         opcc, owner = users["opcc"], users["owner"]
-        force = Force.objects.filter(name=FORCE_NAME).first() or services.force_create(
+        force = Force.objects.filter(name=FORCE_NAME).first() or finding_services.force_create(
             by=opcc, name=FORCE_NAME
         )
         if owner.force_id is None:
@@ -180,7 +182,7 @@ def _load_findings(inspection, opcc, parsed_findings):
     for position, item in enumerate(parsed_findings, start=1):
         area = areas.get(item["area"]) if item["area"] else None
         if item["area"] and area is None:
-            area = services.graded_area_create(
+            area = finding_services.graded_area_create(
                 by=opcc,
                 inspection=inspection,
                 name=item["area"],
@@ -188,7 +190,7 @@ def _load_findings(inspection, opcc, parsed_findings):
                 position=len(areas) + 1,
             )
             areas[area.name] = area
-        created[item["reference"]] = services.finding_create(
+        created[item["reference"]] = finding_services.finding_create(
             by=opcc,
             inspection=inspection,
             kind=item["kind"],
@@ -203,11 +205,11 @@ def _load_findings(inspection, opcc, parsed_findings):
 
 def _load_peel_2015(force, opcc, owner):
     parsed = parse_report((TEXTS / "peel-2015-herts-effectiveness.txt").read_text(), FORCE_NAME)
-    inspection = services.inspection_create(
+    inspection = finding_services.inspection_create(
         by=opcc, force=force, title=PEEL_2015_TITLE, kind=Inspection.Kind.PEEL
     )
     for position, area in enumerate(parsed.graded_areas, start=1):
-        services.graded_area_create(
+        finding_services.graded_area_create(
             by=opcc, inspection=inspection, name=area.name, grade=area.grade, position=position
         )
     findings = _load_findings(inspection, opcc, parsed.as_dict()["findings"])
@@ -222,6 +224,7 @@ def _load_peel_2015(force, opcc, owner):
             owner_role_title="ACC Crime",
             opcc_lead=opcc,
             deadline=datetime.date(2016, 12, 31),
+            entering_history=True,
         )
         _progress(
             action, owner, "Action plan delivered and reviewed at the force's board.", at=-3000
@@ -237,7 +240,7 @@ def _load_peel_2015(force, opcc, owner):
 def _load_peel_2023(force, opcc, owner):
     text = (TEXTS / "pcc-panel-report-peel-2023-25.txt").read_text()
     parsed = parse_report(text, FORCE_NAME)
-    inspection = services.inspection_create(
+    inspection = finding_services.inspection_create(
         by=opcc,
         force=force,
         title=PEEL_2023_TITLE,
@@ -250,7 +253,7 @@ def _load_peel_2023(force, opcc, owner):
         inspector_summary=text.partition("HM Inspector’s summary\n")[2].strip(),
     )
     for position, area in enumerate(parsed.graded_areas, start=1):
-        services.graded_area_create(
+        finding_services.graded_area_create(
             by=opcc, inspection=inspection, name=area.name, grade=area.grade, position=position
         )
     items, counters, last_concern = [], {}, None
@@ -282,6 +285,7 @@ def _load_2023_actions(findings, opcc, owner):
             owner_role_title=role_title,
             opcc_lead=opcc,
             deadline=today + datetime.timedelta(days=days),
+            entering_history=days < 0,
         )
 
     # Proposed, assured and closed: the crime-recording peer review.
@@ -310,6 +314,7 @@ def _load_2023_actions(findings, opcc, owner):
         action=training,
         deadline=today - datetime.timedelta(days=20),
         reason="Training provider changed; agreed at the APM.",
+        entering_history=True,
     )
     _progress(training, owner, "Two of five cohorts trained.", rag=Rag.AMBER, percent=40, at=-25)
 
@@ -376,6 +381,8 @@ def _load_2023_actions(findings, opcc, owner):
         by=opcc,
         action=listening,
         reason="Panel asked for evidence that feedback changed decisions.",
+        rag=Rag.AMBER,
+        percent_complete=80,
     )
 
     # Stale: in progress, no update for 45 days.
@@ -421,7 +428,9 @@ def _evidence_note(action, owner, opcc, title, *, document=False):
             by=owner, action=action, kind="note", title=title, note=f"{title}: summary of results."
         )
     evidence_services.evidence_assure(
-        by=opcc, evidence=evidence, note="Checked against the source data."
+        by=User.objects.get(username="assurer"),
+        evidence=evidence,
+        note="Checked against the source data.",
     )
 
 

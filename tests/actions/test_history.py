@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from actions import evidence_services, services
+from actions import evidence_services, finding_services, services
 from actions.models import Action, Rag, Reminder, Status
 from reports.services import meeting_create
 from tests.factories import ActionFactory, EvidenceFactory, InspectionFactory
@@ -131,11 +131,11 @@ def test_update_and_evidence_services_write_their_own_history(action, owner, opc
 
 
 def test_finding_and_inspection_services_write_history(opcc_officer, force):
-    inspection = services.inspection_create(by=opcc_officer, force=force, title="PEEL 2027")
-    area = services.graded_area_create(
+    inspection = finding_services.inspection_create(by=opcc_officer, force=force, title="PEEL 2027")
+    area = finding_services.graded_area_create(
         by=opcc_officer, inspection=inspection, name="Investigating crime", grade="good"
     )
-    finding = services.finding_create(
+    finding = finding_services.finding_create(
         by=opcc_officer,
         inspection=inspection,
         kind="recommendation",
@@ -143,10 +143,10 @@ def test_finding_and_inspection_services_write_history(opcc_officer, force):
         text="The force should ...",
         area=area,
     )
-    services.finding_record_no_action_reason(
+    finding_services.finding_record_no_action_reason(
         by=opcc_officer, finding=finding, reason="Covered by the national programme."
     )
-    services.finding_set_external_status(
+    finding_services.finding_set_external_status(
         by=opcc_officer,
         finding=finding,
         status="discharged",

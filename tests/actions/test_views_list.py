@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import selectors, services, views
+from actions import finding_services, selectors, views
 from actions.models import Action, Inspection, Rag, Status
 from tests.factories import ActionFactory, FindingFactory, GradedAreaFactory, actions_for
 
@@ -315,7 +315,7 @@ def test_search_and_type_filter_follow_the_finding_when_it_is_edited(
     assert titles(client.get(LIST, {"q": "custody afi"})) == ["Audit"]
     history_rows = action.history.count()
     assert titles(client.get(LIST, {"kind": "afi"})) == ["Audit", "Other"]
-    services.finding_edit(
+    finding_services.finding_edit(
         by=opcc_officer,
         finding=finding,
         text="Vetting backlog",
