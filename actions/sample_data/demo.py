@@ -68,7 +68,6 @@ LATER_MEETINGS = [
 # username, first name, last name, role, role title
 DEMO_USERS = [
     ("opcc", "Priya", "Shah", roles.OPCC_STAFF, "Head of Performance and Scrutiny, OPCC"),
-    # Assures evidence, so that Priya, who closes actions, never closes on her own assurance.
     ("assurer", "Dan", "Okafor", roles.OPCC_STAFF, "Performance Officer, OPCC"),
     ("owner", "Tom", "Reid", roles.ACTION_OWNER, "ACC Crime"),
     ("panel", "Margaret", "Hughes", roles.PANEL_MEMBER, "Police & Crime Panel member"),
@@ -229,7 +228,7 @@ def _load_peel_2015(force, opcc, owner):
         _progress(
             action, owner, "Action plan delivered and reviewed at the force's board.", at=-3000
         )
-        _evidence_note(action, owner, opcc, "Board minutes recording completion")
+        _evidence_note(action, owner, "Board minutes recording completion")
         services.action_propose_closure(by=owner, action=action, narrative="Work complete.")
         services.action_close(
             by=opcc, action=action, closure_summary="Delivered; evidence assured by the OPCC."
@@ -297,7 +296,7 @@ def _load_2023_actions(findings, opcc, owner):
         "Peer review by a force graded outstanding for crime recording, before the revisit.",
     )
     _progress(peer, owner, "Peer review force agreed; terms of reference signed.", at=-120)
-    _evidence_note(peer, owner, opcc, "Peer review report and action log", document=True)
+    _evidence_note(peer, owner, "Peer review report and action log", document=True)
     services.action_propose_closure(by=owner, action=peer, narrative="Peer review completed.")
     services.action_close(
         by=opcc,
@@ -348,7 +347,7 @@ def _load_2023_actions(findings, opcc, owner):
         "Summary 2", "Audit recording of reasonable grounds for use of force", 30, "ACC Crime"
     )
     _progress(force_use, owner, "Dip-sample of 200 records completed.", percent=80, at=-14)
-    _evidence_note(force_use, owner, opcc, "Dip-sample results, quarter 2")
+    _evidence_note(force_use, owner, "Dip-sample results, quarter 2")
     services.action_propose_closure(
         by=owner, action=force_use, narrative="Recording compliance now 94%."
     )
@@ -358,7 +357,7 @@ def _load_2023_actions(findings, opcc, owner):
         "Summary 3", "Evaluate problem-solving plans", -10, "ACC Local Policing"
     )
     _progress(problem_solving, owner, "Evaluation framework in use.", percent=90, at=-20)
-    _evidence_note(problem_solving, owner, opcc, "Evaluation framework and first results")
+    _evidence_note(problem_solving, owner, "Evaluation framework and first results")
     services.action_propose_closure(
         by=owner, action=problem_solving, narrative="Framework embedded."
     )
@@ -374,7 +373,7 @@ def _load_2023_actions(findings, opcc, owner):
         "Summary 6", "Run a workforce listening programme", 45, "Deputy Chief Constable"
     )
     _progress(listening, owner, "Staff survey and roadshows complete.", percent=100, at=-60)
-    _evidence_note(listening, owner, opcc, "Survey results and roadshow notes")
+    _evidence_note(listening, owner, "Survey results and roadshow notes")
     services.action_propose_closure(by=owner, action=listening, narrative="Programme complete.")
     services.action_close(by=opcc, action=listening, closure_summary="Programme delivered.")
     services.action_reopen(
@@ -413,24 +412,16 @@ def _progress(action, owner, narrative, *, rag=Rag.GREEN, percent=50, at=0, publ
     )
 
 
-def _evidence_note(action, owner, opcc, title, *, document=False):
+def _evidence_note(action, owner, title, *, document=False):
+    """Evidence from the owner, assured by another OPCC officer than the one who closes."""
+    added = {"kind": "note", "note": f"{title}: summary of results."}
     if document:
-        evidence = evidence_services.evidence_add(
-            by=owner,
-            action=action,
-            kind="document",
-            title=title,
-            file=ContentFile(f"{title}\n\nDemo evidence file.\n".encode(), name="evidence.txt"),
-            content_type="text/plain",
-        )
-    else:
-        evidence = evidence_services.evidence_add(
-            by=owner, action=action, kind="note", title=title, note=f"{title}: summary of results."
-        )
+        content = ContentFile(f"{title}\n\nDemo evidence file.\n".encode(), name="evidence.txt")
+        added = {"kind": "document", "file": content, "content_type": "text/plain"}
+    evidence = evidence_services.evidence_add(by=owner, action=action, title=title, **added)
+    assurer = User.objects.get(username="assurer")
     evidence_services.evidence_assure(
-        by=User.objects.get(username="assurer"),
-        evidence=evidence,
-        note="Checked against the source data.",
+        by=assurer, evidence=evidence, note="Checked the source data."
     )
 
 
