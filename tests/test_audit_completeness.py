@@ -245,7 +245,13 @@ WRITES = {
         "opcc",
         lambda w: (
             lambda action: (
-                lambda by: services.action_reopen(by=by, action=action, reason="Plan not followed")
+                lambda by: services.action_reopen(
+                    by=by,
+                    action=action,
+                    reason="Plan not followed",
+                    rag="amber",
+                    percent_complete=60,
+                )
             )
         )(closed(w)),
         "Plan not followed",
