@@ -48,13 +48,14 @@ def proposed(w):
     evidence = evidence_services.evidence_add(
         by=w["owner"], action=fresh(w["action"]), kind="note", title="Audit", note="All checked."
     )
-    evidence_services.evidence_assure(by=w["opcc"], evidence=evidence, note="Seen.")
+    # Assured by another officer than the one who closes or sustains it.
+    evidence_services.evidence_assure(by=w["opcc2"], evidence=evidence, note="Seen.")
     return fresh(w["action"])
 
 
 def closed(w):
     action = proposed(w)
-    services.action_close(by=w["opcc2"], action=action, closure_summary="Working well.")
+    services.action_close(by=w["opcc"], action=action, closure_summary="Working well.")
     return fresh(action)
 
 
@@ -220,7 +221,7 @@ WRITES = {
         "Auditor ill",
     ),
     "actions.action_close": (
-        "opcc2",
+        "opcc",
         lambda w: (
             lambda action: (
                 lambda by: services.action_close(
@@ -280,6 +281,26 @@ WRITES = {
             )
         ),
         "Checked the sample",
+    ),
+    "actions.action_return": (
+        "opcc",
+        lambda w: (
+            lambda action: (
+                lambda by: evidence_services.action_return(
+                    by=by, action=action, reason="Need the audit"
+                )
+            )
+        )(proposed(w)),
+        "Need the audit",
+    ),
+    "actions.evidence_return": (
+        "opcc",
+        lambda w: (
+            lambda by: evidence_services.evidence_return(
+                by=by, evidence=w["evidence"], reason="Only one month sampled"
+            )
+        ),
+        "Only one month sampled",
     ),
     "actions.report_import": (
         "opcc",
@@ -465,6 +486,7 @@ def public_functions():
     modules = (
         ("actions", services),
         ("actions", evidence_services),
+        ("actions", finding_services),
         ("actions", import_services),
         ("reports", report_services),
         ("tracker", audit),
