@@ -91,6 +91,15 @@ class ExternalStatusForm(WorkspaceForm):
     )
 
 
+def past_deadline_field():
+    return forms.BooleanField(
+        label="This records a past deadline",
+        required=False,
+        help_text="Only when entering the history of an earlier plan: a deadline that has "
+        "already passed is otherwise refused",
+    )
+
+
 class ActionForm(WorkspaceForm):
     title = forms.CharField(max_length=300)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -106,6 +115,7 @@ class ActionForm(WorkspaceForm):
     opcc_lead = UserChoiceField(
         label="OPCC lead", queryset=None, required=False, empty_label="Not yet assigned"
     )
+    entering_history = past_deadline_field()
 
     def __init__(self, *args, force_id, **kwargs):
         super().__init__(*args, **kwargs)
@@ -200,7 +210,13 @@ class BulkAssignForm(WorkspaceForm):
 
 
 class DeadlineForm(WorkspaceForm):
-    deadline = forms.DateField(label="New deadline", widget=DATE_INPUT)
+    deadline = forms.DateField(
+        label="New deadline",
+        widget=DATE_INPUT,
+        help_text="Today or later, and not before the report was published. Changed within a "
+        "day of the action being added, it corrects the first deadline rather than moving it",
+    )
+    entering_history = past_deadline_field()
     reason = forms.CharField(
         label="Reason for moving the deadline",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -308,9 +324,33 @@ class ReopenForm(WorkspaceForm):
     reason = forms.CharField(
         label="Reason for reopening",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Recorded in the action's history for OPCC staff and owners; not shown to the "
-        "Panel or the public (say what they should know in the pack's Panel summary)",
+        help_text="Shown at the top of the action page and kept in its history for OPCC staff "
+        "and owners; not shown to the Panel or the public (say what they should know in the "
+        "pack's Panel summary)",
         error_messages={"required": "Enter a reason for reopening."},
+    )
+    rag = forms.ChoiceField(
+        label="RAG rating now",
+        choices=Rag.choices,
+        widget=forms.RadioSelect,
+        help_text="Green: on track. Amber: at risk. Red: off track",
+        error_messages={"required": "Choose the RAG rating the reopened action has now."},
+    )
+    percent_complete = forms.IntegerField(
+        label="Percent complete now",
+        min_value=0,
+        max_value=100,
+        help_text="How much of the work still stands as done; the old closure summary is kept "
+        "in the history",
+    )
+
+
+class ReturnForm(WorkspaceForm):
+    reason = forms.CharField(
+        label="What more is needed",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Sent to the owner and kept in the action's history",
+        error_messages={"required": "Enter what more is needed."},
     )
 
 

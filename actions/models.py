@@ -672,7 +672,50 @@ class Action(models.Model):
 
     @cached_property
     def has_assured_evidence(self):
-        return self.evidence.filter(assured_at__isnull=False).exists()
+        return self.evidence.assured().exists()
+
+    def acceptance_refusal(self, user):
+        """Why `user` may not close this action or start its sustaining period on the evidence
+        assured so far ("" if they may): it needs assured evidence, and some of it assured by
+        someone else, so nobody closes an action on their own word (docs/design.md,
+        "Workflow"). Evidence.objects.assured_by_someone_else says the same in SQL."""
+        if not self.evidence.assured().exists():
+            return "At least one evidence item must be assured first."
+        if not self.evidence.assured_by_someone_else(user).exists():
+            return (
+                "You assured all of this action's assured evidence yourself: someone else must "
+                "assure evidence, or close the action."
+            )
+        return ""
+
+    # Changing a deadline this soon after it was set corrects a typing mistake: not a slip.
+    DEADLINE_CORRECTION_WINDOW = datetime.timedelta(days=1)
+
+    def deadline_refusal(self, deadline, *, entering_history=False, today=None):
+        """Why `deadline` cannot be this action's deadline ("" if it can): never before the
+        source was published, and never in the past unless the change records history."""
+        published_on = self.finding.inspection.published_on
+        if published_on is not None and deadline < published_on:
+            return (
+                f"The deadline cannot be before the report was published on "
+                f"{published_on:%-d %B %Y}."
+            )
+        if deadline < (today or timezone.localdate()) and not entering_history:
+            return (
+                "The deadline must be today or later. To record a deadline that has already "
+                "passed, tick that this records a past deadline and give the reason."
+            )
+        return ""
+
+    def deadline_is_a_correction(self, now=None):
+        """A deadline changed within a day of the action being created, before it ever moved,
+        corrects the first one: the original deadline moves too, so no slip is shown."""
+        now = now or timezone.now()
+        return (
+            self.deadline == self.original_deadline
+            and self.created_at is not None
+            and now - self.created_at < self.DEADLINE_CORRECTION_WINDOW
+        )
 
 
 class Update(models.Model):
@@ -710,6 +753,16 @@ def evidence_upload_to(instance, filename):
     return f"evidence/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def assured(self):
+        return self.filter(assured_at__isnull=False)
+
+    def assured_by_someone_else(self, user):
+        """Assured evidence `user` did not assure: what lets them close an action
+        (Action.acceptance_refusal)."""
+        return self.assured().exclude(assured_by=user)
+
+
 class Evidence(models.Model):
     class Kind(models.TextChoices):
         DOCUMENT = "document", "Document"
@@ -738,7 +791,19 @@ class Evidence(models.Model):
     )
     assured_at = models.DateTimeField(null=True, blank=True)
     assurance_note = models.TextField(blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who sent it back to the owner as not enough.",
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
     history = HistoricalRecords()
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -771,6 +836,24 @@ class Evidence(models.Model):
     def is_assured(self):
         return self.assured_at is not None
 
+    @property
+    def is_returned(self):
+        return self.returned_at is not None
+
+    def assurance_refusal(self, user):
+        """Why `user` may not assure this evidence ("" if they may), for the service and the
+        page alike. Assurance is independent: never by whoever added it, nor (when the office
+        sets ASSURANCE_ASSURER_NOT_LEAD) by the action's OPCC lead."""
+        if self.is_assured:
+            return "This evidence has already been assured."
+        if self.is_returned:
+            return "This evidence was returned to the owner as not enough; it cannot be assured."
+        if self.submitted_by_id == user.pk:
+            return "You added this evidence, so someone else must assure it."
+        if settings.ASSURANCE_ASSURER_NOT_LEAD and self.action.opcc_lead_id == user.pk:
+            return "You are this action's OPCC lead, so someone else must assure its evidence."
+        return ""
+
 
 # Reminders: the outbox and the record of every reminder and change notification sent
 # (actions/reminders/; docs/design.md, "Reminder policy").
@@ -795,6 +878,7 @@ class ReminderKind(models.TextChoices):
     DEADLINE_MOVED = "deadline_moved", "Deadline moved"
     # Written by reports.services.pack_publish for the Panel members told of a published paper.
     PAPER_PUBLISHED = "paper_published", "Panel paper published"
+    ACTION_RETURNED = "action_returned", "Returned for more evidence"
 
 
 class ReminderStatus(models.TextChoices):

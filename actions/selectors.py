@@ -170,11 +170,36 @@ def action_detail(*, user, pk):
             Prefetch("updates", queryset=Update.objects.select_related("author")),
             Prefetch(
                 "evidence",
-                queryset=Evidence.objects.select_related("submitted_by", "assured_by"),
+                queryset=Evidence.objects.select_related(
+                    "submitted_by", "assured_by", "returned_by"
+                ),
             ),
         ),
         pk=pk,
     )
+
+
+def reopen_reason(*, action):
+    """For an action reopened and not closed since: who reopened it, when and why (the history
+    row of the reopening, as history_user, history_date and reason), else None."""
+    if action.status in (Status.CLOSED, Status.SUSTAINING) or action.closed_at is not None:
+        return None
+    latest = (
+        action.history.filter(
+            Q(history_change_reason__startswith="Reopened: ")
+            | Q(history_change_reason__startswith="Closed: ")
+        )
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if latest is None or not latest.history_change_reason.startswith("Reopened: "):
+        return None
+    return {
+        "by": latest.history_user,
+        "on": latest.history_date,
+        "reason": latest.history_change_reason.removeprefix("Reopened: "),
+    }
 
 
 def evidence_detail(*, user, pk):

@@ -12,6 +12,7 @@ from collections import defaultdict
 
 from django.utils import timezone
 
+from actions.evidence_services import RETURNED
 from actions.models import Action, Status
 from reports.models import BriefingPack
 
@@ -26,7 +27,7 @@ def iso(value):
 def _after_prefix(reason):
     """The words someone typed, without the service's "Reopened: " or "Deadline moved from ...
     to ...: " in front, so a page that says "reopened" does not say it twice."""
-    for prefix in ("Reopened: ", "Deadline moved from "):
+    for prefix in ("Reopened: ", "Deadline moved from ", "Deadline corrected from "):
         if reason.startswith(prefix):
             return reason.partition(": ")[2].strip()
     return reason.strip()
@@ -105,7 +106,12 @@ def _change_line(pk, before, window):
         line["percent_from"], line["percent_to"] = start[4], last[4]
     previous = start
     for record in window:
-        if record[2] != previous[2] and record[2] in (Status.CLOSED, Status.REOPENED):
+        if (record[5] or "").startswith(RETURNED):
+            # The reason is for the owner: the pack says only that it happened.
+            line["events"].append(
+                {"event": "returned for more evidence", "when": iso(record[0]), "reason": ""}
+            )
+        elif record[2] != previous[2] and record[2] in (Status.CLOSED, Status.REOPENED):
             line["events"].append(
                 {
                     "event": "closed" if record[2] == Status.CLOSED else "reopened",

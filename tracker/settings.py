@@ -164,6 +164,9 @@ EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 20)
 # An action plan's sheet is refused past these, before its rows are read into memory.
 PLAN_IMPORT_MAX_ROWS = env_int("PLAN_IMPORT_MAX_ROWS", 5000)
 PLAN_IMPORT_MAX_COLUMNS = env_int("PLAN_IMPORT_MAX_COLUMNS", 100)
+# Independent assurance: the assurer never added the evidence; with this on, neither are they the
+# action's OPCC lead.
+ASSURANCE_ASSURER_NOT_LEAD = env_bool("ASSURANCE_ASSURER_NOT_LEAD", False)
 
 # Mail: console for newcomers, SMTP (or any backend) in production.
 EMAIL_BACKEND = env(

@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from actions import services
+from actions import finding_services, services
 from actions.inspection_import.parser import parse_report
 from actions.models import Force, Grade, Inspection, Status
 from actions.sample_data import events, peel_2023_story
@@ -77,6 +77,7 @@ APM_OVERALL = (
 # username, first name, last name, role, role title: obviously invented people.
 DEMO_USERS = [
     ("opcc", "Demo", "Officer (invented)", roles.OPCC_STAFF, "Head of Performance, OPCC"),
+    ("assurer", "Demo", "Assurer (invented)", roles.OPCC_STAFF, "Performance Officer, OPCC"),
     ("owner", "Demo", "Owner (invented)", roles.ACTION_OWNER, "ACC Crime"),
     ("panel", "Demo", "Panellist (invented)", roles.PANEL_MEMBER, "Police & Crime Panel member"),
     ("admin", "Demo", "Administrator (invented)", roles.ADMINISTRATOR, "Systems administrator"),
@@ -154,7 +155,7 @@ def load_demo(*, stdout=None):
         with events.happened_on(events.at(PEEL_2015_PLAN["recorded"], hour=9)):
             users = {username: _demo_user(username, *rest) for username, *rest in DEMO_USERS}
             opcc, owner = users["opcc"], users["owner"]
-            force = Force.objects.filter(name=FORCE_NAME).first() or services.force_create(
+            force = Force.objects.filter(name=FORCE_NAME).first() or finding_services.force_create(
                 by=opcc, name=FORCE_NAME
             )
             if owner.force_id is None:
@@ -194,7 +195,7 @@ def _load_findings(inspection, opcc, parsed_findings):
     for position, item in enumerate(parsed_findings, start=1):
         area = areas.get(item["area"]) if item["area"] else None
         if item["area"] and area is None:
-            area = services.graded_area_create(
+            area = finding_services.graded_area_create(
                 by=opcc,
                 inspection=inspection,
                 name=item["area"],
@@ -202,7 +203,7 @@ def _load_findings(inspection, opcc, parsed_findings):
                 position=len(areas) + 1,
             )
             areas[area.name] = area
-        created[item["reference"]] = services.finding_create(
+        created[item["reference"]] = finding_services.finding_create(
             by=opcc,
             inspection=inspection,
             kind=item["kind"],
@@ -219,11 +220,11 @@ def _load_peel_2015(force, opcc, owner):
     plan = {event: events.at(day) for event, day in PEEL_2015_PLAN.items()}
     parsed = parse_report((TEXTS / "peel-2015-herts-effectiveness.txt").read_text(), FORCE_NAME)
     with events.happened_on(plan["recorded"]):
-        inspection = services.inspection_create(
+        inspection = finding_services.inspection_create(
             by=opcc, force=force, title=PEEL_2015_TITLE, kind=Inspection.Kind.PEEL
         )
         for position, area in enumerate(parsed.graded_areas, start=1):
-            services.graded_area_create(
+            finding_services.graded_area_create(
                 by=opcc, inspection=inspection, name=area.name, grade=area.grade, position=position
             )
         findings = _load_findings(inspection, opcc, parsed.as_dict()["findings"])
@@ -237,6 +238,7 @@ def _load_peel_2015(force, opcc, owner):
                 owner_role_title="ACC Crime",
                 opcc_lead=opcc,
                 deadline=datetime.date(2016, 12, 31),
+                entering_history=True,
             )
             for finding in findings
         ]
@@ -251,7 +253,7 @@ def _load_peel_2015(force, opcc, owner):
         evidence = events.evidence_submitted(
             action, owner, "Board minutes recording completion", on=plan["evidence"]
         )
-        events.evidence_assured(evidence, opcc, on=plan["assured"])
+        events.evidence_assured(evidence, on=plan["assured"])
         events.progress(
             action, owner, "Work complete.", status=Status.PROPOSED, on=plan["proposed"]
         )
@@ -264,7 +266,7 @@ def _load_peel_2023(force, opcc):
     text = (TEXTS / "pcc-panel-report-peel-2023-25.txt").read_text()
     parsed = parse_report(text, FORCE_NAME)
     with events.happened_on(events.at(PEEL_2023_PUBLISHED, hour=12)):
-        inspection = services.inspection_create(
+        inspection = finding_services.inspection_create(
             by=opcc,
             force=force,
             title=PEEL_2023_TITLE,
@@ -277,7 +279,7 @@ def _load_peel_2023(force, opcc):
             inspector_summary=text.partition("HM Inspector’s summary\n")[2].strip(),
         )
         for position, area in enumerate(parsed.graded_areas, start=1):
-            services.graded_area_create(
+            finding_services.graded_area_create(
                 by=opcc, inspection=inspection, name=area.name, grade=area.grade, position=position
             )
         items, counters, last_concern = [], {}, None

@@ -136,6 +136,7 @@ def peel_2023_story_load(*, inspection, opcc, owner, today, paper):
                 owner_role_title=role_title,
                 opcc_lead=opcc,
                 deadline=today + datetime.timedelta(days=days),
+                entering_history=days < 0,
             )
             for key, reference, title, days, role_title, description in PEEL_2023_PLAN
         }
@@ -175,7 +176,7 @@ def peel_2023_story_load(*, inspection, opcc, owner, today, paper):
     evidence = events.evidence_submitted(
         listening, owner, "Survey results and roadshow notes", on=day(-150)
     )
-    events.evidence_assured(evidence, opcc, on=day(-145))
+    events.evidence_assured(evidence, on=day(-145))
     events.progress(listening, owner, "Programme complete.", status=Status.PROPOSED, on=day(-140))
     events.closed(listening, opcc, "Programme delivered.", on=day(-130))
     events.progress(
@@ -187,6 +188,8 @@ def peel_2023_story_load(*, inspection, opcc, owner, today, paper):
             by=opcc,
             action=listening,
             reason="Panel asked for evidence that feedback changed decisions.",
+            rag=Rag.AMBER,
+            percent_complete=80,
         )
     # Slipped, and overdue even so.
     with events.happened_on(day(-75)):
@@ -195,13 +198,14 @@ def peel_2023_story_load(*, inspection, opcc, owner, today, paper):
             action=plan["training"],
             deadline=today - datetime.timedelta(days=20),
             reason="Training provider changed; new date agreed.",
+            entering_history=True,
         )
     events.progress(force_use, owner, "Dip-sample of 200 records started.", on=day(-60))
     # Proposed, assured and closed before its deadline.
     evidence = events.evidence_submitted(
         peer, owner, "Peer review report and action log", on=day(-60), document=True
     )
-    events.evidence_assured(evidence, opcc, on=day(-55))
+    events.evidence_assured(evidence, on=day(-55))
     events.progress(peer, owner, "Peer review completed.", status=Status.PROPOSED, on=day(-50))
     events.closed(peer, opcc, "Peer review delivered; findings in the recording plan.", on=day(-45))
     # No update since: stale.
@@ -222,7 +226,7 @@ def peel_2023_story_load(*, inspection, opcc, owner, today, paper):
     evidence = events.evidence_submitted(
         problem_solving, owner, "Evaluation framework and first results", on=day(-30)
     )
-    events.evidence_assured(evidence, opcc, on=day(-27))
+    events.evidence_assured(evidence, on=day(-27))
     events.progress(
         problem_solving, owner, "Framework embedded.", status=Status.PROPOSED, on=day(-25)
     )
@@ -246,7 +250,7 @@ def peel_2023_story_load(*, inspection, opcc, owner, today, paper):
         force_use, owner, "Dip-sample of 200 records completed.", percent=80, on=day(-14)
     )
     evidence = events.evidence_submitted(force_use, owner, "Dip-sample results", on=day(-12))
-    events.evidence_assured(evidence, opcc, on=day(-8))
+    events.evidence_assured(evidence, on=day(-8))
     # Due within 14 days.
     events.progress(
         plan["quality"],

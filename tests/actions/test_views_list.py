@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import selectors, services, views
+from actions import finding_services, selectors, views
 from actions.models import Action, Inspection, Rag, Status
 from tests.factories import (
     ActionFactory,
@@ -205,6 +205,32 @@ def test_opcc_bulk_assigns_owner_and_lead_with_history_on_each(
         )
 
 
+def test_bulk_assign_changes_only_what_was_asked_and_counts_what_changed(
+    force, owner, opcc_officer, second_opcc_officer, signed_in
+):
+    first, second = actions_for(force, 2)
+    for action in (first, second):
+        action.owner, action.owner_role_title = owner, "Head of Crime Recording"
+        action.save()
+    second.opcc_lead = second_opcc_officer
+    second.save()
+    rows_before = second.history.count()
+    client = signed_in(opcc_officer)
+    client.post(
+        reverse("actions:bulk_assign"),
+        {"actions": [first.pk, second.pk], "owner": owner.pk, "opcc_lead": second_opcc_officer.pk},
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    # The owner stayed the same, so their public role title on each action is kept.
+    assert first.owner_role_title == second.owner_role_title == "Head of Crime Recording"
+    assert first.opcc_lead == second_opcc_officer
+    # Nothing to change on the second: no history row saying nothing changed.
+    assert second.history.count() == rows_before
+    messages = [str(m) for m in client.get(LIST).context["messages"]]
+    assert "1 action assigned." in messages
+
+
 def test_bulk_assign_of_an_owner_from_another_force_changes_nothing(
     force, other_force_owner, opcc_officer, signed_in
 ):
@@ -322,7 +348,7 @@ def test_search_and_type_filter_follow_the_finding_when_it_is_edited(
     assert titles(client.get(LIST, {"q": "custody afi"})) == ["Audit"]
     history_rows = action.history.count()
     assert titles(client.get(LIST, {"kind": "afi"})) == ["Audit", "Other"]
-    services.finding_edit(
+    finding_services.finding_edit(
         by=opcc_officer,
         finding=finding,
         text="Vetting backlog",

@@ -391,7 +391,7 @@ def test_statuses_follow_the_workflow(force, owner, opcc_officer, signed_in):
         ["Inspection", "Finding reference", "Action title", "Deadline", "Status", "Latest update"],
         [PEEL, "AFI 1", "Closed one", "", "In progress", ""],
         [PEEL, "AFI 1", "Open one", "", "Closed", ""],
-        [PEEL, "AFI 1", "Done before", "01/01/2024", "Closed", "Delivered in 2023."],
+        [PEEL, "AFI 1", "Done before", "01/01/2025", "Closed", "Delivered in 2023."],
         [PEEL, "AFI 1", "Watching", "01/01/2024", "Sustaining", ""],
         [PEEL, "AFI 1", "Proposed one", "01/01/2025", "Proposed", ""],
     ]

@@ -563,7 +563,7 @@ def test_a_closure_proposal_already_decided_is_not_sent(
     action, owner, opcc_officer, second_opcc_officer, mailoutbox, sweep
 ):
     evidence = EvidenceFactory(action=action, submitted_by=owner)
-    evidence_services.evidence_assure(by=second_opcc_officer, evidence=evidence, note="Checked.")
+    evidence_services.evidence_assure(by=opcc_officer, evidence=evidence, note="Checked.")
     services.action_propose_closure(by=owner, action=action, narrative="All delivered.")
     services.action_close(by=second_opcc_officer, action=action, closure_summary="Delivered.")
     sweep(timezone.localdate())
@@ -582,8 +582,14 @@ def test_the_owner_hears_when_opcc_assures_evidence_closes_reopens_and_moves_the
         by=opcc_officer, evidence=evidence, note="Checked the sample."
     )
     services.action_propose_closure(by=owner, action=action, narrative="Done.")
-    services.action_close(by=opcc_officer, action=action, closure_summary="Delivered.")
-    services.action_reopen(by=second_opcc_officer, action=action, reason="Not sustained.")
+    services.action_close(by=second_opcc_officer, action=action, closure_summary="Delivered.")
+    services.action_reopen(
+        by=second_opcc_officer,
+        action=action,
+        reason="Not sustained.",
+        rag="amber",
+        percent_complete=60,
+    )
     services.action_change_deadline(
         by=opcc_officer, action=action, deadline=datetime.date(2030, 1, 1), reason="Re-plan."
     )
