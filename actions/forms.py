@@ -15,7 +15,7 @@ from actions.models import (
 )
 from actions.services import OPCC_ONLY, TRANSITIONS
 from tracker import files, roles
-from tracker.forms import DATE_INPUT, WorkspaceForm
+from tracker.forms import GovukDateField, WorkspaceForm
 from tracker.models import User
 
 
@@ -50,9 +50,7 @@ class FindingForm(WorkspaceForm):
         empty_label="None",
         help_text="Only for a recommendation made under a cause of concern",
     )
-    due_on = forms.DateField(
-        label="Date set by the inspectorate", required=False, widget=DATE_INPUT
-    )
+    due_on = GovukDateField(label="Date set by the inspectorate", required=False)
     public_text = forms.CharField(
         label="Public wording",
         required=False,
@@ -87,7 +85,7 @@ class ExternalStatusForm(WorkspaceForm):
         choices=ExternalStatus.choices,
         widget=forms.RadioSelect,
     )
-    on = forms.DateField(label="Date of the decision", widget=DATE_INPUT)
+    on = GovukDateField(label="Date of the decision")
     note = forms.CharField(
         label="Note",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -98,7 +96,7 @@ class ExternalStatusForm(WorkspaceForm):
 class ActionForm(WorkspaceForm):
     title = forms.CharField(max_length=300)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    deadline = forms.DateField(widget=DATE_INPUT)
+    deadline = GovukDateField(label="Deadline")
     owner = UserChoiceField(queryset=None, required=False, empty_label="Not yet assigned")
     owner_role_title = forms.CharField(
         label="Owner's role title",
@@ -206,7 +204,7 @@ class BulkAssignForm(WorkspaceForm):
 
 
 class DeadlineForm(WorkspaceForm):
-    deadline = forms.DateField(label="New deadline", widget=DATE_INPUT)
+    deadline = GovukDateField(label="New deadline")
     reason = forms.CharField(
         label="Reason for moving the deadline",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -321,7 +319,9 @@ class ReopenForm(WorkspaceForm):
 
 
 class SustainForm(WorkspaceForm):
-    until = forms.DateField(label="Watch until", widget=DATE_INPUT)
+    until = GovukDateField(
+        label="Watch until", error_messages={"required": "Enter the date to watch until."}
+    )
     reason = forms.CharField(
         label="What will show the improvement has lasted",
         widget=forms.Textarea(attrs={"rows": 3}),

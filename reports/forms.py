@@ -7,7 +7,7 @@ from actions.forms import UserChoiceField
 from actions.models import Inspection
 from reports.models import Meeting, Question
 from tracker import roles
-from tracker.forms import DATE_INPUT, WorkspaceForm
+from tracker.forms import GovukDateField, WorkspaceForm
 from tracker.models import User
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -69,7 +69,7 @@ class QuestionForm(WorkspaceForm):
         help_text='Shown to the Panel and the public instead of a name, e.g. "ACC Crime". Leave '
         "blank to use the person's own title",
     )
-    due_on = forms.DateField(label="Answer due by", required=False, widget=DATE_INPUT)
+    due_on = GovukDateField(label="Answer due by", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
