@@ -7,10 +7,8 @@ from actions.forms import UserChoiceField
 from actions.models import Inspection
 from reports.models import Meeting, Question
 from tracker import roles
-from tracker.forms import GovukDateField, WorkspaceForm
+from tracker.forms import GovukDateField, GovukDateTimeField, WorkspaceForm
 from tracker.models import User
-
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
 class MeetingForm(WorkspaceForm):
@@ -18,14 +16,11 @@ class MeetingForm(WorkspaceForm):
         label="Type of meeting", choices=Meeting.Kind.choices, widget=forms.RadioSelect
     )
     title = forms.CharField(max_length=300, error_messages={"required": "Enter a title."})
-    starts_at = forms.DateTimeField(
+    starts_at = GovukDateTimeField(
         label="Date and time",
-        widget=DATETIME_INPUT,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text="UK time",
         error_messages={
             "required": "Enter the date and time.",
-            "invalid": "Enter a real date and time, for example 14/11/2024 10:00.",
+            "invalid": "Enter a real date and time, for example 14 11 2024 and 10:00.",
         },
     )
     location = forms.CharField(max_length=200, required=False)

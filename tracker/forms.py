@@ -6,7 +6,8 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from tracker.models import User
 
@@ -86,10 +87,11 @@ class GovukDateInput(forms.MultiWidget):
     """Day, month and year boxes in GOV.UK markup; the legend, hint and error are the fieldset's
     (templates/components/field.html)."""
 
-    WIDTHS = {"day": 2, "month": 2, "year": 4}
+    PARTS = DATE_PARTS
+    WIDTHS = {"day": 2, "month": 2, "year": 4, "time": 4}
 
     def __init__(self, attrs=None):
-        super().__init__(dict.fromkeys(DATE_PARTS, forms.TextInput), attrs)
+        super().__init__(dict.fromkeys(self.PARTS, forms.TextInput), attrs)
         # Set by GovukDateField when it refuses a value: the boxes to outline in red, and the
         # first of them is where the error summary's link goes.
         self.error_parts = ()
@@ -104,21 +106,21 @@ class GovukDateInput(forms.MultiWidget):
     def value_from_datadict(self, data, files, name):
         whole = data.get(name)
         if whole:
-            return [whole, "", ""]
-        return [data.get(f"{name}_{part}", "") for part in DATE_PARTS]
+            return [whole, *("" for _ in self.PARTS[1:])]
+        return [data.get(f"{name}_{part}", "") for part in self.PARTS]
 
     def value_omitted_from_data(self, data, files, name):
-        return name not in data and not any(f"{name}_{part}" in data for part in DATE_PARTS)
+        return name not in data and not any(f"{name}_{part}" in data for part in self.PARTS)
 
     def id_for_label(self, id_):
-        return f"{id_}_{(self.error_parts or DATE_PARTS)[0]}" if id_ else ""
+        return f"{id_}_{(self.error_parts or self.PARTS)[0]}" if id_ else ""
 
     def render(self, name, value, attrs=None, renderer=None):
         values = value if isinstance(value, list | tuple) else self.decompress(value)
         attrs = self.build_attrs(self.attrs, attrs)
         id_ = attrs.get("id") or name
         items = []
-        for part, part_value in zip(DATE_PARTS, values, strict=True):
+        for part, part_value in zip(self.PARTS, values, strict=True):
             error = " govuk-input--error" if part in self.error_parts else ""
             items.append(
                 format_html(
@@ -136,7 +138,11 @@ class GovukDateInput(forms.MultiWidget):
                     value=part_value or "",
                 )
             )
-        return format_html('<div class="govuk-date-input" id="{}">{}{}{}</div>', id_, *items)
+        return format_html(
+            '<div class="govuk-date-input" id="{}">{}</div>',
+            id_,
+            format_html_join("", "{}", ((item,) for item in items)),
+        )
 
 
 class GovukDateField(forms.Field):
@@ -148,10 +154,13 @@ class GovukDateField(forms.Field):
         kwargs.setdefault("help_text", "For example, 27 3 2026")
         super().__init__(*args, **kwargs)
         # Unless the form words its own, "Enter the deadline" is built from the label.
-        self.required_message = (kwargs.get("error_messages") or {}).get("required")
+        own = kwargs.get("error_messages") or {}
+        self.required_message, self.invalid_message = own.get("required"), own.get("invalid")
 
     def refuse(self, message, parts):
         self.widget.error_parts = tuple(parts)
+        if message.startswith("must be a real") and self.invalid_message:
+            return ValidationError(self.invalid_message, code="invalid")
         return ValidationError(f"{self.label or 'Date'} {message}", code="invalid")
 
     def prepare_value(self, value):
@@ -168,7 +177,7 @@ class GovukDateField(forms.Field):
             return value
         if isinstance(value, str):
             value = [value, "", ""]
-        day, month, year = (str(part or "").strip() for part in value)
+        day, month, year = (str(part or "").strip() for part in value[:3])
         if not (day or month or year):
             return None
         if day and not month and not year and not day.isdigit():
@@ -202,7 +211,7 @@ class GovukDateField(forms.Field):
 
     def validate(self, value):
         if value is None and self.required:
-            self.widget.error_parts = DATE_PARTS
+            self.widget.error_parts = self.widget.PARTS
             label = self.label or "date"
             raise ValidationError(
                 self.required_message or f"Enter the {label[0].lower()}{label[1:]}.",
@@ -214,6 +223,60 @@ class GovukDateField(forms.Field):
             return self.to_python(initial) != self.to_python(data)
         except ValidationError:
             return True
+
+
+TIME = re.compile(r"(?P<hour>[0-9]{1,2})(?:[:.](?P<minute>[0-9]{2}))?\s*(?P<half>am|pm)?", re.I)
+
+
+class GovukDateTimeInput(GovukDateInput):
+    """The GOV.UK date input and a time box ("10:00", "2pm")."""
+
+    PARTS = (*DATE_PARTS, "time")
+
+    def decompress(self, value):
+        if isinstance(value, datetime.datetime):
+            local = timezone.localtime(value)
+            return [*super().decompress(local.date()), f"{local:%H:%M}"]
+        return [*super().decompress(value), ""]
+
+
+class GovukDateTimeField(GovukDateField):
+    """An aware datetime in UK time from the date input and a time box; one ISO value
+    ("2024-11-14T10:00") under the field's name works too."""
+
+    widget = GovukDateTimeInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("help_text", "For example, 27 3 2026 and 10:00, in UK time")
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, datetime.datetime) or value is None:
+            return value
+        if isinstance(value, str):
+            value = [value, "", "", ""]
+        whole = str(value[0] or "").strip()
+        if whole and not any(value[1:]):
+            for pattern in ("%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"):
+                try:
+                    return timezone.make_aware(datetime.datetime.strptime(whole, pattern))
+                except ValueError:
+                    pass
+        date = super().to_python(value[:3])
+        time = str(value[3] or "").strip()
+        if date is None:
+            if time:
+                raise self.refuse("must include a day, month and year", DATE_PARTS)
+            return None
+        if not time:
+            raise self.refuse("must include a time", ["time"])
+        match = TIME.fullmatch(time)
+        hour, minute = (int(match["hour"]), int(match["minute"] or 0)) if match else (99, 0)
+        if match and match["half"]:
+            hour = hour % 12 + (12 if match["half"].lower() == "pm" else 0) if hour <= 12 else 99
+        if hour > 23 or minute > 59:
+            raise self.refuse("must be a real time", ["time"])
+        return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour, minute)))
 
 
 class WorkspaceForm(forms.Form):

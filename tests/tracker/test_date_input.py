@@ -2,11 +2,12 @@
 the part to fix."""
 
 import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django import forms
 
-from tracker.forms import GovukDateField, WorkspaceForm
+from tracker.forms import GovukDateField, GovukDateTimeField, WorkspaceForm
 
 
 class DeadlineForm(WorkspaceForm):
@@ -138,3 +139,42 @@ def test_workspace_form_styles_a_select_subclass_as_a_govuk_select():
         area = forms.ChoiceField(choices=[("a", "A")], widget=PlainSelect)
 
     assert AreaForm()["area"].field.widget.attrs["class"] == "govuk-select"
+
+
+class MeetingTimeForm(WorkspaceForm):
+    starts_at = GovukDateTimeField(label="Date and time")
+
+
+def at(hour, minute=0):
+    return datetime.datetime(2024, 11, 14, hour, minute, tzinfo=ZoneInfo("Europe/London"))
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        ({"starts_at": "2024-11-14T10:00"}, at(10)),
+        ({"starts_at_day": "14", "starts_at_month": "11", "starts_at_year": "2024",
+          "starts_at_time": "10:00"}, at(10)),
+        ({"starts_at_day": "14 November 2024", "starts_at_time": "2.30pm"}, at(14, 30)),
+        ({"starts_at_day": "14/11/2024", "starts_at_time": "12am"}, at(0)),
+    ],
+)  # fmt: skip
+def test_a_date_and_time_is_read_in_uk_time(data, expected):
+    assert cleaned(data, MeetingTimeForm) == expected
+
+
+@pytest.mark.parametrize(
+    ("time", "message"),
+    [("", "Date and time must include a time"), ("25:00", "Date and time must be a real time")],
+)
+def test_a_missing_or_impossible_time_is_named(time, message):
+    form = MeetingTimeForm({"starts_at_day": "14/11/2024", "starts_at_time": time})
+    assert form.errors["starts_at"] == [message]
+    assert form["starts_at"].id_for_label == "id_starts_at_time"
+
+
+def test_a_date_and_time_shows_in_its_four_boxes_in_uk_time():
+    summer = datetime.datetime(2025, 6, 1, 9, 30, tzinfo=datetime.UTC)
+    html = MeetingTimeForm(initial={"starts_at": summer})["starts_at"].as_widget()
+    assert 'name="starts_at_day" type="text" inputmode="numeric" value="1"' in html
+    assert 'name="starts_at_time" type="text" inputmode="numeric" value="10:30"' in html
