@@ -1,6 +1,7 @@
 """Forms for meetings, questions and packs; the services in reports/services.py make the change."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 from actions.forms import UserChoiceField
@@ -9,6 +10,22 @@ from reports.models import Meeting, Question
 from tracker import roles
 from tracker.forms import GovukDateField, GovukDateTimeField, WorkspaceForm
 from tracker.models import User
+
+
+class InspectionsField(forms.ModelMultipleChoiceField):
+    """Inspections ticked by id; a number past the database's ids is refused, not looked up
+    (SQLite cannot even compare it)."""
+
+    def clean(self, value):
+        for pk in value or []:
+            text = str(pk).strip().lstrip("+-")
+            if text.isascii() and text.isdigit() and int(text) > 2**63 - 1:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
 
 
 class MeetingForm(WorkspaceForm):
@@ -27,7 +44,7 @@ class MeetingForm(WorkspaceForm):
     webcast_url = forms.URLField(
         label="Webcast link", max_length=500, required=False, assume_scheme="https"
     )
-    inspections = forms.ModelMultipleChoiceField(
+    inspections = InspectionsField(
         label="Inspections on the agenda",
         queryset=Inspection.objects.select_related("force").order_by("-published_on", "title"),
         required=False,
