@@ -101,7 +101,9 @@ class GovukDateInput(forms.MultiWidget):
             return [str(value.day), str(value.month), str(value.year)]
         # An initial value kept as text, as the report import's draft keeps "2025-03-04".
         parts = date_parts(value) if isinstance(value, str) else None
-        return [str(int(part)) for part in parts] if parts else ["", "", ""]
+        if not parts:
+            return ["", "", ""]
+        return [str(int(part)) if part.isdigit() else part for part in parts]
 
     def value_from_datadict(self, data, files, name):
         whole = data.get(name)

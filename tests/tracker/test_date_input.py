@@ -178,3 +178,11 @@ def test_a_date_and_time_shows_in_its_four_boxes_in_uk_time():
     html = MeetingTimeForm(initial={"starts_at": summer})["starts_at"].as_widget()
     assert 'name="starts_at_day" type="text" inputmode="numeric" value="1"' in html
     assert 'name="starts_at_time" type="text" inputmode="numeric" value="10:30"' in html
+
+
+@pytest.mark.parametrize(
+    ("initial", "shown"),
+    [("2025-03-04", ["4", "3", "2025"]), ("1 June 2025", ["1", "June", "2025"])],
+)
+def test_an_initial_date_kept_as_text_shows_in_its_parts(initial, shown):
+    assert GovukDateField().widget.decompress(initial) == shown
