@@ -1,6 +1,9 @@
 """The action list's FilterSet: every filter lives in the URL, so a filtered list can be shared."""
 
+import datetime
 from html import escape
+from typing import NamedTuple
+from urllib.parse import urlencode
 
 import django_filters
 from django import forms
@@ -14,9 +17,11 @@ from actions.models import (
     FindingKind,
     Grade,
     GradedArea,
+    Inspection,
     Rag,
     Status,
 )
+from tracker.forms import DATE_PARTS, GovukDateField, WorkspaceForm
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -64,6 +69,19 @@ def area_choices(user):
 
 def stale_label():
     return f"No update for {settings.STALE_DAYS} days"
+
+
+class DateFilter(django_filters.Filter):
+    """A date from the GOV.UK date input; one ISO value under the filter's name works too."""
+
+    field_class = GovukDateField
+
+
+class FilterTag(NamedTuple):
+    """A filter in use, shown above the list with a link that removes just that filter."""
+
+    label: str
+    remove_query: str
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -126,18 +144,8 @@ class ActionFilter(django_filters.FilterSet):
         method="filter_mine",
         widget=forms.CheckboxInput,
     )
-    deadline_from = django_filters.DateFilter(
-        label="Deadline from",
-        field_name="deadline",
-        lookup_expr="gte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    deadline_to = django_filters.DateFilter(
-        label="Deadline to",
-        field_name="deadline",
-        lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    deadline_from = DateFilter(label="Deadline from", field_name="deadline", lookup_expr="gte")
+    deadline_to = DateFilter(label="Deadline to", field_name="deadline", lookup_expr="lte")
     sort = django_filters.ChoiceFilter(
         label="Sort by", choices=SORT_CHOICES, method="filter_sort", empty_label="Deadline"
     )
@@ -145,6 +153,7 @@ class ActionFilter(django_filters.FilterSet):
     class Meta:
         model = Action
         fields = []
+        form = WorkspaceForm
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -209,3 +218,56 @@ class ActionFilter(django_filters.FilterSet):
         if value and value.startswith("-"):
             fields = [f"-{field}" for field in fields]
         return [*fields, "deadline", "pk"]
+
+    # The tags above the list (the GOV.UK / MOJ "filter a list" pattern).
+
+    def tags(self):
+        """A FilterTag per filter value in use, in the panel's order: choices by their labels,
+        people and inspections named, dates written out. The sort is not a filter."""
+        self.is_valid()  # cleaned_data holds every valid filter even when another is refused
+        cleaned = self.form.cleaned_data
+        tags = []
+        for name, field in self.form.fields.items():
+            value = cleaned.get(name)
+            if name == "sort" or name in self.form.errors or value in (None, "", [], False):
+                continue
+            label = "Inspection" if name == "inspection_id" else field.label
+            for one in value if isinstance(value, list) else [value]:
+                text = self.tag_text(name, field, one)
+                tags.append(
+                    FilterTag(f"{label}: {text}" if text else label, self.query_without(name, one))
+                )
+        return tags
+
+    def tag_text(self, name, field, value):
+        if isinstance(value, datetime.date):
+            return f"{value.day} {value:%B %Y}"
+        if value is True:
+            return ""
+        if name == "inspection_id":
+            title = Inspection.objects.visible_to(self.user).filter(pk=value).values("title")
+            return next((row["title"] for row in title), str(int(value)))
+        if name in ("owner", "opcc_lead") and value.strip().isdigit() and len(value) < 19:
+            # A user id, from a link: named only if they hold one of the actions this user sees.
+            action = self.queryset.filter(**{f"{name}_id": int(value)}).first()
+            return str(getattr(action, name)) if action else value
+        if name == "area":
+            return value  # its choices are the names themselves (read again, they cost a query)
+        choices = dict(getattr(field, "choices", ()))
+        return str(choices.get(value, value))
+
+    def query_without(self, name, value):
+        """This list's query string without one filter value (and on page 1)."""
+        data = self.data.copy()
+        data.pop("page", None)
+        if isinstance(self.form.fields[name].widget, forms.CheckboxSelectMultiple):
+            data.setlist(name, [kept for kept in data.getlist(name) if kept != value])
+        else:
+            for key in [name, *(f"{name}_{part}" for part in DATE_PARTS)]:
+                data.pop(key, None)
+        return f"?{data.urlencode()}" if data else ""
+
+    def clear_query(self):
+        """No filters, keeping the sort."""
+        sort = self.data.get("sort")
+        return f"?{urlencode({'sort': sort})}" if sort else ""

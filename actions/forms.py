@@ -15,7 +15,7 @@ from actions.models import (
 )
 from actions.services import OPCC_ONLY, TRANSITIONS
 from tracker import files
-from tracker.forms import DATE_INPUT, WorkspaceForm
+from tracker.forms import GovukDateField, WorkspaceForm
 from tracker.models import User
 
 
@@ -46,9 +46,7 @@ class FindingForm(WorkspaceForm):
         empty_label="None",
         help_text="Only for a recommendation made under a cause of concern",
     )
-    due_on = forms.DateField(
-        label="Date set by the inspectorate", required=False, widget=DATE_INPUT
-    )
+    due_on = GovukDateField(label="Date set by the inspectorate", required=False)
     public_text = forms.CharField(
         label="Public wording",
         required=False,
@@ -83,7 +81,7 @@ class ExternalStatusForm(WorkspaceForm):
         choices=ExternalStatus.choices,
         widget=forms.RadioSelect,
     )
-    on = forms.DateField(label="Date of the decision", widget=DATE_INPUT)
+    on = GovukDateField(label="Date of the decision")
     note = forms.CharField(
         label="Note",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -103,7 +101,7 @@ def past_deadline_field():
 class ActionForm(WorkspaceForm):
     title = forms.CharField(max_length=300)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    deadline = forms.DateField(widget=DATE_INPUT)
+    deadline = GovukDateField(label="Deadline")
     owner = UserChoiceField(queryset=None, required=False, empty_label="Not yet assigned")
     owner_role_title = forms.CharField(
         label="Owner's role title",
@@ -210,9 +208,8 @@ class BulkAssignForm(WorkspaceForm):
 
 
 class DeadlineForm(WorkspaceForm):
-    deadline = forms.DateField(
+    deadline = GovukDateField(
         label="New deadline",
-        widget=DATE_INPUT,
         help_text="Today or later, and not before the report was published. Changed within a "
         "day of the action being added, it corrects the first deadline rather than moving it",
     )
@@ -355,7 +352,9 @@ class ReturnForm(WorkspaceForm):
 
 
 class SustainForm(WorkspaceForm):
-    until = forms.DateField(label="Watch until", widget=DATE_INPUT)
+    until = GovukDateField(
+        label="Watch until", error_messages={"required": "Enter the date to watch until."}
+    )
     reason = forms.CharField(
         label="What will show the improvement has lasted",
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -1,14 +1,29 @@
 """Forms for meetings, questions and packs; the services in reports/services.py make the change."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from actions.forms import UserChoiceField
 from actions.models import Inspection
 from reports.models import Meeting, Question
-from tracker.forms import DATE_INPUT, WorkspaceForm
+from tracker.forms import GovukDateField, GovukDateTimeField, WorkspaceForm
 from tracker.models import User
 
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+class InspectionsField(forms.ModelMultipleChoiceField):
+    """Inspections ticked by id; a number past the database's ids is refused, not looked up
+    (SQLite cannot even compare it)."""
+
+    def clean(self, value):
+        for pk in value or []:
+            text = str(pk).strip().lstrip("+-")
+            if text.isascii() and text.isdigit() and int(text) > 2**63 - 1:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
 
 
 class MeetingForm(WorkspaceForm):
@@ -16,21 +31,18 @@ class MeetingForm(WorkspaceForm):
         label="Type of meeting", choices=Meeting.Kind.choices, widget=forms.RadioSelect
     )
     title = forms.CharField(max_length=300, error_messages={"required": "Enter a title."})
-    starts_at = forms.DateTimeField(
+    starts_at = GovukDateTimeField(
         label="Date and time",
-        widget=DATETIME_INPUT,
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help_text="UK time",
         error_messages={
             "required": "Enter the date and time.",
-            "invalid": "Enter a real date and time, for example 14/11/2024 10:00.",
+            "invalid": "Enter a real date and time, for example 14 11 2024 and 10:00.",
         },
     )
     location = forms.CharField(max_length=200, required=False)
     webcast_url = forms.URLField(
         label="Webcast link", max_length=500, required=False, assume_scheme="https"
     )
-    inspections = forms.ModelMultipleChoiceField(
+    inspections = InspectionsField(
         label="Inspections on the agenda",
         queryset=Inspection.objects.select_related("force").order_by("-published_on", "title"),
         required=False,
@@ -72,7 +84,7 @@ class QuestionForm(WorkspaceForm):
         help_text='Shown to the Panel and the public instead of a name, e.g. "ACC Crime". Leave '
         "blank to use the person's own title",
     )
-    due_on = forms.DateField(label="Answer due by", required=False, widget=DATE_INPUT)
+    due_on = GovukDateField(label="Answer due by", required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

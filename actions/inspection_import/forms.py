@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from actions.inspection_import.source import ALLOWED_DESCRIPTION, read_report
 from actions.models import FindingKind, Force, Grade, InspectionKind
-from tracker.forms import DATE_INPUT, WorkspaceForm
+from tracker.forms import GovukDateField, WorkspaceForm
 
 
 class ImportStartForm(WorkspaceForm):
@@ -57,7 +57,7 @@ class ReviewInspectionForm(WorkspaceForm):
         error_messages={"required": "Choose the force the report is about."},
     )
     kind = forms.ChoiceField(label="Type of inspection", choices=InspectionKind.choices)
-    published = forms.DateField(label="Published", required=False, widget=DATE_INPUT)
+    published = GovukDateField(label="Published", required=False)
 
 
 class PrefixedIdsForm(WorkspaceForm):

@@ -421,3 +421,37 @@ def test_reopen_page_asks_for_rag_and_percent(action, owner, opcc_officer, signe
     assert "Choose the RAG rating the reopened action has now." in response.content.decode()
     action.refresh_from_db()
     assert action.status == Status.CLOSED
+
+
+def test_deadline_form_takes_the_govuk_date_input_and_names_the_part_to_fix(
+    action, opcc_officer, signed_in
+):
+    client = signed_in(opcc_officer)
+    page = client.get(url("deadline", action)).content.decode()
+    assert (
+        f'name="deadline_year" type="text" inputmode="numeric" value="{action.deadline.year}"'
+        in page
+    )
+    assert (
+        '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">New deadline</legend>'
+        in page
+    )
+
+    refused = client.post(
+        url("deadline", action),
+        {"deadline_day": "30", "deadline_month": "", "deadline_year": "2031", "reason": "Late."},
+    )
+    html = refused.content.decode()
+    assert refused.status_code == 200
+    assert '<a href="#id_deadline_month">New deadline must include a month</a>' in html
+    assert 'govuk-input--width-2 govuk-input--error" id="id_deadline_month"' in html
+    action.refresh_from_db()
+    assert action.deadline != datetime.date(2031, 6, 30)
+
+    # A whole date typed into the day box is read too.
+    moved = client.post(
+        url("deadline", action), {"deadline_day": "30 June 2031", "reason": "Supplier late."}
+    )
+    assert moved.status_code == 302
+    action.refresh_from_db()
+    assert action.deadline == datetime.date(2031, 6, 30)

@@ -33,7 +33,10 @@ def test_from_new_finding_to_closed_action(demo, new_page):
 
     staff.get_by_role("link", name="Add an action to AFI 99").click()
     staff.get_by_label("Title", exact=True).fill("Audit vulnerability records monthly")
-    staff.get_by_label("Deadline", exact=True).fill("2027-03-31")
+    deadline = staff.get_by_role("group", name="Deadline")
+    deadline.get_by_label("Day").fill("31")
+    deadline.get_by_label("Month").fill("3")
+    deadline.get_by_label("Year").fill("2027")
     staff.get_by_role("combobox", name=re.compile("^Owner")).select_option(str(owner.pk))
     staff.get_by_label("OPCC lead").select_option(str(opcc.pk))
     staff.get_by_role("button", name="Add action").click()

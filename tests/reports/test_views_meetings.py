@@ -141,3 +141,35 @@ def test_meeting_pages_run_a_constant_number_of_queries(
         assert client.get(reverse("reports:meetings")).status_code == 200
     with django_assert_max_num_queries(10):
         assert client.get(reverse("reports:meeting_detail", args=[meeting.pk])).status_code == 200
+
+
+def test_a_meeting_form_refuses_an_inspection_id_past_the_databases_ids(opcc_officer, signed_in):
+    # Found by the fuzzer: SQLite cannot compare such a number, and answered a server error.
+    response = signed_in(opcc_officer).post(
+        reverse("reports:meeting_create"),
+        {
+            "kind": "apm",
+            "title": "APM",
+            "starts_at": "2024-11-14T10:00",
+            "inspections": ["99999999999999999999999999"],
+        },
+    )
+    assert response.status_code == 200
+    assert "is not a valid value" in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_a_meeting_date_and_time_is_posted_in_the_govuk_date_input(opcc_officer, signed_in):
+    client = signed_in(opcc_officer)
+    parts = {"starts_at_day": "14", "starts_at_month": "11", "starts_at_year": "2024"}
+    refused = client.post(
+        reverse("reports:meeting_create"), {"kind": "apm", "title": "APM", **parts}
+    )
+    assert '<a href="#id_starts_at_time">Date and time must include a time</a>' in (
+        refused.content.decode()
+    )
+    client.post(
+        reverse("reports:meeting_create"),
+        {"kind": "apm", "title": "APM", **parts, "starts_at_time": "10:00"},
+    )
+    assert Meeting.objects.get().starts_at == datetime.datetime(2024, 11, 14, 10, tzinfo=LONDON)
