@@ -32,7 +32,7 @@ class Command(BaseCommand):
         by = self.officer(user, dry_run=dry_run)
         default_inspection = self.inspection(inspection)
         sheet = self.read(Path(file), by)
-        mapping = columns.auto_mapping(sheet.headings, columns.remembered_mapping(by))
+        mapping = files.guess_mapping(sheet, user=by)
         problems = columns.mapping_problems(mapping, default_inspection=default_inspection)
         if problems:
             unmatched = [h for i, h in enumerate(sheet.headings) if h and i not in mapping]
