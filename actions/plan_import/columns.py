@@ -1,4 +1,5 @@
-"""Which column holds which field, and each cell's value read as that field."""
+"""Which column holds which field, each cell's value read as that field, and which
+inspection a cell names."""
 
 import datetime
 import re
@@ -365,3 +366,42 @@ def finding_kind(reference):
     if text.startswith("rec"):
         return FindingKind.RECOMMENDATION
     return FindingKind.AFI
+
+
+# Inspections
+
+
+def short_name(title):
+    """An inspection's title before its colon: "PEEL 2023-25" for "PEEL 2023-25: An inspection
+    of Hertfordshire Constabulary"."""
+    return key_text(title.split(":", 1)[0])
+
+
+def inspection_matches(text, inspections):
+    """The inspections a cell names: by title; else by short name; else those whose title
+    starts with the text (at a word's end). More than one means the cell is ambiguous."""
+    wanted = key_text(text)
+    if not wanted:
+        return []
+    for matches in (
+        lambda i: key_text(i.title) == wanted,
+        lambda i: short_name(i.title) == wanted,
+        lambda i: (
+            key_text(i.title).startswith(wanted)
+            and not key_text(i.title)[len(wanted) : len(wanted) + 1].isalnum()
+        ),
+    ):
+        found = [i for i in inspections if matches(i)]
+        if found:
+            return found
+    return []
+
+
+def ambiguous_inspection(title, found):
+    found = sorted(found, key=lambda i: (i.title, str(i.force)))
+    names = "; ".join(f"{i.title} ({i.force})" for i in found[:5])
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    return (
+        f'"{title}" matches {len(found)} inspections: {names}{more}. Use the full title, or '
+        "ignore this column and choose the inspection when matching the columns."
+    )

@@ -13,8 +13,10 @@ from actions.plan_import.columns import (
     BLUE,
     FIELD_LABELS,
     FIELDS,
+    ambiguous_inspection,
     clean_text,
     finding_kind,
+    inspection_matches,
     key_text,
     parse_date,
     parse_percent,
@@ -68,32 +70,6 @@ class Plan:
 def action_id(text):
     """The number in an Action ID cell, or None (a database id has at most 18 digits)."""
     return int(text) if text.isdigit() and len(text) <= 18 else None
-
-
-def short_name(title):
-    """An inspection's title before its colon: "PEEL 2023-25" for "PEEL 2023-25: An inspection
-    of Hertfordshire Constabulary"."""
-    return key_text(title.split(":", 1)[0])
-
-
-def inspection_matches(text, inspections):
-    """The inspections a cell names: by title; else by short name; else those whose title
-    starts with the text (at a word's end). More than one means the cell is ambiguous."""
-    wanted = key_text(text)
-    if not wanted:
-        return []
-    for matches in (
-        lambda i: key_text(i.title) == wanted,
-        lambda i: short_name(i.title) == wanted,
-        lambda i: (
-            key_text(i.title).startswith(wanted)
-            and not key_text(i.title)[len(wanted) : len(wanted) + 1].isalnum()
-        ),
-    ):
-        found = [i for i in inspections if matches(i)]
-        if found:
-            return found
-    return []
 
 
 class _Lookups:
@@ -412,15 +388,6 @@ class Planner:
                 "percent_complete": percent,
             }
         row.outcome = UPDATE if changes else UNCHANGED
-
-
-def ambiguous_inspection(title, found):
-    names = "; ".join(f"{i.title} ({i.force})" for i in found[:5])
-    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
-    return (
-        f'"{title}" matches {len(found)} inspections: {names}{more}. Use the full title, or '
-        "ignore this column and choose the inspection when matching the columns."
-    )
 
 
 def plan_import(sheet, mapping, *, default_inspection=None):
