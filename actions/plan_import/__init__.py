@@ -2,8 +2,9 @@
 
 - `files`: read the sheet and find its header row; the templates, the stored upload, and the
   report of skipped rows;
-- `columns`: which column holds which field (matched by heading, remembered per user), and
-  reading each cell's value (UK, ISO and Excel dates, statuses, RAG, percentages);
+- `columns`: which column holds which field (matched by heading and the first rows' cells,
+  remembered per user and for the office), reading each cell's value (UK, ISO and Excel dates,
+  statuses and RAG in the words offices use, percentages), and the inspection a cell names;
 - `preview`: the preview (each row: create, update, no change or error, with the errors named by
   row and column), and applying it through the services in one transaction, with
   "Imported from <file name>" as the reason in history.

@@ -18,9 +18,12 @@ from openpyxl.styles import Font
 from actions import exports
 from actions.models import Status
 from actions.plan_import.columns import (
-    ALIASES,
     FIELD_LABELS,
     FIELDS,
+    KNOWN_HEADINGS,
+    SAMPLE_ROWS,
+    STATUS_WORDS,
+    auto_mapping,
     clean_text,
     normalise_heading,
     remembered_mapping,
@@ -148,7 +151,7 @@ class Sheet:
 
 def load_sheet(handle, name, *, user=None):
     rows = read_rows(handle, name)
-    known = set(ALIASES) | set(remembered_mapping(user))
+    known = KNOWN_HEADINGS | set(remembered_mapping(user))
     header = find_header(rows, known)
     headings = [clean_text(v) for v in rows[header][1]]
     while headings and not headings[-1]:
@@ -156,8 +159,15 @@ def load_sheet(handle, name, *, user=None):
     return Sheet(name=name, headings=headings, rows=rows[header + 1 :])
 
 
+def guess_mapping(sheet, *, user=None):
+    """{column index: field}, from the headings, the first rows and the remembered choices."""
+    rows = [values for _, values in sheet.rows[:SAMPLE_ROWS]]
+    return auto_mapping(sheet.headings, remembered_mapping(user), rows=rows)
+
+
 def template_headings():
-    return [FIELD_LABELS[name] for name in FIELDS]
+    # A revised deadline is for plans kept elsewhere; the template has one deadline column.
+    return [FIELD_LABELS[name] for name in FIELDS if name != "revised_deadline"]
 
 
 def template_xlsx(stream):
@@ -177,7 +187,10 @@ def template_xlsx(stream):
 
 TEMPLATE_GUIDANCE = [
     ("Action ID", "Leave blank for a new action; the tracker's ID to update one."),
-    ("Inspection", "The inspection's title exactly as in the tracker (add it there first)."),
+    (
+        "Inspection",
+        "The inspection's title as in the tracker, or its start (the part before the colon).",
+    ),
     ("Finding reference", 'As printed in the report, e.g. "AFI 3".'),
     ("Finding text", "Needed only for a finding the tracker does not have yet."),
     ("Action title", "Short description of the action; with the reference it identifies it."),
@@ -185,8 +198,8 @@ TEMPLATE_GUIDANCE = [
     ("Owner's role title", 'Shown publicly, e.g. "ACC Crime". Blank: the owner\'s own title.'),
     ("OPCC lead (email or username)", "A member of OPCC staff."),
     ("Deadline", "dd/mm/yyyy, 1 Dec 2024 or 1 December 2024. Needed for a new action."),
-    ("Status", ", ".join(s.label for s in Status) + "."),
-    ("RAG", "Green, Amber or Red."),
+    ("Status", ", ".join([s.label for s in Status] + list(STATUS_WORDS)) + "."),
+    ("RAG", "Green, Amber or Red; Blue means complete. On track, At risk and Off track too."),
     ("Percent complete", "0 to 100."),
     ("Latest update", "The latest progress narrative; recorded as an update."),
 ]

@@ -10,10 +10,13 @@ from django.db.models.functions import Lower
 from actions import finding_services, services
 from actions.models import Action, Finding, Inspection, Rag, Status, Update
 from actions.plan_import.columns import (
+    BLUE,
     FIELD_LABELS,
     FIELDS,
+    ambiguous_inspection,
     clean_text,
     finding_kind,
+    inspection_matches,
     key_text,
     parse_date,
     parse_percent,
@@ -39,12 +42,14 @@ class RowPlan:
     finding_text: str = ""  # for a new finding, or a changed text of an existing one
     action: Action | None = None
     parsed: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)  # field -> the file's heading for it
     # For an update: the service calls decided by the preview, which applying only carries out
     # (so what the preview shows and what is applied cannot drift apart).
     steps: dict = field(default_factory=dict)
 
     def error(self, name, message):
-        self.errors.append((FIELD_LABELS.get(name, name), message))
+        """A problem, named by the file's heading for the column (the field's name if none)."""
+        self.errors.append((self.labels.get(name) or FIELD_LABELS.get(name, name), message))
 
 
 @dataclass
@@ -75,23 +80,19 @@ class _Lookups:
         ids = {action_id(c["action_id"]) for c in cell_rows} - {None}
         people = {key_text(c.get(k)) for c in cell_rows for k in ("owner", "opcc_lead")} - {""}
 
-        self.inspections = {}
-        for inspection in (
-            Inspection.objects.select_related("force")
-            .annotate(key=Lower("title"))
-            .filter(Q(key__in=titles) | Q(pk=getattr(default_inspection, "pk", None)))
-        ):
-            self.inspections.setdefault(key_text(inspection.title), []).append(inspection)
+        # Every inspection when the file names any (an office has tens, not thousands), so a
+        # short name or the start of a title finds its inspection.
+        known = Inspection.objects.select_related("force")
+        if not titles:
+            known = known.filter(pk=getattr(default_inspection, "pk", None))
+        known = list(known)
+        self.inspections = {title: inspection_matches(title, known) for title in titles}
         self.default_inspection = default_inspection and next(
-            (
-                i
-                for group in self.inspections.values()
-                for i in group
-                if i.pk == default_inspection.pk
-            ),
-            None,
+            (i for i in known if i.pk == default_inspection.pk), None
         )
         inspection_ids = {i.pk for group in self.inspections.values() for i in group}
+        if self.default_inspection:
+            inspection_ids.add(self.default_inspection.pk)
         self.findings = {
             (f.inspection_id, key_text(f.reference)): f
             for f in Finding.objects.filter(inspection_id__in=inspection_ids)
@@ -128,6 +129,11 @@ class Planner:
         self.default_inspection = default_inspection
 
     def rows(self):
+        labels = {
+            name: self.sheet.headings[i]
+            for i, name in self.mapping.items()
+            if i < len(self.sheet.headings)
+        }
         for number, values in self.sheet.rows:
             texts = [clean_text(v) for v in values]
             if not any(texts):
@@ -142,7 +148,9 @@ class Planner:
             raw = {name: values[i] if i < len(values) else None for i, name in self.mapping.items()}
             if not any(cells.values()):
                 continue
-            yield RowPlan(number=number, values=texts, cells=cells, parsed={"raw": raw})
+            yield RowPlan(
+                number=number, values=texts, cells=cells, parsed={"raw": raw}, labels=labels
+            )
 
     def plan(self):
         rows = list(self.rows())
@@ -159,13 +167,11 @@ class Planner:
     # One row
 
     def plan_row(self, row):
-        cells = row.cells
-        if cells.get("action_id"):
+        """Every problem in the row is reported, not only the first."""
+        if row.cells.get("action_id"):
             self.match_by_id(row)
         else:
             self.match_by_names(row)
-        if row.errors:
-            return
         self.parse_values(row)
         if row.errors:
             return
@@ -182,7 +188,7 @@ class Planner:
         if person is None:
             what = "owner" if name == "owner" else "OPCC lead"
             row.error(name, f'Unknown {what} "{text}": no active user has that email or username.')
-        elif name == "owner" and not roles.can_own_in_force(person, force.pk):
+        elif name == "owner" and force and not roles.can_own_in_force(person, force.pk):
             row.error(name, f'"{text}" is not an action owner in {force}.')
         elif name == "opcc_lead" and not roles.is_opcc_staff(person):
             row.error(name, f'"{text}" is not OPCC staff, so cannot be the OPCC lead.')
@@ -207,17 +213,13 @@ class Planner:
         cells = row.cells
         title = cells.get("inspection", "")
         if title:
-            found = self.lookups.inspections.get(title.casefold(), [])
+            found = self.lookups.inspections.get(key_text(title), [])
             if not found:
                 row.error(
                     "inspection", f'Unknown inspection "{title}": add it in the tracker first.'
                 )
             elif len(found) > 1:
-                row.error(
-                    "inspection",
-                    f'More than one force has an inspection called "{title}": ignore this column '
-                    "and choose the inspection when matching the columns.",
-                )
+                row.error("inspection", ambiguous_inspection(title, found))
             else:
                 row.inspection = found[0]
         elif self.lookups.default_inspection is not None:
@@ -266,11 +268,12 @@ class Planner:
 
     def parse_values(self, row):
         raw, parsed = row.parsed["raw"], row.parsed
-        force = row.inspection.force
+        force = row.inspection.force if row.inspection else None
         parsed["owner"] = self.person(row, "owner", force=force)
         parsed["opcc_lead"] = self.person(row, "opcc_lead")
         for name, parse in (
             ("deadline", parse_date),
+            ("revised_deadline", parse_date),
             ("status", parse_status),
             ("rag", parse_rag),
             ("percent_complete", parse_percent),
@@ -280,6 +283,16 @@ class Planner:
                     parsed[name] = parse(raw[name])
                 except ValueError as error:
                     row.error(name, str(error))
+        if "revised_deadline" in parsed:
+            parsed["deadline"] = parsed.pop("revised_deadline")
+        if parsed.get("rag") == BLUE:
+            parsed["rag"] = Rag.GREEN
+            status = parsed.setdefault("status", Status.CLOSED)
+            if status != Status.CLOSED:
+                row.error(
+                    "rag",
+                    f"Blue means complete, but the status is {Status(status).label.lower()}.",
+                )
 
     def plan_create(self, row):
         parsed, cells = row.parsed, row.cells

@@ -87,7 +87,7 @@ def import_start(request):
             form.add_error("file", str(error))
         else:
             upload.seek(0)
-            mapping = columns.auto_mapping(sheet.headings, columns.remembered_mapping(request.user))
+            mapping = files.guess_mapping(sheet, user=request.user)
             token = uuid.uuid4().hex
             entry = {
                 "name": name,

@@ -24,7 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Preview only; save nothing.")
         parser.add_argument("--user", help="The OPCC officer the history records (to apply).")
         parser.add_argument(
-            "--inspection", help="Title of the inspection for rows that do not name one."
+            "--inspection",
+            help="Title (or its start) of the inspection for rows that do not name one.",
         )
         parser.add_argument("--skipped-report", help="Write the skipped rows to this CSV file.")
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         by = self.officer(user, dry_run=dry_run)
         default_inspection = self.inspection(inspection)
         sheet = self.read(Path(file), by)
-        mapping = columns.auto_mapping(sheet.headings, columns.remembered_mapping(by))
+        mapping = files.guess_mapping(sheet, user=by)
         problems = columns.mapping_problems(mapping, default_inspection=default_inspection)
         if problems:
             unmatched = [h for i, h in enumerate(sheet.headings) if h and i not in mapping]
@@ -62,9 +63,11 @@ class Command(BaseCommand):
     def inspection(self, title):
         if not title:
             return None
-        found = list(Inspection.objects.filter(title__iexact=title.strip()))
-        if len(found) != 1:
-            raise CommandError(f'No single inspection is called "{title}".')
+        found = columns.inspection_matches(title, Inspection.objects.select_related("force"))
+        if not found:
+            raise CommandError(f'No inspection is called "{title}".')
+        if len(found) > 1:
+            raise CommandError(columns.ambiguous_inspection(title, found))
         return found[0]
 
     def read(self, path, by):

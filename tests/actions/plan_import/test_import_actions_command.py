@@ -41,8 +41,7 @@ def test_a_dry_run_prints_the_preview_and_saves_nothing(plan_csv):
     assert output.splitlines() == [
         "Dry run, nothing saved: plan.csv: 1 to create, 0 to update, 0 unchanged, "
         "1 with errors (skipped).",
-        '  Row 5, Owner (email or username): Unknown owner "nobody": no active user has that '
-        "email or username.",
+        '  Row 5, Owner: Unknown owner "nobody": no active user has that email or username.',
     ]
     assert history_rows() == before
 

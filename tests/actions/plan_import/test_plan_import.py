@@ -116,8 +116,8 @@ def messy_rows(owner):
         [PEEL, "AFI 3", "Crime recording.", "Fix recording", "owner", "31/02/2025"],
         # 11: the same action again
         [PEEL, "AFI 3", "Crime recording.", "fix recording ", "owner", "01/03/2025"],
-        # 12: a status the tracker does not have
-        [PEEL, "AFI 4", "Custody.", "Custody review", "owner", "2025-06-30", "Done"],
+        # 12: a status neither the tracker nor offices use
+        [PEEL, "AFI 4", "Custody.", "Custody review", "owner", "2025-06-30", "Parked"],
         # 13: an existing action: deadline moved, status and progress set, a new update
         [
             PEEL,
@@ -187,19 +187,20 @@ def test_a_messy_spreadsheet_previews_correctly(plan_world, owner, opcc_officer,
         14: "unchanged",
     }
     errors = {row.number: row.errors for row in plan.of("error")}
+    # Each problem is named by the file's own heading for its column.
     assert errors[8] == [
         (
-            "Owner (email or username)",
+            "Action Owner",
             'Unknown owner "nobody@example.org": no active user has that email or username.',
         )
     ]
     assert errors[10] == [
-        ("Deadline", '"31/02/2025" is not a date: use a date such as 01/12/2024.')
+        ("Due Date", '"31/02/2025" is not a date: use a date such as 01/12/2024.')
     ]
     assert errors[11] == [
-        ("Action title", "Duplicate of row 10: the same action appears twice."),
+        ("Action", "Duplicate of row 10: the same action appears twice."),
     ]
-    assert errors[12][0][0] == "Status" and 'Unknown status "Done"' in errors[12][0][1]
+    assert errors[12][0][0] == "Status" and 'Unknown status "Parked"' in errors[12][0][1]
     rows = {row.number: row for row in plan.rows}
     assert rows[5].parsed["deadline"] == datetime.date(2025, 3, 31)
     assert rows[5].parsed["percent_complete"] == 40
@@ -216,7 +217,7 @@ def test_a_messy_spreadsheet_previews_correctly(plan_world, owner, opcc_officer,
     ]
     assert page.context["counts"] == {"create": 3, "update": 1, "unchanged": 1, "error": 4}
     html = page.content.decode()
-    assert "Row 8, Owner (email or username): Unknown owner" in html
+    assert "Row 8, Action Owner: Unknown owner" in html
     assert "No change" in html
     assert history_rows() == before
     assert not Finding.objects.filter(reference="AFI 1").exists()
@@ -264,9 +265,9 @@ def test_confirming_applies_valid_rows_with_history_and_reimporting_changes_noth
     lines = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
     assert lines[0][:4] == ["Row", "Column", "Problem", "Inspection"]
     assert [line[:2] for line in lines[1:]] == [
-        ["8", "Owner (email or username)"],
-        ["10", "Deadline"],
-        ["11", "Action title"],
+        ["8", "Action Owner"],
+        ["10", "Due Date"],
+        ["11", "Action"],
         ["12", "Status"],
     ]
 
@@ -311,7 +312,7 @@ def test_unknown_headings_are_matched_by_the_officer_and_remembered(
     plan_world, owner, opcc_officer, signed_in
 ):
     rows = [
-        ["AFI number", "What we will do", "Who", "Target"],
+        ["Item", "What we will do", "Who", "When"],
         ["AFI 6", "Set up a panel", "owner", "01/09/2025"],
     ]
     client = signed_in(opcc_officer)
@@ -462,7 +463,7 @@ def test_an_owner_of_another_force_is_refused(
     (row,) = client.get(reverse("imports:preview", args=[token])).context["plan"].rows
     assert row.errors == [
         (
-            "Owner (email or username)",
+            "Action Owner",
             f'"{other_force_owner.username}" is not an action owner in Hertfordshire Constabulary.',
         )
     ]
@@ -520,7 +521,7 @@ def test_the_templates_have_the_model_columns(opcc_officer, signed_in):
     # The template itself maps without any choices to make.
     headings = files.load_sheet(io.BytesIO(response.content), "t.xlsx").headings
     mapping = columns.auto_mapping(headings, {})
-    assert sorted(mapping.values()) == sorted(columns.FIELDS)
+    assert sorted(mapping.values()) == sorted(set(columns.FIELDS) - {"revised_deadline"})
 
 
 def test_the_action_list_links_to_the_import_for_opcc_staff_only(
@@ -562,7 +563,12 @@ def test_a_row_a_service_refuses_at_confirm_is_skipped_alone(
     [
         ("Percent complete", "150", '"150" is not a percentage from 0 to 100.'),
         ("Percent complete", "half", '"half" is not a percentage from 0 to 100.'),
-        ("RAG", "Purple", 'Unknown RAG "Purple": use Green, Amber or Red.'),
+        (
+            "RAG",
+            "Purple",
+            'Unknown RAG "Purple": use one of Green, Amber, Red, Blue (complete), On track, '
+            "At risk, Off track.",
+        ),
         ("OPCC lead", "owner", '"owner" is not OPCC staff, so cannot be the OPCC lead.'),
         ("Inspection", "PEEL 1999", 'Unknown inspection "PEEL 1999": add it in the tracker first.'),
     ],
@@ -575,8 +581,7 @@ def test_bad_values_are_named_by_row_and_column(
     client = signed_in(opcc_officer)
     token = token_of(upload(client, xlsx_upload([list(row), list(row.values())])))
     (planned,) = client.get(reverse("imports:preview", args=[token])).context["plan"].rows
-    label = {"OPCC lead": "OPCC lead (email or username)"}.get(column, column)
-    assert (planned.number, planned.errors) == (5, [(label, message)])
+    assert (planned.number, planned.errors) == (5, [(column, message)])
 
 
 def test_action_create_refuses_an_impossible_starting_status(finding, opcc_officer):
