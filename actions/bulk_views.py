@@ -21,7 +21,9 @@ def _bulk_page(request, form, *, title, submit, change, success):
     back = reverse("actions:list") + "?" + request.POST.get("return_query", "")
     context = {
         "selected": selectors.actions_visible_by_id(
-            user=request.user, ids=[i for i in request.POST.getlist("actions") if i.isdigit()]
+            # Digits within the database's integer range: anything else is no action.
+            user=request.user,
+            ids=[i for i in request.POST.getlist("actions") if i.isdigit() and int(i) < 2**63],
         ),
         "back": back,
         "page_title": title,

@@ -170,10 +170,18 @@ class PersonField(forms.CharField):
         return people[0]
 
 
+class ActionsField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        # An id past the database's integer range is no action, not a database error.
+        if any(str(pk).strip().isdigit() and int(str(pk).strip()) >= 2**63 for pk in value):
+            raise ValidationError("Select actions from the list.", code="invalid_choice")
+        return super()._check_values(value)
+
+
 class BulkForm(WorkspaceForm):
     """The actions ticked on the action list, among those the user may see."""
 
-    actions = forms.ModelMultipleChoiceField(
+    actions = ActionsField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one action."},

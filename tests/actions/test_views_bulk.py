@@ -100,3 +100,11 @@ def test_bulk_views_query_count_grows_only_with_the_actions_changed(
     with django_assert_max_num_queries(12 + per_action * rows):
         response = client.post(reverse(name), data)
     assert response.status_code == 302
+
+
+def test_an_id_past_the_integer_range_is_refused_not_an_error(opcc_officer, signed_in):
+    response = signed_in(opcc_officer).post(
+        reverse("actions:bulk_request_update"), {"actions": ["9223372036854775808"]}
+    )
+    assert response.status_code == 200
+    assert "Select actions from the list." in response.content.decode()
