@@ -168,12 +168,56 @@ class PersonField(forms.CharField):
         return people[0]
 
 
-class BulkAssignForm(WorkspaceForm):
-    actions = forms.ModelMultipleChoiceField(
+class ActionsField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        # An id past the database's integer range is no action, not a database error.
+        if any(str(pk).strip().isdigit() and int(str(pk).strip()) >= 2**63 for pk in value):
+            raise ValidationError("Select actions from the list.", code="invalid_choice")
+        return super()._check_values(value)
+
+
+class BulkForm(WorkspaceForm):
+    """The actions ticked on the action list, among those the user may see."""
+
+    actions = ActionsField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select at least one action to assign."},
+        error_messages={"required": "Select at least one action."},
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["actions"].queryset = (
+            Action.objects.visible_to(user)
+            .select_related("finding__inspection__force", "owner", "opcc_lead", "delegate")
+            .order_by("deadline", "pk")
+        )
+
+
+class BulkRequestUpdateForm(BulkForm):
+    message = forms.CharField(
+        label="What you would like to hear about",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Optional; each owner is sent one notice listing their selected actions",
+    )
+
+
+class BulkDeadlineForm(BulkForm):
+    deadline = forms.DateField(
+        label="Move the deadlines to",
+        widget=DATE_INPUT,
+        error_messages={"required": "Enter the new deadline."},
+    )
+    reason = forms.CharField(
+        label="Reason for moving the deadlines",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded in each action's history and shown to the Panel",
+        error_messages={"required": "Enter a reason for moving the deadlines."},
+    )
+
+
+class BulkAssignForm(BulkForm):
     owner = PersonField(
         label="New owner",
         required=False,
@@ -187,11 +231,9 @@ class BulkAssignForm(WorkspaceForm):
         help_text="Username or email address; leave blank to keep each action's lead",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["actions"].queryset = Action.objects.visible_to(user).select_related(
-            "finding__inspection__force", "owner", "opcc_lead", "delegate"
-        )
+        self.fields["actions"].error_messages["required"] = "Select at least one action to assign."
         self.fields["owner"].queryset = User.objects.action_owners().select_related("force")
         self.fields["opcc_lead"].queryset = opcc_staff()
 
@@ -220,6 +262,42 @@ class DeadlineForm(WorkspaceForm):
         help_text="Recorded in the action's history and shown to the Panel",
         error_messages={"required": "Enter a reason for moving the deadline."},
     )
+
+
+class ExtensionRequestForm(WorkspaceForm):
+    requested_deadline = forms.DateField(
+        label="New deadline you are asking for",
+        widget=DATE_INPUT,
+        help_text="Later than the current deadline. OPCC staff approve or decline the request",
+        error_messages={"required": "Enter the deadline you are asking for."},
+    )
+    reason = forms.CharField(
+        label="Why more time is needed",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the action's history; if approved, it is the reason the deadline moved",
+        error_messages={"required": "Enter why more time is needed."},
+    )
+
+
+class ExtensionDecisionForm(WorkspaceForm):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[("approve", "Approve: move the deadline"), ("decline", "Decline")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose approve or decline."},
+    )
+    decision_reason = forms.CharField(
+        label="Reason for the decision",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed to decline; sent to the owner and kept in the history",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "decline" and not cleaned.get("decision_reason", "").strip():
+            self.add_error("decision_reason", "Enter a reason for declining.")
+        return cleaned
 
 
 class UpdateForm(WorkspaceForm):

@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import dateformat, timezone
 
-from actions.models import Action, Evidence, Finding
+from actions.models import Action, Evidence, ExtensionRequest, Finding
 from tracker.models import User
 
 ACTION_HISTORY_FIELDS = [
@@ -25,7 +25,22 @@ ACTION_HISTORY_FIELDS = [
     "sustain_until",
 ]
 EVIDENCE_HISTORY_FIELDS = ["title", "kind", "url", "note", "assured_by", "assurance_note"]
-USER_FIELDS = {"owner", "delegate", "opcc_lead", "proposed_by", "closed_by", "assured_by"}
+EXTENSION_HISTORY_FIELDS = [
+    "requested_deadline",
+    "reason",
+    "status",
+    "decided_by",
+    "decision_reason",
+]
+USER_FIELDS = {
+    "owner",
+    "delegate",
+    "opcc_lead",
+    "proposed_by",
+    "closed_by",
+    "assured_by",
+    "decided_by",
+}
 FIELD_LABELS = {"opcc_lead": "OPCC lead", "rag": "RAG"}
 
 
@@ -66,6 +81,7 @@ def _entries(records, model, fields, label):
                 "why": record.history_change_reason or "",
                 "kind": record.get_history_type_display(),
                 "subject": label(record),
+                "model": model,
                 "raw": changes,
             }
         )
@@ -74,7 +90,8 @@ def _entries(records, model, fields, label):
 
 
 def action_history(*, action):
-    """Every change to the action and its evidence: who, when, why, and each field old -> new."""
+    """Every change to the action, its evidence and its extension requests: who, when, why, and
+    each field old -> new."""
     action_records = action.history.select_related("history_user").order_by(
         "history_date", "history_id"
     )
@@ -91,6 +108,18 @@ def action_history(*, action):
         entries += _entries(
             records, Evidence, EVIDENCE_HISTORY_FIELDS, lambda r: f"Evidence: {r.title}"
         )
+    extension_records = (
+        ExtensionRequest.history.filter(action_id=action.pk)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    by_extension = {}
+    for record in extension_records:
+        by_extension.setdefault(record.id, []).append(record)
+    for records in by_extension.values():
+        entries += _entries(
+            records, ExtensionRequest, EXTENSION_HISTORY_FIELDS, lambda r: "Extension request"
+        )
     user_ids, finding_ids = set(), set()
     for entry in entries:
         for name, old, new in entry["raw"]:
@@ -100,7 +129,7 @@ def action_history(*, action):
     users = {user.pk: user for user in User.objects.filter(pk__in=user_ids)}
     findings = dict(Finding.objects.filter(pk__in=finding_ids).values_list("pk", "reference"))
     for entry in entries:
-        model = Action if entry["subject"] == "Action" else Evidence
+        model = entry["model"]
         entry["changes"] = [
             {
                 "field": FIELD_LABELS.get(name)

@@ -855,6 +855,77 @@ class Evidence(models.Model):
         return ""
 
 
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
+class ExtensionRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(status=ExtensionStatus.PENDING)
+
+    def visible_to(self, user):
+        return self.filter(roles.force_scope(user, "action__finding__inspection__force_id"))
+
+
+class ExtensionRequest(models.Model):
+    """An owner's (or delegate's) request for a later deadline, which OPCC staff approve (the
+    deadline moves through action_change_deadline) or decline; one pending per action."""
+
+    Status = ExtensionStatus
+
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="extension_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    requested_deadline = models.DateField()
+    reason = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    objects = ExtensionRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["action"],
+                condition=Q(status="pending"),
+                name="extension_one_pending_per_action",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=ExtensionStatus.values), name="extension_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Extension to {self.requested_deadline:%d %b %Y} for {self.action}"
+
+    @property
+    def is_pending(self):
+        return self.status == ExtensionStatus.PENDING
+
+    def decision_refusal(self, user):
+        """Why `user` may not decide this request ("" if they may): OPCC staff only, never the
+        person who asked, and only while it waits."""
+        if not self.is_pending:
+            return "This extension request has already been decided."
+        if not roles.is_opcc_staff(user):
+            return "Only OPCC staff can decide an extension request."
+        if self.requested_by_id == user.pk:
+            return "You asked for this extension, so someone else must decide it."
+        return ""
+
+
 # Reminders: the outbox and the record of every reminder and change notification sent
 # (actions/reminders/; docs/design.md, "Reminder policy").
 
@@ -879,6 +950,10 @@ class ReminderKind(models.TextChoices):
     # Written by reports.services.pack_publish for the Panel members told of a published paper.
     PAPER_PUBLISHED = "paper_published", "Panel paper published"
     ACTION_RETURNED = "action_returned", "Returned for more evidence"
+    EXTENSION_REQUESTED = "extension_requested", "Deadline extension requested"
+    EXTENSION_DECIDED = "extension_decided", "Deadline extension decided"
+    # Written by actions.bulk_services when OPCC staff ask owners for an update.
+    UPDATE_REQUESTED = "update_requested", "Update requested"
 
 
 class ReminderStatus(models.TextChoices):

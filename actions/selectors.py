@@ -30,6 +30,7 @@ from actions.models import (
     OPEN_STATUSES,
     Action,
     Evidence,
+    ExtensionRequest,
     Finding,
     Force,
     GradedArea,
@@ -174,6 +175,25 @@ def action_detail(*, user, pk):
                     "submitted_by", "assured_by", "returned_by"
                 ),
             ),
+        ),
+        pk=pk,
+    )
+
+
+def extension_requests(*, user, action=None):
+    """Extension requests waiting for a decision, oldest first, that the user may see."""
+    pending = ExtensionRequest.objects.pending().visible_to(user)
+    if action is not None:
+        pending = pending.filter(action=action)
+    return pending.select_related(
+        "action__finding__inspection", "requested_by", "action__owner"
+    ).order_by("requested_at", "pk")
+
+
+def extension_detail(*, user, pk):
+    return get_object_or_404(
+        ExtensionRequest.objects.visible_to(user).select_related(
+            "action__finding__inspection__force", "action__owner", "requested_by", "decided_by"
         ),
         pk=pk,
     )
@@ -330,8 +350,11 @@ def dashboard(*, user, today=None):
     ]
     mine = [("mine", "on")] if mine_only else []
     counts = inspection_counts(user=user, today=today)
+    extensions = extension_requests(user=user) if not mine_only else None
     return {
         "mine_only": mine_only,
+        "extensions": list(extensions[:DASHBOARD_ROWS]) if extensions is not None else None,
+        "extensions_total": extensions.count() if extensions is not None else 0,
         "groups": [
             {
                 "key": key,

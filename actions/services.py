@@ -284,10 +284,14 @@ def action_propose_closure(*, by, action, narrative):
 
 
 @transaction.atomic
-def action_change_deadline(*, by, action, deadline, reason, entering_history=False):
+def action_change_deadline(
+    *, by, action, deadline, reason, entering_history=False, extension=False
+):
     """Move the deadline, keeping the original so the slip shows. `entering_history` records a
     deadline already passed (a move made before the tracker held it). A first deadline changed
-    within a day of being set is corrected instead: no slip (Action.deadline_is_a_correction)."""
+    within a day of being set is corrected instead: no slip (Action.deadline_is_a_correction).
+    An approved extension request (`extension`) is always a slip, never a correction, and its
+    service tells the owner of the decision itself."""
     require_opcc_staff(by)
     reason = require_text(reason, "A reason for moving the deadline")
     action = _locked(action)
@@ -298,7 +302,7 @@ def action_change_deadline(*, by, action, deadline, reason, entering_history=Fal
         raise WorkflowError(refusal)
     old = action.deadline
     fields = ["deadline"]
-    if not entering_history and action.deadline_is_a_correction():
+    if not entering_history and not extension and action.deadline_is_a_correction():
         action.original_deadline = deadline
         fields.append("original_deadline")
         change = f"Deadline corrected from {old:%d %b %Y} to {deadline:%d %b %Y}: {reason}"
@@ -306,6 +310,8 @@ def action_change_deadline(*, by, action, deadline, reason, entering_history=Fal
         change = f"Deadline moved from {old:%d %b %Y} to {deadline:%d %b %Y}: {reason}"
     action.deadline = deadline
     audited_save(action, by=by, reason=change, update_fields=fields)
+    if extension:
+        return action
     outbox.notify_change(
         kind=ReminderKind.DEADLINE_MOVED,
         action=action,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from actions import evidence_views, views
+from actions import bulk_views, evidence_views, extension_views, views
 from actions.inspection_import import views as report_import_views
 
 app_name = "actions"
@@ -12,12 +12,22 @@ urlpatterns = [
     path("actions/", views.action_list, name="list"),
     path("actions/export.csv", views.action_export, {"extension": "csv"}, name="export_csv"),
     path("actions/export.xlsx", views.action_export, {"extension": "xlsx"}, name="export_xlsx"),
-    path("actions/bulk-assign/", views.action_bulk_assign, name="bulk_assign"),
+    path("actions/bulk-assign/", bulk_views.action_bulk_assign, name="bulk_assign"),
+    path(
+        "actions/bulk-request-update/",
+        bulk_views.action_bulk_request_update,
+        name="bulk_request_update",
+    ),
+    path("actions/bulk-deadline/", bulk_views.action_bulk_deadline, name="bulk_deadline"),
     path("actions/<int:pk>/", views.action_detail, name="detail"),
     path("actions/<int:pk>/history/", views.action_history, name="history"),
     path("actions/<int:pk>/edit/", views.action_edit, name="edit"),
     path("actions/<int:pk>/assign/", views.action_assign, name="assign"),
     path("actions/<int:pk>/deadline/", views.action_deadline, name="deadline"),
+    path(
+        "actions/<int:pk>/extension/", extension_views.extension_request, name="extension_request"
+    ),
+    path("extensions/<int:pk>/decide/", extension_views.extension_decide, name="extension_decide"),
     path("actions/<int:pk>/update/", views.action_update, name="update"),
     path("actions/<int:pk>/propose-closure/", views.action_propose, name="propose"),
     path("actions/<int:pk>/close/", views.action_close, name="close"),

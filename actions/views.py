@@ -6,7 +6,6 @@ form or FilterSet, calls one selector or service, and renders or redirects.
 
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from actions import (
     evidence_services,
@@ -68,6 +67,10 @@ def action_list(request):
     if context["can_manage"]:
         # Its own ids: the filter form on the same page has fields of the same names.
         context["bulk_form"] = forms.BulkAssignForm(user=request.user, auto_id="bulk-%s")
+        context["bulk_update_form"] = forms.BulkRequestUpdateForm(
+            user=request.user, auto_id="bulk-%s"
+        )
+        context["bulk_deadline_form"] = forms.BulkDeadlineForm(user=request.user, auto_id="bulk-%s")
     return render(request, "actions/action_list.html", context)
 
 
@@ -80,42 +83,6 @@ def action_export(request, extension):
     if extension == "csv":
         return exports.csv_response(actions)
     return exports.actions_xlsx_response(actions)
-
-
-@workspace
-@require_POST
-def action_bulk_assign(request):
-    allow(roles.can_manage_actions(request.user))
-    form = forms.BulkAssignForm(request.POST, user=request.user)
-    back = reverse("actions:list") + "?" + request.POST.get("return_query", "")
-    context = {
-        "selected": selectors.actions_visible_by_id(
-            user=request.user, ids=[i for i in request.POST.getlist("actions") if i.isdigit()]
-        ),
-        "back": back,
-    }
-
-    def change(data):
-        return services.action_bulk_assign(
-            by=request.user,
-            actions=data["actions"],
-            owner=data["owner"],
-            opcc_lead=data["opcc_lead"],
-        )
-
-    def success(changed):
-        count = len(changed)
-        return f"{count} action{'s' if count != 1 else ''} assigned."
-
-    return form_page(
-        request,
-        form,
-        "actions/bulk_assign.html",
-        context,
-        change=change,
-        done=back,
-        success=success,
-    )
 
 
 # Inspections and findings
@@ -247,6 +214,7 @@ def next_steps(user, action):
         "can_sustain": can_manage and Status.SUSTAINING in moves,
         "can_reopen": can_manage and Status.REOPENED in moves,
         "can_return": can_manage and action.status == Status.PROPOSED,
+        "can_request_extension": roles.can_request_extension(user, action),
     }
 
 
@@ -259,6 +227,7 @@ def action_detail(request, pk):
         "tab": "overview",
         "links": selectors.finding_links(finding=action.finding),
         "reopened": selectors.reopen_reason(action=action),
+        "extension": selectors.extension_requests(user=request.user, action=action).first(),
         # Each piece of evidence, with why this user may not assure it ("" if they may).
         "evidence_rows": [
             (evidence, evidence.assurance_refusal(request.user) if steps["can_manage"] else "")

@@ -13,6 +13,7 @@ from collections import defaultdict
 from django.utils import timezone
 
 from actions.evidence_services import RETURNED
+from actions.extension_services import EXTENSION_APPROVED
 from actions.models import Action, Status
 from reports.models import BriefingPack
 
@@ -110,6 +111,13 @@ def _change_line(pk, before, window):
             # The reason is for the owner: the pack says only that it happened.
             line["events"].append(
                 {"event": "returned for more evidence", "when": iso(record[0]), "reason": ""}
+            )
+        elif record[3] != previous[3] and _after_prefix(record[5] or "").startswith(
+            EXTENSION_APPROVED
+        ):
+            # The move itself is the line's deadline_from/to; this says it was asked for.
+            line["events"].append(
+                {"event": "deadline extension approved", "when": iso(record[0]), "reason": ""}
             )
         elif record[2] != previous[2] and record[2] in (Status.CLOSED, Status.REOPENED):
             line["events"].append(

@@ -17,7 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from actions import evidence_services, finding_services, services
+from actions import (
+    bulk_services,
+    evidence_services,
+    extension_services,
+    finding_services,
+    services,
+)
 from actions.admin import AuditedAdmin
 from actions.inspection_import import services as import_services
 from actions.models import Action, Evidence, Finding, Force, Inspection, Rag, Status
@@ -178,6 +184,50 @@ WRITES = {
             )
         ),
         "Bulk-assigned",
+    ),
+    "actions.action_bulk_change_deadline": (
+        "opcc",
+        lambda w: (
+            lambda by: bulk_services.action_bulk_change_deadline(
+                by=by, actions=[fresh(w["action"])], deadline=LATER, reason="Moved together"
+            )
+        ),
+        "Moved together",
+    ),
+    "actions.extension_request": (
+        "owner",
+        lambda w: (
+            lambda by: extension_services.extension_request(
+                by=by, action=fresh(w["action"]), requested_deadline=LATER, reason="Supplier late"
+            )
+        ),
+        "requested",
+    ),
+    "actions.extension_approve": (
+        "opcc",
+        lambda w: (
+            lambda request: lambda by: extension_services.extension_approve(by=by, request=request)
+        )(
+            extension_services.extension_request(
+                by=w["owner"], action=fresh(w["action"]), requested_deadline=LATER, reason="Late"
+            )
+        ),
+        "Extension approved: Late",
+    ),
+    "actions.extension_decline": (
+        "opcc",
+        lambda w: (
+            lambda request: (
+                lambda by: extension_services.extension_decline(
+                    by=by, request=request, decision_reason="Not justified"
+                )
+            )
+        )(
+            extension_services.extension_request(
+                by=w["owner"], action=fresh(w["action"]), requested_deadline=LATER, reason="Late"
+            )
+        ),
+        "declined: Not justified",
     ),
     "actions.action_edit": (
         "opcc",
@@ -472,6 +522,8 @@ WRITES = {
 }
 # Public functions that write nothing: a permission check and a read.
 NOT_WRITES = {
+    # Writes only outbox rows (the notices to owners), not audited data.
+    "actions.action_bulk_request_update",
     "actions.check_finding_links",
     "actions.require_worker",
     "reports.pdf_inputs",
@@ -485,7 +537,9 @@ NOT_WRITES = {
 def public_functions():
     modules = (
         ("actions", services),
+        ("actions", bulk_services),
         ("actions", evidence_services),
+        ("actions", extension_services),
         ("actions", finding_services),
         ("actions", import_services),
         ("reports", report_services),

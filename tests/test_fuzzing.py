@@ -22,6 +22,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from actions import extension_services
 from actions.models import Evidence
 from reports import services as report_services
 from tests.actions.inspection_import.test_import_command import REPORT
@@ -190,6 +191,15 @@ def world(action, owner, opcc_officer, other_force_owner, panel_member):
     }
 
 
+def pending_extension(w):
+    return extension_services.extension_request(
+        by=w["owner"],
+        action=w["action"],
+        requested_deadline=w["action"].deadline + datetime.timedelta(days=30),
+        reason="The supplier is late.",
+    )
+
+
 # (URL name, how to build its arguments, who posts). The owner posts on the pages for owners.
 FORMS = [
     ("actions:finding_create", lambda w: [w["inspection"].pk], "opcc"),
@@ -208,6 +218,8 @@ FORMS = [
     ("actions:evidence_assure", lambda w: [w["evidence"].pk], "opcc"),
     ("actions:evidence_return", lambda w: [w["evidence"].pk], "opcc"),
     ("actions:return", lambda w: [w["action"].pk], "opcc"),
+    ("actions:extension_request", lambda w: [w["action"].pk], "owner"),
+    ("actions:extension_decide", lambda w: [pending_extension(w).pk], "opcc"),
     ("reports:meeting_create", lambda w: [], "opcc"),
     ("reports:meeting_edit", lambda w: [w["meeting"].pk], "opcc"),
     ("reports:question_create", lambda w: [w["meeting"].pk], "opcc"),
@@ -226,6 +238,8 @@ FORMS = [
 # finding page's repeat link.
 EXTRA_FORMS = [
     ("actions:bulk_assign", ["actions", "owner", "opcc_lead", "return_query"]),
+    ("actions:bulk_request_update", ["actions", "message", "return_query"]),
+    ("actions:bulk_deadline", ["actions", "deadline", "reason", "return_query"]),
     ("actions:finding_repeat", ["earlier", "do"]),
 ]
 
@@ -288,7 +302,7 @@ def test_hostile_input_to_a_form_never_errors_and_a_refusal_saves_nothing(
 def test_hostile_input_to_a_form_without_its_own_page(name, names, world, client, capsys):
     sign_in(client, world, "opcc")
     ids = [str(world["action"].pk), str(world["finding"].pk)]
-    url = reverse(name) if name == "actions:bulk_assign" else reverse(name, args=[ids[1]])
+    url = reverse(name) if name.startswith("actions:bulk_") else reverse(name, args=[ids[1]])
     before = audited_counts()
 
     @FUZZ

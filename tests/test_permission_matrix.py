@@ -26,6 +26,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from simple_history.models import HistoricalChanges
 
+from actions import extension_services
 from actions.models import Evidence
 from reports import services as report_services
 from reports.models import BriefingPack
@@ -68,6 +69,12 @@ actions:list                      -          GET     302   403    200    200    
 actions:export_csv                -          GET     302   403    200    200    200   403
 actions:export_xlsx               -          GET     302   403    200    200    200   403
 actions:bulk_assign               -          POST    302   403    403    403    200   403
+actions:bulk_request_update       -          POST    302   403    403    403    200   403
+actions:bulk_deadline             -          POST    302   403    403    403    200   403
+actions:extension_request         -          GET     302   403    200    404    403   403
+actions:extension_request         -          POST    302   403    200    404    403   403
+actions:extension_decide          -          GET     302   403    403    404    200   403
+actions:extension_decide          -          POST    302   403    403    404    200   403
 actions:detail                    -          GET     302   403    200    404    200   403
 actions:history                   -          GET     302   403    200    404    200   403
 actions:edit                      -          GET     302   403    403    404    200   403
@@ -295,12 +302,21 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
         "admin": administrator,
     }
     finding, inspection = action.finding, action.finding.inspection
+    extension = extension_services.extension_request(
+        by=owner,
+        action=action,
+        requested_deadline=action.deadline + datetime.timedelta(days=30),
+        reason="The supplier is late.",
+    )
     # Its live public progress page is on: anyone reads it, and it must leak nothing.
     inspection.public_progress = True
     inspection.save()
     kwargs = {
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "actions:bulk_assign": {},
+        "actions:bulk_request_update": {},
+        "actions:bulk_deadline": {},
+        "actions:extension_decide": {"pk": extension.pk},
         "actions:evidence_assure": {"pk": evidence.pk},
         "actions:evidence_download": {"pk": evidence.pk},
         "actions:inspection": {"pk": inspection.pk},

@@ -156,6 +156,11 @@ def can_work_on_action(user, action):
     return can_see_action(user, action) and action.is_assigned_to(user)
 
 
+def can_request_extension(user, action):
+    """Ask for a later deadline: the open action's owner or delegate (OPCC staff move it)."""
+    return can_see_action(user, action) and action.is_open and action.is_assigned_to(user)
+
+
 def can_manage_actions(user):
     """Create and edit findings and actions, assure evidence, close, reopen, move deadlines."""
     return is_opcc_staff(user)

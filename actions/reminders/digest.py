@@ -33,7 +33,14 @@ logger = logging.getLogger(__name__)
 Kind = ReminderKind
 
 # Kinds that are about work still owed: dropped unsent if the action closes before the digest goes.
-OPEN_ACTION_KINDS = {Kind.ESCALATION, Kind.OVERDUE, Kind.DEADLINE, Kind.STALE, Kind.MEETING_UPDATE}
+OPEN_ACTION_KINDS = {
+    Kind.ESCALATION,
+    Kind.OVERDUE,
+    Kind.DEADLINE,
+    Kind.STALE,
+    Kind.MEETING_UPDATE,
+    Kind.UPDATE_REQUESTED,
+}
 # Sections of the digest, most urgent first.
 DIGEST_ORDER = [
     Kind.ESCALATION,
@@ -41,6 +48,7 @@ DIGEST_ORDER = [
     Kind.DEADLINE,
     Kind.STALE,
     Kind.MEETING_UPDATE,
+    Kind.UPDATE_REQUESTED,
     Kind.QUESTION_DUE,
     Kind.PACK_READY,
     Kind.PAPER_PUBLISHED,
@@ -48,6 +56,8 @@ DIGEST_ORDER = [
     Kind.CLOSURE_PROPOSED,
     Kind.UPDATE_POSTED,
     Kind.EVIDENCE_ASSURED,
+    Kind.EXTENSION_REQUESTED,
+    Kind.EXTENSION_DECIDED,
     Kind.DEADLINE_MOVED,
     Kind.ACTION_CLOSED,
     Kind.ACTION_REOPENED,
@@ -65,6 +75,9 @@ HEADINGS = {
     Kind.CLOSURE_PROPOSED: "Proposed for closure",
     Kind.UPDATE_POSTED: "Updates posted",
     Kind.EVIDENCE_ASSURED: "Evidence assured",
+    Kind.UPDATE_REQUESTED: "Updates requested by OPCC staff",
+    Kind.EXTENSION_REQUESTED: "Deadline extensions requested",
+    Kind.EXTENSION_DECIDED: "Deadline extension requests decided",
     Kind.DEADLINE_MOVED: "Deadlines moved",
     Kind.ACTION_CLOSED: "Closed",
     Kind.ACTION_REOPENED: "Reopened",
