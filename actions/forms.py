@@ -204,9 +204,8 @@ class BulkRequestUpdateForm(BulkForm):
 
 
 class BulkDeadlineForm(BulkForm):
-    deadline = forms.DateField(
+    deadline = GovukDateField(
         label="Move the deadlines to",
-        widget=DATE_INPUT,
         error_messages={"required": "Enter the new deadline."},
     )
     reason = forms.CharField(
@@ -265,9 +264,8 @@ class DeadlineForm(WorkspaceForm):
 
 
 class ExtensionRequestForm(WorkspaceForm):
-    requested_deadline = forms.DateField(
+    requested_deadline = GovukDateField(
         label="New deadline you are asking for",
-        widget=DATE_INPUT,
         help_text="Later than the current deadline. OPCC staff approve or decline the request",
         error_messages={"required": "Enter the deadline you are asking for."},
     )
