@@ -25,15 +25,16 @@ from tracker.forms import DATE_PARTS, GovukDateField, WorkspaceForm
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
-# Sortable columns: URL value -> ORDER BY fields. Ties always break on deadline then id, so a
-# page boundary never drops or repeats a row.
+# Sortable columns: URL value -> ORDER BY fields; RAG by severity, red first (rag_severity, from
+# Action.objects.with_rag_severity). Ties always break on deadline then id, so a page boundary
+# never drops or repeats a row.
 SORTS = {
     "deadline": ["deadline"],
     "title": ["title"],
     "reference": ["finding__reference"],
     "inspection": ["finding__inspection__title"],
     "status": ["status"],
-    "rag": ["rag_rank"],
+    "rag": ["rag_severity"],
     "percent": ["percent_complete"],
     "owner": ["owner__last_name", "owner__first_name"],
 }

@@ -392,6 +392,10 @@ class Rag(models.TextChoices):
     RED = "red", "Red"
 
 
+# The RAG ratings from most to least severe: what sorting by RAG means (not the alphabet).
+RAG_SEVERITY = [Rag.RED, Rag.AMBER, Rag.GREEN]
+
+
 def _today(as_of):
     return as_of or timezone.localdate()
 
@@ -484,6 +488,16 @@ class ActionQuerySet(models.QuerySet):
                 When(overdue_condition(as_of), then=Value(Rag.RED)),
                 default=models.F("rag"),
                 output_field=models.CharField(),
+            )
+        )
+
+    def with_rag_severity(self, as_of=None):
+        """with_effective_rag, and rag_severity to sort by it: most severe (red, overdue
+        included) first, in RAG_SEVERITY's order. The list's RAG sort and the exports use it."""
+        return self.with_effective_rag(as_of).annotate(
+            rag_severity=Case(
+                *(When(effective_rag_db=rag, then=rank) for rank, rag in enumerate(RAG_SEVERITY)),
+                output_field=models.IntegerField(),
             )
         )
 

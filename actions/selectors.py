@@ -8,16 +8,12 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import (
-    Case,
     Count,
     Exists,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
@@ -51,23 +47,11 @@ DASHBOARD_INSPECTIONS = 30
 SEARCH_COUNT_LIMIT = 1000
 
 
-def _with_rag(queryset):
-    """The RAG as it should be shown (red when overdue), and its rank for sorting."""
-    return queryset.with_effective_rag().annotate(
-        rag_rank=Case(
-            When(effective_rag_db=Rag.RED, then=Value(0)),
-            When(effective_rag_db=Rag.AMBER, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-    )
-
-
 def action_rows(queryset):
     """Actions with everything a list row shows joined in, and the RAG as it should be shown."""
-    return _with_rag(
-        queryset.select_related("finding__inspection__force", "finding__area", "owner", "opcc_lead")
-    )
+    return queryset.select_related(
+        "finding__inspection__force", "finding__area", "owner", "opcc_lead"
+    ).with_rag_severity()
 
 
 # The columns a row of the action list shows (templates/actions/action_list.html): a page reads
@@ -101,6 +85,16 @@ def action_filterset(*, user, data):
 def action_list(*, filterset):
     """Exactly the filtered rows, in the order the list shows them (used by exports too)."""
     return filterset.qs.order_by(*filterset.sort_fields())
+
+
+def action_export_rows(*, filterset):
+    """action_list's rows with their latest update's text and time (the update the plan import
+    compares with), read in the same query however many rows there are."""
+    latest = Update.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
+    return action_list(filterset=filterset).annotate(
+        latest_update_narrative=Subquery(latest.values("narrative")[:1]),
+        latest_update_at=Subquery(latest.values("created_at")[:1]),
+    )
 
 
 class ActionPaginator(Paginator):
@@ -140,11 +134,13 @@ class ActionPaginator(Paginator):
         """One page's rows, from its ids, with only the columns a row shows."""
         bottom = (number - 1) * self.per_page
         ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
-        return _with_rag(
+        return (
             Action.objects.filter(pk__in=ids)
             .select_related("finding__inspection", "finding__area", "owner", "opcc_lead")
             .only(*LIST_ROW_COLUMNS)
-        ).order_by(*self.object_list.query.order_by)
+            .with_rag_severity()
+            .order_by(*self.object_list.query.order_by)
+        )
 
 
 def action_pages(*, filterset, per_page):

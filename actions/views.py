@@ -77,7 +77,7 @@ def action_list(request):
 @workspace
 def action_export(request, extension):
     filterset = selectors.action_filterset(user=request.user, data=request.GET)
-    actions = selectors.action_list(filterset=filterset)
+    actions = selectors.action_export_rows(filterset=filterset)
     detail = f"{extension.upper()} of actions filtered by: {request.GET.urlencode() or 'none'}"
     security.record(security.Kind.EXPORT, request=request, detail=detail)
     if extension == "csv":

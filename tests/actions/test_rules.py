@@ -66,6 +66,15 @@ def test_effective_rag_is_red_when_overdue_whatever_was_typed():
     assert late.effective_rag == Rag.RED and late.get_effective_rag_display() == "Red"
 
 
+def test_rag_severity_ranks_red_and_overdue_first_then_amber_then_green():
+    green = ActionFactory(deadline=days(5), rag=Rag.GREEN)
+    late = ActionFactory(deadline=days(-1), rag=Rag.GREEN)
+    amber = ActionFactory(deadline=days(5), rag=Rag.AMBER)
+    red = ActionFactory(deadline=days(5), rag=Rag.RED)
+    ranked = Action.objects.with_rag_severity(DAY).values_list("pk", "rag_severity")
+    assert dict(ranked) == {red.pk: 0, late.pk: 0, amber.pk: 1, green.pk: 2}
+
+
 # Due soon
 
 

@@ -1,14 +1,17 @@
-"""CSV and XLSX exports: exactly the filtered rows, in order, safe from formula injection."""
+"""CSV and XLSX exports: exactly the filtered rows, in order, with the columns the plan import
+reads back, safe from formula injection."""
 
 import csv
+import datetime
 import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from actions.models import Rag
-from tests.factories import ActionFactory, actions_for
+from actions.models import Rag, Status
+from tests.factories import ActionFactory, UpdateFactory, actions_for
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +19,20 @@ pytestmark = pytest.mark.django_db
 def csv_rows(response):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     return list(csv.reader(io.StringIO(text)))
+
+
+def csv_records(response):
+    header, *rows = csv_rows(response)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def xlsx_sheet(response):
+    return load_workbook(io.BytesIO(response.content)).active
+
+
+def xlsx_records(response):
+    header, *rows = xlsx_sheet(response).iter_rows(values_only=True)
+    return [dict(zip(header, row, strict=True)) for row in rows]
 
 
 def test_csv_export_has_exactly_the_filtered_rows_in_list_order(force, opcc_officer, signed_in):
@@ -26,46 +43,150 @@ def test_csv_export_has_exactly_the_filtered_rows_in_list_order(force, opcc_offi
         reverse("actions:export_csv"), {"rag": "amber", "sort": "title"}
     )
     assert response["Content-Disposition"].startswith('attachment; filename="actions-')
-    header, *rows = csv_rows(response)
-    assert header[5] == "Action"
-    assert [row[5] for row in rows] == ["Alpha", "Beta"]
-    assert {row[13] for row in rows} == {"Amber"}
+    records = csv_records(response)
+    assert [r["Action title"] for r in records] == ["Alpha", "Beta"]
+    assert {r["RAG"] for r in records} == {"Amber"}
 
 
 def test_owner_export_never_includes_another_forces_actions(force, other_force, owner, signed_in):
     ActionFactory(finding__inspection__force=force, title="Herts")
     ActionFactory(finding__inspection__force=other_force, title="Beds")
-    rows = csv_rows(signed_in(owner).get(reverse("actions:export_csv")))[1:]
-    assert [row[5] for row in rows] == ["Herts"]
+    records = csv_records(signed_in(owner).get(reverse("actions:export_csv")))
+    assert [r["Action title"] for r in records] == ["Herts"]
 
 
-def test_xlsx_export_matches_the_filter_and_has_real_dates(force, opcc_officer, signed_in):
-    actions = actions_for(force, 3)
+def test_exports_carry_the_id_description_latest_update_and_closure_summary(
+    force, owner, opcc_officer, signed_in
+):
+    action = ActionFactory(
+        finding__inspection__force=force,
+        description="Train every sergeant.",
+        owner=owner,
+        opcc_lead=opcc_officer,
+        status=Status.CLOSED,
+        closure_summary="All trained; dip sample passed.",
+        percent_complete=100,
+    )
+    UpdateFactory(
+        action=action,
+        narrative="All trained.",
+        created_at=datetime.datetime(2025, 3, 5, 10, tzinfo=datetime.UTC),
+    )
+    UpdateFactory(
+        action=action,
+        narrative="Half trained.",
+        created_at=datetime.datetime(2025, 3, 1, 9, tzinfo=datetime.UTC),
+    )
+    client = signed_in(opcc_officer)
+    expected = {
+        "Action ID": action.pk,
+        "Description": "Train every sergeant.",
+        "Owner (email or username)": "owner",
+        "OPCC lead (email or username)": "opcc",
+        "OPCC lead name": "Priya Shah",
+        "Status": "Closed",
+        "Percent complete": 100,
+        "Latest update": "All trained.",
+        "Latest update date": datetime.date(2025, 3, 5),
+        "Closure summary": "All trained; dip sample passed.",
+    }
+    (xlsx_row,) = xlsx_records(client.get(reverse("actions:export_xlsx")))
+    assert {key: xlsx_row[key] for key in expected} == {
+        **expected,
+        "Latest update date": datetime.datetime.combine(
+            expected["Latest update date"], datetime.time()
+        ),
+    }
+    (csv_row,) = csv_records(client.get(reverse("actions:export_csv")))
+    assert {key: csv_row[key] for key in expected} == {
+        **{key: str(value) for key, value in expected.items()},
+        "Latest update date": expected["Latest update date"].isoformat(),
+    }
+
+
+def test_the_latest_update_date_is_the_london_day(force, opcc_officer, signed_in):
+    action = ActionFactory(finding__inspection__force=force)
+    # 23:30 UTC on 1 July is 00:30 on 2 July in London (summer time).
+    UpdateFactory(
+        action=action, created_at=datetime.datetime(2025, 7, 1, 23, 30, tzinfo=datetime.UTC)
+    )
+    (row,) = csv_records(signed_in(opcc_officer).get(reverse("actions:export_csv")))
+    assert row["Latest update date"] == "2025-07-02"
+
+
+def test_sorting_by_rag_puts_red_and_overdue_first_in_both_exports(force, opcc_officer, signed_in):
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    ActionFactory(finding__inspection__force=force, title="green", rag=Rag.GREEN)
+    ActionFactory(finding__inspection__force=force, title="amber", rag=Rag.AMBER)
+    ActionFactory(
+        finding__inspection__force=force, title="overdue green", rag=Rag.GREEN, deadline=yesterday
+    )
+    ActionFactory(finding__inspection__force=force, title="red", rag=Rag.RED)
+    client = signed_in(opcc_officer)
+    for name in ("actions:export_csv", "actions:export_xlsx"):
+        response = client.get(reverse(name), {"sort": "rag"})
+        records = csv_records(response) if name.endswith("csv") else xlsx_records(response)
+        # overdue green's deadline is earlier, so it leads the red group (ties go by deadline).
+        assert [r["Action title"] for r in records] == ["overdue green", "red", "amber", "green"]
+        # The RAG set is what the import reads; the RAG shown counts overdue as red.
+        assert [r["RAG"] for r in records] == ["Green", "Red", "Amber", "Green"]
+        assert [r["RAG shown (red when overdue)"] for r in records] == [
+            "Red",
+            "Red",
+            "Amber",
+            "Green",
+        ]
+    reverse_order = csv_records(client.get(reverse("actions:export_csv"), {"sort": "-rag"}))
+    assert [r["Action title"] for r in reverse_order][:2] == ["green", "amber"]
+
+
+def test_xlsx_export_is_ready_to_filter_with_real_dates_and_numbers(force, opcc_officer, signed_in):
+    actions = actions_for(force, 3, percent_complete=40)
     response = signed_in(opcc_officer).get(reverse("actions:export_xlsx"), {"q": actions[1].title})
-    sheet = load_workbook(io.BytesIO(response.content)).active
+    sheet = xlsx_sheet(response)
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2
-    assert rows[1][5] == actions[1].title
-    assert rows[1][9].date() == actions[1].deadline
+    header, row = rows
+    record = dict(zip(header, row, strict=True))
+    assert record["Action title"] == actions[1].title
+    assert record["Deadline"].date() == actions[1].deadline
+    assert record["Percent complete"] == 40
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:W{len(rows)}"
+    assert sheet["A1"].font.bold
+    deadline = sheet.cell(row=2, column=header.index("Deadline") + 1)
+    assert deadline.number_format == "DD/MM/YYYY"
+    assert sheet.column_dimensions["G"].width == 40  # the action title, wider than the ID
+    assert sheet.column_dimensions["A"].width < sheet.column_dimensions["G"].width
 
 
 def test_cells_that_would_run_as_formulas_are_neutralised(force, opcc_officer, signed_in):
-    ActionFactory(finding__inspection__force=force, title='=HYPERLINK("http://x")')
+    title = '=HYPERLINK("http://x")'
+    ActionFactory(finding__inspection__force=force, title=title, description="+44 1234")
     client = signed_in(opcc_officer)
-    assert csv_rows(client.get(reverse("actions:export_csv")))[1][5].startswith("'=")
-    sheet = load_workbook(io.BytesIO(client.get(reverse("actions:export_xlsx")).content)).active
-    assert sheet.cell(row=2, column=6).value.startswith("'=")
+    (row,) = csv_records(client.get(reverse("actions:export_csv")))
+    assert (row["Action title"], row["Description"]) == (f"'{title}", "'+44 1234")
+    sheet = xlsx_sheet(client.get(reverse("actions:export_xlsx")))
+    for column, text in ((7, title), (8, "+44 1234")):
+        cell = sheet.cell(row=2, column=column)
+        # Stored as text (never a formula) with Excel's hidden quote prefix: shown as typed,
+        # kept as text when edited, and read back by the import unchanged.
+        assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
 
 
 @pytest.mark.parametrize("rows", [10, 500])
 def test_export_query_count_is_the_same_at_10_and_500_rows(
     rows, force, owner, opcc_officer, signed_in, django_assert_max_num_queries
 ):
-    actions_for(force, rows, owner=owner, opcc_lead=opcc_officer)
+    for action in actions_for(force, rows, owner=owner, opcc_lead=opcc_officer):
+        UpdateFactory(action=action, author=owner, narrative=f"Update on {action.title}")
     client = signed_in(opcc_officer)
     with django_assert_max_num_queries(6):
-        response = client.get(reverse("actions:export_csv"))
-        assert len(csv_rows(response)) == rows + 1
+        records = csv_records(client.get(reverse("actions:export_csv")))
+    assert len(records) == rows
+    assert {r["Latest update"] for r in records} == {
+        f"Update on {r['Action title']}" for r in records
+    }
     with django_assert_max_num_queries(6):
         response = client.get(reverse("actions:export_xlsx"))
-    assert response.status_code == 200
+    assert len(xlsx_records(response)) == rows

@@ -174,6 +174,16 @@ def test_sorting_by_rag_puts_red_first(force, opcc_officer, signed_in):
     assert titles(signed_in(opcc_officer).get(LIST, {"sort": "rag"})) == ["red", "amber", "green"]
 
 
+def test_sorting_by_rag_counts_an_overdue_action_as_red(force, opcc_officer, signed_in):
+    late = timezone.localdate() - datetime.timedelta(days=1)
+    ActionFactory(finding__inspection__force=force, title="amber", rag=Rag.AMBER)
+    ActionFactory(finding__inspection__force=force, title="late green", rag="green", deadline=late)
+    ActionFactory(finding__inspection__force=force, title="green", rag=Rag.GREEN)
+    client = signed_in(opcc_officer)
+    assert titles(client.get(LIST, {"sort": "rag"})) == ["late green", "amber", "green"]
+    assert titles(client.get(LIST, {"sort": "-rag"})) == ["green", "amber", "late green"]
+
+
 def test_status_and_rag_are_shown_as_words(action, opcc_officer, signed_in):
     html = signed_in(opcc_officer).get(LIST).content.decode()
     assert "Not started</strong>" in html
