@@ -161,7 +161,11 @@ class ActionFilter(django_filters.FilterSet):
         self.user = user
         # Read once, when the form is shown or checked.
         self.filters["area"].extra["choices"] = lambda: area_choices(user)
-        self.filters["stale"].label = stale_label()
+        stale = self.filters["stale"]
+        stale.label = stale_label()
+        # The copy of the class's filter may carry a form field built earlier (the API schema
+        # builds them) with the label of that time: build it again with this one.
+        stale.__dict__.pop("_field", None)
 
     def filter_search(self, queryset, name, value):
         # Every word must be in the action's title or description, or its finding's reference
