@@ -272,6 +272,17 @@ class Inspection(models.Model):
 
     def clean(self):
         errors = {}
+        previous = self.previous
+        if previous is not None and (
+            previous.pk == self.pk
+            or previous.force_id != self.force_id
+            or (
+                previous.published_on
+                and self.published_on
+                and previous.published_on >= self.published_on
+            )
+        ):
+            errors["previous"] = "Choose an earlier inspection of the same force."
         if self.has_statutory_clock and self.response_due_on is not None:
             errors["response_due_on"] = (
                 "This source's due date is worked out from its publication date: leave it blank."

@@ -192,6 +192,9 @@ def world(action, owner, opcc_officer, other_force_owner, panel_member):
 
 # (URL name, how to build its arguments, who posts). The owner posts on the pages for owners.
 FORMS = [
+    ("actions:inspection_create", lambda w: [], "opcc"),
+    ("actions:inspection_edit", lambda w: [w["inspection"].pk], "opcc"),
+    ("actions:inspection_response", lambda w: [w["inspection"].pk], "opcc"),
     ("actions:finding_create", lambda w: [w["inspection"].pk], "opcc"),
     ("actions:finding_edit", lambda w: [w["finding"].pk], "opcc"),
     ("actions:finding_external_status", lambda w: [w["finding"].pk], "opcc"),
@@ -223,6 +226,9 @@ FORMS = [
 # Forms whose fields are not on a page of their own: the list's bulk assignment and the
 # finding page's repeat link.
 EXTRA_FORMS = [
+    ("actions:inspection_create", lambda w: [], "opcc"),
+    ("actions:inspection_edit", lambda w: [w["inspection"].pk], "opcc"),
+    ("actions:inspection_response", lambda w: [w["inspection"].pk], "opcc"),
     ("actions:bulk_assign", ["actions", "owner", "opcc_lead", "return_query"]),
     ("actions:finding_repeat", ["earlier", "do"]),
 ]
