@@ -336,12 +336,16 @@ def responses_due(*, today):
     ).select_related("force")
     upcoming = unrecorded.filter(response_due_db__gte=today).order_by("response_due_db", "pk")
     passed = unrecorded.filter(response_due_db__lt=today).order_by("-response_due_db", "-pk")
+    totals = unrecorded.aggregate(
+        upcoming=Count("pk", filter=Q(response_due_db__gte=today)),
+        passed=Count("pk", filter=Q(response_due_db__lt=today)),
+    )
     return {
         "days": RESPONSES_DUE_DAYS,
         "upcoming": list(upcoming[:DASHBOARD_ROWS]),
-        "upcoming_total": upcoming.count(),
+        "upcoming_total": totals["upcoming"],
         "passed": list(passed[:DASHBOARD_ROWS]),
-        "passed_total": passed.count(),
+        "passed_total": totals["passed"],
     }
 
 

@@ -226,9 +226,6 @@ FORMS = [
 # Forms whose fields are not on a page of their own: the list's bulk assignment and the
 # finding page's repeat link.
 EXTRA_FORMS = [
-    ("actions:inspection_create", lambda w: [], "opcc"),
-    ("actions:inspection_edit", lambda w: [w["inspection"].pk], "opcc"),
-    ("actions:inspection_response", lambda w: [w["inspection"].pk], "opcc"),
     ("actions:bulk_assign", ["actions", "owner", "opcc_lead", "return_query"]),
     ("actions:finding_repeat", ["earlier", "do"]),
 ]
