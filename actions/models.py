@@ -10,7 +10,6 @@ from django.db import models
 from django.db.models import (
     Case,
     Exists,
-    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -92,6 +91,24 @@ class Force(models.Model):
         return self.name
 
 
+class DaysAfter(models.Func):
+    """The date `days` days after a date column, as a date on SQLite and PostgreSQL alike
+    (PostgreSQL's date + interval is a timestamp; date + integer is a date)."""
+
+    output_field = models.DateField()
+
+    def __init__(self, expression, *, days):
+        super().__init__(expression, days=int(days))
+
+    def as_sql(self, compiler, connection, **extra):
+        template = f"(%(expressions)s + {self.extra['days']})"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = f"date(%(expressions)s, '+{self.extra['days']} days')"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
 class InspectionQuerySet(models.QuerySet):
     def with_previous(self):
         """Annotate previous_pk, the inspection each one follows, as previous_inspection()
@@ -111,16 +128,11 @@ class InspectionQuerySet(models.QuerySet):
         """Annotate response_due_db, the day each source's response is due, as response_due
         works it out (None when the date it counts from is not known yet)."""
 
-        def counted_from_publication(days):
-            return ExpressionWrapper(
-                F("published_on") + datetime.timedelta(days=days), output_field=models.DateField()
-            )
-
         extended = Q(
             source_type__in=Inspection.EXTENDABLE_SOURCES, response_extended_to__isnull=False
         )
         clocks = [
-            When(source_type=source, then=counted_from_publication(days))
+            When(source_type=source, then=DaysAfter("published_on", days=days))
             for source, days in Inspection.STATUTORY_CLOCKS.items()
         ]
         return self.annotate(
