@@ -861,6 +861,9 @@ class ReminderKind(models.TextChoices):
     MEETING_UPDATE = "meeting_update", "Update wanted before a meeting"
     PACK_READY = "pack_ready", "Briefing pack ready to prepare"
     WEEKLY_DIGEST = "weekly_digest", "Weekly summary"
+    RESPONSE_DUE = "response_due", "Response due"
+    RESPONSE_PASSED = "response_passed", "No response recorded by the due date"
+    REVISIT = "revisit", "Revisit coming up"
     # Change notifications, written by actions.services in the same transaction as the change.
     UPDATE_POSTED = "update_posted", "Update posted"
     CLOSURE_PROPOSED = "closure_proposed", "Proposed for closure"
@@ -880,10 +883,10 @@ class ReminderStatus(models.TextChoices):
 class Reminder(models.Model):
     """One reminder or notification for one recipient, recorded under a unique key.
 
-    The key is (recipient, action or meeting, kind, period). The sweep inserts the rows it decides
-    are due and the database drops any it has already recorded, so a rerun, a retried task or a
-    second beat process adds nothing; the digest task sends a recipient's pending rows and marks
-    them sent in the same transaction.
+    The key is (recipient, action, meeting or inspection, kind, period). The sweep inserts the
+    rows it decides are due and the database drops any it has already recorded, so a rerun, a
+    retried task or a second beat process adds nothing; the digest task sends a recipient's
+    pending rows and marks them sent in the same transaction.
     """
 
     Kind = ReminderKind
@@ -902,6 +905,10 @@ class Reminder(models.Model):
         null=True,
         blank=True,
         related_name="reminders",
+    )
+    # A source's response date or revisit (to OPCC staff): no action and no meeting.
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     period = models.CharField(
         max_length=80,
@@ -930,7 +937,7 @@ class Reminder(models.Model):
         ]
         constraints = [
             # The exactly-once key. NULLs never clash in a unique index, so each shape of
-            # subject (action, meeting only, neither) has its own constraint.
+            # subject (action, meeting only, inspection only, none) has its own constraint.
             models.UniqueConstraint(
                 fields=["recipient", "action", "kind", "period"],
                 condition=Q(action__isnull=False),
@@ -942,8 +949,13 @@ class Reminder(models.Model):
                 name="reminder_unique_meeting_key",
             ),
             models.UniqueConstraint(
+                fields=["recipient", "inspection", "kind", "period"],
+                condition=Q(action__isnull=True, meeting__isnull=True, inspection__isnull=False),
+                name="reminder_unique_inspection_key",
+            ),
+            models.UniqueConstraint(
                 fields=["recipient", "kind", "period"],
-                condition=Q(action__isnull=True, meeting__isnull=True),
+                condition=Q(action__isnull=True, meeting__isnull=True, inspection__isnull=True),
                 name="reminder_unique_recipient_key",
             ),
             models.CheckConstraint(

@@ -325,6 +325,10 @@ REMINDER_OVERDUE_REPEAT_DAYS = env_int("REMINDER_OVERDUE_REPEAT_DAYS", 7)
 REMINDER_ESCALATE_AFTER_DAYS = env_int("REMINDER_ESCALATE_AFTER_DAYS", 14)
 # Stale notice to the owner when an open action has had no update for this many days.
 REMINDER_STALE_DAYS = env_int("REMINDER_STALE_DAYS", 30)
+# Reminders to OPCC staff this many days before a source's response is due (an overdue notice
+# follows the day after), and this many days before an HMICFRS revisit.
+REMINDER_RESPONSE_DAYS = env_days("REMINDER_RESPONSE_DAYS", [14, 7, 1])
+REMINDER_REVISIT_DAYS = env_int("REMINDER_REVISIT_DAYS", 14)
 # Update requests to owners of actions on a meeting's agenda, this many working days before it.
 REMINDER_MEETING_WORKING_DAYS = env_int("REMINDER_MEETING_WORKING_DAYS", 10)
 # "Pack ready" to OPCC staff this many working days before the meeting, once owners have had time

@@ -21,6 +21,8 @@ Kind = ReminderKind
 
 # Kinds that are about work still owed: dropped unsent if the action closes before the digest goes.
 OPEN_ACTION_KINDS = {Kind.ESCALATION, Kind.OVERDUE, Kind.DEADLINE, Kind.STALE, Kind.MEETING_UPDATE}
+# Kinds about a source's response: dropped unsent once a response is recorded.
+RESPONSE_KINDS = {Kind.RESPONSE_DUE, Kind.RESPONSE_PASSED}
 # Sections of the digest, most urgent first.
 DIGEST_ORDER = [
     Kind.ESCALATION,
@@ -28,6 +30,9 @@ DIGEST_ORDER = [
     Kind.DEADLINE,
     Kind.STALE,
     Kind.MEETING_UPDATE,
+    Kind.RESPONSE_PASSED,
+    Kind.RESPONSE_DUE,
+    Kind.REVISIT,
     Kind.PACK_READY,
     Kind.CLOSURE_PROPOSED,
     Kind.UPDATE_POSTED,
@@ -42,6 +47,9 @@ HEADINGS = {
     Kind.DEADLINE: "Deadlines coming up",
     Kind.STALE: "No update for a while",
     Kind.MEETING_UPDATE: "Updates wanted before a meeting",
+    Kind.RESPONSE_PASSED: "No response recorded by the due date",
+    Kind.RESPONSE_DUE: "Responses due",
+    Kind.REVISIT: "Revisits coming up",
     Kind.PACK_READY: "Briefing packs to prepare",
     Kind.CLOSURE_PROPOSED: "Proposed for closure",
     Kind.UPDATE_POSTED: "Updates posted",
@@ -63,6 +71,8 @@ def _still_applies(reminder, recipient):
         return recipient.weekly_digest
     if reminder.kind in OPEN_ACTION_KINDS:
         return reminder.action.status in OPEN_STATUSES
+    if reminder.kind in RESPONSE_KINDS:
+        return reminder.inspection.response_published_on is None
     if reminder.kind == Kind.CLOSURE_PROPOSED:
         # A proposal OPCC staff have already closed, sustained or sent back is not news.
         return reminder.action.status == Status.PROPOSED
@@ -83,7 +93,13 @@ def digest_send(*, recipient_id):
         rows = list(
             Reminder.objects.select_for_update(of=("self",))
             .filter(recipient_id=recipient_id, status=ReminderStatus.PENDING)
-            .select_related("recipient", "action__finding__inspection", "action__owner", "meeting")
+            .select_related(
+                "recipient",
+                "action__finding__inspection",
+                "action__owner",
+                "meeting",
+                "inspection__force",
+            )
             .order_by("created_at", "pk")
         )
         if not rows:
@@ -154,6 +170,10 @@ def meeting_url(pk):
     return _url(["reports:meeting_detail", "reports:meeting"], pk, f"/meetings/{pk}/")
 
 
+def inspection_url(pk):
+    return _url(["actions:inspection"], pk, f"/inspections/{pk}/")
+
+
 def _day(day):
     return f"{day.day} {day:%B %Y}"
 
@@ -184,6 +204,15 @@ def _line(reminder, today):
     if reminder.kind == Kind.MEETING_UPDATE:
         day = timezone.localdate(meeting.starts_at)
         return f"On the agenda of {meeting.title} on {_day(day)}. Please post an update."
+    if reminder.kind == Kind.RESPONSE_DUE:
+        due = reminder.inspection.response_due
+        return f"Response due {_day(due)}, {_in_days((due - today).days)}."
+    if reminder.kind == Kind.RESPONSE_PASSED:
+        due = reminder.inspection.response_due
+        return f"No response recorded; the due date has passed ({_day(due)})."
+    if reminder.kind == Kind.REVISIT:
+        revisit_on = reminder.inspection.revisit_on
+        return f"HMICFRS revisit {_day(revisit_on)}, {_in_days((revisit_on - today).days)}."
     if reminder.kind == Kind.PACK_READY:
         day = timezone.localdate(meeting.starts_at)
         return f"Meets {_day(day)}. Owners have been asked for updates: the pack can be prepared."
@@ -198,6 +227,14 @@ def _item(reminder, today):
             "reference": f"{action.finding.reference}, {action.finding.inspection.title}",
             "line": _line(reminder, today),
             "url": action_url(action.pk),
+        }
+    if reminder.inspection is not None:
+        inspection = reminder.inspection
+        return {
+            "title": inspection.title,
+            "reference": f"{inspection.get_source_type_display()}, {inspection.force}",
+            "line": _line(reminder, today),
+            "url": inspection_url(inspection.pk),
         }
     return {
         "title": reminder.meeting.title,

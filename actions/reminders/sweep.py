@@ -27,7 +27,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from actions.models import Reminder, ReminderStatus
-from actions.reminders.due import reminders_due, start_of_day, weekly_digests_due
+from actions.reminders.due import (
+    RESPONSE_PASSED_WINDOW_DAYS,
+    reminders_due,
+    start_of_day,
+    weekly_digests_due,
+)
 from actions.reminders.outbox import enqueue_digest
 from tracker.heartbeat import heartbeat_record
 
@@ -35,8 +40,8 @@ logger = logging.getLogger(__name__)
 
 INSERT_BATCH = 1000
 
-RECORD_COLUMNS = ["recipient_id", "action_id", "meeting_id", "kind", "period"]
-RECORD_TYPES = ["bigint", "bigint", "bigint", "text", "text"]
+RECORD_COLUMNS = ["recipient_id", "action_id", "meeting_id", "inspection_id", "kind", "period"]
+RECORD_TYPES = ["bigint", "bigint", "bigint", "bigint", "text", "text"]
 
 
 def _not_recorded_lately(due, today):
@@ -52,6 +57,9 @@ def _not_recorded_lately(due, today):
         settings.REMINDER_OVERDUE_REPEAT_DAYS,
         settings.REMINDER_STALE_DAYS,
         *settings.REMINDER_DEADLINE_DAYS,
+        *settings.REMINDER_RESPONSE_DAYS,
+        settings.REMINDER_REVISIT_DAYS,
+        RESPONSE_PASSED_WINDOW_DAYS,
     )
     since = start_of_day(today - datetime.timedelta(days=window + 1))
     recorded = set(
@@ -70,7 +78,7 @@ def _not_recorded_lately(due, today):
 def _record(reminders):
     """Insert the reminders; the database drops any whose key is already recorded.
 
-    On PostgreSQL this is one INSERT ... SELECT FROM unnest() of five arrays, however many
+    On PostgreSQL this is one INSERT ... SELECT FROM unnest() of six arrays, however many
     reminders there are: a national sweep records tens of thousands, and building a model
     instance and a parameter list for each of them was most of its time. Elsewhere (SQLite,
     for trying the app) it is Django's bulk_create, in batches.
@@ -121,7 +129,7 @@ def reminders_sweep(*, today=None, weekly=False, dry_run=False):
         _record(_not_recorded_lately(due, today))
         pending = Reminder.objects.filter(status=ReminderStatus.PENDING).order_by()
         if dry_run:
-            rows = pending.select_related("recipient", "action", "meeting")
+            rows = pending.select_related("recipient", "action", "meeting", "inspection")
             rows = list(rows.order_by("recipient__email", "kind", "pk"))
             transaction.set_rollback(True)
             return Sweep(today=today, due=len(due), pending=rows)

@@ -20,8 +20,9 @@ pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2025, 3, 10)
 # Reads and bookkeeping whatever the size: reachable users, one query per kind of reminder, the
-# meetings, OPCC staff, the pending recipients; plus the transaction's savepoints.
-FIXED = 12
+# meetings, OPCC staff, sources' response dates and revisits, the pending recipients; plus the
+# transaction's savepoints.
+FIXED = 14
 # Each digest: savepoint, lock the recipient's user row (one send per person at a time),
 # lock-and-read the pending rows (one query, related rows joined), mark them sent, release.
 PER_RECIPIENT = 5
