@@ -16,15 +16,15 @@ run: install
 test: install-dev browser-tools
 	$(PY) tests/run_layers.py
 
-# The browser layer's tools: Debian's Chromium (apt, as root) and axe-core (npm). Best effort and
-# time-limited: if either cannot be had, the browser layer is skipped and the summary says why.
+# The browser and PDF tests' tools: Debian's Chromium and pdfinfo (apt, as root) and axe-core
+# (npm). Best effort and time-limited: what cannot be had makes its tests skip, saying why.
 browser-tools:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v pdfinfo; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "Installing Debian's chromium for the browser tests..."; \
+	    echo "Installing Debian's chromium and poppler-utils (pdfinfo) for the browser and PDF tests..."; \
 	    (timeout 600 apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	      timeout 900 apt-get install -y -qq chromium) >/dev/null 2>&1 \
-	      || echo "Chromium could not be installed: the browser layer will be skipped."; \
+	      timeout 900 apt-get install -y -qq chromium poppler-utils) >/dev/null 2>&1 \
+	      || echo "Chromium or poppler-utils could not be installed: those tests will be skipped."; \
 	  else echo "No chromium and no root apt-get: the browser layer will be skipped."; fi; }
 	@[ -f node_modules/axe-core/axe.min.js ] || { \
 	  command -v npm >/dev/null 2>&1 && timeout 600 npm ci --no-audit --no-fund --silent \

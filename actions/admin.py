@@ -1,8 +1,9 @@
 """Admin for the audited domain: history views on every model, no N+1 on changelists.
 
-Workflow fields (status, deadline, closure, assurance) are read-only here: those changes need a
-reason or a rule check, so they go through the workspace, which calls actions.services. For the
-same reason an old version in the history can be viewed but not reverted to.
+Workflow fields (status, owner, finding, deadline, closure, assurance, a posted update's words)
+are read-only here: those changes need a reason or a rule check, so they go through the
+workspace, which calls actions.services. For the same reason an old version in the history can be
+viewed but not reverted to.
 """
 
 from django.contrib import admin
@@ -117,12 +118,14 @@ class ActionAdmin(AuditedAdmin):
     search_fields = ["title", "description", "finding__reference", "finding__text"]
     date_hierarchy = "deadline"
     raw_id_fields = ["finding", "owner", "delegate", "opcc_lead"]
-    readonly_fields = ["status", "closure_summary", "sustain_until", "percent_complete"]
+    readonly_fields = ["status", "rag", "closure_summary", "sustain_until", "percent_complete"]
+    # Set when the action is added; changed later only through the workspace's services, which
+    # check who may be assigned and record the reason a deadline moved.
+    SERVICE_FIELDS = ["finding", "owner", "owner_role_title", "delegate", "opcc_lead", "deadline"]
 
     def get_readonly_fields(self, request, obj=None):
-        # A new action sets its first deadline here; moving it later needs a recorded reason.
         fields = super().get_readonly_fields(request, obj)
-        return list(dict.fromkeys([*fields, "deadline"])) if obj else fields
+        return list(dict.fromkeys([*fields, *self.SERVICE_FIELDS])) if obj else fields
 
 
 @admin.register(Update)
@@ -132,6 +135,15 @@ class UpdateAdmin(AuditedAdmin):
     list_select_related = ["action", "author"]
     search_fields = ["narrative", "action__title"]
     raw_id_fields = ["action", "author"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A posted update is the record of what its author said: the admin may correct only its
+        # public wording.
+        fields = super().get_readonly_fields(request, obj)
+        if obj is None:
+            return fields
+        posted = ["action", "author", "narrative", "status", "rag", "percent_complete"]
+        return list(dict.fromkeys([*fields, *posted, "created_at"]))
 
 
 @admin.register(Evidence)
@@ -144,7 +156,21 @@ class EvidenceAdmin(AuditedAdmin):
     # Evidence files have no public URL (MEDIA_URL is None), so the admin's file widget cannot
     # draw one: the file is a link to the permission-checked download instead.
     exclude = ["file"]
-    readonly_fields = ["document", "assured_by", "assured_at", "assurance_note"]
+    readonly_fields = [
+        "document",
+        "assured_by",
+        "assured_at",
+        "assurance_note",
+        "returned_by",
+        "returned_at",
+        "return_reason",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Who added it, and to which action, is part of the assurance record (the assurer must
+        # be someone else), so it is fixed once added.
+        fields = super().get_readonly_fields(request, obj)
+        return list(dict.fromkeys([*fields, "action", "submitted_by"])) if obj else fields
 
     @admin.display(description="File")
     def document(self, obj):

@@ -1,12 +1,16 @@
-"""Writes to evidence: owners submit it, OPCC staff assure it; audited as in actions/services.py."""
+"""Writes to evidence: owners submit it, OPCC staff assure it or send the action back for more;
+audited as in actions/services.py."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import OPEN_STATUSES, Evidence, ReminderKind, Status
+from actions.models import OPEN_STATUSES, Action, Evidence, ReminderKind, Status
 from actions.reminders import outbox
 from actions.services import require_worker
 from tracker.audit import WorkflowError, audited_save, require_opcc_staff, require_text
+
+# How the action's history names a return; reports/snapshot.py finds returns by it.
+RETURNED = "Returned for more evidence"
 
 
 @transaction.atomic
@@ -33,11 +37,22 @@ def evidence_add(
     return audited_save(evidence, by=by, reason="Evidence submitted")
 
 
+def _locked_evidence(evidence):
+    return (
+        Evidence.objects.select_for_update(of=("self",))
+        .select_related("action", "submitted_by")
+        .get(pk=evidence.pk)
+    )
+
+
 @transaction.atomic
 def evidence_assure(*, by, evidence, note):
+    """Assure evidence: OPCC staff, never whoever added it (Evidence.assurance_refusal)."""
     require_opcc_staff(by)
-    if evidence.is_assured:
-        raise WorkflowError("This evidence has already been assured.")
+    evidence = _locked_evidence(evidence)
+    refusal = evidence.assurance_refusal(by)
+    if refusal:
+        raise WorkflowError(refusal)
     evidence.assured_by = by
     evidence.assured_at = timezone.now()
     evidence.assurance_note = require_text(note, "An assurance note")
@@ -56,3 +71,67 @@ def evidence_assure(*, by, evidence, note):
         detail=f'{by} assured "{evidence.title}": {evidence.assurance_note}',
     )
     return evidence
+
+
+@transaction.atomic
+def evidence_return(*, by, evidence, reason):
+    """Send one piece of evidence back as not enough: it can no longer be assured, and its
+    action goes back to the owner for more (action_return)."""
+    require_opcc_staff(by)
+    reason = require_text(reason, "A reason")
+    evidence = _locked_evidence(evidence)
+    if evidence.is_assured:
+        raise WorkflowError("Assured evidence cannot be returned.")
+    if evidence.is_returned:
+        raise WorkflowError("This evidence has already been returned.")
+    if evidence.action.status == Status.CLOSED:
+        raise WorkflowError("Evidence of a closed action cannot be returned; reopen it first.")
+    evidence.returned_by = by
+    evidence.returned_at = timezone.now()
+    evidence.return_reason = reason
+    audited_save(
+        evidence,
+        by=by,
+        reason=f"{RETURNED}: {reason}",
+        update_fields=["returned_by", "returned_at", "return_reason"],
+    )
+    _send_back(
+        by=by, action=_locked_action(evidence.action), reason=f'"{evidence.title}": {reason}'
+    )
+    return evidence
+
+
+@transaction.atomic
+def action_return(*, by, action, reason):
+    """Send a closure proposal back to the owner for more evidence."""
+    require_opcc_staff(by)
+    reason = require_text(reason, "A reason")
+    action = _locked_action(action)
+    if action.status != Status.PROPOSED:
+        raise WorkflowError("Only an action proposed for closure can be returned.")
+    return _send_back(by=by, action=action, reason=reason)
+
+
+def _locked_action(action):
+    return Action.objects.select_for_update(of=("self",)).select_related("owner").get(pk=action.pk)
+
+
+def _send_back(*, by, action, reason):
+    """The action back with its owner: a closure proposal goes back to In progress (an action
+    already with the owner keeps its status); the history keeps the reason, and the owner is
+    told why."""
+    if action.status == Status.PROPOSED:
+        action.status = Status.IN_PROGRESS
+        action.proposed_by = None
+    audited_save(
+        action, by=by, reason=f"{RETURNED}: {reason}", update_fields=["status", "proposed_by"]
+    )
+    outbox.notify_change(
+        kind=ReminderKind.ACTION_RETURNED,
+        action=action,
+        recipient=action.owner,
+        by=by,
+        key=f"returned at {timezone.now().isoformat()}",
+        detail=f"{RETURNED} by {by}: {reason}",
+    )
+    return action

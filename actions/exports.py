@@ -9,8 +9,6 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from actions.models import Rag
-
 COLUMNS = [
     "Inspection",
     "Graded area",
@@ -89,7 +87,7 @@ def row_values(action):
         action.original_deadline,
         "Yes" if action.is_overdue else "No",
         action.get_status_display(),
-        Rag(action.effective_rag_db).label,
+        action.get_effective_rag_display(),
         action.percent_complete,
         last_update,
     ]

@@ -4,13 +4,12 @@ from html import escape
 
 import django_filters
 from django import forms
+from django.conf import settings
 from django.db.models import Q
 from django.forms.utils import flatatt
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from actions.models import (
-    OPEN_STATUSES,
     Action,
     FindingKind,
     Grade,
@@ -61,6 +60,10 @@ def area_choices(user):
         .distinct()
     )
     return [(name, name) for name in names]
+
+
+def stale_label():
+    return f"No update for {settings.STALE_DAYS} days"
 
 
 class ActionFilter(django_filters.FilterSet):
@@ -116,9 +119,8 @@ class ActionFilter(django_filters.FilterSet):
     overdue = django_filters.ChoiceFilter(
         label="Overdue", choices=YES_NO, method="filter_overdue", empty_label="Either"
     )
-    stale = django_filters.ChoiceFilter(
-        label="No update for 30 days", choices=YES_NO, method="filter_stale", empty_label="Either"
-    )
+    # Labelled from settings.STALE_DAYS in __init__.
+    stale = django_filters.ChoiceFilter(choices=YES_NO, method="filter_stale", empty_label="Either")
     mine = django_filters.BooleanFilter(
         label="Only actions I own or am delegated",
         method="filter_mine",
@@ -149,6 +151,7 @@ class ActionFilter(django_filters.FilterSet):
         self.user = user
         # Read once, when the form is shown or checked.
         self.filters["area"].extra["choices"] = lambda: area_choices(user)
+        self.filters["stale"].label = stale_label()
 
     def filter_search(self, queryset, name, value):
         # Every word must be in the action's title or description, or its finding's reference
@@ -184,10 +187,7 @@ class ActionFilter(django_filters.FilterSet):
         return queryset
 
     def filter_overdue(self, queryset, name, value):
-        today = timezone.localdate()
-        if value == "yes":
-            return queryset.overdue(today)
-        return queryset.exclude(status__in=OPEN_STATUSES, deadline__lt=today)
+        return queryset.overdue() if value == "yes" else queryset.not_overdue()
 
     def filter_stale(self, queryset, name, value):
         stale = Action.objects.stale().values("pk")
@@ -196,9 +196,7 @@ class ActionFilter(django_filters.FilterSet):
         return queryset.exclude(pk__in=stale)
 
     def filter_mine(self, queryset, name, value):
-        if not value:
-            return queryset
-        return queryset.filter(Q(owner=self.user) | Q(delegate=self.user))
+        return queryset.assigned_to(self.user) if value else queryset
 
     def filter_sort(self, queryset, name, value):
         # The sort is applied in the selector, after every filter; see sort_fields().

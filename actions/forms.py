@@ -14,7 +14,7 @@ from actions.models import (
     Status,
 )
 from actions.services import OPCC_ONLY, TRANSITIONS
-from tracker import files, roles
+from tracker import files
 from tracker.forms import DATE_INPUT, WorkspaceForm
 from tracker.models import User
 
@@ -25,15 +25,11 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 def owners_of(force_id):
-    return User.objects.filter(
-        groups__name=roles.ACTION_OWNER, force_id=force_id, is_active=True
-    ).order_by("last_name", "first_name")
+    return User.objects.action_owners(force_id).order_by("last_name", "first_name")
 
 
 def opcc_staff():
-    return User.objects.filter(groups__name=roles.OPCC_STAFF, is_active=True).order_by(
-        "last_name", "first_name"
-    )
+    return User.objects.opcc_staff().order_by("last_name", "first_name")
 
 
 class FindingForm(WorkspaceForm):
@@ -95,6 +91,15 @@ class ExternalStatusForm(WorkspaceForm):
     )
 
 
+def past_deadline_field():
+    return forms.BooleanField(
+        label="This records a past deadline",
+        required=False,
+        help_text="Only when entering the history of an earlier plan: a deadline that has "
+        "already passed is otherwise refused",
+    )
+
+
 class ActionForm(WorkspaceForm):
     title = forms.CharField(max_length=300)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}))
@@ -110,6 +115,7 @@ class ActionForm(WorkspaceForm):
     opcc_lead = UserChoiceField(
         label="OPCC lead", queryset=None, required=False, empty_label="Not yet assigned"
     )
+    entering_history = past_deadline_field()
 
     def __init__(self, *args, force_id, **kwargs):
         super().__init__(*args, **kwargs)
@@ -188,9 +194,7 @@ class BulkAssignForm(WorkspaceForm):
         self.fields["actions"].queryset = Action.objects.visible_to(user).select_related(
             "finding__inspection__force", "owner", "opcc_lead", "delegate"
         )
-        self.fields["owner"].queryset = User.objects.filter(
-            groups__name=roles.ACTION_OWNER, is_active=True
-        ).select_related("force")
+        self.fields["owner"].queryset = User.objects.action_owners().select_related("force")
         self.fields["opcc_lead"].queryset = opcc_staff()
 
     def clean(self):
@@ -206,7 +210,13 @@ class BulkAssignForm(WorkspaceForm):
 
 
 class DeadlineForm(WorkspaceForm):
-    deadline = forms.DateField(label="New deadline", widget=DATE_INPUT)
+    deadline = forms.DateField(
+        label="New deadline",
+        widget=DATE_INPUT,
+        help_text="Today or later, and not before the report was published. Changed within a "
+        "day of the action being added, it corrects the first deadline rather than moving it",
+    )
+    entering_history = past_deadline_field()
     reason = forms.CharField(
         label="Reason for moving the deadline",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -314,9 +324,33 @@ class ReopenForm(WorkspaceForm):
     reason = forms.CharField(
         label="Reason for reopening",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Recorded in the action's history for OPCC staff and owners; not shown to the "
-        "Panel or the public (say what they should know in the pack's Panel summary)",
+        help_text="Shown at the top of the action page and kept in its history for OPCC staff "
+        "and owners; not shown to the Panel or the public (say what they should know in the "
+        "pack's Panel summary)",
         error_messages={"required": "Enter a reason for reopening."},
+    )
+    rag = forms.ChoiceField(
+        label="RAG rating now",
+        choices=Rag.choices,
+        widget=forms.RadioSelect,
+        help_text="Green: on track. Amber: at risk. Red: off track",
+        error_messages={"required": "Choose the RAG rating the reopened action has now."},
+    )
+    percent_complete = forms.IntegerField(
+        label="Percent complete now",
+        min_value=0,
+        max_value=100,
+        help_text="How much of the work still stands as done; the old closure summary is kept "
+        "in the history",
+    )
+
+
+class ReturnForm(WorkspaceForm):
+    reason = forms.CharField(
+        label="What more is needed",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Sent to the owner and kept in the action's history",
+        error_messages={"required": "Enter what more is needed."},
     )
 
 

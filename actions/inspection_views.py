@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from actions import inspection_forms, inspection_services, selectors
+from actions import finding_services, inspection_forms, selectors
 from tracker.web import bound_form_data, form_page, opcc_only
 
 
@@ -20,7 +20,9 @@ def inspection_create(request):
         form,
         "actions/inspection_form.html",
         {},
-        change=lambda data: inspection_services.inspection_create(by=request.user, **data),
+        change=lambda data: finding_services.inspection_create(
+            by=request.user, reason="Source added by hand", **data
+        ),
         done=inspection_url,
         success="Source added. Add its findings below.",
     )
@@ -39,7 +41,7 @@ def inspection_edit(request, pk):
         form,
         "actions/inspection_form.html",
         {"inspection": inspection},
-        change=lambda data: inspection_services.inspection_edit(
+        change=lambda data: finding_services.inspection_edit(
             by=request.user, inspection=inspection, **data
         ),
         done=inspection_url(inspection),
@@ -57,7 +59,7 @@ def inspection_response(request, pk):
         form,
         "actions/inspection_response.html",
         {"inspection": inspection},
-        change=lambda data: inspection_services.inspection_record_response(
+        change=lambda data: finding_services.inspection_record_response(
             by=request.user, inspection=inspection, **data
         ),
         done=inspection_url(inspection),

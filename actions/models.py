@@ -159,12 +159,7 @@ class InspectionQuerySet(models.QuerySet):
         return self.filter(same)
 
     def visible_to(self, user):
-        """The same rule as ActionQuerySet.visible_to: OPCC staff all, owners their force."""
-        if roles.is_opcc_staff(user):
-            return self
-        if roles.is_action_owner(user):
-            return self.filter(force_id=user.force_id)
-        return self.none()
+        return self.filter(roles.force_scope(user, "force_id"))
 
 
 class Inspection(models.Model):
@@ -370,11 +365,7 @@ class Inspection(models.Model):
 class GradedAreaQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Whoever may see the inspection may see its graded areas."""
-        if roles.is_opcc_staff(user):
-            return self
-        if roles.is_action_owner(user):
-            return self.filter(inspection__force_id=user.force_id)
-        return self.none()
+        return self.filter(roles.force_scope(user, "inspection__force_id"))
 
 
 class GradedArea(models.Model):
@@ -437,11 +428,7 @@ class FindingQuerySet(models.QuerySet):
         ).exclude(Q(kind=FindingKind.CAUSE_OF_CONCERN) & Exists(answered_recommendation))
 
     def visible_to(self, user):
-        if roles.is_opcc_staff(user):
-            return self
-        if roles.is_action_owner(user):
-            return self.filter(inspection__force_id=user.force_id)
-        return self.none()
+        return self.filter(roles.force_scope(user, "inspection__force_id"))
 
 
 class Finding(models.Model):
@@ -557,49 +544,111 @@ class Rag(models.TextChoices):
     RED = "red", "Red"
 
 
+def _today(as_of):
+    return as_of or timezone.localdate()
+
+
+def stale_cutoff(as_of=None, days=None):
+    """The moment before which the last update makes an open action stale on `as_of`.
+
+    Counted in Europe/London calendar days: last updated (or, with no update, created) on day D,
+    the action is stale from day D + STALE_DAYS, whatever the hour.
+    """
+    days = settings.STALE_DAYS if days is None else days
+    start = _today(as_of) - datetime.timedelta(days=days - 1)
+    return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
+
+
+# Who an action is "mine" for. The owner and the delegate do the work: it is theirs to do (the
+# dashboard, the list's "mine" filter, the owner's counts). The OPCC lead follows it as well: it
+# is theirs to follow (calendar feeds, the weekly summary).
+ASSIGNEE_FIELDS = ("owner", "delegate")
+FOLLOWER_FIELDS = (*ASSIGNEE_FIELDS, "opcc_lead")
+
+
+def _anyone_of(fields, user, path):
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{path}{field}": user})
+    return condition
+
+
+# Two rules as conditions, for a query that reaches actions through a join (`path`, e.g.
+# "findings__actions__" from an inspection); the queryset methods below use them too.
+def overdue_condition(as_of=None, path=""):
+    return Q(**{f"{path}status__in": OPEN_STATUSES, f"{path}deadline__lt": _today(as_of)})
+
+
+def due_within_condition(days, as_of=None, path=""):
+    today = _today(as_of)
+    return Q(
+        **{
+            f"{path}status__in": OPEN_STATUSES,
+            f"{path}deadline__gte": today,
+            f"{path}deadline__lte": today + datetime.timedelta(days=days),
+        }
+    )
+
+
+def assigned_condition(user, path=""):
+    return _anyone_of(ASSIGNEE_FIELDS, user, path)
+
+
+# The rules about one action, in SQL. Each has its twin on Action (is_overdue, is_due_soon,
+# is_stale, has_slipped, effective_rag, is_assigned_to, is_followed_by); tests/actions/
+# test_rules.py pins both at their edges. `as_of` is the Europe/London day the rule is applied on
+# (default today): the sweep and the pack pass theirs.
 class ActionQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
-    def overdue(self, today=None):
-        return self.open().filter(deadline__lt=today or timezone.localdate())
+    def overdue(self, as_of=None):
+        """Open, and the deadline has passed: the day after the deadline is the first overdue."""
+        return self.filter(overdue_condition(as_of))
 
-    def due_within(self, days, today=None):
-        today = today or timezone.localdate()
-        return self.open().filter(
-            deadline__gte=today, deadline__lte=today + datetime.timedelta(days=days)
-        )
+    def not_overdue(self, as_of=None):
+        return self.exclude(overdue_condition(as_of))
 
-    def stale(self, days=30, now=None):
-        """Open actions with no update for `days` days (or none since they were created)."""
-        cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    def due_within(self, days, as_of=None):
+        """Open, with the deadline from `as_of` to `days` days later, both included."""
+        return self.filter(due_within_condition(days, as_of))
+
+    def due_soon(self, as_of=None):
+        """due_within settings.DUE_SOON_DAYS."""
+        return self.due_within(settings.DUE_SOON_DAYS, as_of)
+
+    def stale(self, as_of=None, days=None):
+        """Open, with no update for settings.STALE_DAYS days (or none since it was created)."""
+        cutoff = stale_cutoff(as_of, days)
         return self.open().filter(
             Q(last_update_at__lt=cutoff) | Q(last_update_at__isnull=True, created_at__lt=cutoff)
         )
 
     def slipped(self):
+        """The deadline has moved later than the first one set (earlier is not a slip)."""
         return self.filter(deadline__gt=models.F("original_deadline"))
 
-    def with_effective_rag(self, today=None):
-        """Annotate effective_rag: red whenever overdue, otherwise the RAG last set."""
+    def with_effective_rag(self, as_of=None):
+        """Annotate effective_rag_db, Action.effective_rag in SQL, for filtering and sorting:
+        red whenever overdue, otherwise the RAG last set. Templates show action.effective_rag."""
         return self.annotate(
             effective_rag_db=Case(
-                When(
-                    status__in=OPEN_STATUSES,
-                    deadline__lt=today or timezone.localdate(),
-                    then=Value(Rag.RED),
-                ),
+                When(overdue_condition(as_of), then=Value(Rag.RED)),
                 default=models.F("rag"),
                 output_field=models.CharField(),
             )
         )
 
+    def assigned_to(self, user):
+        """Mine to do: the user owns it or is its delegate."""
+        return self.filter(assigned_condition(user))
+
+    def followed_by(self, user):
+        """Mine to follow: the user owns it, is its delegate or is its OPCC lead."""
+        return self.filter(_anyone_of(FOLLOWER_FIELDS, user, ""))
+
     def visible_to(self, user):
-        if roles.is_opcc_staff(user):
-            return self
-        if roles.is_action_owner(user):
-            return self.filter(finding__inspection__force_id=user.force_id)
-        return self.none()
+        return self.filter(roles.force_scope(user, "finding__inspection__force_id"))
 
 
 class Action(models.Model):
@@ -726,29 +775,99 @@ class Action(models.Model):
     def is_open(self):
         return self.status in OPEN_STATUSES
 
+    def is_overdue_on(self, as_of):
+        return self.is_open and self.deadline < as_of
+
     @property
     def is_overdue(self):
-        return self.is_open and self.deadline < timezone.localdate()
+        return self.is_overdue_on(timezone.localdate())
 
-    def is_due_within(self, days):
-        today = timezone.localdate()
+    def is_due_within(self, days, as_of=None):
+        today = _today(as_of)
         return self.is_open and today <= self.deadline <= today + datetime.timedelta(days=days)
+
+    @property
+    def is_due_soon(self):
+        return self.is_due_within(settings.DUE_SOON_DAYS)
+
+    def is_stale_on(self, as_of, days=None):
+        return self.is_open and (self.last_update_at or self.created_at) < stale_cutoff(as_of, days)
+
+    @property
+    def is_stale(self):
+        return self.is_stale_on(timezone.localdate())
 
     @property
     def has_slipped(self):
         return self.deadline > self.original_deadline
 
+    def effective_rag_on(self, as_of):
+        """Red whenever overdue (derived from the deadline, never typed in), else the RAG set."""
+        return Rag.RED if self.is_overdue_on(as_of) else self.rag
+
     @property
     def effective_rag(self):
-        """Red whenever overdue (derived from the deadline, never typed in), else the RAG set."""
-        return Rag.RED if self.is_overdue else self.rag
+        return self.effective_rag_on(timezone.localdate())
+
+    def is_assigned_to(self, user):
+        return user.pk is not None and user.pk in (
+            getattr(self, f"{field}_id") for field in ASSIGNEE_FIELDS
+        )
+
+    def is_followed_by(self, user):
+        return user.pk is not None and user.pk in (
+            getattr(self, f"{field}_id") for field in FOLLOWER_FIELDS
+        )
 
     def get_effective_rag_display(self):
         return Rag(self.effective_rag).label
 
     @cached_property
     def has_assured_evidence(self):
-        return self.evidence.filter(assured_at__isnull=False).exists()
+        return self.evidence.assured().exists()
+
+    def acceptance_refusal(self, user):
+        """Why `user` may not close this action or start its sustaining period on the evidence
+        assured so far ("" if they may): it needs assured evidence, and some of it assured by
+        someone else, so nobody closes an action on their own word (docs/design.md,
+        "Workflow"). Evidence.objects.assured_by_someone_else says the same in SQL."""
+        if not self.evidence.assured().exists():
+            return "At least one evidence item must be assured first."
+        if not self.evidence.assured_by_someone_else(user).exists():
+            return (
+                "You assured all of this action's assured evidence yourself: someone else must "
+                "assure evidence, or close the action."
+            )
+        return ""
+
+    # Changing a deadline this soon after it was set corrects a typing mistake: not a slip.
+    DEADLINE_CORRECTION_WINDOW = datetime.timedelta(days=1)
+
+    def deadline_refusal(self, deadline, *, entering_history=False, today=None):
+        """Why `deadline` cannot be this action's deadline ("" if it can): never before the
+        source was published, and never in the past unless the change records history."""
+        published_on = self.finding.inspection.published_on
+        if published_on is not None and deadline < published_on:
+            return (
+                f"The deadline cannot be before the report was published on "
+                f"{published_on:%-d %B %Y}."
+            )
+        if deadline < (today or timezone.localdate()) and not entering_history:
+            return (
+                "The deadline must be today or later. To record a deadline that has already "
+                "passed, tick that this records a past deadline and give the reason."
+            )
+        return ""
+
+    def deadline_is_a_correction(self, now=None):
+        """A deadline changed within a day of the action being created, before it ever moved,
+        corrects the first one: the original deadline moves too, so no slip is shown."""
+        now = now or timezone.now()
+        return (
+            self.deadline == self.original_deadline
+            and self.created_at is not None
+            and now - self.created_at < self.DEADLINE_CORRECTION_WINDOW
+        )
 
 
 class Update(models.Model):
@@ -786,6 +905,16 @@ def evidence_upload_to(instance, filename):
     return f"evidence/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def assured(self):
+        return self.filter(assured_at__isnull=False)
+
+    def assured_by_someone_else(self, user):
+        """Assured evidence `user` did not assure: what lets them close an action
+        (Action.acceptance_refusal)."""
+        return self.assured().exclude(assured_by=user)
+
+
 class Evidence(models.Model):
     class Kind(models.TextChoices):
         DOCUMENT = "document", "Document"
@@ -814,7 +943,19 @@ class Evidence(models.Model):
     )
     assured_at = models.DateTimeField(null=True, blank=True)
     assurance_note = models.TextField(blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who sent it back to the owner as not enough.",
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
     history = HistoricalRecords()
+
+    objects = EvidenceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-submitted_at", "-pk"]
@@ -847,6 +988,24 @@ class Evidence(models.Model):
     def is_assured(self):
         return self.assured_at is not None
 
+    @property
+    def is_returned(self):
+        return self.returned_at is not None
+
+    def assurance_refusal(self, user):
+        """Why `user` may not assure this evidence ("" if they may), for the service and the
+        page alike. Assurance is independent: never by whoever added it, nor (when the office
+        sets ASSURANCE_ASSURER_NOT_LEAD) by the action's OPCC lead."""
+        if self.is_assured:
+            return "This evidence has already been assured."
+        if self.is_returned:
+            return "This evidence was returned to the owner as not enough; it cannot be assured."
+        if self.submitted_by_id == user.pk:
+            return "You added this evidence, so someone else must assure it."
+        if settings.ASSURANCE_ASSURER_NOT_LEAD and self.action.opcc_lead_id == user.pk:
+            return "You are this action's OPCC lead, so someone else must assure its evidence."
+        return ""
+
 
 # Reminders: the outbox and the record of every reminder and change notification sent
 # (actions/reminders/; docs/design.md, "Reminder policy").
@@ -861,6 +1020,7 @@ class ReminderKind(models.TextChoices):
     MEETING_UPDATE = "meeting_update", "Update wanted before a meeting"
     PACK_READY = "pack_ready", "Briefing pack ready to prepare"
     WEEKLY_DIGEST = "weekly_digest", "Weekly summary"
+    QUESTION_DUE = "question_due", "Meeting question or commitment due"
     RESPONSE_DUE = "response_due", "Response due"
     RESPONSE_PASSED = "response_passed", "No response recorded by the due date"
     REVISIT = "revisit", "Revisit coming up"
@@ -871,13 +1031,34 @@ class ReminderKind(models.TextChoices):
     ACTION_CLOSED = "action_closed", "Closed"
     ACTION_REOPENED = "action_reopened", "Reopened"
     DEADLINE_MOVED = "deadline_moved", "Deadline moved"
+    # Written by reports.services.pack_publish for the Panel members told of a published paper.
+    PAPER_PUBLISHED = "paper_published", "Panel paper published"
+    ACTION_RETURNED = "action_returned", "Returned for more evidence"
 
 
 class ReminderStatus(models.TextChoices):
     PENDING = "pending", "Waiting to send"
+    # Claimed by a digest send and handed to the mail relay; sent_at is written the moment the
+    # relay accepts. A row left here (worker killed, database gone mid-send) is in doubt: the
+    # stranded task resends it after REMINDER_SENDING_STUCK_MINUTES, with the same Message-ID.
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     SKIPPED = "skipped", "Not sent: no longer applies"
     FAILED = "failed", "Failed: gave up"
+
+
+class ReminderQuerySet(models.QuerySet):
+    def failing(self):
+        """Rows whose last send attempt failed: given up on, or waiting for a retry."""
+        return self.filter(
+            Q(status=ReminderStatus.FAILED) | Q(status=ReminderStatus.PENDING, attempts__gt=0)
+        ).exclude(last_error="")
+
+    def stuck(self, *, now):
+        """Rows handed to the relay longer ago than REMINDER_SENDING_STUCK_MINUTES, no answer
+        recorded: the worker or the database went away mid-send."""
+        cutoff = now - datetime.timedelta(minutes=settings.REMINDER_SENDING_STUCK_MINUTES)
+        return self.filter(status=ReminderStatus.SENDING, sending_at__lt=cutoff)
 
 
 class Reminder(models.Model):
@@ -885,8 +1066,9 @@ class Reminder(models.Model):
 
     The key is (recipient, action, meeting or inspection, kind, period). The sweep inserts the
     rows it decides are due and the database drops any it has already recorded, so a rerun, a
-    retried task or a second beat process adds nothing; the digest task sends a recipient's
-    pending rows and marks them sent in the same transaction.
+    retried task or a second beat process adds nothing; the digest task claims a recipient's
+    pending rows ("sending"), sends them and marks them sent the moment the relay accepts
+    (actions/reminders/digest.py).
     """
 
     Kind = ReminderKind
@@ -910,6 +1092,21 @@ class Reminder(models.Model):
     inspection = models.ForeignKey(
         Inspection, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
+    # With `meeting` set too, so the meeting key keeps these unique.
+    question = models.ForeignKey(
+        "reports.Question",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
+    pack = models.ForeignKey(
+        "reports.BriefingPack",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+    )
     period = models.CharField(
         max_length=80,
         help_text="Which occurrence this is, e.g. the deadline and the threshold it passed.",
@@ -919,13 +1116,25 @@ class Reminder(models.Model):
         max_length=10, choices=ReminderStatus.choices, default=ReminderStatus.PENDING
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # When the last send attempt handed the row to the mail relay: a failure's time, or how long
+    # a row has been "sending".
+    sending_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
+    objects = ReminderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
+            # For /health/, the administrators' banner and alert, and the stranded task: rows
+            # failed, failing or in flight. Small, as sent and skipped rows leave it.
+            models.Index(
+                fields=["sending_at"],
+                condition=Q(status__in=["pending", "sending", "failed"]),
+                name="reminder_attempted_idx",
+            ),
             # For send_due_reminders: who has reminders waiting. Small, as sent rows leave it.
             models.Index(
                 fields=["recipient", "created_at"],

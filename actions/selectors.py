@@ -5,6 +5,7 @@ import datetime
 from collections import OrderedDict
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import (
     Case,
@@ -36,6 +37,8 @@ from actions.models import (
     Rag,
     Status,
     Update,
+    assigned_condition,
+    overdue_condition,
 )
 from tracker import roles
 
@@ -43,8 +46,6 @@ DASHBOARD_ROWS = 10
 # The dashboard's per-inspection counts cover the most recent inspections with open actions;
 # the Inspections page lists them all (a national deployment has thousands).
 DASHBOARD_INSPECTIONS = 30
-STALE_DAYS = 30
-DUE_SOON_DAYS = 14
 # The OPCC dashboard's "Responses due": responses due this many days ahead, and those overdue.
 RESPONSES_DUE_DAYS = 28
 # A text search stops counting here ("more than 1,000 actions"); its pages end here too.
@@ -171,11 +172,36 @@ def action_detail(*, user, pk):
             Prefetch("updates", queryset=Update.objects.select_related("author")),
             Prefetch(
                 "evidence",
-                queryset=Evidence.objects.select_related("submitted_by", "assured_by"),
+                queryset=Evidence.objects.select_related(
+                    "submitted_by", "assured_by", "returned_by"
+                ),
             ),
         ),
         pk=pk,
     )
+
+
+def reopen_reason(*, action):
+    """For an action reopened and not closed since: who reopened it, when and why (the history
+    row of the reopening, as history_user, history_date and reason), else None."""
+    if action.status in (Status.CLOSED, Status.SUSTAINING) or action.closed_at is not None:
+        return None
+    latest = (
+        action.history.filter(
+            Q(history_change_reason__startswith="Reopened: ")
+            | Q(history_change_reason__startswith="Closed: ")
+        )
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+        .first()
+    )
+    if latest is None or not latest.history_change_reason.startswith("Reopened: "):
+        return None
+    return {
+        "by": latest.history_user,
+        "on": latest.history_date,
+        "reason": latest.history_change_reason.removeprefix("Reopened: "),
+    }
 
 
 def evidence_detail(*, user, pk):
@@ -259,18 +285,15 @@ def inspection_detail(*, user, pk):
     }
 
 
-def _scope_to_mine(queryset, user):
-    """Owners see their own (and delegated) actions on the dashboard; OPCC staff see all."""
-    if roles.is_opcc_staff(user):
-        return queryset
-    return queryset.filter(Q(owner=user) | Q(delegate=user))
-
-
 def dashboard(*, user, today=None):
-    """The dashboard's four groups (first rows, total, list link) and counts per inspection."""
+    """The dashboard's four groups (first rows, total, list link) and counts per inspection.
+
+    OPCC staff see every action; an owner the actions assigned to them (owned or delegated)."""
     today = today or timezone.localdate()
     mine_only = not roles.is_opcc_staff(user)
-    actions = _scope_to_mine(action_rows(Action.objects.visible_to(user)), user)
+    actions = action_rows(Action.objects.visible_to(user))
+    if mine_only:
+        actions = actions.assigned_to(user)
     # A subquery, not a join: it is worked out for the ten rows shown, not grouped over every
     # proposed action with all its columns.
     assured = Coalesce(
@@ -283,14 +306,15 @@ def dashboard(*, user, today=None):
         ),
         0,
     )
+    due_soon_days, stale_days = settings.DUE_SOON_DAYS, settings.STALE_DAYS
     open_statuses = [("status", status.value) for status in OPEN_STATUSES]
-    due_soon_to = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    due_soon_to = today + datetime.timedelta(days=due_soon_days)
     groups = [
         ("overdue", "Overdue", actions.overdue(today), [("overdue", "yes")]),
         (
             "due_soon",
-            f"Due in the next {DUE_SOON_DAYS} days",
-            actions.due_within(DUE_SOON_DAYS, today),
+            f"Due in the next {due_soon_days} days",
+            actions.due_soon(today),
             [("deadline_from", today), ("deadline_to", due_soon_to), *open_statuses],
         ),
         (
@@ -301,8 +325,8 @@ def dashboard(*, user, today=None):
         ),
         (
             "stale",
-            f"No update for {STALE_DAYS} days",
-            actions.stale(STALE_DAYS),
+            f"No update for {stale_days} days",
+            actions.stale(today),
             [("stale", "yes")],
         ),
     ]
@@ -353,10 +377,10 @@ def inspection_counts(*, user, today=None):
     """Per inspection with open actions (the most recent DASHBOARD_INSPECTIONS + 1, so the
     dashboard can say there are more): how many actions in each status and each RAG."""
     today = today or timezone.localdate()
-    mine = Q()
-    if not roles.is_opcc_staff(user):
-        mine = Q(findings__actions__owner=user) | Q(findings__actions__delegate=user)
-    overdue = Q(findings__actions__status__in=OPEN_STATUSES, findings__actions__deadline__lt=today)
+    # The action rules' own conditions, read through the join from the inspection.
+    path = "findings__actions__"
+    mine = Q() if roles.is_opcc_staff(user) else assigned_condition(user, path)
+    overdue = overdue_condition(today, path)
     counts = {
         f"status_{status.value}": Count(
             "findings__actions", filter=mine & Q(findings__actions__status=status)
@@ -376,7 +400,7 @@ def inspection_counts(*, user, today=None):
     )
     open_actions = Action.objects.filter(finding__inspection=OuterRef("pk")).open()
     if not roles.is_opcc_staff(user):
-        open_actions = open_actions.filter(Q(owner=user) | Q(delegate=user))
+        open_actions = open_actions.assigned_to(user)
     latest = (
         Inspection.objects.visible_to(user)
         .filter(Exists(open_actions))

@@ -5,10 +5,6 @@ from django.utils import timezone
 
 from actions.models import (
     Action,
-    Finding,
-    Force,
-    GradedArea,
-    Inspection,
     Rag,
     ReminderKind,
     Status,
@@ -18,7 +14,6 @@ from actions.reminders import outbox
 from tracker import roles
 from tracker.audit import (
     WorkflowError,
-    apply_changes,
     audited_save,
     require_opcc_staff,
     require_text,
@@ -58,104 +53,6 @@ def require_worker(action, by):
         raise WorkflowError("Only the action's owner, their delegate or OPCC staff can do this.")
 
 
-# Forces, inspections, areas and findings
-
-
-def force_create(*, by, name, monitoring_phase=Force.MonitoringPhase.SCAN, reason=""):
-    return audited_save(Force(name=name, monitoring_phase=monitoring_phase), by=by, reason=reason)
-
-
-@transaction.atomic
-def inspection_create(*, by, force, title, **fields):
-    require_opcc_staff(by)
-    return audited_save(Inspection(force=force, title=title, **fields), by=by)
-
-
-@transaction.atomic
-def graded_area_create(*, by, inspection, name, grade, position=0):
-    require_opcc_staff(by)
-    return audited_save(
-        GradedArea(inspection=inspection, name=name, grade=grade, position=position), by=by
-    )
-
-
-@transaction.atomic
-def finding_create(
-    *, by, inspection, kind, reference, text, area=None, parent=None, reason="", **fields
-):
-    require_opcc_staff(by)
-    finding = Finding(
-        inspection=inspection,
-        kind=kind,
-        reference=reference,
-        text=text,
-        area=area,
-        parent=parent,
-        **fields,
-    )
-    check_finding_links(finding)
-    return audited_save(finding, by=by, reason=reason)
-
-
-FINDING_EDITABLE_FIELDS = {
-    "kind",
-    "reference",
-    "text",
-    "public_text",
-    "area",
-    "parent",
-    "due_on",
-    "no_action_reason",
-}
-
-
-def check_finding_links(finding):
-    if finding.area is not None and finding.area.inspection_id != finding.inspection_id:
-        raise WorkflowError("The graded area must belong to the finding's inspection.")
-    if finding.parent is not None:
-        if finding.parent.kind != Finding.Kind.CAUSE_OF_CONCERN:
-            raise WorkflowError("A recommendation's parent must be a cause of concern.")
-        if finding.parent.inspection_id != finding.inspection_id or finding.parent == finding:
-            raise WorkflowError("The cause of concern must be another finding of this inspection.")
-
-
-@transaction.atomic
-def finding_edit(*, by, finding, reason="Edited", **fields):
-    """Change a finding's wording, area, parent or dates; its external status has a service."""
-    require_opcc_staff(by)
-    unknown = set(fields) - FINDING_EDITABLE_FIELDS
-    if unknown:
-        raise WorkflowError(f"These cannot be edited here: {', '.join(sorted(unknown))}.")
-    changed = apply_changes(finding, fields)
-    if not changed:
-        return finding
-    check_finding_links(finding)
-    return audited_save(finding, by=by, reason=reason, update_fields=changed)
-
-
-@transaction.atomic
-def finding_set_external_status(*, by, finding, status, on, note):
-    require_opcc_staff(by)
-    finding.external_status = status
-    finding.external_status_on = on
-    finding.external_status_note = require_text(note, "A note")
-    return audited_save(
-        finding,
-        by=by,
-        reason=f"External status: {finding.get_external_status_display()}. {note}",
-        update_fields=["external_status", "external_status_on", "external_status_note"],
-    )
-
-
-@transaction.atomic
-def finding_record_no_action_reason(*, by, finding, reason):
-    require_opcc_staff(by)
-    finding.no_action_reason = require_text(reason, "A reason for taking no action")
-    return audited_save(
-        finding, by=by, reason=f"No action: {reason}", update_fields=["no_action_reason"]
-    )
-
-
 # Actions
 
 
@@ -175,11 +72,14 @@ def action_create(
     rag=Rag.GREEN,
     percent_complete=0,
     closure_summary="",
+    entering_history=False,
     reason="Created",
 ):
     """A new action, normally not started. An import may create it in the status it already had
     in the office's previous tracker (not a workflow move: there was no earlier state here), and
     the reason then says so; a sustaining period needs a date, so it is set on the action page.
+    A deadline already passed is accepted only when `entering_history` (an import, or an officer
+    recording an earlier plan).
     """
     require_opcc_staff(by)
     if status == Status.SUSTAINING:
@@ -204,6 +104,9 @@ def action_create(
     if status == Status.CLOSED:
         action.closed_by = by
         action.closed_at = timezone.now()
+    refusal = action.deadline_refusal(deadline, entering_history=entering_history)
+    if refusal:
+        raise WorkflowError(refusal)
     _check_assignees(action, owner=owner, delegate=delegate, opcc_lead=opcc_lead)
     return audited_save(action, by=by, reason=reason)
 
@@ -264,7 +167,8 @@ def _assign(*, by, action, owner, opcc_lead, delegate, owner_role_title, reason)
 
 @transaction.atomic
 def action_bulk_assign(*, by, actions, owner=None, opcc_lead=None):
-    """Give each action a new owner and/or OPCC lead; one audited change per action.
+    """Give each action a new owner and/or OPCC lead; one audited change per action that
+    changes. Returns the actions changed (an action already so is left alone).
 
     Either both succeed for every action or nothing changes: one refusal rolls back them all.
     """
@@ -274,14 +178,20 @@ def action_bulk_assign(*, by, actions, owner=None, opcc_lead=None):
     changed = []
     for action in actions:
         action = _locked(action)
+        new_owner = owner if owner is not None and owner != action.owner else None
+        new_lead = opcc_lead if opcc_lead is not None and opcc_lead != action.opcc_lead else None
+        if new_owner is None and new_lead is None:
+            # Already so: no history row saying nothing changed, and not counted as changed.
+            continue
         changed.append(
             _assign(
                 by=by,
                 action=action,
-                owner=owner or action.owner,
-                opcc_lead=opcc_lead or action.opcc_lead,
+                owner=new_owner or action.owner,
+                opcc_lead=new_lead or action.opcc_lead,
                 delegate=action.delegate,
-                owner_role_title=owner.role_title if owner else None,
+                # The public role title follows a new owner; an unchanged owner keeps theirs.
+                owner_role_title=new_owner.role_title if new_owner else None,
                 reason="Bulk-assigned",
             )
         )
@@ -374,16 +284,28 @@ def action_propose_closure(*, by, action, narrative):
 
 
 @transaction.atomic
-def action_change_deadline(*, by, action, deadline, reason):
+def action_change_deadline(*, by, action, deadline, reason, entering_history=False):
+    """Move the deadline, keeping the original so the slip shows. `entering_history` records a
+    deadline already passed (a move made before the tracker held it). A first deadline changed
+    within a day of being set is corrected instead: no slip (Action.deadline_is_a_correction)."""
     require_opcc_staff(by)
     reason = require_text(reason, "A reason for moving the deadline")
     action = _locked(action)
     if deadline == action.deadline:
         raise WorkflowError("The new deadline is the same as the current one.")
+    refusal = action.deadline_refusal(deadline, entering_history=entering_history)
+    if refusal:
+        raise WorkflowError(refusal)
     old = action.deadline
+    fields = ["deadline"]
+    if not entering_history and action.deadline_is_a_correction():
+        action.original_deadline = deadline
+        fields.append("original_deadline")
+        change = f"Deadline corrected from {old:%d %b %Y} to {deadline:%d %b %Y}: {reason}"
+    else:
+        change = f"Deadline moved from {old:%d %b %Y} to {deadline:%d %b %Y}: {reason}"
     action.deadline = deadline
-    change = f"Deadline moved from {old:%d %b %Y} to {deadline:%d %b %Y}: {reason}"
-    audited_save(action, by=by, reason=change, update_fields=["deadline"])
+    audited_save(action, by=by, reason=change, update_fields=fields)
     outbox.notify_change(
         kind=ReminderKind.DEADLINE_MOVED,
         action=action,
@@ -400,8 +322,9 @@ def _check_can_accept(action, by, status):
     _check_transition(action, status, by=by)
     if action.proposed_by_id == by.pk:
         raise WorkflowError("You proposed this action for closure, so someone else must accept it.")
-    if not action.evidence.filter(assured_at__isnull=False).exists():
-        raise WorkflowError("At least one evidence item must be assured first.")
+    refusal = action.acceptance_refusal(by)
+    if refusal:
+        raise WorkflowError(refusal)
 
 
 @transaction.atomic
@@ -450,11 +373,16 @@ def action_sustain(*, by, action, until, reason):
 
 
 @transaction.atomic
-def action_reopen(*, by, action, reason):
+def action_reopen(*, by, action, reason, rag, percent_complete):
+    """Reopen a closed or sustaining action. It starts clean: the person reopening sets its RAG
+    and percent complete, and the closure summary stays only in the history."""
     action = Action.objects.select_for_update().get(pk=action.pk)
     reason = require_text(reason, "A reason for reopening")
     _check_transition(action, Status.REOPENED, by=by)
     action.status = Status.REOPENED
+    action.rag = rag
+    action.percent_complete = percent_complete
+    action.closure_summary = ""
     action.proposed_by = None
     action.closed_by = None
     action.closed_at = None
@@ -463,7 +391,16 @@ def action_reopen(*, by, action, reason):
         action,
         by=by,
         reason=f"Reopened: {reason}",
-        update_fields=["status", "proposed_by", "closed_by", "closed_at", "sustain_until"],
+        update_fields=[
+            "status",
+            "rag",
+            "percent_complete",
+            "closure_summary",
+            "proposed_by",
+            "closed_by",
+            "closed_at",
+            "sustain_until",
+        ],
     )
     outbox.notify_change(
         kind=ReminderKind.ACTION_REOPENED,

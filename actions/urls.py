@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from actions import inspection_views, views
+from actions import evidence_views, inspection_views, views
 from actions.inspection_import import views as report_import_views
 
 app_name = "actions"
@@ -23,9 +23,11 @@ urlpatterns = [
     path("actions/<int:pk>/close/", views.action_close, name="close"),
     path("actions/<int:pk>/sustain/", views.action_sustain, name="sustain"),
     path("actions/<int:pk>/reopen/", views.action_reopen, name="reopen"),
-    path("actions/<int:pk>/evidence/add/", views.evidence_add, name="evidence_add"),
-    path("evidence/<int:pk>/assure/", views.evidence_assure, name="evidence_assure"),
-    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path("actions/<int:pk>/return/", views.action_return, name="return"),
+    path("actions/<int:pk>/evidence/add/", evidence_views.evidence_add, name="evidence_add"),
+    path("evidence/<int:pk>/assure/", evidence_views.evidence_assure, name="evidence_assure"),
+    path("evidence/<int:pk>/return/", evidence_views.evidence_return, name="evidence_return"),
+    path("evidence/<int:pk>/download/", evidence_views.evidence_download, name="evidence_download"),
     path("inspections/", views.inspection_list, name="inspections"),
     path("inspections/new/", inspection_views.inspection_create, name="inspection_create"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),

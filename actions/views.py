@@ -4,15 +4,22 @@ Each view checks permission first (the order and status codes are in tracker/rol
 form or FilterSet, calls one selector or service, and renders or redirects.
 """
 
-from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions import evidence_services, exports, forms, history, selectors, services
+from actions import (
+    evidence_services,
+    exports,
+    finding_services,
+    forms,
+    history,
+    selectors,
+    services,
+)
 from actions.filters import SORTS
-from actions.models import Evidence, Status
-from tracker import files, roles, security
+from actions.models import Status
+from tracker import roles, security
 from tracker.web import allow, bound_form_data, form_page, workspace
 
 PAGE_SIZE = 50
@@ -96,8 +103,10 @@ def action_bulk_assign(request):
             opcc_lead=data["opcc_lead"],
         )
 
-    count = len(request.POST.getlist("actions"))
-    success = f"{count} action{'s' if count != 1 else ''} assigned."
+    def success(changed):
+        count = len(changed)
+        return f"{count} action{'s' if count != 1 else ''} assigned."
+
     return form_page(
         request,
         form,
@@ -133,7 +142,7 @@ def finding_create(request, inspection_pk):
     form = forms.FindingForm(*bound_form_data(request), inspection=inspection)
 
     def change(data):
-        return services.finding_create(by=request.user, inspection=inspection, **data)
+        return finding_services.finding_create(by=request.user, inspection=inspection, **data)
 
     return form_page(
         request,
@@ -156,7 +165,7 @@ def finding_edit(request, pk):
     )
 
     def change(data):
-        return services.finding_edit(by=request.user, finding=finding, **data)
+        return finding_services.finding_edit(by=request.user, finding=finding, **data)
 
     return form_page(
         request,
@@ -177,7 +186,9 @@ def finding_external_status(request, pk):
     form = forms.ExternalStatusForm(*bound_form_data(request), initial=initial)
 
     def change(data):
-        return services.finding_set_external_status(by=request.user, finding=finding, **data)
+        return finding_services.finding_set_external_status(
+            by=request.user, finding=finding, **data
+        )
 
     return form_page(
         request,
@@ -235,17 +246,25 @@ def next_steps(user, action):
         "can_close": can_manage and Status.CLOSED in moves,
         "can_sustain": can_manage and Status.SUSTAINING in moves,
         "can_reopen": can_manage and Status.REOPENED in moves,
+        "can_return": can_manage and action.status == Status.PROPOSED,
     }
 
 
 @workspace
 def action_detail(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
+    steps = next_steps(request.user, action)
     context = {
         "action": action,
         "tab": "overview",
         "links": selectors.finding_links(finding=action.finding),
-        **next_steps(request.user, action),
+        "reopened": selectors.reopen_reason(action=action),
+        # Each piece of evidence, with why this user may not assure it ("" if they may).
+        "evidence_rows": [
+            (evidence, evidence.assurance_refusal(request.user) if steps["can_manage"] else "")
+            for evidence in action.evidence.all()
+        ],
+        **steps,
     }
     return render(request, "actions/action_detail.html", context)
 
@@ -404,7 +423,10 @@ def action_sustain(request, pk):
 def action_reopen(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
     allow(roles.can_manage_actions(request.user))
-    form = forms.ReopenForm(*bound_form_data(request))
+    form = forms.ReopenForm(
+        *bound_form_data(request),
+        initial={"rag": action.rag, "percent_complete": action.percent_complete},
+    )
     return action_form_page(
         request,
         action,
@@ -416,79 +438,17 @@ def action_reopen(request, pk):
     )
 
 
-# Evidence
-
-
 @workspace
-def evidence_add(request, pk):
+def action_return(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
-    allow(roles.can_work_on_action(request.user, action))
-    form = forms.EvidenceForm(*bound_form_data(request))
-
-    def change(data):
-        upload = data["file"] if data["kind"] == Evidence.Kind.DOCUMENT else None
-        return evidence_services.evidence_add(
-            by=request.user,
-            action=action,
-            kind=data["kind"],
-            title=data["title"],
-            file=upload,
-            url=data["url"] if data["kind"] == Evidence.Kind.LINK else "",
-            note=data["note"] if data["kind"] == Evidence.Kind.NOTE else "",
-            original_filename=files.safe_filename(upload.name) if upload else "",
-            content_type=data.get("content_type", ""),
-        )
-
+    allow(roles.can_manage_actions(request.user))
+    form = forms.ReturnForm(*bound_form_data(request))
     return action_form_page(
         request,
         action,
         form,
-        change=change,
-        title="Add evidence",
-        submit="Add evidence",
-        success="Evidence added.",
+        change=lambda data: evidence_services.action_return(by=request.user, action=action, **data),
+        title="Return for more evidence",
+        submit="Return to the owner",
+        success="Returned to the owner for more evidence.",
     )
-
-
-@workspace
-def evidence_assure(request, pk):
-    evidence = selectors.evidence_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
-    form = forms.AssureForm(*bound_form_data(request))
-    context = {"action": evidence.action, "evidence": evidence}
-    return form_page(
-        request,
-        form,
-        "actions/evidence_assure.html",
-        context,
-        change=lambda data: evidence_services.evidence_assure(
-            by=request.user, evidence=evidence, **data
-        ),
-        done=action_url(evidence.action),
-        success="Evidence assured.",
-    )
-
-
-@workspace
-def evidence_download(request, pk):
-    evidence = selectors.evidence_detail(user=request.user, pk=pk)
-    if evidence.kind != Evidence.Kind.DOCUMENT or not evidence.file:
-        raise Http404("This evidence has no file.")
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage.") from None
-    security.record(
-        security.Kind.EVIDENCE_DOWNLOAD,
-        request=request,
-        detail=f"Evidence {evidence.pk} of action {evidence.action_id}",
-    )
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_filename or "evidence",
-        content_type=evidence.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

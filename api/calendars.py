@@ -10,7 +10,6 @@ import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
@@ -113,7 +112,7 @@ def personal_feed(user, *, now=None):
     actions = (
         Action.objects.visible_to(user)
         .open()
-        .filter(Q(owner=user) | Q(delegate=user) | Q(opcc_lead=user))
+        .followed_by(user)
         .select_related("finding__inspection")
         .order_by("deadline", "pk")
     )

@@ -1,12 +1,10 @@
 """Forms for meetings, questions and packs; the services in reports/services.py make the change."""
 
 from django import forms
-from django.db.models import Q
 
 from actions.forms import UserChoiceField
 from actions.models import Inspection
 from reports.models import Meeting, Question
-from tracker import roles
 from tracker.forms import DATE_INPUT, WorkspaceForm
 from tracker.models import User
 
@@ -39,14 +37,19 @@ class MeetingForm(WorkspaceForm):
         widget=forms.CheckboxSelectMultiple,
         help_text="The briefing pack reports the actions of these inspections",
     )
+    opcc_lead = UserChoiceField(
+        label="OPCC lead (optional)",
+        empty_label="No lead",
+        queryset=User.objects.opcc_staff().order_by("last_name", "first_name"),
+        required=False,
+        help_text="Reminded of questions and commitments with nobody named to answer them",
+    )
 
 
 def question_owners():
     """Who can be asked to answer: action owners and OPCC staff."""
     return (
-        User.objects.filter(
-            Q(groups__name=roles.ACTION_OWNER) | Q(groups__name=roles.OPCC_STAFF), is_active=True
-        )
+        (User.objects.action_owners() | User.objects.opcc_staff())
         .distinct()
         .order_by("last_name", "first_name")
     )

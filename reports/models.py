@@ -30,7 +30,7 @@ class MeetingQuerySet(models.QuerySet):
             return held_in_public
         if roles.is_action_owner(user):
             agenda = Meeting.inspections.through.objects.filter(
-                meeting_id=models.OuterRef("pk"), inspection__force_id=user.force_id
+                roles.force_scope(user, "inspection__force_id"), meeting_id=models.OuterRef("pk")
             )
             return held_in_public.filter(models.Exists(agenda))
         return self.none()
@@ -58,6 +58,14 @@ class Meeting(models.Model):
     webcast_url = models.URLField(max_length=500, blank=True)
     inspections = models.ManyToManyField(
         "actions.Inspection", blank=True, related_name="meetings", help_text="On the agenda."
+    )
+    opcc_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_meetings",
+        help_text="Chased for the meeting's questions and commitments that have nobody named.",
     )
     history = HistoricalRecords()
 

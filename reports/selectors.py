@@ -5,6 +5,7 @@ own wording) and everyone else allowed to read it, the Panel and the public ("pu
 titles only, and a finding's public wording where OPCC staff set one).
 """
 
+import datetime
 from collections import defaultdict
 from itertools import zip_longest
 
@@ -13,8 +14,10 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from actions.models import Action
 from reports.models import BriefingPack, Meeting, Question
 from tracker import roles
+from tracker.models import User
 
 STAFF = "staff"
 PUBLISHED = "published"
@@ -77,6 +80,18 @@ def readable_packs(user):
     return packs.none()
 
 
+def panel_members_of(meeting):
+    """The Panel members to tell of the meeting's papers: those of a force on its agenda, and
+    those with no force set (an office's own Panel); never another force's Panel."""
+    forces = meeting.inspections.values("force_id")
+    return (
+        User.objects.reachable()
+        .filter(groups__name=roles.PANEL_MEMBER)
+        .filter(Q(force__isnull=True) | Q(force__in=forces))
+        .distinct()
+    )
+
+
 def pack_for(*, user, pk):
     """A pack this signed-in user may read (readable_packs); anything else is 404, a draft
     exactly as if it did not exist. Roles that read no packs are refused (403) by the view."""
@@ -128,12 +143,24 @@ def _owner(row, audience, name_key="owner_name", title_key="owner_role_title"):
     return title or ("Role not recorded" if name else "Not assigned")
 
 
+def _slipped(row):
+    """Action.has_slipped for a row of an older pack, which did not record it."""
+    deadline, original = (row[key] for key in ("deadline", "original_deadline"))
+    action = Action(
+        deadline=datetime.date.fromisoformat(deadline),
+        original_deadline=datetime.date.fromisoformat(original),
+    )
+    return action.has_slipped
+
+
 def action_rows(snapshot, audience):
     """The pack's action rows, with the owner, finding wording, latest update and reasons this
     audience may see: the Panel and the public get only words written for the public."""
     rows = []
     for row in snapshot["actions"]:
         shown = dict(row)
+        if "slipped" not in row:  # a pack generated before schema 3
+            shown["slipped"] = _slipped(row)
         shown["owner"] = _owner(row, audience)
         shown["finding"] = row["finding_text"] if audience == STAFF else row["finding_public_text"]
         if audience == STAFF:

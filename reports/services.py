@@ -8,7 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from actions.models import Inspection
+from actions.reminders.outbox import notify_published
 from reports.models import BriefingPack, Meeting, Question
+from reports.selectors import panel_members_of
 from reports.snapshot import pack_snapshot
 from tracker.audit import (
     WorkflowError,
@@ -31,11 +33,18 @@ def queue_pack_pdf(pack_id):
 
 
 @transaction.atomic
-def meeting_create(*, by, kind, title, starts_at, inspections=(), location="", webcast_url=""):
+def meeting_create(
+    *, by, kind, title, starts_at, inspections=(), location="", webcast_url="", opcc_lead=None
+):
     require_opcc_staff(by)
     meeting = audited_save(
         Meeting(
-            kind=kind, title=title, starts_at=starts_at, location=location, webcast_url=webcast_url
+            kind=kind,
+            title=title,
+            starts_at=starts_at,
+            location=location,
+            webcast_url=webcast_url,
+            opcc_lead=opcc_lead,
         ),
         by=by,
         reason="Created",
@@ -44,7 +53,7 @@ def meeting_create(*, by, kind, title, starts_at, inspections=(), location="", w
     return meeting
 
 
-MEETING_FIELDS = ["kind", "title", "starts_at", "location", "webcast_url"]
+MEETING_FIELDS = ["kind", "title", "starts_at", "location", "webcast_url", "opcc_lead"]
 
 
 @transaction.atomic
@@ -219,6 +228,7 @@ def pack_publish(*, by, pack, public):
         update_fields=["status", "is_public", "published_at", "published_by"],
     )
     pack_request_pdf(by=by, pack=pack)
+    notify_published(pack=pack, recipients=panel_members_of(pack.meeting))
     return pack
 
 

@@ -6,10 +6,10 @@ of queries per inspection on the agenda, however many actions, updates or histor
 are: actions, findings, history and evidence are each read in one query and grouped in Python.
 """
 
-import bisect
 import datetime
 from collections import Counter, defaultdict
 
+from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
@@ -24,19 +24,15 @@ from actions.models import (
     Rag,
     Status,
     Update,
+    stale_cutoff,
 )
-from actions.selectors import STALE_DAYS
-from reports import charts
-from reports.models import BriefingPack, Question
+from reports import charts, snapshot_history
+from reports.models import Question
+from reports.snapshot_history import iso
 
-SCHEMA_VERSION = 2
+# 3: each action row says whether it slipped and is stale (the model's rules).
+SCHEMA_VERSION = 3
 GRADE_LABELS = dict(Grade.choices)
-STATUS_LABELS = dict(Status.choices)
-PROGRESS_POINTS = 12
-
-
-def _iso(value):
-    return value.isoformat() if value is not None else None
 
 
 def _area_key(inspection_id, area_id):
@@ -70,7 +66,7 @@ def _grades(areas, previous, before):
     previous_title, previous_published_on = previous or (None, None)
     return {
         "previous_title": previous_title,
-        "previous_published_on": _iso(previous_published_on),
+        "previous_published_on": iso(previous_published_on),
         "previous_summary": _grade_summary(before.values()),
         "grid": _grid(areas),
         "rows": [
@@ -103,17 +99,25 @@ def _previous_grades(inspections):
     return titles, grades
 
 
-def _statutory(inspection, needing):
+def _response(inspection):
+    """Met or late only when the response's publication is recorded: past the due date with
+    nothing recorded, the pack says so and no more (it may have been published elsewhere)."""
     met = inspection.response_met
+    if inspection.response_published_on is None:
+        return "not_recorded" if met is False else "not_yet_due"
+    return "met" if met else "late"
+
+
+def _statutory(inspection, needing):
     return {
-        "published_on": _iso(inspection.published_on),
-        "response_due": _iso(inspection.response_due),
-        "response_published_on": _iso(inspection.response_published_on),
-        "response": {True: "met", False: "late"}.get(met, "not_yet_due"),
-        "revisit_on": _iso(inspection.revisit_on),
+        "published_on": iso(inspection.published_on),
+        "response_due": iso(inspection.response_due),
+        "response_published_on": iso(inspection.response_published_on),
+        "response": _response(inspection),
+        "revisit_on": iso(inspection.revisit_on),
         "force": inspection.force.name,
         "monitoring_phase": inspection.force.get_monitoring_phase_display(),
-        "monitoring_phase_since": _iso(inspection.force.monitoring_phase_since),
+        "monitoring_phase_since": iso(inspection.force.monitoring_phase_since),
         "needing_response": [
             {
                 "reference": finding.reference,
@@ -127,9 +131,11 @@ def _statutory(inspection, needing):
 
 
 def _action_row(action, today):
+    """One action as the pack reports it; each rule (overdue, slipped, stale, effective RAG)
+    is the model's own, applied on the pack's day."""
     finding, area = action.finding, action.finding.area
-    overdue = action.status in OPEN_STATUSES and action.deadline < today
-    rag = Rag.RED if overdue else action.rag
+    overdue = action.is_overdue_on(today)
+    rag = action.effective_rag_on(today)
     return {
         "id": action.pk,
         "finding_id": finding.pk,
@@ -146,21 +152,23 @@ def _action_row(action, today):
         "owner_name": str(action.owner) if action.owner else "",
         "owner_role_title": action.owner_role_title,
         "opcc_lead": str(action.opcc_lead) if action.opcc_lead else "",
-        "deadline": _iso(action.deadline),
-        "original_deadline": _iso(action.original_deadline),
+        "deadline": iso(action.deadline),
+        "original_deadline": iso(action.original_deadline),
         "overdue": overdue,
         "days_overdue": (today - action.deadline).days if overdue else 0,
+        "slipped": action.has_slipped,
+        "stale": action.is_stale_on(today),
         "status": action.status,
         "status_label": action.get_status_display(),
         "rag": rag,
         "rag_label": Rag(rag).label,
         "percent_complete": action.percent_complete,
-        "last_update_at": _iso(action.last_update_at),
-        "created_at": _iso(action.created_at),
+        "last_update_at": iso(action.last_update_at),
+        "created_at": iso(action.created_at),
         "latest_update": action.latest_narrative or "",
-        "latest_update_on": _iso(action.latest_update_on),
+        "latest_update_on": iso(action.latest_update_on),
         "latest_public_update": action.latest_public_narrative or "",
-        "latest_public_update_on": _iso(action.latest_public_on),
+        "latest_public_update_on": iso(action.latest_public_on),
         "reasons": [],
     }
 
@@ -176,164 +184,6 @@ def _with_latest_updates(actions):
         latest_public_narrative=Subquery(public.values("public_narrative")[:1]),
         latest_public_on=Subquery(public.values("created_at")[:1]),
     )
-
-
-def _after_prefix(reason):
-    """The words someone typed, without the service's "Reopened: " or "Deadline moved from ...
-    to ...: " in front, so a page that says "reopened" does not say it twice."""
-    for prefix in ("Reopened: ", "Deadline moved from "):
-        if reason.startswith(prefix):
-            return reason.partition(": ")[2].strip()
-    return reason.strip()
-
-
-def _last_reason(records, changed):
-    """The change reason of the latest history row for which changed(previous, row) holds."""
-    for before, after in zip(reversed(records[:-1]), reversed(records[1:]), strict=True):
-        if changed(before, after):
-            return _after_prefix(after[5] or "")
-    return ""
-
-
-def _add_reasons(rows, history):
-    """Why each blocked, slipped, overdue or reopened action is so: the reason typed when the
-    deadline moved or the action was reopened, else the latest update's narrative."""
-    for row in rows:
-        records = history.get(row["id"], [])
-        reasons = []
-        if row["status"] == Status.BLOCKED:
-            reasons.append({"label": "Blocked", "text": row["latest_update"]})
-        if row["status"] == Status.REOPENED:
-            text = _last_reason(records, lambda b, a: b[2] != a[2] and a[2] == Status.REOPENED)
-            reasons.append({"label": "Reopened", "text": text})
-        if row["deadline"] > row["original_deadline"]:
-            text = _last_reason(records, lambda b, a: b[3] != a[3])
-            reasons.append({"label": "Deadline moved", "text": text})
-        if row["overdue"]:
-            reasons.append({"label": "Overdue", "text": row["latest_update"]})
-        row["reasons"] = reasons
-
-
-def _history_by_action(actions):
-    """Each action's history rows, oldest first: (when, type, status, deadline, percent, why)."""
-    rows = (
-        Action.history.filter(id__in=actions.values("pk"))
-        .order_by("id", "history_date", "history_id")
-        .values_list(
-            "id",
-            "history_date",
-            "history_type",
-            "status",
-            "deadline",
-            "percent_complete",
-            "history_change_reason",
-        )
-    )
-    history = defaultdict(list)
-    for pk, *rest in rows.iterator(chunk_size=2000):
-        history[pk].append(rest)
-    return history
-
-
-def _deadline_moves(records):
-    return sum(
-        1 for before, after in zip(records, records[1:], strict=False) if before[3] != after[3]
-    )
-
-
-def _label(status):
-    return STATUS_LABELS.get(status, status)
-
-
-def _change_line(pk, before, window):
-    """One action's changes in the period, as one line: where its status and deadline started
-    and ended, and whether it was added, closed or reopened on the way."""
-    last = window[-1]
-    new = window[0][1] == "+"
-    start = window[0] if new else before
-    line = {"action_id": pk, "new": new, "when": _iso(last[0]), "events": []}
-    if start[2] != last[2]:
-        line["status_from"], line["status_to"] = _label(start[2]), _label(last[2])
-    if start[3] != last[3]:
-        line["deadline_from"], line["deadline_to"] = _iso(start[3]), _iso(last[3])
-    if start[4] != last[4]:
-        line["percent_from"], line["percent_to"] = start[4], last[4]
-    previous = start
-    for record in window:
-        if record[2] != previous[2] and record[2] in (Status.CLOSED, Status.REOPENED):
-            line["events"].append(
-                {
-                    "event": "closed" if record[2] == Status.CLOSED else "reopened",
-                    "when": _iso(record[0]),
-                    "reason": _after_prefix(record[5] or "")
-                    if record[2] == Status.REOPENED
-                    else "",
-                }
-            )
-        previous = record
-    moved = any(key in line for key in ("status_from", "deadline_from", "percent_from"))
-    return line if new or moved or line["events"] else None
-
-
-def _changes_since(history, since, now):
-    """What changed in (since, now], one line per action that changed, oldest change first."""
-    if since is None:
-        return []
-    lines = []
-    for pk, records in history.items():
-        before = [record for record in records if record[0] <= since]
-        window = [record for record in records if since < record[0] <= now]
-        if window and (before or window[0][1] == "+"):
-            line = _change_line(pk, before[-1] if before else None, window)
-            if line:
-                lines.append(line)
-    return sorted(lines, key=lambda line: (line["when"], line["action_id"]))
-
-
-def _month_ends(start, now, count):
-    """Up to `count` month ends from `start`'s month to before now, then now itself."""
-    points = []
-    day = timezone.localtime(start).date().replace(day=1)
-    while True:
-        next_month = (day + datetime.timedelta(days=32)).replace(day=1)
-        end = timezone.make_aware(datetime.datetime.combine(next_month, datetime.time.min))
-        if end >= now:
-            break
-        points.append(end)
-        day = next_month
-    return [*points[-(count - 1) :], now]
-
-
-def _progress_over_time(history, now):
-    """At each month end: how many actions existed, how many were closed, average % complete."""
-    if not history:
-        return []
-    first = min(records[0][0] for records in history.values())
-    points = _month_ends(first, now, PROGRESS_POINTS)
-    series = []
-    dated = {pk: [record[0] for record in records] for pk, records in history.items()}
-    for point in points:
-        existing = closed = percent = 0
-        for pk, records in history.items():
-            index = bisect.bisect_right(dated[pk], point) - 1
-            if index < 0:
-                continue
-            _when, _kind, status, _deadline, pct, _why = records[index]
-            existing += 1
-            closed += status == Status.CLOSED
-            percent += pct
-        # A month-end point is midnight starting the next month: label it the month's last day.
-        day = timezone.localtime(point).date()
-        series.append(
-            {
-                "date": _iso(day if point == now else day - datetime.timedelta(days=1)),
-                "actions": existing,
-                "closed": closed,
-                "closed_percent": round(100 * closed / existing) if existing else 0,
-                "average_percent": round(percent / existing) if existing else 0,
-            }
-        )
-    return series
 
 
 def _area_progress(inspections, areas_by_inspection, finding_counts, rows):
@@ -388,7 +238,7 @@ def _totals(rows):
         "open": sum(statuses.get(s, 0) for s in OPEN_STATUSES),
         "closed": statuses.get(Status.CLOSED, 0),
         "overdue": sum(row["overdue"] for row in rows),
-        "slipped": sum(row["deadline"] > row["original_deadline"] for row in rows),
+        "slipped": sum(row["slipped"] for row in rows),
         "blocked": statuses.get(Status.BLOCKED, 0),
         "percent_complete": (
             round(sum(row["percent_complete"] for row in rows) / count) if count else 0
@@ -404,23 +254,28 @@ def _exceptions(rows, history, since, now):
     open_rows = [row for row in rows if row["status"] in OPEN_STATUSES]
     slipped = []
     for row in rows:
-        if row["deadline"] > row["original_deadline"]:
+        if row["slipped"]:
             slipped.append(
                 {
                     "action_id": row["id"],
                     "original_deadline": row["original_deadline"],
                     "deadline": row["deadline"],
-                    "moves": _deadline_moves(history.get(row["id"], [])),
+                    "moves": snapshot_history.deadline_moves(history.get(row["id"], [])),
                 }
             )
-    cutoff = since or now - datetime.timedelta(days=STALE_DAYS)
-    # No update since the cutoff: the last update is older, or there is none and the action
-    # itself is older.
-    no_update = [
-        {"action_id": row["id"], "last_update_at": row["last_update_at"]}
-        for row in open_rows
-        if datetime.datetime.fromisoformat(row["last_update_at"] or row["created_at"]) < cutoff
-    ]
+    if since is not None:
+        # Since the last meeting: the last update (or, with none, the action) is older.
+        cutoff, basis = since, "previous_meeting"
+        no_update = [
+            row
+            for row in open_rows
+            if datetime.datetime.fromisoformat(row["last_update_at"] or row["created_at"]) < since
+        ]
+    else:
+        # No earlier meeting: the stale rule (Action.is_stale), on the pack's day.
+        today = timezone.localtime(now).date()
+        cutoff, basis = stale_cutoff(today), f"{settings.STALE_DAYS}_days"
+        no_update = [row for row in open_rows if row["stale"]]
     return {
         "overdue": [
             {"action_id": row["id"], "days_overdue": row["days_overdue"]}
@@ -429,9 +284,11 @@ def _exceptions(rows, history, since, now):
         ],
         "slipped": sorted(slipped, key=lambda r: (-r["moves"], r["action_id"])),
         "blocked": [{"action_id": row["id"]} for row in open_rows if row["status"] == "blocked"],
-        "no_update": no_update,
-        "no_update_since": _iso(cutoff),
-        "no_update_basis": "previous_meeting" if since else f"{STALE_DAYS}_days",
+        "no_update": [
+            {"action_id": row["id"], "last_update_at": row["last_update_at"]} for row in no_update
+        ],
+        "no_update_since": iso(cutoff),
+        "no_update_basis": basis,
     }
 
 
@@ -444,7 +301,7 @@ def _evidence_assured(actions, since):
             "action_id": pk,
             "title": title,
             "kind": dict(Evidence.Kind.choices).get(kind, kind),
-            "assured_at": _iso(assured_at),
+            "assured_at": iso(assured_at),
         }
         for pk, title, kind, assured_at in evidence.order_by("assured_at", "pk").values_list(
             "action_id", "title", "kind", "assured_at"
@@ -465,14 +322,14 @@ def _questions(meeting, since):
             "kind": question.get_kind_display(),
             "text": question.text,
             "meeting": question.meeting.title,
-            "meeting_on": _iso(timezone.localtime(question.meeting.starts_at).date()),
+            "meeting_on": iso(timezone.localtime(question.meeting.starts_at).date()),
             "owner_name": str(question.owner) if question.owner else "",
             "owner_role_title": question.owner_role_title,
-            "due_on": _iso(question.due_on),
+            "due_on": iso(question.due_on),
             "overdue": question.is_overdue,
             "answered": question.is_answered,
             "answer": question.answer,
-            "answered_at": _iso(question.answered_at),
+            "answered_at": iso(question.answered_at),
         }
         for question in questions.order_by("meeting__starts_at", "created_at", "pk")
     ]
@@ -513,33 +370,33 @@ def pack_snapshot(meeting, *, now=None):
             "pk",
         )
     ]
-    history = _history_by_action(actions)
-    _add_reasons(rows, history)
+    history = snapshot_history.history_by_action(actions)
+    snapshot_history.add_reasons(rows, history)
     for finding in findings:
         finding["action_ids"] = [row["id"] for row in rows if row["finding_id"] == finding["id"]]
     progress = _area_progress(inspections, areas_by_inspection, finding_counts, rows)
-    over_time = _progress_over_time(history, now)
+    over_time = snapshot_history.progress_over_time(history, now)
     figures = inspection_figures(inspections, rows)
-    series = _series(meeting, inspections, figures)
+    series = snapshot_history.meeting_series(meeting, inspections, figures)
     return {
         "schema": SCHEMA_VERSION,
-        "generated_at": _iso(now),
-        "as_at": _iso(today),
+        "generated_at": iso(now),
+        "as_at": iso(today),
         "meeting": {
             "id": meeting.pk,
             "title": meeting.title,
             "kind": meeting.get_kind_display(),
-            "starts_at": _iso(meeting.starts_at),
+            "starts_at": iso(meeting.starts_at),
             "location": meeting.location,
             "webcast_url": meeting.webcast_url,
         },
         "previous_meeting": {
             "title": previous_meeting.title,
-            "starts_at": _iso(previous_meeting.starts_at),
+            "starts_at": iso(previous_meeting.starts_at),
         }
         if previous_meeting
         else None,
-        "since": _iso(since),
+        "since": iso(since),
         "inspections": [
             {
                 "id": inspection.pk,
@@ -553,9 +410,9 @@ def pack_snapshot(meeting, *, now=None):
                 ),
                 "statutory": _statutory(inspection, needing[inspection.pk]),
                 "force": inspection.force.name,
-                "published_on": _iso(inspection.published_on),
-                "fieldwork_start": _iso(inspection.fieldwork_start),
-                "fieldwork_end": _iso(inspection.fieldwork_end),
+                "published_on": iso(inspection.published_on),
+                "fieldwork_start": iso(inspection.fieldwork_start),
+                "fieldwork_end": iso(inspection.fieldwork_end),
                 "inspector_summary": inspection.inspector_summary,
                 "figures": figures[str(inspection.pk)],
                 "series": series[inspection.pk],
@@ -569,7 +426,7 @@ def pack_snapshot(meeting, *, now=None):
         "areas": progress,
         "exceptions": _exceptions(rows, history, since, now),
         "evidence_assured": _evidence_assured(actions, since),
-        "changes": _changes_since(history, since, now),
+        "changes": snapshot_history.changes_since(history, since, now),
         "questions": _questions(meeting, since),
         "progress_over_time": over_time,
         "charts": _charts(progress, over_time),
@@ -617,44 +474,6 @@ def inspection_figures(inspections, rows):
             key: totals[key] for key in ("actions", "open", "closed", "overdue", "percent_complete")
         }
     return figures
-
-
-def _series(meeting, inspections, figures):
-    """For each inspection: its figures in the latest published pack of each earlier meeting
-    that had it on the agenda, then this pack's. One query, reading only the small figures."""
-    earlier = (
-        BriefingPack.objects.published()
-        .filter(
-            meeting__starts_at__lt=meeting.starts_at,
-            meeting__inspections__in=[inspection.pk for inspection in inspections],
-        )
-        .order_by("meeting__starts_at", "meeting_id", "-version")
-        .values_list("meeting_id", "meeting__title", "meeting__starts_at", "figures")
-        .distinct()
-    )
-    series = {inspection.pk: [] for inspection in inspections}
-    seen = set()
-    for meeting_id, title, starts_at, pack_figures in earlier:
-        if meeting_id in seen:
-            continue  # an older version of a meeting already counted
-        seen.add(meeting_id)
-        for inspection in inspections:
-            point = (pack_figures or {}).get(str(inspection.pk))
-            if point:
-                series[inspection.pk].append(_point(title, starts_at, point, current=False))
-    for inspection in inspections:
-        point = figures[str(inspection.pk)]
-        series[inspection.pk].append(_point(meeting.title, meeting.starts_at, point, current=True))
-    return series
-
-
-def _point(title, starts_at, figures, *, current):
-    return {
-        "meeting": title,
-        "date": _iso(timezone.localtime(starts_at).date()),
-        "current": current,
-        **figures,
-    }
 
 
 def _charts(progress, over_time):

@@ -15,7 +15,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from actions import services  # noqa: E402
+from actions import finding_services  # noqa: E402
 from actions.models import Force  # noqa: E402
 from tracker.models import User  # noqa: E402
 
@@ -32,7 +32,9 @@ def main():
         start.wait()  # every thread starts writing at the same moment
         try:
             for n in range(WRITES):
-                services.force_create(by=by, name=f"Force {thread}-{n}", reason="concurrency")
+                finding_services.force_create(
+                    by=by, name=f"Force {thread}-{n}", reason="concurrency"
+                )
                 Force.objects.filter(name__startswith=f"Force {thread}-").count()  # and reads
         except Exception as exc:
             errors.append(f"{type(exc).__name__}: {exc}")

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalChanges
 
-from actions import evidence_services, services
+from actions import evidence_services, finding_services, services
 from actions.admin import AuditedAdmin
 from actions.inspection_import import services as import_services
 from actions.models import Action, Evidence, Finding, Force, Inspection, Rag, Status
@@ -48,13 +48,14 @@ def proposed(w):
     evidence = evidence_services.evidence_add(
         by=w["owner"], action=fresh(w["action"]), kind="note", title="Audit", note="All checked."
     )
-    evidence_services.evidence_assure(by=w["opcc"], evidence=evidence, note="Seen.")
+    # Assured by another officer than the one who closes or sustains it.
+    evidence_services.evidence_assure(by=w["opcc2"], evidence=evidence, note="Seen.")
     return fresh(w["action"])
 
 
 def closed(w):
     action = proposed(w)
-    services.action_close(by=w["opcc2"], action=action, closure_summary="Working well.")
+    services.action_close(by=w["opcc"], action=action, closure_summary="Working well.")
     return fresh(action)
 
 
@@ -86,22 +87,45 @@ WRITES = {
     ),
     "actions.force_create": (
         "opcc",
-        lambda w: lambda by: services.force_create(by=by, name="Essex Police"),
+        lambda w: lambda by: finding_services.force_create(by=by, name="Essex Police"),
         None,
     ),
     "actions.inspection_create": (
         "opcc",
         lambda w: (
-            lambda by: services.inspection_create(
-                by=by, force=w["force"], title="Crime data integrity"
+            lambda by: finding_services.inspection_create(
+                by=by, force=w["force"], title="Crime data integrity", reason="Source added by hand"
             )
         ),
-        None,
+        "Source added by hand",
+    ),
+    "actions.inspection_edit": (
+        "opcc",
+        lambda w: (
+            lambda by: finding_services.inspection_edit(
+                by=by,
+                inspection=fresh(w["action"].finding.inspection),
+                revisit_on=datetime.date(2026, 3, 2),
+                reason="Revisit date from HMICFRS's letter",
+            )
+        ),
+        "Revisit date from HMICFRS's letter",
+    ),
+    "actions.inspection_record_response": (
+        "opcc",
+        lambda w: (
+            lambda by: finding_services.inspection_record_response(
+                by=by,
+                inspection=fresh(w["action"].finding.inspection),
+                published_on=datetime.date(2025, 2, 3),
+            )
+        ),
+        "Response recorded as published on 3 February 2025",
     ),
     "actions.graded_area_create": (
         "opcc",
         lambda w: (
-            lambda by: services.graded_area_create(
+            lambda by: finding_services.graded_area_create(
                 by=by, inspection=w["action"].finding.inspection, name="Leadership", grade="good"
             )
         ),
@@ -110,7 +134,7 @@ WRITES = {
     "actions.finding_create": (
         "opcc",
         lambda w: (
-            lambda by: services.finding_create(
+            lambda by: finding_services.finding_create(
                 by=by,
                 inspection=w["action"].finding.inspection,
                 kind="afi",
@@ -123,7 +147,7 @@ WRITES = {
     "actions.finding_edit": (
         "opcc",
         lambda w: (
-            lambda by: services.finding_edit(
+            lambda by: finding_services.finding_edit(
                 by=by, finding=fresh(w["action"].finding), text="Reworded."
             )
         ),
@@ -132,7 +156,7 @@ WRITES = {
     "actions.finding_set_external_status": (
         "opcc",
         lambda w: (
-            lambda by: services.finding_set_external_status(
+            lambda by: finding_services.finding_set_external_status(
                 by=by,
                 finding=fresh(w["action"].finding),
                 status="discharged",
@@ -145,7 +169,7 @@ WRITES = {
     "actions.finding_record_no_action_reason": (
         "opcc",
         lambda w: (
-            lambda by: services.finding_record_no_action_reason(
+            lambda by: finding_services.finding_record_no_action_reason(
                 by=by, finding=fresh(w["action"].finding), reason="National programme covers it"
             )
         ),
@@ -220,7 +244,7 @@ WRITES = {
         "Auditor ill",
     ),
     "actions.action_close": (
-        "opcc2",
+        "opcc",
         lambda w: (
             lambda action: (
                 lambda by: services.action_close(
@@ -245,7 +269,13 @@ WRITES = {
         "opcc",
         lambda w: (
             lambda action: (
-                lambda by: services.action_reopen(by=by, action=action, reason="Plan not followed")
+                lambda by: services.action_reopen(
+                    by=by,
+                    action=action,
+                    reason="Plan not followed",
+                    rag="amber",
+                    percent_complete=60,
+                )
             )
         )(closed(w)),
         "Plan not followed",
@@ -274,6 +304,26 @@ WRITES = {
             )
         ),
         "Checked the sample",
+    ),
+    "actions.action_return": (
+        "opcc",
+        lambda w: (
+            lambda action: (
+                lambda by: evidence_services.action_return(
+                    by=by, action=action, reason="Need the audit"
+                )
+            )
+        )(proposed(w)),
+        "Need the audit",
+    ),
+    "actions.evidence_return": (
+        "opcc",
+        lambda w: (
+            lambda by: evidence_services.evidence_return(
+                by=by, evidence=w["evidence"], reason="Only one month sampled"
+            )
+        ),
+        "Only one month sampled",
     ),
     "actions.report_import": (
         "opcc",
@@ -459,6 +509,7 @@ def public_functions():
     modules = (
         ("actions", services),
         ("actions", evidence_services),
+        ("actions", finding_services),
         ("actions", import_services),
         ("reports", report_services),
         ("tracker", audit),

@@ -209,6 +209,8 @@ FORMS = [
     ("actions:sustain", lambda w: [w["action"].pk], "opcc"),
     ("actions:reopen", lambda w: [w["action"].pk], "opcc"),
     ("actions:evidence_assure", lambda w: [w["evidence"].pk], "opcc"),
+    ("actions:evidence_return", lambda w: [w["evidence"].pk], "opcc"),
+    ("actions:return", lambda w: [w["action"].pk], "opcc"),
     ("reports:meeting_create", lambda w: [], "opcc"),
     ("reports:meeting_edit", lambda w: [w["meeting"].pk], "opcc"),
     ("reports:question_create", lambda w: [w["meeting"].pk], "opcc"),

@@ -90,6 +90,10 @@ actions:evidence_add              -          GET     302   403    200    404    
 actions:evidence_add              -          POST    302   403    200    404    200   403
 actions:evidence_assure           -          GET     302   403    403    404    200   403
 actions:evidence_assure           -          POST    302   403    403    404    200   403
+actions:evidence_return           -          GET     302   403    403    404    200   403
+actions:evidence_return           -          POST    302   403    403    404    200   403
+actions:return                    -          GET     302   403    403    404    200   403
+actions:return                    -          POST    302   403    403    404    200   403
 actions:evidence_download         -          GET     302   403    200    404    200   403
 actions:inspections               -          GET     302   403    200    200    200   403
 actions:inspection                -          GET     302   403    200    404    200   403

@@ -42,6 +42,8 @@ update                    GET     302   200   200    403        404    403    40
 propose                   GET     302   200   200    403        404    403    403
 evidence_add              GET     302   200   200    403        404    403    403
 evidence_assure           GET     302   200   403    403        404    403    403
+evidence_return           GET     302   200   403    403        404    403    403
+return                    GET     302   200   403    403        404    403    403
 evidence_download         GET     302   200   200    200        404    403    403
 finding                   GET     302   200   200    200        404    403    403
 finding_repeat            POST    302   302   403    403        404    403    403
@@ -89,6 +91,7 @@ def world(action, owner, opcc_officer, other_force_owner, panel_member, administ
         "finding_repeat": [finding.pk],
         "action_create": [finding.pk],
         "evidence_assure": [evidence.pk],
+        "evidence_return": [evidence.pk],
         "evidence_download": [evidence.pk],
     }
     return people, args

@@ -1,7 +1,9 @@
-"""Context for every page: whether to show administrators the "reminders stopped" banner."""
+"""Context for every page: whether to show administrators the "reminders stopped" and
+"reminders failed" banners."""
 
 from django.conf import settings
 
+from actions.reminders import failures
 from tracker import heartbeat, roles
 
 
@@ -13,7 +15,15 @@ def operations(request):
             return False
         return heartbeat.sweep_is_stale_cached()
 
+    def reminders_failed():
+        # {"count", "since"} of the current failure incident, for administrators and superusers.
+        user = getattr(request, "user", None)
+        if user is None or not roles.is_administrator(user):
+            return None
+        return failures.failures_banner_cached()
+
     return {
         "reminders_stopped": reminders_stopped,
+        "reminders_failed": reminders_failed,
         "sweep_heartbeat_hours": settings.SWEEP_HEARTBEAT_HOURS,
     }

@@ -14,11 +14,15 @@ def render(name, context):
     return subject, text, html
 
 
-def send(name, *, to, context, connection=None):
-    """Render email `name` and send it to one address; errors propagate to the caller."""
+def send(name, *, to, context, connection=None, message_id=None):
+    """Render email `name` and send it to one address; errors propagate to the caller.
+
+    `message_id` (e.g. "<digest-...@tracker.example>") replaces the random Message-ID, so a
+    message sent twice is recognisably the same message downstream."""
     subject, text, html = render(name, context)
+    headers = {"Message-ID": message_id} if message_id else None
     message = EmailMultiAlternatives(
-        subject, text, settings.DEFAULT_FROM_EMAIL, [to], connection=connection
+        subject, text, settings.DEFAULT_FROM_EMAIL, [to], connection=connection, headers=headers
     )
     message.attach_alternative(html, "text/html")
     message.send()

@@ -1,4 +1,5 @@
-"""/health/: is the tracker able to do its job? Database, Redis, private storage, beat heartbeat.
+"""/health/: is the tracker able to do its job? Database, Redis, private storage, beat heartbeat,
+and whether reminders are failing to send (degraded, not down).
 
 A plain view rather than django-health-check: four short checks, one of them (the heartbeat)
 ours anyway, and the answer says only "ok" or "failing" per check, never why: the reason goes to
@@ -14,6 +15,7 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from actions.reminders import failures
 from tracker import heartbeat
 from tracker.models import Heartbeat
 
@@ -74,10 +76,24 @@ def run_checks():
 @never_cache
 @require_safe
 def health(request):
-    """200 with every check "ok", else 503. Open to anyone: it reveals no data."""
+    """200 with every check "ok"; "degraded", still 200, when reminders are failing or stuck
+    sending (the rest of the tracker works); else 503. Open to anyone: counts, never data."""
     results = run_checks()
-    healthy = all(result == "ok" for result in results.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "failing", "checks": results},
-        status=200 if healthy else 503,
-    )
+    delivery = None
+    try:
+        delivery = failures.failures_summary()
+    except Exception as exc:
+        logger.error("Health check reminder_delivery failing: %s: %s", type(exc).__name__, exc)
+        results["reminder_delivery"] = "failing"
+    else:
+        degraded = delivery["failed"] or delivery["stuck"]
+        results["reminder_delivery"] = "degraded" if degraded else "ok"
+    status = "ok"
+    if "degraded" in results.values():
+        status = "degraded"
+    if "failing" in results.values():
+        status = "failing"
+    body = {"status": status, "checks": results}
+    if delivery is not None:
+        body["reminders"] = delivery
+    return JsonResponse(body, status=503 if status == "failing" else 200)

@@ -23,7 +23,8 @@ STALE_CACHE_SECONDS = 60
 
 def heartbeat_record(*, name=SWEEP, at=None):
     """Record that job `name` has just finished successfully."""
-    cache.delete(STALE_CACHE_KEY)
+    if name == SWEEP:
+        cache.delete(STALE_CACHE_KEY)
     # One upsert (INSERT ... ON CONFLICT DO UPDATE): safe when two sweeps finish at once.
     Heartbeat.objects.bulk_create(
         [Heartbeat(name=name, last_success_at=at or timezone.now())],
@@ -42,8 +43,12 @@ def _is_stale(last_success_at, now):
     return last_success_at is None or last_success_at < now - _window()
 
 
+def heartbeat_last_success(*, name=SWEEP):
+    return Heartbeat.objects.filter(name=name).values_list("last_success_at", flat=True).first()
+
+
 def sweep_last_success():
-    return Heartbeat.objects.filter(name=SWEEP).values_list("last_success_at", flat=True).first()
+    return heartbeat_last_success(name=SWEEP)
 
 
 def sweep_is_stale(*, now=None):
@@ -51,9 +56,9 @@ def sweep_is_stale(*, now=None):
     return _is_stale(sweep_last_success(), now or timezone.now())
 
 
-def _alert_recipients():
+def alert_recipients():
     """Active administrators with an email address, and the ADMIN_EMAILS addresses."""
-    admins = User.objects.filter(is_active=True).exclude(email="")
+    admins = User.objects.reachable()
     admins = admins.filter(Q(is_superuser=True) | Q(groups__name=roles.ADMINISTRATOR))
     addresses = set(admins.values_list("email", flat=True))
     addresses |= {address for _, address in settings.ADMINS}
@@ -88,7 +93,7 @@ def heartbeat_alert_if_stale(*, now=None):
         "site_url": settings.SITE_URL,
     }
     sent, failure = 0, None
-    recipients = _alert_recipients()
+    recipients = alert_recipients()
     for address in recipients:
         try:
             emails.send("heartbeat-stale", to=address, context=context)

@@ -4,8 +4,11 @@ and their calendar-feed and API tokens."""
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as AuthUserManager
 from django.db import models
 from simple_history.models import HistoricalRecords
+
+from tracker import roles
 
 
 class UserHistory(HistoricalRecords):
@@ -53,6 +56,28 @@ class UserHistoryRoles(models.Model):
         return ", ".join(sorted(link.group.name for link in links)) or "-"
 
 
+class UserQuerySet(models.QuerySet):
+    """Who holds a role, and who can be emailed, in SQL: each the twin of a Python rule."""
+
+    def opcc_staff(self):
+        """roles.is_opcc_staff: active members of the group (a superuser is not, by default)."""
+        return self.filter(groups__name=roles.OPCC_STAFF, is_active=True)
+
+    def action_owners(self, force_id=None):
+        """roles.is_action_owner (and can_own_in_force, given a force): active members of the
+        group who work for a force."""
+        owners = self.filter(groups__name=roles.ACTION_OWNER, is_active=True, force__isnull=False)
+        return owners if force_id is None else owners.filter(force_id=force_id)
+
+    def reachable(self):
+        """User.is_reachable: active, with an email address, so a reminder can reach them."""
+        return self.filter(is_active=True).exclude(email="")
+
+
+class UserManager(AuthUserManager.from_queryset(UserQuerySet)):
+    pass
+
+
 class User(AbstractUser):
     force = models.ForeignKey(
         "actions.Force",
@@ -84,11 +109,18 @@ class User(AbstractUser):
         bases=[UserHistoryRoles],
     )
 
+    objects = UserManager()
+
     class Meta:
         ordering = ["last_name", "first_name", "username"]
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    @property
+    def is_reachable(self):
+        """UserQuerySet.reachable in Python: an email can be sent to them."""
+        return self.is_active and bool(self.email)
 
 
 class SecurityEvent(models.Model):
@@ -185,6 +217,10 @@ class Heartbeat(models.Model):
     """
 
     REMINDER_SWEEP = "reminder-sweep"
+    # The last weekly summaries run, so a daily sweep later in the week catches up a missed one.
+    WEEKLY_DIGEST = "weekly-digest"
+    # The last digest the relay accepted; alerted_at marks the failure incident already emailed.
+    REMINDER_DELIVERY = "reminder-delivery"
 
     name = models.CharField(max_length=50, unique=True)
     last_success_at = models.DateTimeField(null=True, blank=True)

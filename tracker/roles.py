@@ -1,6 +1,7 @@
 """Roles and the one home for "who may see or change this": views, admin and selectors ask here."""
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 OPCC_STAFF = "OPCC staff"
 ACTION_OWNER = "Action owner"
@@ -72,8 +73,8 @@ def role_names(user):
 
 def is_opcc_staff(user):
     # A superuser is not OPCC staff by default: case data is read through the role, which a
-    # superuser must give themselves (a recorded role change) like anyone else. This also keeps
-    # Python in step with the group queries that pick OPCC staff for reminders and assignment.
+    # superuser must give themselves (a recorded role change) like anyone else. In SQL:
+    # User.objects.opcc_staff() (tracker/models.py), which reminders and forms use.
     return OPCC_STAFF in role_names(user)
 
 
@@ -126,17 +127,33 @@ def primary_role(user):
     return None
 
 
-def can_see_action(user, action):
+# Which force's records a user may see: the one scope rule. OPCC staff see every force's
+# inspections, graded areas, findings and actions; an action owner sees their own force's; no one
+# else sees any. sees_force says it in Python, force_scope in SQL (every visible_to filters on it).
+def sees_force(user, force_id):
     if is_opcc_staff(user):
         return True
-    return is_action_owner(user) and action.finding.inspection.force_id == user.force_id
+    return is_action_owner(user) and force_id == user.force_id
+
+
+def force_scope(user, force_field="force_id"):
+    """sees_force as a filter on `force_field` (the path from the model to its force's id)."""
+    if is_opcc_staff(user):
+        return Q()
+    if is_action_owner(user):
+        return Q(**{force_field: user.force_id})
+    return Q(pk__in=[])
+
+
+def can_see_action(user, action):
+    return sees_force(user, action.finding.inspection.force_id)
 
 
 def can_work_on_action(user, action):
     """Post updates, add evidence, propose closure: OPCC staff, or the owner or delegate."""
     if is_opcc_staff(user):
         return True
-    return can_see_action(user, action) and user.pk in (action.owner_id, action.delegate_id)
+    return can_see_action(user, action) and action.is_assigned_to(user)
 
 
 def can_manage_actions(user):
@@ -158,14 +175,17 @@ def can_use_workspace(user):
 
 
 def can_see_inspection(user, inspection):
-    if is_opcc_staff(user):
-        return True
-    return is_action_owner(user) and inspection.force_id == user.force_id
+    return sees_force(user, inspection.force_id)
+
+
+def can_own_in_force(person, force_id):
+    """An action's owner or delegate must be an action owner in the action's force (in SQL:
+    User.objects.action_owners(force_id))."""
+    return is_action_owner(person) and person.force_id == force_id
 
 
 def can_assign_to(owner, action):
-    """An action's owner or delegate must be an action owner in the action's force."""
-    return is_action_owner(owner) and owner.force_id == action.finding.inspection.force_id
+    return can_own_in_force(owner, action.finding.inspection.force_id)
 
 
 # Meetings, calendar feeds and the JSON API (api/). The API answers exactly as the workspace

@@ -159,7 +159,14 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # through a permission-checked view.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "private-media")))
 MEDIA_URL = None
+# The largest upload of evidence, and of an action plan's spreadsheet (actions/plan_import/).
 EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 20)
+# An action plan's sheet is refused past these, before its rows are read into memory.
+PLAN_IMPORT_MAX_ROWS = env_int("PLAN_IMPORT_MAX_ROWS", 5000)
+PLAN_IMPORT_MAX_COLUMNS = env_int("PLAN_IMPORT_MAX_COLUMNS", 100)
+# Independent assurance: the assurer never added the evidence; with this on, neither are they the
+# action's OPCC lead.
+ASSURANCE_ASSURER_NOT_LEAD = env_bool("ASSURANCE_ASSURER_NOT_LEAD", False)
 
 # Mail: console for newcomers, SMTP (or any backend) in production.
 EMAIL_BACKEND = env(
@@ -319,16 +326,23 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", "opcc-demo-2026")
 
 # Deadline nudges to the owner this many days before the deadline.
 REMINDER_DEADLINE_DAYS = env_days("REMINDER_DEADLINE_DAYS", [14, 7, 1])
+# Meeting questions and commitments: the person responsible is told this many days before the
+# due date, on the day, and once when it is overdue.
+REMINDER_QUESTION_DAYS = env_days("REMINDER_QUESTION_DAYS", [7])
 # Overdue notices to the owner the day after the deadline, then every this many days.
 REMINDER_OVERDUE_REPEAT_DAYS = env_int("REMINDER_OVERDUE_REPEAT_DAYS", 7)
 # Escalation to the OPCC lead once an action is this many days overdue.
 REMINDER_ESCALATE_AFTER_DAYS = env_int("REMINDER_ESCALATE_AFTER_DAYS", 14)
-# Stale notice to the owner when an open action has had no update for this many days.
-REMINDER_STALE_DAYS = env_int("REMINDER_STALE_DAYS", 30)
 # Reminders to OPCC staff this many days before a source's response is due (an overdue notice
 # follows the day after), and this many days before an HMICFRS revisit.
 REMINDER_RESPONSE_DAYS = env_days("REMINDER_RESPONSE_DAYS", [14, 7, 1])
 REMINDER_REVISIT_DAYS = env_int("REMINDER_REVISIT_DAYS", 14)
+# An open action is stale after this many days without an update: the dashboard, the list's
+# filter, the stale reminder and the briefing pack all read this one value (actions.models).
+# REMINDER_STALE_DAYS is its old name, still read.
+STALE_DAYS = env_int("STALE_DAYS", env_int("REMINDER_STALE_DAYS", 30))
+# An open action is due soon when its deadline is within this many days (dashboard, weekly summary).
+DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 14)
 # Update requests to owners of actions on a meeting's agenda, this many working days before it.
 REMINDER_MEETING_WORKING_DAYS = env_int("REMINDER_MEETING_WORKING_DAYS", 10)
 # "Pack ready" to OPCC staff this many working days before the meeting, once owners have had time
@@ -351,6 +365,15 @@ if REMINDER_WEEKLY_DIGEST_DAY not in {"mon", "tue", "wed", "thu", "fri", "sat", 
 REMINDER_RETRY_BACKOFF = env_int("REMINDER_RETRY_BACKOFF", 60)
 REMINDER_SEND_RETRIES = env_int("REMINDER_SEND_RETRIES", 5)
 REMINDER_MAX_ATTEMPTS = env_int("REMINDER_MAX_ATTEMPTS", 6)
+# A digest handed to the relay with no answer recorded for this long is "stuck" (worker killed,
+# database gone mid-send): /health/ reports it and the stranded task resends it. Well above the
+# longest a send can take (EMAIL_TIMEOUT per SMTP step).
+REMINDER_SENDING_STUCK_MINUTES = env_int("REMINDER_SENDING_STUCK_MINUTES", 15)
+# The daily sweep and the weekly summaries are retried on a database error (backoff from
+# REMINDER_SWEEP_RETRY_BACKOFF seconds, doubling, at most REMINDER_SWEEP_RETRIES times), never
+# past the end of their Europe/London day.
+REMINDER_SWEEP_RETRY_BACKOFF = env_int("REMINDER_SWEEP_RETRY_BACKOFF", 60)
+REMINDER_SWEEP_RETRIES = env_int("REMINDER_SWEEP_RETRIES", 8)
 # Optional GOV.UK Notify mail (django-gov-notify): set
 # EMAIL_BACKEND=django_gov_notify.backends.NotifyEmailBackend and these two. Notify sends the
 # plain-text body through one "((subject)) / ((body))" template set up in its dashboard.
@@ -385,6 +408,14 @@ SPECTACULAR_SETTINGS = {
 }
 # Importing an inspection report (actions/inspection_import/source.py, actions/repeats.py).
 REPORT_MAX_UPLOAD_MB = env_int("REPORT_MAX_UPLOAD_MB", 20)
+# Reading stops as soon as a report passes one of these: pages of a PDF, characters of text, and
+# findings (the review screen shows REPORT_REVIEW_PAGE_SIZE of them a page).
+REPORT_MAX_PAGES = env_int("REPORT_MAX_PAGES", 400)
+REPORT_MAX_CHARACTERS = env_int("REPORT_MAX_CHARACTERS", 1_500_000)
+REPORT_MAX_FINDINGS = env_int("REPORT_MAX_FINDINGS", 500)
+REPORT_REVIEW_PAGE_SIZE = env_int("REPORT_REVIEW_PAGE_SIZE", 50)
+# Importing an action plan (actions/plan_import/files.py).
+PLAN_MAX_UPLOAD_MB = env_int("PLAN_MAX_UPLOAD_MB", 10)
 # An earlier finding of the same force is suggested as repeated when its similarity score
 # (0-100, rapidfuzz token-set ratio on normalised words) is at least this.
 REPEAT_SUGGESTION_THRESHOLD = env_int("REPEAT_SUGGESTION_THRESHOLD", 65)

@@ -45,7 +45,8 @@ def bound_form_data(request):
 def form_page(request, form, template, context, *, change, done, success):
     """Run `change(cleaned_data)` for a valid POST; a service refusal is shown on the form.
 
-    `done` is where to go afterwards: a URL, or a function of what `change` returned.
+    `done` is where to go afterwards: a URL, or a function of what `change` returned; `success`
+    is the message, or a function of what `change` returned.
     """
     if request.method == "POST" and form.is_valid():
         try:
@@ -53,6 +54,6 @@ def form_page(request, form, template, context, *, change, done, success):
         except ValidationError as error:
             form.add_service_error(error)
         else:
-            messages.success(request, success)
+            messages.success(request, success(result) if callable(success) else success)
             return redirect(done(result) if callable(done) else done)
     return render(request, template, {**context, "form": form})

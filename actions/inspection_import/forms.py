@@ -119,29 +119,34 @@ class FindingDraftForm(PrefixedIdsForm):
         return list(zip(self["repeats"], self.suggestions, strict=True))
 
 
-def review_formsets(draft, data=None, *, suggestions):
+def review_formsets(draft, data=None, *, indexes, suggestions):
+    """A form per graded area, and one per finding of `indexes` (the page shown), each prefixed
+    with the finding's place in the whole draft; `suggestions` follows `indexes`."""
     areas = [area["name"] for area in draft["graded_areas"] if area["name"]]
     causes = [f["reference"] for f in draft["findings"] if f["kind"] == "cause_of_concern"]
     area_forms = [
         AreaDraftForm(data, prefix=f"area-{i}", initial=area)
         for i, area in enumerate(draft["graded_areas"])
     ]
-    finding_forms = [
-        FindingDraftForm(
+    finding_forms = []
+    for i, suggested in zip(indexes, suggestions, strict=True):
+        finding = draft["findings"][i]
+        form = FindingDraftForm(
             data,
             prefix=f"finding-{i}",
             initial={**finding, "area": finding["area"] or "", "parent": finding["parent"] or ""},
             areas=sorted(set(areas) | ({finding["area"]} - {None})),
             causes=[cause for cause in causes if cause != finding["reference"]],
-            suggestions=suggestions[i],
+            suggestions=suggested,
         )
-        for i, finding in enumerate(draft["findings"])
-    ]
+        form.index = i
+        finding_forms.append(form)
     return area_forms, finding_forms
 
 
-def review_forms(draft, data=None, *, suggestions):
-    """The review screen's forms: inspection details, one per graded area, one per finding."""
+def review_forms(draft, data=None, *, indexes, suggestions):
+    """The review screen's forms: inspection details, one per graded area, one per finding on
+    the page shown."""
     info = draft["inspection"]
     inspection_form = ReviewInspectionForm(
         data,
@@ -159,5 +164,7 @@ def review_forms(draft, data=None, *, suggestions):
             "another, or ask an administrator to add it"
         )
         inspection_form.fields["force"].widget.attrs["aria-describedby"] = "force-hint"
-    area_forms, finding_forms = review_formsets(draft, data, suggestions=suggestions)
+    area_forms, finding_forms = review_formsets(
+        draft, data, indexes=indexes, suggestions=suggestions
+    )
     return inspection_form, area_forms, finding_forms

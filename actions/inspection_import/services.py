@@ -2,8 +2,8 @@
 
 from django.db import transaction
 
+from actions.finding_services import check_finding_links
 from actions.models import Finding, GradedArea, Inspection
-from actions.services import check_finding_links
 from tracker.audit import WorkflowError, apply_changes, audited_save, require_opcc_staff
 
 

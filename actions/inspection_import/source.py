@@ -8,6 +8,7 @@ import hashlib
 import io
 import logging
 import re
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from django.template.defaultfilters import filesizeformat
 from pypdf import PdfReader
 from pypdf.errors import FileNotDecryptedError, PdfReadError
 
-from actions.inspection_import.parser import ParsedReport, parse_report
+from actions.inspection_import.parser import TIME_BUDGET_SECONDS, ParsedReport, parse_report
 from tracker.files import SNIFF_BYTES, decode_text, is_text
 
 ALLOWED_DESCRIPTION = "PDF, HTML or plain text (.txt) file"
@@ -64,6 +65,9 @@ BLOCK_ELEMENTS = {
     "figure",
     "figcaption",
 }
+
+# Extraction has the parser's time budget of its own: the two together bound one import.
+EXTRACTION_SECONDS = TIME_BUDGET_SECONDS
 
 # pypdf logs a warning for every oddity in a real-world PDF; the officer sees our message.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -131,13 +135,77 @@ def text_from_bytes(data, *, extension):
     return text_from_html(text) if looks_html else text
 
 
+class _Stop(Exception):
+    """Raised inside pypdf's extraction to leave it as soon as a limit is passed."""
+
+    def __init__(self, error):
+        super().__init__()
+        self.error = error
+
+
+def too_many_characters(count=None):
+    """The refusal for text past REPORT_MAX_CHARACTERS; `count` when the whole text is known."""
+    limit = settings.REPORT_MAX_CHARACTERS
+    has = f"{count:,}" if count is not None else f"more than {limit:,}"
+    return ReportInputError(
+        f"This report has {has} characters of text; the importer reads at most {limit:,}. "
+        "Upload or paste only the part of the report that lists its findings.",
+        code="too_long",
+    )
+
+
+class _PdfLimits:
+    """Counts what pypdf extracts and watches the clock while it works, through its visitor
+    callbacks: a PDF built to be slow (one page with a 2 MB content stream took 16 s) is left
+    when a limit is passed, not read to its end and checked after."""
+
+    def __init__(self):
+        self.characters = 0
+        self.deadline = time.monotonic() + EXTRACTION_SECONDS
+
+    def text(self, text, *args):
+        self.characters += len(text)
+        if self.characters > settings.REPORT_MAX_CHARACTERS:
+            raise _Stop(too_many_characters())
+
+    def operator(self, *args):
+        if time.monotonic() > self.deadline:
+            raise _Stop(
+                ReportInputError(
+                    "The PDF took too long to read. Upload only the part of the report that "
+                    "lists its findings, or paste its text.",
+                    code="too_slow",
+                )
+            )
+
+
+def _pages_text(reader):
+    pages = len(reader.pages)
+    if pages > settings.REPORT_MAX_PAGES:
+        raise ReportInputError(
+            f"This report has {pages:,} pages; the importer reads at most "
+            f"{settings.REPORT_MAX_PAGES:,}. Upload only the part of the report that lists its "
+            "findings (most PDF readers can print chosen pages to a new PDF), or paste its text.",
+            code="too_many_pages",
+        )
+    limits = _PdfLimits()
+    try:
+        return [
+            page.extract_text(visitor_text=limits.text, visitor_operand_before=limits.operator)
+            or ""
+            for page in reader.pages
+        ]
+    except _Stop as stop:
+        raise stop.error from None
+
+
 def text_from_pdf(data):
     try:
         reader = PdfReader(io.BytesIO(data))
         # A PDF with only an owner password (no opening password) decrypts with "".
         if reader.is_encrypted and not reader.decrypt(""):
             raise FileNotDecryptedError("password needed")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = _pages_text(reader)
     except FileNotDecryptedError:
         raise ReportInputError(
             "The PDF is protected by a password, so its text cannot be read. Upload a copy "
@@ -232,9 +300,20 @@ def read_report(*, text="", upload=None, force_name=None, require_findings=True)
         raise ReportInputError(
             "There is no report text: paste the report's text or choose a file.", code="empty"
         )
-    parsed = parse_report(text, force_name=force_name or None)
+    if len(text) > settings.REPORT_MAX_CHARACTERS:  # pasted, or an HTML or text file's
+        raise too_many_characters(len(text))
+    parsed = parse_report(
+        text, force_name=force_name or None, max_characters=settings.REPORT_MAX_CHARACTERS
+    )
     if require_findings and not parsed.findings:
         raise ReportInputError(NO_FINDINGS, code="no_findings")
+    if len(parsed.findings) > settings.REPORT_MAX_FINDINGS:
+        raise ReportInputError(
+            f"This report has {len(parsed.findings):,} findings; the importer takes at most "
+            f"{settings.REPORT_MAX_FINDINGS:,}. Upload or paste only the part of the report that "
+            "lists its findings, or add them by hand.",
+            code="too_many_findings",
+        )
     return parsed, text
 
 

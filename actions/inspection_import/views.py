@@ -6,8 +6,10 @@ service call (services.py) create the inspection, its areas and findings.
 
 import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -40,9 +42,13 @@ def import_start(request):
     return render(request, "actions/report_import_start.html", {"form": form, "draft": draft})
 
 
-def _suggestions(draft):
-    texts = [finding["text"] for finding in draft["findings"]]
+def _suggestions(draft, indexes):
+    texts = [draft["findings"][i]["text"] for i in indexes]
     return selectors.repeat_suggestions(force_id=draft["inspection"]["force_id"], texts=texts)
+
+
+def _review_page_url(number):
+    return f"{reverse(REVIEW_URL)}?page={number}"
 
 
 @opcc_only
@@ -51,10 +57,13 @@ def import_review(request):
     if draft is None:
         messages.info(request, "There is no report being imported. Upload or paste one.")
         return redirect("actions:import_start")
-    suggestions = _suggestions(draft)
+    # The findings are shown (and posted) a page at a time: the draft keeps every page's edits.
+    pages = Paginator(range(len(draft["findings"])), settings.REPORT_REVIEW_PAGE_SIZE)
+    page = pages.get_page(request.GET.get("page"))
+    indexes = list(page.object_list)
     data = request.POST if request.method == "POST" else None
     inspection_form, area_forms, finding_forms = forms.review_forms(
-        draft, data, suggestions=suggestions
+        draft, data, indexes=indexes, suggestions=_suggestions(draft, indexes)
     )
     problems = []
     if data is not None:
@@ -76,7 +85,8 @@ def import_review(request):
             else:
                 _edit_step(request, draft, step, finding_forms)
                 request.session.modified = True
-                return redirect(REVIEW_URL)
+                last = Paginator(draft["findings"], settings.REPORT_REVIEW_PAGE_SIZE).num_pages
+                return redirect(_review_page_url(last if step == "add" else page.number))
         else:
             problems = _field_problems([inspection_form, *area_forms, *finding_forms])
     context = {
@@ -84,6 +94,11 @@ def import_review(request):
         "inspection_form": inspection_form,
         "area_forms": area_forms,
         "finding_forms": finding_forms,
+        "page": page,
+        "page_links": [
+            {"number": n, "href": _review_page_url(n)} if n != pages.ELLIPSIS else None
+            for n in page.paginator.get_elided_page_range(page.number, on_each_side=2)
+        ],
         "problems": problems,
     }
     return render(request, "actions/report_import_review.html", context)
@@ -124,8 +139,8 @@ def _apply_edits(draft, inspection_form, area_forms, finding_forms):
         area.update(name=name, grade=form.cleaned_data["grade"])
     draft["graded_areas"] = [area for area in draft["graded_areas"] if area["name"]]
     renamed_refs = {}
-    for finding, form in zip(draft["findings"], finding_forms, strict=True):
-        data = form.cleaned_data
+    for form in finding_forms:
+        finding, data = draft["findings"][form.index], form.cleaned_data
         reference = data["reference"].strip()
         if reference != finding["reference"]:
             renamed_refs[finding["reference"]] = reference
@@ -143,7 +158,8 @@ def _apply_edits(draft, inspection_form, area_forms, finding_forms):
 
 
 def _edit_step(request, draft, step, finding_forms):
-    selected = [i for i, form in enumerate(finding_forms) if form.cleaned_data["selected"]]
+    selected = [form.index for form in finding_forms if form.cleaned_data["selected"]]
+    shown = {form.index for form in finding_forms}
     if step == "merge":
         if len(selected) < 2:
             messages.error(request, "Select two or more findings to merge.")
@@ -158,7 +174,7 @@ def _edit_step(request, draft, step, finding_forms):
         messages.success(
             request, f"{len(selected)} finding{'s' if len(selected) > 1 else ''} dropped."
         )
-    elif step.startswith("split-") and step[6:].isdigit() and int(step[6:]) < len(finding_forms):
+    elif step.startswith("split-") and step[6:].isdigit() and int(step[6:]) in shown:
         parts = import_draft.split(draft, int(step[6:]))
         if parts == 1:
             messages.error(

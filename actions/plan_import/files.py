@@ -8,7 +8,9 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
@@ -28,8 +30,9 @@ from tracker import files as upload_checks
 from tracker.files import private_storage
 
 HEADER_SCAN_ROWS = 20
-MAX_ROWS = 10_000
-MAX_UPLOAD_MB = 10
+# openpyxl reads sharedStrings.xml whole even in read-only mode: a workbook whose parts expand past
+# this (or compress suspiciously well) is refused before it is opened. A 5,000-row plan is a few MB.
+MAX_EXPANDED_BYTES = 50 * 1024 * 1024
 ALLOWED_EXTENSIONS = {".xlsx", ".csv"}
 
 
@@ -45,19 +48,52 @@ def _xlsx_cell(cell):
     return value
 
 
+def too_many(what, count, limit, *, at_least=False):
+    has = f"more than {limit:,}" if at_least else f"{count:,}"
+    advice = "Split it into smaller files." if what == "rows" else "Delete the unused columns."
+    return ImportFileError(
+        f"The spreadsheet has {has} {what}; the most it can have is {limit:,}. {advice}"
+    )
+
+
+def bounded_rows(numbered_rows):
+    """The rows, stopping at the first past PLAN_IMPORT_MAX_ROWS or PLAN_IMPORT_MAX_COLUMNS
+    wide: a hostile file is refused as soon as it shows itself, never read to its end."""
+    max_rows, max_columns = settings.PLAN_IMPORT_MAX_ROWS, settings.PLAN_IMPORT_MAX_COLUMNS
+    rows = []
+    for number, values in numbered_rows:
+        if number > max_rows:
+            raise too_many("rows", number, max_rows, at_least=True)
+        if len(values) > max_columns:
+            raise too_many("columns", len(values), max_columns)
+        rows.append((number, values))
+    return rows
+
+
 def read_xlsx(handle):
+    if upload_checks.zip_expands_too_far(handle, max_bytes=MAX_EXPANDED_BYTES):
+        raise ImportFileError(
+            "The workbook would expand to an unreasonable size when opened, so it has not been "
+            "read. Save it again from your spreadsheet program, or save it as CSV, and upload that."
+        )
+    handle.seek(0)
     try:
         workbook = load_workbook(handle, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many types for a damaged file
         raise ImportFileError("The file could not be read as an Excel workbook.") from error
     try:
         sheet = workbook.worksheets[0]
-        rows = []
-        for number, cells in enumerate(sheet.iter_rows(), start=1):
-            if number > MAX_ROWS + HEADER_SCAN_ROWS:
-                raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
-            rows.append((number, [_xlsx_cell(cell) for cell in cells]))
-        return rows
+        # The size the sheet declares (its <dimension>), refused before any row is read; a sheet
+        # that declares none, or too little, is still stopped row by row.
+        if (declared := sheet.max_row or 0) > settings.PLAN_IMPORT_MAX_ROWS:
+            raise too_many("rows", declared, settings.PLAN_IMPORT_MAX_ROWS)
+        if (declared := sheet.max_column or 0) > settings.PLAN_IMPORT_MAX_COLUMNS:
+            raise too_many("columns", declared, settings.PLAN_IMPORT_MAX_COLUMNS)
+        numbered = (
+            (number, [_xlsx_cell(cell) for cell in cells])
+            for number, cells in enumerate(sheet.iter_rows(), start=1)
+        )
+        return bounded_rows(numbered)
     finally:
         workbook.close()
 
@@ -78,12 +114,7 @@ def csv_delimiter(text):
 def read_csv(handle):
     text = upload_checks.decode_text(handle.read())
     delimiter = csv_delimiter(text)
-    rows = []
-    for number, values in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
-        if number > MAX_ROWS + HEADER_SCAN_ROWS:
-            raise ImportFileError(f"The file has more than {MAX_ROWS:,} rows; split it.")
-        rows.append((number, values))
-    return rows
+    return bounded_rows(enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1))
 
 
 def read_rows(handle, name):
@@ -187,8 +218,11 @@ def validate_upload(upload):
         raise ValidationError("The file name must be shorter than 200 characters.")
     if upload.size == 0:
         raise ValidationError("The selected file is empty.")
-    if upload.size > MAX_UPLOAD_MB * 1024 * 1024:
-        raise ValidationError(f"The file must be smaller than {MAX_UPLOAD_MB} MB.")
+    limit = settings.PLAN_MAX_UPLOAD_MB
+    if upload.size > limit * 1024 * 1024:
+        raise ValidationError(
+            f"The file must be smaller than {limit} MB (this one is {filesizeformat(upload.size)})."
+        )
     if not upload_checks.content_matches(extension, upload):
         kind = "an Excel workbook" if extension == ".xlsx" else "a text CSV file"
         raise ValidationError(f"The file is named {extension} but its content is not {kind}.")

@@ -1,6 +1,7 @@
 """Forms for the spreadsheet plan import: the upload and the choice of columns."""
 
 from django import forms
+from django.conf import settings
 from openpyxl.utils import get_column_letter
 
 from actions.models import Inspection
@@ -11,10 +12,15 @@ from tracker.forms import WorkspaceForm
 class ImportUploadForm(WorkspaceForm):
     file = forms.FileField(
         label="Action plan spreadsheet",
-        help_text="An Excel workbook (.xlsx) or a CSV file, smaller than 10 MB. The first sheet "
-        "is read",
         error_messages={"required": "Select a spreadsheet to upload."},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"An Excel workbook (.xlsx) or a CSV file, smaller than {settings.PLAN_MAX_UPLOAD_MB} "
+            "MB. The first sheet is read"
+        )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.db.models.functions import Lower
 
-from actions import services
+from actions import finding_services, services
 from actions.models import Action, Finding, Inspection, Rag, Status, Update
 from actions.plan_import.columns import (
     FIELD_LABELS,
@@ -182,9 +182,7 @@ class Planner:
         if person is None:
             what = "owner" if name == "owner" else "OPCC lead"
             row.error(name, f'Unknown {what} "{text}": no active user has that email or username.')
-        elif name == "owner" and not (
-            roles.is_action_owner(person) and person.force_id == force.pk
-        ):
+        elif name == "owner" and not roles.can_own_in_force(person, force.pk):
             row.error(name, f'"{text}" is not an action owner in {force}.')
         elif name == "opcc_lead" and not roles.is_opcc_staff(person):
             row.error(name, f'"{text}" is not OPCC staff, so cannot be the OPCC lead.')
@@ -391,7 +389,7 @@ def _create(row, *, by, reason, findings):
     key = (row.inspection.pk, cells["finding_reference"].casefold())
     finding = row.finding or findings.get(key)
     if finding is None:
-        finding = services.finding_create(
+        finding = finding_services.finding_create(
             by=by,
             inspection=row.inspection,
             kind=finding_kind(cells["finding_reference"]),
@@ -401,7 +399,7 @@ def _create(row, *, by, reason, findings):
         )
         findings[key] = finding
     elif row.finding is not None and row.finding_text:
-        services.finding_edit(by=by, finding=finding, text=row.finding_text, reason=reason)
+        finding_services.finding_edit(by=by, finding=finding, text=row.finding_text, reason=reason)
     narrative = cells.get("latest_update", "")
     status = parsed["status"]
     action = services.action_create(
@@ -409,6 +407,8 @@ def _create(row, *, by, reason, findings):
         finding=finding,
         title=cells["action_title"],
         deadline=parsed["deadline"],
+        # An imported plan records what was agreed before, deadlines already passed included.
+        entering_history=True,
         owner=parsed["owner"],
         owner_role_title=cells.get("owner_role_title", ""),
         opcc_lead=parsed["opcc_lead"],
@@ -436,7 +436,9 @@ def _update(row, *, by, reason):
     """Carry out the steps the preview decided (RowPlan.steps), each through its service."""
     action, steps = row.action, row.steps
     if row.finding_text:
-        services.finding_edit(by=by, finding=row.finding, text=row.finding_text, reason=reason)
+        finding_services.finding_edit(
+            by=by, finding=row.finding, text=row.finding_text, reason=reason
+        )
     if "title" in steps:
         services.action_edit(
             by=by,
@@ -451,7 +453,7 @@ def _update(row, *, by, reason):
         )
     if "deadline" in steps:
         services.action_change_deadline(
-            by=by, action=action, deadline=steps["deadline"], reason=reason
+            by=by, action=action, deadline=steps["deadline"], reason=reason, entering_history=True
         )
     if "progress" in steps:
         progress = dict(steps["progress"])

@@ -1,19 +1,33 @@
 """The digest: one email per recipient with everything pending for them, sent exactly once."""
 
-import datetime
+import hashlib
 import logging
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, F, Value, When
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from actions.models import OPEN_STATUSES, Reminder, ReminderKind, ReminderStatus, Status
-from actions.reminders.due import open_actions
-from tracker import emails
+from actions.models import (
+    OPEN_STATUSES,
+    Action,
+    Inspection,
+    Reminder,
+    ReminderKind,
+    ReminderStatus,
+    Status,
+    due_within_condition,
+    overdue_condition,
+)
+from reports.models import Meeting
+from reports.selectors import readable_packs
+from tracker import emails, roles
+from tracker.heartbeat import heartbeat_record
+from tracker.models import Heartbeat
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +44,13 @@ DIGEST_ORDER = [
     Kind.DEADLINE,
     Kind.STALE,
     Kind.MEETING_UPDATE,
+    Kind.QUESTION_DUE,
     Kind.RESPONSE_PASSED,
     Kind.RESPONSE_DUE,
     Kind.REVISIT,
     Kind.PACK_READY,
+    Kind.PAPER_PUBLISHED,
+    Kind.ACTION_RETURNED,
     Kind.CLOSURE_PROPOSED,
     Kind.UPDATE_POSTED,
     Kind.EVIDENCE_ASSURED,
@@ -47,10 +64,13 @@ HEADINGS = {
     Kind.DEADLINE: "Deadlines coming up",
     Kind.STALE: "No update for a while",
     Kind.MEETING_UPDATE: "Updates wanted before a meeting",
+    Kind.QUESTION_DUE: "Meeting questions and commitments to answer",
     Kind.RESPONSE_PASSED: "No response recorded by the due date",
     Kind.RESPONSE_DUE: "Responses due",
     Kind.REVISIT: "Revisits coming up",
     Kind.PACK_READY: "Briefing packs to prepare",
+    Kind.PAPER_PUBLISHED: "Panel papers published",
+    Kind.ACTION_RETURNED: "Returned to you for more evidence",
     Kind.CLOSURE_PROPOSED: "Proposed for closure",
     Kind.UPDATE_POSTED: "Updates posted",
     Kind.EVIDENCE_ASSURED: "Evidence assured",
@@ -64,8 +84,9 @@ WEEKLY_LIST_LIMIT = 25
 # Sending
 
 
-def _still_applies(reminder, recipient):
-    if not (recipient.is_active and recipient.email):
+def still_applies(reminder, recipient):
+    """Whether a recorded reminder is still worth sending (also the dry run's test)."""
+    if not recipient.is_reachable:
         return False
     if reminder.kind == Kind.WEEKLY_DIGEST:
         return recipient.weekly_digest
@@ -76,77 +97,129 @@ def _still_applies(reminder, recipient):
     if reminder.kind == Kind.CLOSURE_PROPOSED:
         # A proposal OPCC staff have already closed, sustained or sent back is not news.
         return reminder.action.status == Status.PROPOSED
+    if reminder.kind == Kind.QUESTION_DUE:
+        return not reminder.question.is_answered
     return True
 
 
-def digest_send(*, recipient_id):
-    """Send one email with everything pending for the recipient, and mark it sent: exactly once.
+def _visible(rows, recipient):
+    """The rows whose action, meeting, source and paper the recipient may see now, read from each
+    model's visible_to (tracker/roles.py) when the digest is sent: someone moved to another force
+    or out of a role since the sweep must not be mailed what the pages no longer show them."""
 
-    Returns how many reminders it sent. A failed send is recorded on the rows, which stay pending
-    (or, after REMINDER_MAX_ATTEMPTS, failed), and then raised so Celery retries with backoff.
+    def seen(queryset, ids):
+        return set(queryset.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+
+    actions = seen(Action.objects.visible_to(recipient), {r.action_id for r in rows} - {None})
+    meetings = seen(Meeting.objects.visible_to(recipient), {r.meeting_id for r in rows} - {None})
+    packs = seen(readable_packs(recipient), {r.pack_id for r in rows} - {None})
+    inspections = seen(
+        Inspection.objects.visible_to(recipient), {r.inspection_id for r in rows} - {None}
+    )
+    return [
+        row
+        for row in rows
+        if (row.action_id is None or row.action_id in actions)
+        and (row.meeting_id is None or row.meeting_id in meetings)
+        and (row.pack_id is None or row.pack_id in packs)
+        and (row.inspection_id is None or row.inspection_id in inspections)
+    ]
+
+
+def digest_message_id(recipient_id, reminder_ids):
+    """The digest's Message-ID, the same every time the same reminders go to the same person, so
+    a digest sent twice (the at-least-once window, docs/deploy.md) is recognisably one message."""
+    key = f"{recipient_id}:{','.join(str(pk) for pk in sorted(reminder_ids))}"
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<digest-{hashlib.sha256(key.encode()).hexdigest()}@{domain}>"
+
+
+def _claim(recipient_id, *, resend_sending_at):
+    """Lock the rows this send takes: the recipient's pending rows, or (a resend) the rows one
+    earlier send left "sending" at `resend_sending_at`."""
+    # One send per recipient at a time: a second send (another task, a second sweep) waits
+    # here for the first to commit its claim, then finds nothing left, instead of skipping the
+    # rows the first has locked and mailing the rest as a second, partial digest.
+    list(get_user_model().objects.select_for_update().filter(pk=recipient_id).values("pk"))
+    rows = Reminder.objects.select_for_update(of=("self",)).filter(recipient_id=recipient_id)
+    if resend_sending_at is None:
+        rows = rows.filter(status=ReminderStatus.PENDING)
+    else:
+        rows = rows.filter(status=ReminderStatus.SENDING, sending_at=resend_sending_at)
+    rows = rows.select_related("recipient", "action__finding__inspection", "action__owner")
+    rows = rows.select_related("meeting", "question", "pack", "inspection__force")
+    return list(rows.order_by("created_at", "pk"))
+
+
+def digest_send(*, recipient_id, today=None, resend_sending_at=None):
+    """Send one email with everything pending for the recipient, and record it: at least once,
+    and at most once unless the process dies between the relay accepting and the record.
+
+    The rows are claimed ("sending", committed) before the relay is called and marked sent the
+    moment it accepts, so a crash in between leaves them visibly in doubt; the stranded task
+    resends those (`resend_sending_at`) with the same Message-ID. Returns how many reminders it
+    sent. A failed send is recorded on the rows, which go back to pending (or, after
+    REMINDER_MAX_ATTEMPTS, failed), and then raised so Celery retries with backoff. `today` is
+    the day the digest is written for (a sweep run with --date); by default, today.
     """
     with transaction.atomic():
-        # One send per recipient at a time: a second send (another task, a second sweep) waits
-        # here for the first to commit, then finds nothing left, instead of skipping the rows the
-        # first has locked and mailing the rest as a second, partial digest.
-        list(get_user_model().objects.select_for_update().filter(pk=recipient_id).values("pk"))
-        rows = list(
-            Reminder.objects.select_for_update(of=("self",))
-            .filter(recipient_id=recipient_id, status=ReminderStatus.PENDING)
-            .select_related(
-                "recipient",
-                "action__finding__inspection",
-                "action__owner",
-                "meeting",
-                "inspection__force",
-            )
-            .order_by("created_at", "pk")
-        )
+        rows = _claim(recipient_id, resend_sending_at=resend_sending_at)
         if not rows:
             return 0
         recipient = rows[0].recipient
-        live = [row for row in rows if _still_applies(row, recipient)]
+        live = _visible([row for row in rows if still_applies(row, recipient)], recipient)
         if len(live) < len(rows):
             dropped = {row.pk for row in rows} - {row.pk for row in live}
             Reminder.objects.filter(pk__in=dropped).update(status=ReminderStatus.SKIPPED)
         if not live:
             return 0
-        sending = Reminder.objects.filter(pk__in=[row.pk for row in live])
-        # Ids only: never the address or the body (docs/deploy.md, "Logs").
-        ids = {
-            "recipient_id": recipient_id,
-            "action_ids": sorted({row.action_id for row in live if row.action_id}),
-            "reminders": len(live),
-        }
-        try:
-            emails.send("digest", to=recipient.email, context=digest_context(recipient, live))
-        except Exception as exc:
-            failure = exc
-            logger.warning("Digest not sent", extra={**ids, "error_type": type(exc).__name__})
-            sending.update(
-                attempts=F("attempts") + 1,
-                last_error=f"{type(exc).__name__}: {exc}"[:2000],
-                status=Case(
-                    When(
-                        attempts__gte=settings.REMINDER_MAX_ATTEMPTS - 1,
-                        then=Value(ReminderStatus.FAILED),
-                    ),
-                    default=Value(ReminderStatus.PENDING),
+        claimed_at = timezone.now()
+        live_ids = [row.pk for row in live]
+        Reminder.objects.filter(pk__in=live_ids).update(
+            status=ReminderStatus.SENDING, sending_at=claimed_at
+        )
+    claimed = Reminder.objects.filter(
+        pk__in=live_ids, status=ReminderStatus.SENDING, sending_at=claimed_at
+    )
+    # Ids only: never the address or the body (docs/deploy.md, "Logs").
+    ids = {
+        "recipient_id": recipient_id,
+        "action_ids": sorted({row.action_id for row in live if row.action_id}),
+        "reminders": len(live),
+    }
+    try:
+        emails.send(
+            "digest",
+            to=recipient.email,
+            context=digest_context(recipient, live, today=today),
+            message_id=digest_message_id(recipient_id, live_ids),
+        )
+    except Exception as exc:
+        logger.warning("Digest not sent", extra={**ids, "error_type": type(exc).__name__})
+        claimed.update(
+            attempts=F("attempts") + 1,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            status=Case(
+                When(
+                    attempts__gte=settings.REMINDER_MAX_ATTEMPTS - 1,
+                    then=Value(ReminderStatus.FAILED),
                 ),
-            )
-        else:
-            # The error is cleared: it described an attempt this one has superseded, and the
-            # admin's "has an error" filter must not list rows that went out.
-            sending.update(
-                status=ReminderStatus.SENT,
-                sent_at=timezone.now(),
-                attempts=F("attempts") + 1,
-                last_error="",
-            )
-            logger.info("Digest sent", extra=ids)
-            return len(live)
-    # Raised after the commit, so the attempt and the error stay recorded.
-    raise failure
+                default=Value(ReminderStatus.PENDING),
+            ),
+        )
+        raise
+    # The relay has accepted: record it at once. The error is cleared: it described an attempt
+    # this one has superseded, and the admin's "has an error" filter must not list rows that
+    # went out.
+    claimed.update(
+        status=ReminderStatus.SENT,
+        sent_at=timezone.now(),
+        attempts=F("attempts") + 1,
+        last_error="",
+    )
+    heartbeat_record(name=Heartbeat.REMINDER_DELIVERY)  # ends a failure incident (failures.py)
+    logger.info("Digest sent", extra=ids)
+    return len(live)
 
 
 # The digest's content
@@ -172,6 +245,10 @@ def meeting_url(pk):
 
 def inspection_url(pk):
     return _url(["actions:inspection"], pk, f"/inspections/{pk}/")
+
+
+def paper_url(pk):
+    return _url(["reports:pack"], pk, f"/packs/{pk}/")
 
 
 def _day(day):
@@ -216,10 +293,39 @@ def _line(reminder, today):
     if reminder.kind == Kind.PACK_READY:
         day = timezone.localdate(meeting.starts_at)
         return f"Meets {_day(day)}. Owners have been asked for updates: the pack can be prepared."
+    if reminder.kind == Kind.QUESTION_DUE:
+        due_on = reminder.question.due_on
+        days = (due_on - today).days
+        if days < 0:
+            return f"Was due {_day(due_on)}: {-days} days overdue. Please answer it."
+        return f"Due {_day(due_on)}, {_in_days(days)}."
+    if reminder.kind == Kind.PAPER_PUBLISHED:
+        published = timezone.localdate(reminder.pack.published_at)
+        return f"Published {_day(published)} (version {reminder.pack.version}). Read it online."
     return reminder.detail
 
 
 def _item(reminder, today):
+    if reminder.question is not None:
+        question = reminder.question
+        return {
+            "title": question.text[:120],
+            "reference": f"{question.get_kind_display()}, {reminder.meeting.title}",
+            "line": _line(reminder, today),
+            # The meeting's page is OPCC staff's; anyone else answers through them.
+            "url": (
+                meeting_url(reminder.meeting.pk)
+                if roles.can_manage_meetings(reminder.recipient)
+                else settings.SITE_URL + reverse("reports:meetings")
+            ),
+        }
+    if reminder.pack is not None:
+        return {
+            "title": f"{reminder.meeting.title}: Panel paper",
+            "reference": reminder.meeting.get_kind_display(),
+            "line": _line(reminder, today),
+            "url": paper_url(reminder.pack.pk),
+        }
     if reminder.action is not None:
         action = reminder.action
         return {
@@ -245,17 +351,17 @@ def _item(reminder, today):
 
 
 def weekly_summary(recipient, today):
-    """The weekly summary: counts of the recipient's open actions and those due in two weeks."""
-    fortnight = today + datetime.timedelta(days=14)
-    mine = open_actions().filter(
-        Q(owner=recipient) | Q(opcc_lead=recipient) | Q(delegate=recipient)
-    )
+    """The weekly summary: counts of the open actions the recipient follows (owns, is delegated
+    or leads), those overdue and those due soon, and a list of the overdue and due soon."""
+    days = settings.DUE_SOON_DAYS
+    mine = Action.objects.open().visible_to(recipient).followed_by(recipient).order_by()
+    overdue, due_soon = overdue_condition(today), due_within_condition(days, today)
     counts = mine.aggregate(
         total=Count("pk"),
-        overdue=Count("pk", filter=Q(deadline__lt=today)),
-        due_soon=Count("pk", filter=Q(deadline__gte=today, deadline__lte=fortnight)),
+        overdue=Count("pk", filter=overdue),
+        due_soon=Count("pk", filter=due_soon),
     )
-    listed = mine.filter(deadline__lte=fortnight).select_related("finding__inspection")
+    listed = mine.filter(overdue | due_soon).select_related("finding__inspection")
     listed = list(listed.order_by("deadline", "pk")[:WEEKLY_LIST_LIMIT])
     items = [
         {
@@ -263,7 +369,7 @@ def weekly_summary(recipient, today):
             "reference": f"{action.finding.reference}, {action.finding.inspection.title}",
             "line": (
                 f"Was due {_day(action.deadline)}: {(today - action.deadline).days} days overdue."
-                if action.deadline < today
+                if action.is_overdue_on(today)
                 else f"Due {_day(action.deadline)}, {_in_days((action.deadline - today).days)}."
             ),
             "url": action_url(action.pk),
@@ -271,11 +377,17 @@ def weekly_summary(recipient, today):
         for action in listed
     ]
     more = counts["overdue"] + counts["due_soon"] - len(items)
-    return {**counts, "items": items, "more": more, "url": settings.SITE_URL + "/"}
+    return {
+        **counts,
+        "due_soon_days": days,
+        "items": items,
+        "more": more,
+        "url": settings.SITE_URL + "/",
+    }
 
 
-def digest_context(recipient, reminders):
-    today = timezone.localdate()
+def digest_context(recipient, reminders, *, today=None):
+    today = today or timezone.localdate()
     by_kind = defaultdict(list)
     for reminder in reminders:
         by_kind[reminder.kind].append(reminder)

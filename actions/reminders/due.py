@@ -15,9 +15,8 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from actions.models import OPEN_STATUSES, Action, Inspection, ReminderKind
-from reports.models import Meeting
-from tracker import roles
+from actions.models import FOLLOWER_FIELDS, Action, Inspection, ReminderKind
+from reports.models import Meeting, Question
 from tracker.models import User
 
 Kind = ReminderKind
@@ -63,24 +62,22 @@ class Due(NamedTuple):
     period: str
     action_id: int | None = None
     meeting_id: int | None = None
+    question_id: int | None = None
     inspection_id: int | None = None
 
 
 def _reachable_users():
-    """Users a reminder can go to: active, with an email address."""
-    return set(User.objects.filter(is_active=True).exclude(email="").values_list("pk", flat=True))
+    return set(User.objects.reachable().values_list("pk", flat=True))
 
 
 def open_actions():
-    return Action.objects.filter(status__in=OPEN_STATUSES).order_by()
+    return Action.objects.open().order_by()
 
 
 def _deadline_reminders(today, reachable):
     """Nudges to the owner before the deadline: the latest threshold passed, once per deadline."""
     thresholds = settings.REMINDER_DEADLINE_DAYS  # largest first
-    rows = open_actions().filter(
-        deadline__gte=today, deadline__lte=today + datetime.timedelta(days=thresholds[0])
-    )
+    rows = open_actions().due_within(thresholds[0], today)
     for pk, owner_id, deadline in rows.values_list("pk", "owner_id", "deadline"):
         if owner_id in reachable:
             days_left = (deadline - today).days
@@ -97,7 +94,7 @@ def _overdue_reminders(today, reachable):
     """Overdue notices to the owner (day after, then every N days); one escalation to the lead."""
     repeat = settings.REMINDER_OVERDUE_REPEAT_DAYS
     escalate_after = settings.REMINDER_ESCALATE_AFTER_DAYS
-    rows = open_actions().filter(deadline__lt=today)
+    rows = open_actions().overdue(today)
     for pk, owner_id, lead_id, deadline in rows.values_list(
         "pk", "owner_id", "opcc_lead_id", "deadline"
     ):
@@ -121,12 +118,8 @@ def _overdue_reminders(today, reachable):
 
 def _stale_reminders(today, reachable):
     """Stale notices to the owner after N days without an update, and every N days after that."""
-    stale_days = settings.REMINDER_STALE_DAYS
-    # Counted in calendar days: last touched on day D is stale from day D + N, whatever the hour.
-    cutoff = start_of_day(today - datetime.timedelta(days=stale_days - 1))
-    rows = open_actions().filter(
-        Q(last_update_at__lt=cutoff) | Q(last_update_at__isnull=True, created_at__lt=cutoff)
-    )
+    stale_days = settings.STALE_DAYS
+    rows = open_actions().stale(today)
     for pk, owner_id, last_update_at, created_at in rows.values_list(
         "pk", "owner_id", "last_update_at", "created_at"
     ):
@@ -180,7 +173,7 @@ def _meeting_reminders(today, reachable, staff):
 
 
 def _opcc_staff(reachable):
-    staff = User.objects.filter(groups__name=roles.OPCC_STAFF).values_list("pk", flat=True)
+    staff = User.objects.opcc_staff().values_list("pk", flat=True)
     return sorted(set(staff) & reachable)
 
 
@@ -222,6 +215,36 @@ def _revisit_reminders(today, staff):
             )
 
 
+def _question_reminders(today, reachable):
+    """Unanswered meeting questions and commitments with a due date, to the person responsible
+    (or the meeting's OPCC lead): the latest of "due in N days", "due today" and "overdue"
+    reached, each once per due date."""
+    thresholds = settings.REMINDER_QUESTION_DAYS  # largest first
+    rows = Question.objects.unanswered().filter(
+        due_on__lte=today + datetime.timedelta(days=thresholds[0])
+    )
+    for pk, meeting_id, owner_id, lead_id, due_on in rows.order_by().values_list(
+        "pk", "meeting_id", "owner_id", "meeting__opcc_lead_id", "due_on"
+    ):
+        recipient_id = owner_id or lead_id
+        if recipient_id not in reachable:
+            continue
+        days_left = (due_on - today).days
+        if days_left < 0:
+            period = "overdue"
+        elif days_left == 0:
+            period = "today"
+        else:
+            period = f"{min(days for days in thresholds if days >= days_left)}d"
+        yield Due(
+            recipient_id=recipient_id,
+            meeting_id=meeting_id,
+            question_id=pk,
+            kind=Kind.QUESTION_DUE,
+            period=f"question {pk} due {due_on}-{period}",
+        )
+
+
 def reminders_due(today):
     """Every daily reminder due by `today`, as keys; the sweep records those not recorded yet."""
     reachable = _reachable_users()
@@ -231,6 +254,7 @@ def reminders_due(today):
         *_overdue_reminders(today, reachable),
         *_stale_reminders(today, reachable),
         *_meeting_reminders(today, reachable, staff),
+        *_question_reminders(today, reachable),
         *_response_reminders(today, staff),
         *_revisit_reminders(today, staff),
     ]
@@ -241,12 +265,13 @@ def weekly_digests_due(today):
     """One weekly summary per person with open actions who has not opted out, for today's week."""
     year, week, _ = today.isocalendar()
     mine = open_actions().values("pk")
-    people = User.objects.filter(is_active=True, weekly_digest=True).exclude(email="")
-    people = people.filter(
-        Exists(mine.filter(owner=OuterRef("pk")))
-        | Exists(mine.filter(opcc_lead=OuterRef("pk")))
-        | Exists(mine.filter(delegate=OuterRef("pk")))
-    )
+    people = User.objects.reachable().filter(weekly_digest=True)
+    # Those who follow an open action (Action.is_followed_by): one EXISTS per column, so each
+    # uses its index.
+    follows = Q()
+    for field in FOLLOWER_FIELDS:
+        follows |= Exists(mine.filter(**{field: OuterRef("pk")}))
+    people = people.filter(follows)
     return [
         Due(recipient_id=pk, kind=Kind.WEEKLY_DIGEST, period=f"{year}-W{week:02d}")
         for pk in people.values_list("pk", flat=True)

@@ -1,17 +1,18 @@
 """The reminder sweep: record everything due by a day, then queue each recipient's digest.
 
 Exactly once (docs/design.md, "Reminder policy"). Every reminder is a `Reminder` row under a
-unique key: recipient, action or meeting, kind, and a period saying which occurrence it is (the
-deadline and the threshold passed, the overdue week, the meeting date...). The sweep works out
-what is due *by* today, not *on* today (actions/reminders/due.py), and inserts it; the database
-drops rows it already holds. So a rerun, a retried task or a second beat process records nothing
-new, and a missed day is caught up by the next run. Sending is a second step
+unique key: recipient, action, meeting or inspection, kind, and a period saying which occurrence
+it is (the deadline and the threshold passed, the overdue week, the meeting date...). The sweep
+works out what is due *by* today, not *on* today (actions/reminders/due.py), and inserts it; the
+database drops rows it already holds. So a rerun, a retried task or a second beat process
+records nothing new, and a missed day is caught up by the next run. Sending is a second step
 (actions/reminders/digest.py): one digest per recipient holding all their pending rows, which
 are locked while it is sent (select_for_update(skip_locked=True): a second worker finds nothing
-to do) and marked sent in the same transaction. A failed send stays pending with its attempts and
-error recorded; Celery retries it with backoff, and every sweep re-sends whatever is still
-pending, so it is neither lost nor doubled. The one window left is SMTP accepting a message and
-the process dying before the commit: that message goes again (at least once, never silently lost).
+to do), claimed as "sending" and marked sent the moment the relay accepts. A failed send goes
+back to pending with its attempts and error recorded; Celery retries it with backoff, and every
+sweep re-sends whatever is still pending, so it is not lost. The one window left is the relay
+accepting a message and the process dying before recording it: the rows stay "sending", and the
+stranded task resends them with the same Message-ID (at least once; docs/deploy.md, "Delivery").
 
 Dates are Europe/London calendar days (timezone.localdate), so a clock change cannot move a
 reminder by a day.
@@ -24,9 +25,11 @@ from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from actions.models import Reminder, ReminderStatus
+from actions.reminders.digest import still_applies
 from actions.reminders.due import (
     RESPONSE_PASSED_WINDOW_DAYS,
     reminders_due,
@@ -34,14 +37,23 @@ from actions.reminders.due import (
     weekly_digests_due,
 )
 from actions.reminders.outbox import enqueue_digest
-from tracker.heartbeat import heartbeat_record
+from tracker.heartbeat import heartbeat_last_success, heartbeat_record
+from tracker.models import Heartbeat
 
 logger = logging.getLogger(__name__)
 
 INSERT_BATCH = 1000
 
-RECORD_COLUMNS = ["recipient_id", "action_id", "meeting_id", "inspection_id", "kind", "period"]
-RECORD_TYPES = ["bigint", "bigint", "bigint", "bigint", "text", "text"]
+RECORD_COLUMNS = [
+    "recipient_id",
+    "action_id",
+    "meeting_id",
+    "question_id",
+    "inspection_id",
+    "kind",
+    "period",
+]
+RECORD_TYPES = ["bigint", "bigint", "bigint", "bigint", "bigint", "text", "text"]
 
 
 def _not_recorded_lately(due, today):
@@ -55,7 +67,7 @@ def _not_recorded_lately(due, today):
     """
     window = max(
         settings.REMINDER_OVERDUE_REPEAT_DAYS,
-        settings.REMINDER_STALE_DAYS,
+        settings.STALE_DAYS,
         *settings.REMINDER_DEADLINE_DAYS,
         *settings.REMINDER_RESPONSE_DAYS,
         settings.REMINDER_REVISIT_DAYS,
@@ -78,7 +90,7 @@ def _not_recorded_lately(due, today):
 def _record(reminders):
     """Insert the reminders; the database drops any whose key is already recorded.
 
-    On PostgreSQL this is one INSERT ... SELECT FROM unnest() of six arrays, however many
+    On PostgreSQL this is one INSERT ... SELECT FROM unnest() of one array a column, however many
     reminders there are: a national sweep records tens of thousands, and building a model
     instance and a parameter list for each of them was most of its time. Elsewhere (SQLite,
     for trying the app) it is Django's bulk_create, in batches.
@@ -114,28 +126,87 @@ def _record(reminders):
 class Sweep:
     today: datetime.date
     due: int  # reminders due by today, recorded before or now
-    pending: list  # Reminder rows waiting to send (in a dry run: what would be sent)
+    pending: list  # recipients whose digest was queued (in a dry run: the rows it would send)
+
+
+WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def weekly_run_missed(today):
+    """True when today falls after this ISO week's weekly-summary day and the weekly run, which
+    has finished before (not a new install), has not finished this week: the daily sweep then
+    sends the week's summaries, each once, as they are keyed by ISO week."""
+    if today.weekday() <= WEEKDAYS.index(settings.REMINDER_WEEKLY_DIGEST_DAY):
+        return False
+    last = heartbeat_last_success(name=Heartbeat.WEEKLY_DIGEST)
+    return last is not None and timezone.localdate(last).isocalendar()[:2] < today.isocalendar()[:2]
+
+
+def _due(today, *, weekly, catch_up=False):
+    if weekly:
+        return weekly_digests_due(today)
+    due = reminders_due(today)
+    return due + weekly_digests_due(today) if catch_up else due
+
+
+def _key(row):
+    """What makes a reminder the same one, read alike from a recorded row and from a Due."""
+    return (
+        row.recipient_id,
+        row.kind,
+        row.period,
+        row.action_id,
+        row.meeting_id,
+        row.question_id,
+        row.inspection_id,
+    )
+
+
+def _dry_run(today, *, weekly, recorded_after):
+    """The rows the run would send: pending rows the digest would not drop (still_applies).
+    For a later day than today (`recorded_after`: the last row id before this dry run recorded),
+    only what that day's sweep adds, as the sweeps before it send everything due earlier."""
+    rows = Reminder.objects.filter(status=ReminderStatus.PENDING)
+    if recorded_after is not None:
+        rows = rows.filter(pk__gt=recorded_after)
+    rows = rows.select_related("recipient", "action", "meeting", "inspection")
+    rows = list(rows.order_by("recipient__email", "kind", "pk"))
+    if recorded_after is not None:
+        earlier = {_key(due) for due in _due(today - datetime.timedelta(days=1), weekly=weekly)}
+        rows = [row for row in rows if _key(row) not in earlier]
+    return [row for row in rows if still_applies(row, row.recipient)]
 
 
 def reminders_sweep(*, today=None, weekly=False, dry_run=False):
     """Record what is due by `today` (daily reminders, or the weekly summaries) and send digests.
 
     Each recipient with anything pending, new or left over from a failed send, gets one digest,
-    sent or queued once this transaction commits. A dry run records and sends nothing.
+    sent or queued once this transaction commits, written for `today`. A dry run records and
+    sends nothing and returns the rows the run would send. A daily sweep after the weekly
+    summaries' day also sends the week's summaries if that run did not finish
+    (weekly_run_missed).
     """
+    explicit_date = today is not None and today != timezone.localdate()
     today = today or timezone.localdate()
     with transaction.atomic():
-        due = weekly_digests_due(today) if weekly else reminders_due(today)
+        catch_up = not weekly and weekly_run_missed(today)
+        due = _due(today, weekly=weekly, catch_up=catch_up)
+        last_id = None
+        if dry_run and today > timezone.localdate():
+            last_id = Reminder.objects.aggregate(last=Max("pk"))["last"] or 0
         _record(_not_recorded_lately(due, today))
-        pending = Reminder.objects.filter(status=ReminderStatus.PENDING).order_by()
         if dry_run:
-            rows = pending.select_related("recipient", "action", "meeting", "inspection")
-            rows = list(rows.order_by("recipient__email", "kind", "pk"))
+            rows = _dry_run(today, weekly=weekly, recorded_after=last_id)
             transaction.set_rollback(True)
             return Sweep(today=today, due=len(due), pending=rows)
+        pending = Reminder.objects.filter(status=ReminderStatus.PENDING).order_by()
         recipients = sorted(set(pending.values_list("recipient_id", flat=True)))
         for recipient_id in recipients:
-            transaction.on_commit(partial(enqueue_digest, recipient_id))
+            # Written for the day swept: a run for another day must not say "-30 days overdue".
+            day = today if explicit_date else None
+            transaction.on_commit(partial(enqueue_digest, recipient_id, day))
+        if weekly or catch_up:
+            heartbeat_record(name=Heartbeat.WEEKLY_DIGEST)
         if not weekly:
             # The beat heartbeat (/health/), committed with the sweep: only a finished one counts.
             heartbeat_record()

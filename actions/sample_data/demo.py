@@ -1,7 +1,9 @@
 """Demo data: Hertfordshire's PEEL 2015 and 2023-25 inspections, actions in every status, users.
 
-Everything is written through actions.services, so the demo has the same history a real site
-would. Loading twice changes nothing: each inspection and user is created only if missing.
+Everything is written through the services, so the demo has the same history a real site would,
+dated when each event happened (actions/sample_data/events.py): real events on their real dates,
+the invented story in days from the day the demo is loaded. Loading twice changes nothing: each
+inspection and user is created only if missing.
 """
 
 import datetime
@@ -9,14 +11,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from actions import evidence_services, services
+from actions import finding_services, services
 from actions.inspection_import.parser import parse_report
-from actions.models import Action, Force, Grade, Inspection, Rag, Status
-from reports import services as report_services
+from actions.models import Force, Grade, Inspection, Status
+from actions.sample_data import events, peel_2023_story
 from reports.models import Meeting
 from reports.services import meeting_create
 from tracker import roles
@@ -46,31 +47,40 @@ HERTFORDSHIRE_PAPER = {
     "recommendation": "The Police & Crime Panel is recommended to note the Commissioner's update "
     "on the HMICFRS inspection and make any observations.",
 }
-# Meetings after the November APM, each with a published paper, so the papers show a series.
-LATER_MEETINGS = [
-    (
-        "panel",
-        "Police & Crime Panel: HMICFRS PEEL 2023-25 update",
-        datetime.datetime(2025, 2, 6, 18, 0),
-    ),
-    (
-        "apm",
-        "Accountability & Performance Meeting: PEEL action plan, spring",
-        datetime.datetime(2025, 5, 15, 10, 0),
-    ),
-    (
-        "panel",
-        "Police & Crime Panel: PEEL action plan progress",
-        datetime.datetime(2025, 9, 25, 18, 0),
-    ),
-]
+# The same front matter on the papers the demo invents for later meetings: the real office's
+# name, but an invented contact officer, since the real one wrote none of them.
+DEMO_PAPER = {
+    **HERTFORDSHIRE_PAPER,
+    "contact_name": "Demo Officer (invented)",
+    "contact_role": "Head of Performance and Scrutiny (invented)",
+    "contact_email": "opcc@example.org",
+}
+# Real events keep their real dates (the sources: the PCC's Panel report and the news report).
+PEEL_2023_PUBLISHED = datetime.date(2024, 10, 16)
+APM_TITLE = "Accountability & Performance Meeting: HMICFRS PEEL 2023-25"
+APM_STARTS = datetime.datetime(2024, 11, 14, 10, 0)
+# No text in the demo's sources dates PEEL 2015's publication: it stays unknown. The invented
+# record of its (long finished) action plan is dated in 2016, after the report was out.
+PEEL_2015_PLAN = {
+    "recorded": datetime.date(2016, 6, 1),
+    "update": datetime.date(2016, 9, 30),
+    "evidence": datetime.date(2016, 11, 14),
+    "assured": datetime.date(2016, 11, 21),
+    "proposed": datetime.date(2016, 11, 28),
+    "closed": datetime.date(2016, 12, 12),
+}
+APM_OVERALL = (
+    "HM Inspector graded Recording data about crime inadequate and raised a cause of concern. "
+    "The report and the Constabulary's response are this meeting's single agenda item."
+)
 
-# username, first name, last name, role, role title
+# username, first name, last name, role, role title: obviously invented people.
 DEMO_USERS = [
-    ("opcc", "Priya", "Shah", roles.OPCC_STAFF, "Head of Performance and Scrutiny, OPCC"),
-    ("owner", "Tom", "Reid", roles.ACTION_OWNER, "ACC Crime"),
-    ("panel", "Margaret", "Hughes", roles.PANEL_MEMBER, "Police & Crime Panel member"),
-    ("admin", "Sam", "Patel", roles.ADMINISTRATOR, "Systems administrator"),
+    ("opcc", "Demo", "Officer (invented)", roles.OPCC_STAFF, "Head of Performance, OPCC"),
+    ("assurer", "Demo", "Assurer (invented)", roles.OPCC_STAFF, "Performance Officer, OPCC"),
+    ("owner", "Demo", "Owner (invented)", roles.ACTION_OWNER, "ACC Crime"),
+    ("panel", "Demo", "Panellist (invented)", roles.PANEL_MEMBER, "Police & Crime Panel member"),
+    ("admin", "Demo", "Administrator (invented)", roles.ADMINISTRATOR, "Systems administrator"),
 ]
 
 # Findings drawn from HM Inspector's summary in the PCC's Panel report (area, kind, text).
@@ -137,22 +147,27 @@ SUMMARY_FINDINGS = [
 
 
 def load_demo(*, stdout=None):
-    """Load the demo (idempotently). Returns the demo users' usernames."""
+    """Load the demo (idempotently), its invented story dated from today. Returns the demo
+    users' usernames."""
+    today = timezone.localdate()
     with transaction.atomic():
         roles.sync_role_groups()
-        users = {username: _demo_user(username, *rest) for username, *rest in DEMO_USERS}
-        opcc, owner = users["opcc"], users["owner"]
-        force = Force.objects.filter(name=FORCE_NAME).first() or services.force_create(
-            by=opcc, name=FORCE_NAME
-        )
-        if owner.force_id is None:
-            owner.force = force
-            owner.save(update_fields=["force"])
+        with events.happened_on(events.at(PEEL_2015_PLAN["recorded"], hour=9)):
+            users = {username: _demo_user(username, *rest) for username, *rest in DEMO_USERS}
+            opcc, owner = users["opcc"], users["owner"]
+            force = Force.objects.filter(name=FORCE_NAME).first() or finding_services.force_create(
+                by=opcc, name=FORCE_NAME
+            )
+            if owner.force_id is None:
+                owner.force = force
+                owner.save(update_fields=["force"])
         if not Inspection.objects.filter(force=force, title=PEEL_2015_TITLE).exists():
             _load_peel_2015(force, opcc, owner)
         if not Inspection.objects.filter(force=force, title=PEEL_2023_TITLE).exists():
-            _load_peel_2023(force, opcc, owner)
-        _load_meetings(force, opcc, owner)
+            peel_2023 = _load_peel_2023(force, opcc)
+            peel_2023_story.peel_2023_story_load(
+                inspection=peel_2023, opcc=opcc, owner=owner, today=today, paper=DEMO_PAPER
+            )
     return list(users)
 
 
@@ -180,7 +195,7 @@ def _load_findings(inspection, opcc, parsed_findings):
     for position, item in enumerate(parsed_findings, start=1):
         area = areas.get(item["area"]) if item["area"] else None
         if item["area"] and area is None:
-            area = services.graded_area_create(
+            area = finding_services.graded_area_create(
                 by=opcc,
                 inspection=inspection,
                 name=item["area"],
@@ -188,7 +203,7 @@ def _load_findings(inspection, opcc, parsed_findings):
                 position=len(areas) + 1,
             )
             areas[area.name] = area
-        created[item["reference"]] = services.finding_create(
+        created[item["reference"]] = finding_services.finding_create(
             by=opcc,
             inspection=inspection,
             kind=item["kind"],
@@ -202,295 +217,97 @@ def _load_findings(inspection, opcc, parsed_findings):
 
 
 def _load_peel_2015(force, opcc, owner):
+    plan = {event: events.at(day) for event, day in PEEL_2015_PLAN.items()}
     parsed = parse_report((TEXTS / "peel-2015-herts-effectiveness.txt").read_text(), FORCE_NAME)
-    inspection = services.inspection_create(
-        by=opcc, force=force, title=PEEL_2015_TITLE, kind=Inspection.Kind.PEEL
-    )
-    for position, area in enumerate(parsed.graded_areas, start=1):
-        services.graded_area_create(
-            by=opcc, inspection=inspection, name=area.name, grade=area.grade, position=position
+    with events.happened_on(plan["recorded"]):
+        inspection = finding_services.inspection_create(
+            by=opcc, force=force, title=PEEL_2015_TITLE, kind=Inspection.Kind.PEEL
         )
-    findings = _load_findings(inspection, opcc, parsed.as_dict()["findings"])
+        for position, area in enumerate(parsed.graded_areas, start=1):
+            finding_services.graded_area_create(
+                by=opcc, inspection=inspection, name=area.name, grade=area.grade, position=position
+            )
+        findings = _load_findings(inspection, opcc, parsed.as_dict()["findings"])
+        actions = [
+            services.action_create(
+                by=opcc,
+                finding=finding,
+                title=f"Respond to {finding.reference}",
+                description="Force action plan for the 2015 area for improvement.",
+                owner=owner,
+                owner_role_title="ACC Crime",
+                opcc_lead=opcc,
+                deadline=datetime.date(2016, 12, 31),
+                entering_history=True,
+            )
+            for finding in findings
+        ]
     # The 2015 plan is long finished: every AFI's action was closed on assured evidence.
-    for finding in findings:
-        action = services.action_create(
-            by=opcc,
-            finding=finding,
-            title=f"Respond to {finding.reference}",
-            description="Force action plan for the 2015 area for improvement.",
-            owner=owner,
-            owner_role_title="ACC Crime",
-            opcc_lead=opcc,
-            deadline=datetime.date(2016, 12, 31),
+    for action in actions:
+        events.progress(
+            action,
+            owner,
+            "Action plan delivered and reviewed at the force's board.",
+            on=plan["update"],
         )
-        _progress(
-            action, owner, "Action plan delivered and reviewed at the force's board.", at=-3000
+        evidence = events.evidence_submitted(
+            action, owner, "Board minutes recording completion", on=plan["evidence"]
         )
-        _evidence_note(action, owner, opcc, "Board minutes recording completion")
-        services.action_propose_closure(by=owner, action=action, narrative="Work complete.")
-        services.action_close(
-            by=opcc, action=action, closure_summary="Delivered; evidence assured by the OPCC."
+        events.evidence_assured(evidence, on=plan["assured"])
+        events.progress(
+            action, owner, "Work complete.", status=Status.PROPOSED, on=plan["proposed"]
         )
+        events.closed(action, opcc, "Delivered; evidence assured by the OPCC.", on=plan["closed"])
     return inspection
 
 
-def _load_peel_2023(force, opcc, owner):
+def _load_peel_2023(force, opcc):
+    """The inspection as published, and the APM that took it, on their real dates."""
     text = (TEXTS / "pcc-panel-report-peel-2023-25.txt").read_text()
     parsed = parse_report(text, FORCE_NAME)
-    inspection = services.inspection_create(
-        by=opcc,
-        force=force,
-        title=PEEL_2023_TITLE,
-        kind=Inspection.Kind.PEEL,
-        published_on=datetime.date(2024, 10, 16),
-        fieldwork_start=datetime.date(2023, 12, 1),
-        fieldwork_end=datetime.date(2024, 6, 30),
-        link=PEEL_2023_LINK,
-        # The Panel paper's Appendix A is HM Inspector's summary, word for word.
-        inspector_summary=text.partition("HM Inspector’s summary\n")[2].strip(),
-    )
-    for position, area in enumerate(parsed.graded_areas, start=1):
-        services.graded_area_create(
-            by=opcc, inspection=inspection, name=area.name, grade=area.grade, position=position
-        )
-    items, counters, last_concern = [], {}, None
-    for area, kind, text in SUMMARY_FINDINGS:
-        counters[kind] = counters.get(kind, 0) + 1
-        label = {"cause_of_concern": "Cause of concern", "recommendation": "Recommendation"}
-        reference = f"{label.get(kind, 'Summary')} {counters[kind]}"
-        if kind == "cause_of_concern":
-            last_concern = reference
-        parent = last_concern if kind == "recommendation" else None
-        items.append(
-            {"kind": kind, "reference": reference, "area": area, "parent": parent, "text": text}
-        )
-    findings = {f.reference: f for f in _load_findings(inspection, opcc, items)}
-    _load_2023_actions(findings, opcc, owner)
-    return inspection
-
-
-def _load_2023_actions(findings, opcc, owner):
-    today = timezone.localdate()
-
-    def new_action(reference, title, days, role_title, description=""):
-        return services.action_create(
+    with events.happened_on(events.at(PEEL_2023_PUBLISHED, hour=12)):
+        inspection = finding_services.inspection_create(
             by=opcc,
-            finding=findings[reference],
-            title=title,
-            description=description,
-            owner=owner,
-            owner_role_title=role_title,
-            opcc_lead=opcc,
-            deadline=today + datetime.timedelta(days=days),
+            force=force,
+            title=PEEL_2023_TITLE,
+            kind=Inspection.Kind.PEEL,
+            published_on=PEEL_2023_PUBLISHED,
+            fieldwork_start=datetime.date(2023, 12, 1),
+            fieldwork_end=datetime.date(2024, 6, 30),
+            link=PEEL_2023_LINK,
+            # The Panel paper's Appendix A is HM Inspector's summary, word for word.
+            inspector_summary=text.partition("HM Inspector’s summary\n")[2].strip(),
         )
-
-    # Proposed, assured and closed: the crime-recording peer review.
-    peer = new_action(
-        "Recommendation 1",
-        "Commission a peer review of crime recording",
-        -40,
-        "ACC Crime",
-        "Peer review by a force graded outstanding for crime recording, before the revisit.",
-    )
-    _progress(peer, owner, "Peer review force agreed; terms of reference signed.", at=-120)
-    _evidence_note(peer, owner, opcc, "Peer review report and action log", document=True)
-    services.action_propose_closure(by=owner, action=peer, narrative="Peer review completed.")
-    services.action_close(
-        by=opcc,
-        action=peer,
-        closure_summary="Peer review delivered; findings in the recording plan.",
-    )
-
-    # Overdue and slipped: crime recording training.
-    training = new_action(
-        "Recommendation 1", "Train call handlers in the crime recording standards", -60, "ACC Crime"
-    )
-    services.action_change_deadline(
-        by=opcc,
-        action=training,
-        deadline=today - datetime.timedelta(days=20),
-        reason="Training provider changed; agreed at the APM.",
-    )
-    _progress(training, owner, "Two of five cohorts trained.", rag=Rag.AMBER, percent=40, at=-25)
-
-    # In progress, due within 14 days.
-    _progress(
-        new_action("Summary 1", "Introduce monthly investigation quality reviews", 10, "ACC Crime"),
-        owner,
-        "Review template agreed; first two districts live.",
-        rag=Rag.AMBER,
-        percent=60,
-        at=-5,
-    )
-
-    # Blocked.
-    calls = new_action(
-        "Summary 4",
-        "Answer 999 calls within the national standard",
-        90,
-        "ACC Local Policing",
-    )
-    _progress(calls, owner, "Recruitment of 20 call handlers under way.", percent=20, at=-30)
-    services.action_block(
-        by=owner, action=calls, reason="Recruitment paused pending the budget decision."
-    )
-
-    # Not started.
-    new_action("Summary 5", "Meet non-emergency attendance times", 120, "ACC Local Policing")
-
-    # Proposed for closure with assured evidence: awaiting the OPCC's decision.
-    force_use = new_action(
-        "Summary 2", "Audit recording of reasonable grounds for use of force", 30, "ACC Crime"
-    )
-    _progress(force_use, owner, "Dip-sample of 200 records completed.", percent=80, at=-14)
-    _evidence_note(force_use, owner, opcc, "Dip-sample results, quarter 2")
-    services.action_propose_closure(
-        by=owner, action=force_use, narrative="Recording compliance now 94%."
-    )
-
-    # Sustaining: assured, watched for three months.
-    problem_solving = new_action(
-        "Summary 3", "Evaluate problem-solving plans", -10, "ACC Local Policing"
-    )
-    _progress(problem_solving, owner, "Evaluation framework in use.", percent=90, at=-20)
-    _evidence_note(problem_solving, owner, opcc, "Evaluation framework and first results")
-    services.action_propose_closure(
-        by=owner, action=problem_solving, narrative="Framework embedded."
-    )
-    services.action_sustain(
-        by=opcc,
-        action=problem_solving,
-        until=today + datetime.timedelta(days=90),
-        reason="Show the framework is used for a full quarter.",
-    )
-
-    # Closed, then reopened.
-    listening = new_action(
-        "Summary 6", "Run a workforce listening programme", 45, "Deputy Chief Constable"
-    )
-    _progress(listening, owner, "Staff survey and roadshows complete.", percent=100, at=-60)
-    _evidence_note(listening, owner, opcc, "Survey results and roadshow notes")
-    services.action_propose_closure(by=owner, action=listening, narrative="Programme complete.")
-    services.action_close(by=opcc, action=listening, closure_summary="Programme delivered.")
-    services.action_reopen(
-        by=opcc,
-        action=listening,
-        reason="Panel asked for evidence that feedback changed decisions.",
-    )
-
-    # Stale: in progress, no update for 45 days.
-    _progress(
-        new_action(
-            "Summary 7",
-            "Performance dashboard for the safeguarding command",
-            75,
-            "Ch Supt Public Protection",
-        ),
-        owner,
-        "Dashboard specification agreed.",
-        percent=25,
-        at=-45,
-    )
-
-
-def _progress(action, owner, narrative, *, rag=Rag.GREEN, percent=50, at=0, public=""):
-    services.action_post_update(
-        by=owner,
-        action=action,
-        narrative=narrative,
-        public_narrative=public,
-        status=Status.IN_PROGRESS,
-        rag=rag,
-        percent_complete=percent,
-        at=timezone.now() + datetime.timedelta(days=at),
-    )
-
-
-def _evidence_note(action, owner, opcc, title, *, document=False):
-    if document:
-        evidence = evidence_services.evidence_add(
-            by=owner,
-            action=action,
-            kind="document",
-            title=title,
-            file=ContentFile(f"{title}\n\nDemo evidence file.\n".encode(), name="evidence.txt"),
-            content_type="text/plain",
-        )
-    else:
-        evidence = evidence_services.evidence_add(
-            by=owner, action=action, kind="note", title=title, note=f"{title}: summary of results."
-        )
-    evidence_services.evidence_assure(
-        by=opcc, evidence=evidence, note="Checked against the source data."
-    )
-
-
-def _load_meetings(force, opcc, owner):
-    london = timezone.get_current_timezone()
-    peel_2023 = Inspection.objects.get(force=force, title=PEEL_2023_TITLE)
-    apm_title = "Accountability & Performance Meeting: HMICFRS PEEL 2023-25"
-    apm = Meeting.objects.filter(title=apm_title).first() or meeting_create(
-        by=opcc,
-        kind=Meeting.Kind.APM,
-        title=apm_title,
-        starts_at=datetime.datetime(2024, 11, 14, 10, 0, tzinfo=london),
-        inspections=[peel_2023],
-    )
-    if not apm.packs.exists():
-        _load_published_pack(apm, opcc)
-    for kind, title, starts_at in LATER_MEETINGS:
-        if Meeting.objects.filter(title=title).exists():
-            continue
-        # Work moves on between meetings, so each paper's figures differ from the last.
-        for action in peel_2023_in_progress(peel_2023)[:2]:
-            _progress(
-                action,
-                owner,
-                "Further progress reported to the meeting.",
-                rag=action.rag,
-                percent=min(95, action.percent_complete + 15),
-                # What the live public progress page shows of this update.
-                public=f"Work continues; progress was reported to the {title}.",
+        for position, area in enumerate(parsed.graded_areas, start=1):
+            finding_services.graded_area_create(
+                by=opcc, inspection=inspection, name=area.name, grade=area.grade, position=position
             )
-        meeting = meeting_create(
-            by=opcc,
-            kind=kind,
-            title=title,
-            starts_at=starts_at.replace(tzinfo=london),
-            inspections=[peel_2023],
-        )
-        _load_published_pack(meeting, opcc)
-    if not Meeting.objects.upcoming().exists():
-        next_date = timezone.localdate() + datetime.timedelta(days=21)
-        meeting_create(
+        items, counters, last_concern = [], {}, None
+        for area, kind, text in SUMMARY_FINDINGS:
+            counters[kind] = counters.get(kind, 0) + 1
+            label = {"cause_of_concern": "Cause of concern", "recommendation": "Recommendation"}
+            reference = f"{label.get(kind, 'Summary')} {counters[kind]}"
+            if kind == "cause_of_concern":
+                last_concern = reference
+            parent = last_concern if kind == "recommendation" else None
+            items.append(
+                {"kind": kind, "reference": reference, "area": area, "parent": parent, "text": text}
+            )
+        _load_findings(inspection, opcc, items)
+        # The Panel paper says the report is the APM's single agenda item.
+        apm = meeting_create(
             by=opcc,
             kind=Meeting.Kind.APM,
-            title="Accountability & Performance Meeting: PEEL action plan progress",
-            starts_at=datetime.datetime.combine(next_date, datetime.time(10, 0), tzinfo=london),
-            inspections=[peel_2023],
+            title=APM_TITLE,
+            starts_at=timezone.make_aware(APM_STARTS),
+            inspections=[inspection],
         )
-
-
-def peel_2023_in_progress(inspection):
-    return list(
-        Action.objects.filter(finding__inspection=inspection, status=Status.IN_PROGRESS).order_by(
-            "pk"
-        )
-    )
-
-
-def _load_published_pack(meeting, opcc):
-    """One generated pack for the meeting, with Hertfordshire's Panel paper, published for
-    everyone to read."""
-    pack = report_services.pack_generate(by=opcc, meeting=meeting)
-    report_services.pack_save_narratives(
-        by=opcc,
-        pack=pack,
+    # The demo's pack for it, a week ahead, with the front matter of the PCC's Panel report.
+    events.pack_prepared(
+        apm,
+        opcc,
+        on=events.at(APM_STARTS.date() - datetime.timedelta(days=events.PAPER_DAYS_BEFORE)),
         paper=HERTFORDSHIRE_PAPER,
-        narratives={
-            "overall": "HM Inspector graded Recording data about crime inadequate and raised a "
-            "cause of concern. The Commissioner asked the Chief Constable for a plan at this "
-            "meeting; most actions are under way, one is blocked and one is overdue."
-        },
+        overall=APM_OVERALL,
     )
-    report_services.pack_publish(by=opcc, pack=pack, public=True)
+    return inspection

@@ -73,3 +73,37 @@ def blank_pdf():
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+def many_pages_pdf(count):
+    """A PDF of `count` blank pages: only its page count matters."""
+    writer = PdfWriter()
+    for _ in range(count):
+        writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def dense_stream_pdf(line, repeats):
+    """One page whose content stream shows `line` `repeats` times, compressed: a few KB on disk
+    for a stream of megabytes (the shape of issue 20's 7 KB PDF that took 16 s to extract)."""
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
+    stream = DecodedStreamObject()
+    body = f"({_escape(line)}) Tj T* ".encode("latin-1") * repeats
+    stream.set_data(b"BT /F1 10 Tf 14 TL 40 800 Td " + body + b"ET")
+    page[NameObject("/Contents")] = writer._add_object(stream.flate_encode())
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

@@ -9,10 +9,11 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
-from actions import evidence_services, services
+from actions import evidence_services, finding_services, services
 from actions.models import Action, Rag, Reminder, Status
 from reports.services import meeting_create
-from tests.factories import ActionFactory, EvidenceFactory, InspectionFactory
+from tests.factories import ActionFactory, EvidenceFactory, InspectionFactory, UserFactory
+from tracker import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +36,7 @@ def test_creating_an_action_records_who_and_why(finding, opcc_officer, owner):
         finding=finding,
         title="Train supervisors",
         deadline=datetime.date(2026, 1, 1),
+        entering_history=True,
     )
     row = _latest(action)
     assert (row.history_type, row.history_user, row.history_change_reason) == (
@@ -66,8 +68,16 @@ def test_each_action_change_writes_history_with_user_and_reason(
         proposed_by=second_opcc_officer,
     )
     EvidenceFactory(
-        action=action, submitted_by=owner, assured_by=opcc_officer, assured_at=timezone.now()
+        action=action,
+        submitted_by=owner,
+        assured_by=UserFactory(role=roles.OPCC_STAFF),
+        assured_at=timezone.now(),
     )
+    # Added a while ago, so a new deadline is a move, not a correction of the first one.
+    Action.objects.filter(pk=action.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    action.refresh_from_db()
     before = action.history.count()
     by = owner if change == "update" else opcc_officer
     if change == "deadline":
@@ -77,7 +87,9 @@ def test_each_action_change_writes_history_with_user_and_reason(
     elif change == "close":
         services.action_close(by=by, action=action, closure_summary="Delivered")
     elif change == "reopen":
-        services.action_reopen(by=by, action=action, reason="Not sustained")
+        services.action_reopen(
+            by=by, action=action, reason="Not sustained", rag="amber", percent_complete=60
+        )
     elif change == "sustain":
         until = timezone.localdate() + datetime.timedelta(days=30)
         services.action_sustain(by=by, action=action, until=until, reason="Watch it")
@@ -131,11 +143,11 @@ def test_update_and_evidence_services_write_their_own_history(action, owner, opc
 
 
 def test_finding_and_inspection_services_write_history(opcc_officer, force):
-    inspection = services.inspection_create(by=opcc_officer, force=force, title="PEEL 2027")
-    area = services.graded_area_create(
+    inspection = finding_services.inspection_create(by=opcc_officer, force=force, title="PEEL 2027")
+    area = finding_services.graded_area_create(
         by=opcc_officer, inspection=inspection, name="Investigating crime", grade="good"
     )
-    finding = services.finding_create(
+    finding = finding_services.finding_create(
         by=opcc_officer,
         inspection=inspection,
         kind="recommendation",
@@ -143,10 +155,10 @@ def test_finding_and_inspection_services_write_history(opcc_officer, force):
         text="The force should ...",
         area=area,
     )
-    services.finding_record_no_action_reason(
+    finding_services.finding_record_no_action_reason(
         by=opcc_officer, finding=finding, reason="Covered by the national programme."
     )
-    services.finding_set_external_status(
+    finding_services.finding_set_external_status(
         by=opcc_officer,
         finding=finding,
         status="discharged",

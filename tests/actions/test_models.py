@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
-from actions.models import Action, Finding, Inspection, Rag
+from actions.models import Action, Finding, Inspection
 from tests.factories import (
     ActionFactory,
     FindingFactory,
@@ -104,48 +104,7 @@ def test_original_deadline_is_kept_when_the_deadline_moves():
     assert list(Action.objects.slipped()) == [action]
 
 
-def _days(n):
-    return timezone.localdate() + datetime.timedelta(days=n)
-
-
-def test_overdue_queryset_and_property_agree():
-    late = ActionFactory(deadline=_days(-1))
-    due_today = ActionFactory(deadline=_days(0))
-    closed_late = ActionFactory(deadline=_days(-5), status="closed", closure_summary="Done")
-    sustaining_late = ActionFactory(deadline=_days(-5), status="sustaining")
-    assert set(Action.objects.overdue()) == {late}
-    for action in [late, due_today, closed_late, sustaining_late]:
-        assert action.is_overdue == (action in Action.objects.overdue())
-
-
-def test_due_within_queryset_and_method_agree():
-    actions = [ActionFactory(deadline=_days(n)) for n in (-1, 0, 7, 14, 15)]
-    found = set(Action.objects.due_within(14))
-    assert found == set(actions[1:4])
-    for action in actions:
-        assert action.is_due_within(14) == (action in found)
-
-
-def test_stale_means_open_with_no_update_for_30_days():
-    now = timezone.now()
-    fresh = ActionFactory(last_update_at=now - datetime.timedelta(days=29))
-    stale = ActionFactory(last_update_at=now - datetime.timedelta(days=31))
-    never_updated = ActionFactory()
-    Action.objects.filter(pk=never_updated.pk).update(created_at=now - datetime.timedelta(days=40))
-    closed = ActionFactory(
-        last_update_at=now - datetime.timedelta(days=90), status="closed", closure_summary="Done"
-    )
-    assert set(Action.objects.stale(30)) == {stale, never_updated}
-    assert fresh not in Action.objects.stale(30) and closed not in Action.objects.stale(30)
-
-
-def test_effective_rag_is_red_when_overdue_whatever_was_typed():
-    late = ActionFactory(deadline=_days(-1), rag=Rag.GREEN)
-    on_time = ActionFactory(deadline=_days(5), rag=Rag.AMBER)
-    assert late.effective_rag == Rag.RED and on_time.effective_rag == Rag.AMBER
-    annotated = {a.pk: a.effective_rag_db for a in Action.objects.with_effective_rag()}
-    assert annotated == {late.pk: Rag.RED, on_time.pk: Rag.AMBER}
-    assert late.get_effective_rag_display() == "Red"
+# Overdue, due soon, stale, effective RAG and the rest: tests/actions/test_rules.py.
 
 
 def test_inspection_lists_recommendations_with_neither_action_nor_reason():

@@ -7,8 +7,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import services
-from actions.models import Finding, Rag, Status
-from tests.factories import ActionFactory, EvidenceFactory, GradedAreaFactory, UpdateFactory
+from actions.models import Action, Finding, Rag, Status
+from tests.factories import (
+    ActionFactory,
+    EvidenceFactory,
+    GradedAreaFactory,
+    UpdateFactory,
+    UserFactory,
+)
+from tracker import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +27,19 @@ def url(name, obj):
 def proposed_with_assured_evidence(action, owner, opcc_officer):
     services.action_propose_closure(by=owner, action=action, narrative="All done.")
     EvidenceFactory(
-        action=action, submitted_by=owner, assured_by=opcc_officer, assured_at=timezone.now()
+        action=action,
+        submitted_by=owner,
+        assured_by=UserFactory(role=roles.OPCC_STAFF),
+        assured_at=timezone.now(),
+    )
+    action.refresh_from_db()
+    return action
+
+
+def added_days_ago(action, days=2):
+    """The action as if added `days` ago: a deadline changed then is a move, not a correction."""
+    Action.objects.filter(pk=action.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=days)
     )
     action.refresh_from_db()
     return action
@@ -29,6 +48,7 @@ def proposed_with_assured_evidence(action, owner, opcc_officer):
 def test_action_page_shows_finding_people_slipped_deadline_status_rag_updates_and_evidence(
     action, owner, opcc_officer, signed_in
 ):
+    added_days_ago(action)
     services.action_change_deadline(
         by=opcc_officer,
         action=action,
@@ -179,7 +199,10 @@ def test_close_without_assured_evidence_is_refused_with_the_reason(
 def test_opcc_who_proposed_closure_cannot_close_it(action, owner, opcc_officer, signed_in):
     services.action_propose_closure(by=opcc_officer, action=action, narrative="Done")
     EvidenceFactory(
-        action=action, submitted_by=owner, assured_by=opcc_officer, assured_at=timezone.now()
+        action=action,
+        submitted_by=owner,
+        assured_by=UserFactory(role=roles.OPCC_STAFF),
+        assured_at=timezone.now(),
     )
     response = signed_in(opcc_officer).post(url("close", action), {"closure_summary": "Done"})
     assert "someone else must accept it" in response.content.decode()
@@ -206,20 +229,33 @@ def test_reopen_needs_a_reason_and_records_it(action, owner, opcc_officer, signe
     assert "Enter a reason for reopening." in response.content.decode()
     action.refresh_from_db()
     assert action.status == Status.CLOSED
-    client.post(url("reopen", action), {"reason": "Revisit found it not sustained"})
+    client.post(
+        url("reopen", action),
+        {"reason": "Revisit found it not sustained", "rag": "amber", "percent_complete": "70"},
+    )
     action.refresh_from_db()
     assert action.status == Status.REOPENED
     assert "not sustained" in action.history.latest().history_change_reason
+    # It starts clean: RAG and percent as the officer set them, the old summary only in history.
+    assert (action.rag, action.percent_complete, action.closure_summary) == ("amber", 70, "")
+    assert action.history.filter(closure_summary="Done").exists()
+    html = client.get(url("detail", action)).content.decode()
+    banner = html.index("Revisit found it not sustained")
+    assert banner < html.index('<h2 class="govuk-heading-m">Finding</h2>')
+    assert "Closure summary" not in html
 
 
 def test_reopen_of_an_open_action_is_an_illegal_transition(action, opcc_officer, signed_in):
-    response = signed_in(opcc_officer).post(url("reopen", action), {"reason": "Because"})
+    response = signed_in(opcc_officer).post(
+        url("reopen", action), {"reason": "Because", "rag": "red", "percent_complete": "0"}
+    )
     assert "cannot become reopened" in response.content.decode()
     action.refresh_from_db()
     assert action.status == Status.NOT_STARTED
 
 
 def test_deadline_change_needs_a_reason_and_keeps_the_original(action, opcc_officer, signed_in):
+    added_days_ago(action)
     original = action.deadline
     new = original + datetime.timedelta(days=20)
     client = signed_in(opcc_officer)
@@ -344,3 +380,44 @@ def test_overdue_action_shows_red_whatever_rag_was_set(owner, signed_in):
     html = signed_in(owner).get(url("detail", action)).content.decode()
     assert 'app-rag--red">Red</strong>' in html
     assert "Overdue" in html
+
+
+def test_a_deadline_corrected_within_a_day_of_adding_the_action_is_not_a_slip(
+    action, opcc_officer, signed_in
+):
+    new = action.deadline + datetime.timedelta(days=10)
+    client = signed_in(opcc_officer)
+    client.post(url("deadline", action), {"deadline": new.isoformat(), "reason": "Typo"})
+    action.refresh_from_db()
+    assert (action.deadline, action.original_deadline) == (new, new)
+    assert action.history.latest().history_change_reason.startswith("Deadline corrected from")
+
+
+def test_a_past_deadline_is_refused_unless_the_officer_records_history(
+    action, opcc_officer, signed_in
+):
+    added_days_ago(action)
+    past = timezone.localdate() - datetime.timedelta(days=3)
+    client = signed_in(opcc_officer)
+    response = client.post(url("deadline", action), {"deadline": past.isoformat(), "reason": "x"})
+    assert "The deadline must be today or later." in response.content.decode()
+    early = client.post(
+        url("deadline", action),
+        {"deadline": "2024-01-01", "reason": "x", "entering_history": "on"},
+    )
+    assert "before the report was published on 16 October 2024" in early.content.decode()
+    client.post(
+        url("deadline", action),
+        {"deadline": past.isoformat(), "reason": "Agreed in 2026", "entering_history": "on"},
+    )
+    action.refresh_from_db()
+    assert action.deadline == past and action.original_deadline != past
+
+
+def test_reopen_page_asks_for_rag_and_percent(action, owner, opcc_officer, signed_in):
+    proposed_with_assured_evidence(action, owner, opcc_officer)
+    services.action_close(by=opcc_officer, action=action, closure_summary="Done")
+    response = signed_in(opcc_officer).post(url("reopen", action), {"reason": "Not sustained"})
+    assert "Choose the RAG rating the reopened action has now." in response.content.decode()
+    action.refresh_from_db()
+    assert action.status == Status.CLOSED

@@ -247,3 +247,107 @@ def test_the_evidence_page_names_the_configured_upload_limit(action, owner, sign
     settings.EVIDENCE_MAX_UPLOAD_MB = 7
     html = signed_in(owner).get(reverse("actions:evidence_add", args=[action.pk])).content.decode()
     assert "smaller than 7 MB" in html and "upload limit" not in html
+
+
+# Independent assurance and returns (issue 19 items 1 and 2)
+
+
+def test_an_officer_cannot_assure_their_own_evidence_and_close_alone(
+    action, opcc_officer, signed_in
+):
+    client = signed_in(opcc_officer)
+    client.post(
+        reverse("actions:evidence_add", args=[action.pk]),
+        {"kind": "note", "title": "Dip sample", "note": "All compliant."},
+    )
+    evidence = action.evidence.get()
+    page = client.get(reverse("actions:detail", args=[action.pk])).content.decode()
+    assert "You added this evidence, so someone else must assure it." in page
+    assert reverse("actions:evidence_assure", args=[evidence.pk]) not in page
+    response = client.post(
+        reverse("actions:evidence_assure", args=[evidence.pk]), {"note": "Fine."}
+    )
+    assert "someone else must assure it" in response.content.decode()
+    evidence.refresh_from_db()
+    assert not evidence.is_assured
+
+
+def test_closing_on_evidence_only_the_closer_assured_is_refused(
+    action, owner, opcc_officer, second_opcc_officer, signed_in
+):
+    evidence = EvidenceFactory(action=action, submitted_by=owner)
+    client = signed_in(opcc_officer)
+    client.post(reverse("actions:evidence_assure", args=[evidence.pk]), {"note": "Checked."})
+    page = client.get(reverse("actions:detail", args=[action.pk])).content.decode()
+    assert f"Assured by {opcc_officer} on" in page and f"added by {owner}" in page
+    from actions import services
+
+    services.action_propose_closure(by=owner, action=action, narrative="Done.")
+    response = client.post(
+        reverse("actions:close", args=[action.pk]), {"closure_summary": "Delivered."}
+    )
+    assert "assured evidence yourself: someone else must" in response.content.decode()
+    signed_in(second_opcc_officer).post(
+        reverse("actions:close", args=[action.pk]), {"closure_summary": "Delivered."}
+    )
+    action.refresh_from_db()
+    assert action.status == "closed"
+
+
+def test_the_office_can_require_the_assurer_not_to_be_the_lead(
+    action, owner, opcc_officer, signed_in, settings
+):
+    settings.ASSURANCE_ASSURER_NOT_LEAD = True
+    evidence = EvidenceFactory(action=action, submitted_by=owner)
+    response = signed_in(opcc_officer).post(
+        reverse("actions:evidence_assure", args=[evidence.pk]), {"note": "Checked."}
+    )
+    assert "OPCC lead, so someone else must assure its evidence" in response.content.decode()
+    evidence.refresh_from_db()
+    assert not evidence.is_assured
+
+
+def test_returning_evidence_sends_the_action_back_with_the_reason(
+    action, owner, opcc_officer, signed_in
+):
+    from actions import services
+    from actions.models import Reminder
+
+    evidence = EvidenceFactory(action=action, submitted_by=owner)
+    services.action_propose_closure(by=owner, action=action, narrative="Done.")
+    client = signed_in(opcc_officer)
+    empty = client.post(reverse("actions:evidence_return", args=[evidence.pk]), {"reason": ""})
+    assert "Enter what more is needed." in empty.content.decode()
+    client.post(
+        reverse("actions:evidence_return", args=[evidence.pk]),
+        {"reason": "Only one month sampled."},
+    )
+    action.refresh_from_db()
+    evidence.refresh_from_db()
+    assert action.status == "in_progress" and action.proposed_by is None
+    assert evidence.is_returned and evidence.return_reason == "Only one month sampled."
+    reason = action.history.latest().history_change_reason
+    assert reason.startswith("Returned for more evidence") and "one month" in reason
+    notice = Reminder.objects.get(recipient=owner, kind="action_returned")
+    assert "Only one month sampled." in notice.detail
+    again = client.post(
+        reverse("actions:evidence_assure", args=[evidence.pk]), {"note": "Fine after all."}
+    )
+    assert "returned to the owner" in again.content.decode()
+
+
+def test_returning_a_closure_proposal(action, owner, opcc_officer, signed_in):
+    from actions import services
+
+    client = signed_in(opcc_officer)
+    refused = client.post(reverse("actions:return", args=[action.pk]), {"reason": "More"})
+    assert "Only an action proposed for closure can be returned." in refused.content.decode()
+    services.action_propose_closure(by=owner, action=action, narrative="Done.")
+    page = client.get(reverse("actions:detail", args=[action.pk])).content.decode()
+    assert reverse("actions:return", args=[action.pk]) in page
+    client.post(reverse("actions:return", args=[action.pk]), {"reason": "Need the audit."})
+    action.refresh_from_db()
+    assert action.status == "in_progress"
+    assert action.history.latest().history_change_reason == (
+        "Returned for more evidence: Need the audit."
+    )

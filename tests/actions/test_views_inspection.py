@@ -46,6 +46,27 @@ def test_grades_table_compares_with_the_previous_inspection(force, opcc_officer,
     assert "Missed" not in html
 
 
+def test_s55_response_recorded_after_the_due_date_shows_both_dates_in_neutral_words(
+    force, opcc_officer, signed_in
+):
+    inspection = InspectionFactory(
+        force=force,
+        published_on=datetime.date(2024, 10, 16),
+        response_published_on=datetime.date(2024, 12, 11),
+    )
+    html = page(signed_in(opcc_officer), inspection).content.decode()
+    assert "Response recorded 11 December 2024 (due 10 December 2024)." in html
+    assert "Missed" not in html
+
+
+def test_an_inspection_with_no_publication_date_shows_it_as_not_known(
+    force, opcc_officer, signed_in
+):
+    inspection = InspectionFactory(force=force, published_on=None)
+    html = page(signed_in(opcc_officer), inspection).content.decode()
+    assert "Not known" in html and "Not yet published" not in html
+
+
 def test_s55_response_recorded_shows_its_date_and_link(force, opcc_officer, signed_in):
     inspection = InspectionFactory(
         force=force,

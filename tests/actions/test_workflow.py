@@ -9,7 +9,8 @@ from django.utils import timezone
 from actions import evidence_services, services
 from actions.models import Rag, Status
 from actions.services import TRANSITIONS
-from tests.factories import ActionFactory, EvidenceFactory
+from tests.factories import ActionFactory, EvidenceFactory, UserFactory
+from tracker import roles
 from tracker.audit import WorkflowError
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,10 @@ def _action_in(status, *, owner, opcc_officer):
         proposed_by=owner if status == Status.PROPOSED else None,
     )
     EvidenceFactory(
-        action=action, submitted_by=owner, assured_by=opcc_officer, assured_at=timezone.now()
+        action=action,
+        submitted_by=owner,
+        assured_by=UserFactory(role=roles.OPCC_STAFF),
+        assured_at=timezone.now(),
     )
     return action
 
@@ -40,7 +44,13 @@ def _move(action, to, *, owner, opcc_officer):
         until = timezone.localdate() + datetime.timedelta(days=60)
         return services.action_sustain(by=opcc_officer, action=action, until=until, reason="Watch")
     if to == Status.REOPENED:
-        return services.action_reopen(by=opcc_officer, action=action, reason="Not sustained.")
+        return services.action_reopen(
+            by=opcc_officer,
+            action=action,
+            reason="Not sustained.",
+            rag="amber",
+            percent_complete=60,
+        )
     return services.action_post_update(
         by=owner, action=action, narrative="Update.", status=to, rag=Rag.GREEN, percent_complete=50
     )
@@ -122,12 +132,16 @@ def test_closing_needs_a_closure_summary(owner, opcc_officer):
 def test_reopening_needs_a_reason(owner, opcc_officer):
     action = _action_in(Status.CLOSED, owner=owner, opcc_officer=opcc_officer)
     with pytest.raises(WorkflowError, match="reason"):
-        services.action_reopen(by=opcc_officer, action=action, reason="")
+        services.action_reopen(
+            by=opcc_officer, action=action, reason="", rag="amber", percent_complete=60
+        )
 
 
 def test_reopening_clears_the_previous_closure(owner, opcc_officer):
     action = _action_in(Status.CLOSED, owner=owner, opcc_officer=opcc_officer)
-    services.action_reopen(by=opcc_officer, action=action, reason="Not sustained.")
+    services.action_reopen(
+        by=opcc_officer, action=action, reason="Not sustained.", rag="amber", percent_complete=60
+    )
     action.refresh_from_db()
     assert (action.closed_by, action.closed_at, action.proposed_by) == (None, None, None)
 
@@ -139,11 +153,30 @@ def test_moving_a_deadline_needs_a_reason_and_keeps_the_original(owner, opcc_off
             by=opcc_officer, action=action, deadline=datetime.date(2025, 6, 30), reason=" "
         )
     services.action_change_deadline(
-        by=opcc_officer, action=action, deadline=datetime.date(2025, 6, 30), reason="New supplier."
+        by=opcc_officer,
+        action=action,
+        deadline=datetime.date(2025, 6, 30),
+        reason="New supplier.",
+        entering_history=True,
     )
     action.refresh_from_db()
     assert action.deadline == datetime.date(2025, 6, 30)
     assert action.original_deadline == datetime.date(2025, 3, 31)
+
+
+def test_a_past_deadline_is_refused_unless_it_records_history(owner, opcc_officer):
+    action = ActionFactory(owner=owner)
+    past = timezone.localdate() - datetime.timedelta(days=1)
+    with pytest.raises(WorkflowError, match="today or later"):
+        services.action_change_deadline(by=opcc_officer, action=action, deadline=past, reason="x")
+    with pytest.raises(WorkflowError, match="before the report was published"):
+        services.action_change_deadline(
+            by=opcc_officer,
+            action=action,
+            deadline=datetime.date(2024, 1, 1),
+            reason="Typed wrongly",
+            entering_history=True,
+        )
 
 
 def test_owner_cannot_move_a_deadline(owner):

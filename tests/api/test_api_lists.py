@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import services as action_services
-from actions.models import Rag, Status
+from actions.models import Action, Rag, Status
 from tests.factories import (
     ActionFactory,
     FindingFactory,
@@ -158,6 +158,11 @@ def test_actions_filter_by_inspection_id_or_words_of_its_title(
 
 
 def test_action_fields(action, owner, opcc_officer, api_get):
+    # Added a while ago: a deadline changed on the day it was set is a correction, not a slip.
+    Action.objects.filter(pk=action.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    action.refresh_from_db()
     action_services.action_change_deadline(
         by=opcc_officer,
         action=action,

@@ -138,7 +138,11 @@ def world(force, owner, opcc_officer, second_opcc_officer):
         )
     with at(2025, 3, 1):
         action_services.action_reopen(
-            by=opcc_officer, action=fresh(a3), reason="Plan not followed."
+            by=opcc_officer,
+            action=fresh(a3),
+            reason="Plan not followed.",
+            rag=Rag.GREEN,
+            percent_complete=100,
         )
     with at(2025, 3, 5):
         a5 = create(f2, "Partnership hub", datetime.date(2025, 9, 1))

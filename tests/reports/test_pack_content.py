@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from actions import services as action_services
-from actions.models import Action, Status
+from actions.models import Action, Inspection, Status
 from reports import charts as pack_charts
 from reports import services
 from reports.models import BriefingPack
@@ -162,6 +162,21 @@ def test_pack_statutory_tracking(world, opcc_officer):
     assert statutory["revisit_on"] == "2025-05-01"
     assert statutory["monitoring_phase"] == "Engage"
     assert [f["reference"] for f in statutory["needing_response"]] == ["Recommendation 1"]
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        (datetime.date(2024, 12, 11), "late"),
+        (None, "not_recorded"),
+    ],
+)
+def test_pack_says_late_only_for_a_response_recorded_after_its_due_date(
+    world, opcc_officer, published, expected
+):
+    Inspection.objects.update(response_published_on=published)
+    (inspection,) = generate(world, opcc_officer).snapshot["inspections"]
+    assert inspection["statutory"]["response"] == expected
 
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -5,6 +5,7 @@ not written for the public."""
 import pytest
 from django.urls import reverse
 
+from actions import finding_services
 from actions import services as action_services
 from actions.models import ExternalStatus, Rag, Status
 from reports import progress, services
@@ -99,7 +100,7 @@ def test_the_page_shows_each_findings_public_status_and_follows_the_work(
     assert statuses["Recommendation 1"]["status"] == progress.NOT_STARTED
     assert statuses["Recommendation 1"]["percent"] is None  # no actions: no "0%"
     finding = live["actions"]["a1"].finding
-    action_services.finding_set_external_status(
+    finding_services.finding_set_external_status(
         by=opcc_officer,
         finding=finding,
         status=ExternalStatus.DISCHARGED,

@@ -70,7 +70,25 @@ def test_action_workflow_fields_are_read_only_in_admin(client, superuser):
     page = client.get(reverse("admin:actions_action_change", args=[action.pk])).content.decode()
     assert 'name="status"' not in page
     assert 'name="deadline"' not in page
+    for service_field in ("owner", "opcc_lead", "delegate", "finding", "rag"):
+        assert f'name="{service_field}"' not in page
     assert 'name="title"' in page
+
+
+def test_a_posted_update_and_who_added_evidence_are_read_only_in_admin(client, superuser):
+    from tests.factories import EvidenceFactory, UpdateFactory
+
+    update = UpdateFactory(narrative="Cohort one trained.")
+    evidence = EvidenceFactory()
+    client.force_login(superuser)
+    page = client.get(reverse("admin:actions_update_change", args=[update.pk])).content.decode()
+    for field in ("narrative", "author", "status", "action"):
+        assert f'name="{field}"' not in page
+    assert 'name="public_narrative"' in page
+    page = client.get(reverse("admin:actions_evidence_change", args=[evidence.pk]))
+    page = page.content.decode()
+    for field in ("submitted_by", "action", "assured_by", "returned_by"):
+        assert f'name="{field}"' not in page
 
 
 def test_a_document_evidence_change_page_links_to_the_checked_download(client, superuser):

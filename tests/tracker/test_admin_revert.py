@@ -14,7 +14,7 @@ from actions import services
 from actions.models import Status
 from reports.models import BriefingPack
 from reports.services import pack_generate, pack_publish, pack_save_narratives
-from tests.factories import EvidenceFactory, MeetingFactory, persona
+from tests.factories import EvidenceFactory, MeetingFactory, UserFactory, persona
 from tracker import roles
 
 pytestmark = pytest.mark.django_db
@@ -64,7 +64,10 @@ def test_officer_cannot_revert_a_closed_action_through_the_admin(
     client, action, owner, opcc_officer, staff_officer
 ):
     EvidenceFactory(
-        action=action, submitted_by=owner, assured_by=opcc_officer, assured_at=timezone.now()
+        action=action,
+        submitted_by=owner,
+        assured_by=UserFactory(role=roles.OPCC_STAFF),
+        assured_at=timezone.now(),
     )
     services.action_propose_closure(by=owner, action=action, narrative="All done.")
     services.action_close(by=opcc_officer, action=action, closure_summary="Delivered.")

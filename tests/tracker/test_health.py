@@ -47,7 +47,13 @@ def test_all_checks_ok_gives_200_and_only_ok_per_check(client, frozen, swept_rec
     assert "no-store" in response["Cache-Control"]
     assert body == {
         "status": "ok",
-        "checks": {"database": "ok", "storage": "ok", "reminder_sweep": "ok"},
+        "checks": {
+            "database": "ok",
+            "storage": "ok",
+            "reminder_sweep": "ok",
+            "reminder_delivery": "ok",
+        },
+        "reminders": {"failed": 0, "stuck": 0},
     }
 
 
@@ -78,7 +84,13 @@ def test_no_sweep_within_the_window_fails_with_503(client, settings):
     assert response.status_code == 503
     assert body == {
         "status": "failing",
-        "checks": {"database": "ok", "storage": "ok", "reminder_sweep": "failing"},
+        "checks": {
+            "database": "ok",
+            "storage": "ok",
+            "reminder_sweep": "failing",
+            "reminder_delivery": "ok",
+        },
+        "reminders": {"failed": 0, "stuck": 0},
     }
 
 
@@ -117,7 +129,8 @@ def test_a_dry_run_or_the_weekly_summary_does_not_count_as_the_daily_sweep(clien
         call_command("send_reminders", "--weekly", stdout=open("/dev/null", "w"))  # noqa: SIM115
         response, _ = get_health(client)
     assert response.status_code == 503
-    assert Heartbeat.objects.filter(last_success_at__isnull=False).count() == 0
+    swept = Heartbeat.objects.filter(name=Heartbeat.REMINDER_SWEEP, last_success_at__isnull=False)
+    assert not swept.exists()
 
 
 def test_unwritable_private_storage_is_failing(client, frozen, swept_recently, settings, tmp_path):
@@ -184,11 +197,12 @@ def test_a_reachable_redis_is_ok(client, frozen, swept_recently, settings):
     assert body["checks"]["redis"] == "ok"
 
 
-def test_health_makes_two_queries(
+def test_health_makes_five_queries(
     client, frozen, swept_recently, settings, django_assert_num_queries
 ):
     settings.REDIS_URL = ""
-    with django_assert_num_queries(2):  # database check, heartbeat
+    # Database check, sweep heartbeat; delivery heartbeat, failed reminders, stuck reminders.
+    with django_assert_num_queries(5):
         assert get_health(client)[0].status_code == 200
 
 

@@ -27,14 +27,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import selectors
-from actions.models import OPEN_STATUSES, Action
+from actions.models import Action
 from actions.reminders import digest
 from actions.reminders.sweep import reminders_sweep
 from reports import documents
 from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.models import Meeting
-from tracker import roles
 from tracker.models import User
 
 # Three representative list filters: our query string, the admin changelist's, and the SQL WHERE.
@@ -62,8 +61,7 @@ LIST_FILTERS = [
     ),
 ]
 FLOOR_SQL = """
-SELECT a.id, a.title, a.deadline, a.original_deadline, a.status, a.percent_complete,
-       CASE WHEN a.status IN ({open}) AND a.deadline < %s THEN 'red' ELSE a.rag END,
+SELECT a.id, a.title, a.deadline, a.original_deadline, a.status, a.percent_complete, a.rag,
        f.reference, i.title, ga.name, o.first_name, o.last_name, o.username,
        l.first_name, l.last_name, l.username
 FROM actions_action a
@@ -160,7 +158,7 @@ class Command(BaseCommand):
         total = Action.objects.count()
         if not total:
             raise CommandError("The database has no actions: run generate_dataset first.")
-        opcc = User.objects.filter(groups__name=roles.OPCC_STAFF, is_active=True).first()
+        opcc = User.objects.opcc_staff().first()
         busiest = (
             Action.objects.exclude(owner=None)
             .values("owner")
@@ -274,7 +272,7 @@ class Command(BaseCommand):
                 transaction.set_rollback(True)
             return result
 
-        open_count = Action.objects.filter(status__in=OPEN_STATUSES).count()
+        open_count = Action.objects.open().count()
         self.measure(
             f"reminder sweep, nothing recorded yet ({open_count:,} open actions)", once, repeat=3
         )
@@ -307,11 +305,17 @@ class Command(BaseCommand):
     # Helpers
 
     def floor(self, where, params, direction):
-        open_list = ", ".join(["%s"] * len(OPEN_STATUSES))
-        sql = FLOOR_SQL.format(open=open_list, where=where, direction=direction)
+        """The rows by hand-written SQL, each with its effective RAG by the model's own rule
+        (Action.effective_rag_on), not a second copy of the rule in SQL."""
+        sql = FLOOR_SQL.format(where=where, direction=direction)
+        today = timezone.localdate()
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*OPEN_STATUSES, timezone.localdate(), *params])
-            return cursor.fetchall()
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [
+            (*row, Action(deadline=row[2], status=row[4], rag=row[6]).effective_rag_on(today))
+            for row in rows
+        ]
 
     def paginator(self, query):
         filterset = selectors.action_filterset(user=self.opcc, data=QueryDict(query))

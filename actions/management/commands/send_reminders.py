@@ -19,7 +19,9 @@ class Command(BaseCommand):
     help = (
         "Record the reminders due by today (or --date) and send each recipient one digest: the "
         "same service the daily Celery task runs, so it is safe to run from cron, by hand or "
-        "twice. --dry-run prints who would get what and records and sends nothing."
+        "twice. --dry-run prints who would get what (exactly what the run would send, after the "
+        "digest drops what no longer applies; with a later --date, what that day's own sweep "
+        "would add) and records and sends nothing."
     )
 
     def add_arguments(self, parser):
@@ -48,5 +50,7 @@ class Command(BaseCommand):
         for email, waiting in by_person.items():
             self.stdout.write(f"{email}:")
             for reminder in waiting:
-                subject = reminder.action or reminder.meeting or "weekly summary"
+                subject = (
+                    reminder.action or reminder.meeting or reminder.inspection or "weekly summary"
+                )
                 self.stdout.write(f"  {reminder.get_kind_display()}: {subject} ({reminder.period})")

@@ -372,11 +372,12 @@ def test_a_bad_file_is_refused_with_a_message_and_nothing_is_kept(
     assert not client.session.get("action_imports")
 
 
-def test_a_file_over_the_size_limit_is_refused(opcc_officer, signed_in, monkeypatch):
-    monkeypatch.setattr(files, "MAX_UPLOAD_MB", 0.001)
+def test_a_file_over_the_size_limit_is_refused(opcc_officer, signed_in, settings):
+    settings.PLAN_MAX_UPLOAD_MB = 1
     client = signed_in(opcc_officer)
-    response = upload(client, SimpleUploadedFile("plan.csv", b"a,b,c\n" * 400))
-    assert "The file must be smaller than" in response.content.decode()
+    assert "smaller than 1 MB" in client.get(reverse("imports:start")).content.decode()
+    response = upload(client, SimpleUploadedFile("plan.csv", b"a,b,c\n" * 200_000))
+    assert "The file must be smaller than 1 MB (this one is 1.1" in response.content.decode()
 
 
 def test_statuses_follow_the_workflow(force, owner, opcc_officer, signed_in):
@@ -390,7 +391,7 @@ def test_statuses_follow_the_workflow(force, owner, opcc_officer, signed_in):
         ["Inspection", "Finding reference", "Action title", "Deadline", "Status", "Latest update"],
         [PEEL, "AFI 1", "Closed one", "", "In progress", ""],
         [PEEL, "AFI 1", "Open one", "", "Closed", ""],
-        [PEEL, "AFI 1", "Done before", "01/01/2024", "Closed", "Delivered in 2023."],
+        [PEEL, "AFI 1", "Done before", "01/01/2025", "Closed", "Delivered in 2023."],
         [PEEL, "AFI 1", "Watching", "01/01/2024", "Sustaining", ""],
         [PEEL, "AFI 1", "Proposed one", "01/01/2025", "Proposed", ""],
     ]

@@ -156,7 +156,10 @@ def test_stale_notice_after_30_days_without_an_update_and_every_30_days_after(
 ):
     with time_machine.travel(at(datetime.date(2025, 1, 10), 15), tick=False):
         action = ActionFactory(
-            owner=owner, opcc_lead=opcc_officer, deadline=datetime.date(2026, 1, 1)
+            owner=owner,
+            opcc_lead=opcc_officer,
+            finding__inspection__force=owner.force,
+            deadline=datetime.date(2026, 1, 1),
         )
     assert days_mailed(
         sweep, mailoutbox, datetime.date(2025, 2, 7), datetime.date(2025, 2, 10)
@@ -194,7 +197,9 @@ def test_stale_counts_london_calendar_days_across_the_october_clock_change(
 ):
     # Last touched at 23:30 BST on 27 September (22:30 UTC): 30 days later is 27 October, GMT.
     with time_machine.travel(at(datetime.date(2025, 9, 27), 23, 30), tick=False):
-        ActionFactory(owner=owner, deadline=datetime.date(2026, 1, 1))
+        ActionFactory(
+            owner=owner, finding__inspection__force=owner.force, deadline=datetime.date(2026, 1, 1)
+        )
     sweep(datetime.date(2025, 10, 26))
     assert sent(Kind.STALE) == []
     sweep(datetime.date(2025, 10, 27))
@@ -399,7 +404,7 @@ def test_the_weekly_summary_lists_open_actions_and_respects_the_opt_out(
     sweep(datetime.date(2025, 3, 10), weekly=True)
     assert [m.to for m in mailoutbox] == [[owner.email]]
     assert mailoutbox[0].subject == "Action tracker: your weekly summary"
-    assert "You have 1 open action: 0 overdue, 1 due in the next two weeks." in mailoutbox[0].body
+    assert "You have 1 open action: 0 overdue, 1 due in the next 14 days." in mailoutbox[0].body
     assert [r.period for r in sent(Kind.WEEKLY_DIGEST)] == ["2025-W11"]
     sweep(datetime.date(2025, 3, 10), weekly=True)
     sweep(datetime.date(2025, 3, 12), weekly=True)
@@ -544,7 +549,7 @@ def test_a_closure_proposal_already_decided_is_not_sent(
     action, owner, opcc_officer, second_opcc_officer, mailoutbox, sweep
 ):
     evidence = EvidenceFactory(action=action, submitted_by=owner)
-    evidence_services.evidence_assure(by=second_opcc_officer, evidence=evidence, note="Checked.")
+    evidence_services.evidence_assure(by=opcc_officer, evidence=evidence, note="Checked.")
     services.action_propose_closure(by=owner, action=action, narrative="All delivered.")
     services.action_close(by=second_opcc_officer, action=action, closure_summary="Delivered.")
     sweep(timezone.localdate())
@@ -563,8 +568,14 @@ def test_the_owner_hears_when_opcc_assures_evidence_closes_reopens_and_moves_the
         by=opcc_officer, evidence=evidence, note="Checked the sample."
     )
     services.action_propose_closure(by=owner, action=action, narrative="Done.")
-    services.action_close(by=opcc_officer, action=action, closure_summary="Delivered.")
-    services.action_reopen(by=second_opcc_officer, action=action, reason="Not sustained.")
+    services.action_close(by=second_opcc_officer, action=action, closure_summary="Delivered.")
+    services.action_reopen(
+        by=second_opcc_officer,
+        action=action,
+        reason="Not sustained.",
+        rag="amber",
+        percent_complete=60,
+    )
     services.action_change_deadline(
         by=opcc_officer, action=action, deadline=datetime.date(2030, 1, 1), reason="Re-plan."
     )

@@ -20,12 +20,14 @@ pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2025, 3, 10)
 # Reads and bookkeeping whatever the size: reachable users, one query per kind of reminder, the
-# meetings, OPCC staff, sources' response dates and revisits, the pending recipients; plus the
-# transaction's savepoints.
-FIXED = 14
+# meetings, OPCC staff, the meeting questions due, sources' response dates and revisits, the
+# pending recipients; plus the transaction's savepoints.
+FIXED = 15
 # Each digest: savepoint, lock the recipient's user row (one send per person at a time),
-# lock-and-read the pending rows (one query, related rows joined), mark them sent, release.
-PER_RECIPIENT = 5
+# lock-and-read the pending rows (one query, related rows joined), the recipient's roles and
+# which of the rows' actions and meetings they may see now, claim them as "sending", release;
+# after the relay accepts, mark them sent and record the delivery heartbeat.
+PER_RECIPIENT = 10
 # Django's bulk insert on SQLite ("OR IGNORE" for the duplicate keys), or the PostgreSQL one.
 REMINDER_INSERT = re.compile(r'INSERT (?:OR IGNORE )?INTO "actions_reminder"')
 

@@ -3,11 +3,17 @@
 import datetime
 
 import pytest
+import time_machine
+from django.contrib.auth.models import Group
+from django.core.management import call_command
 
-from actions import inspection_services
+from actions import finding_services
 from actions.models import Reminder, ReminderKind
-from tests.actions.reminders.test_reminders import days_mailed, sent
+from actions.reminders.digest import digest_send
+from actions.reminders.sweep import reminders_sweep
+from tests.actions.reminders.test_reminders import at, days_mailed, sent
 from tests.factories import InspectionFactory
+from tracker import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +65,7 @@ def test_a_recorded_response_stops_the_reminders_and_a_pending_one_is_dropped(
     Reminder.objects.create(
         recipient=opcc_officer, inspection=inspection, kind=Kind.RESPONSE_DUE, period="x"
     )
-    inspection_services.inspection_record_response(
+    finding_services.inspection_record_response(
         by=opcc_officer, inspection=inspection, published_on=D(2024, 12, 3)
     )
     sweep(D(2024, 12, 9))
@@ -80,3 +86,54 @@ def test_a_revisit_is_announced_14_days_ahead_once(force, opcc_officer, sweep, m
     assert mailed == [D(2025, 1, 27)]
     assert [r.period for r in sent(Kind.REVISIT)] == ["2025-02-10-14d"]
     assert "HMICFRS revisit 10 February 2025, in 14 days." in mailoutbox[0].body
+
+
+def test_a_source_added_after_another_with_the_same_due_date_is_still_reminded(
+    force, opcc_officer, sweep, mailoutbox
+):
+    # The same recipient, kind and period as yesterday's row: only the source tells them apart,
+    # so the sweep's "recorded lately" filter must compare it too.
+    first = InspectionFactory(force=force, published_on=D(2024, 10, 16))
+    sweep(D(2024, 11, 26))
+    second = InspectionFactory(force=force, published_on=D(2024, 10, 16))
+    sweep(D(2024, 11, 27))
+    reminded = sorted((r.inspection_id, r.period) for r in sent(Kind.RESPONSE_DUE))
+    assert reminded == [(first.pk, "2024-12-10-14d"), (second.pk, "2024-12-10-14d")]
+    assert second.title in mailoutbox[1].body
+
+
+def test_a_dry_run_for_a_later_day_lists_the_source_whose_reminder_that_day_adds(
+    force, opcc_officer, capsys
+):
+    InspectionFactory(force=force, published_on=D(2024, 10, 16), title="PEEL 2024")
+    InspectionFactory(force=force, published_on=D(2024, 10, 23), title="Custody 2024")
+    with time_machine.travel(at(D(2024, 11, 25)), tick=False):
+        call_command("send_reminders", "--dry-run", "--date", "2024-12-03")
+    out = capsys.readouterr().out
+    # 3 December: PEEL's 7-day notice (due 10 December) and Custody's 14-day one (due 17
+    # December) are new that day; PEEL's 14-day notice went out with the 26 November sweep.
+    assert "Response due: PEEL 2024 (2024-12-10-7d)" in out
+    assert "Response due: Custody 2024 (2024-12-17-14d)" in out
+    assert "2024-12-10-14d" not in out
+    assert not Reminder.objects.exists()
+
+
+def test_a_source_reminder_is_not_mailed_to_someone_who_can_no_longer_see_the_source(
+    force, other_force, opcc_officer, django_capture_on_commit_callbacks, mailoutbox
+):
+    inspection = InspectionFactory(force=force, published_on=D(2024, 10, 16), title="PEEL 2024")
+    with (
+        time_machine.travel(at(D(2024, 12, 9)), tick=False),
+        django_capture_on_commit_callbacks(execute=False),
+    ):
+        reminders_sweep()
+    (row,) = Reminder.objects.filter(recipient=opcc_officer, inspection=inspection)
+    # Before the digest goes, they leave the OPCC and join another force as an action owner.
+    opcc_officer.groups.set([Group.objects.get(name=roles.ACTION_OWNER)])
+    opcc_officer.force = other_force
+    opcc_officer.save()
+    with time_machine.travel(at(D(2024, 12, 9), 8), tick=False):
+        assert digest_send(recipient_id=opcc_officer.pk) == 0
+    assert not mailoutbox
+    row.refresh_from_db()
+    assert row.status == Reminder.Status.SKIPPED

@@ -1,0 +1,155 @@
+"""Writes to forces, inspections (and the other sources of findings: added by hand, edited, their
+response recorded), graded areas and findings; audited as in actions/services.py."""
+
+from django.db import transaction
+
+from actions.models import Finding, Force, GradedArea, Inspection
+from tracker.audit import (
+    WorkflowError,
+    apply_changes,
+    audited_save,
+    require_opcc_staff,
+    require_text,
+)
+
+
+def force_create(*, by, name, monitoring_phase=Force.MonitoringPhase.SCAN, reason=""):
+    return audited_save(Force(name=name, monitoring_phase=monitoring_phase), by=by, reason=reason)
+
+
+# An inspection's free text kept without surrounding blanks, so an unchanged form changes nothing.
+INSPECTION_TEXT_FIELDS = [
+    "title",
+    "link",
+    "inspector_summary",
+    "response_link",
+    "response_extension_reason",
+]
+
+
+def _tidy(fields):
+    return {
+        name: value.strip() if name in INSPECTION_TEXT_FIELDS else value
+        for name, value in fields.items()
+    }
+
+
+@transaction.atomic
+def inspection_create(*, by, force, title, reason="", **fields):
+    """An inspection or another source of findings: from the demo or an import, or added by hand
+    (an HMICFRS inspection the importer could not read, an IOPC recommendation, a coroner's
+    report, an internal audit, a super-complaint or another)."""
+    require_opcc_staff(by)
+    inspection = Inspection(force=force, **_tidy({"title": title, **fields}))
+    return audited_save(inspection, by=by, reason=reason)
+
+
+@transaction.atomic
+def inspection_edit(*, by, inspection, reason, **fields):
+    """Change a source's details and its response clock's dates, with a reason kept in history."""
+    require_opcc_staff(by)
+    reason = require_text(reason, "A reason for the change")
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    changed = apply_changes(inspection, _tidy(fields))
+    if not changed:
+        return inspection
+    return audited_save(inspection, by=by, reason=reason, update_fields=changed)
+
+
+@transaction.atomic
+def inspection_record_response(*, by, inspection, published_on, link=""):
+    """Record the day the office's response was published (or sent) and where it can be read."""
+    require_opcc_staff(by)
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    changed = apply_changes(
+        inspection, {"response_published_on": published_on, "response_link": link.strip()}
+    )
+    if not changed:
+        return inspection
+    reason = f"Response recorded as published on {published_on.day} {published_on:%B %Y}"
+    return audited_save(inspection, by=by, reason=reason, update_fields=changed)
+
+
+@transaction.atomic
+def graded_area_create(*, by, inspection, name, grade, position=0):
+    require_opcc_staff(by)
+    return audited_save(
+        GradedArea(inspection=inspection, name=name, grade=grade, position=position), by=by
+    )
+
+
+@transaction.atomic
+def finding_create(
+    *, by, inspection, kind, reference, text, area=None, parent=None, reason="", **fields
+):
+    require_opcc_staff(by)
+    finding = Finding(
+        inspection=inspection,
+        kind=kind,
+        reference=reference,
+        text=text,
+        area=area,
+        parent=parent,
+        **fields,
+    )
+    check_finding_links(finding)
+    return audited_save(finding, by=by, reason=reason)
+
+
+FINDING_EDITABLE_FIELDS = {
+    "kind",
+    "reference",
+    "text",
+    "public_text",
+    "area",
+    "parent",
+    "due_on",
+    "no_action_reason",
+}
+
+
+def check_finding_links(finding):
+    if finding.area is not None and finding.area.inspection_id != finding.inspection_id:
+        raise WorkflowError("The graded area must belong to the finding's inspection.")
+    if finding.parent is not None:
+        if finding.parent.kind != Finding.Kind.CAUSE_OF_CONCERN:
+            raise WorkflowError("A recommendation's parent must be a cause of concern.")
+        if finding.parent.inspection_id != finding.inspection_id or finding.parent == finding:
+            raise WorkflowError("The cause of concern must be another finding of this inspection.")
+
+
+@transaction.atomic
+def finding_edit(*, by, finding, reason="Edited", **fields):
+    """Change a finding's wording, area, parent or dates; its external status has a service."""
+    require_opcc_staff(by)
+    unknown = set(fields) - FINDING_EDITABLE_FIELDS
+    if unknown:
+        raise WorkflowError(f"These cannot be edited here: {', '.join(sorted(unknown))}.")
+    changed = apply_changes(finding, fields)
+    if not changed:
+        return finding
+    check_finding_links(finding)
+    return audited_save(finding, by=by, reason=reason, update_fields=changed)
+
+
+@transaction.atomic
+def finding_set_external_status(*, by, finding, status, on, note):
+    require_opcc_staff(by)
+    finding.external_status = status
+    finding.external_status_on = on
+    finding.external_status_note = require_text(note, "A note")
+    return audited_save(
+        finding,
+        by=by,
+        reason=f"External status: {finding.get_external_status_display()}. {note}",
+        update_fields=["external_status", "external_status_on", "external_status_note"],
+    )
+
+
+@transaction.atomic
+def finding_record_no_action_reason(*, by, finding, reason):
+    require_opcc_staff(by)
+    finding.no_action_reason = require_text(reason, "A reason for taking no action")
+    return audited_save(
+        finding, by=by, reason=f"No action: {reason}", update_fields=["no_action_reason"]
+    )
