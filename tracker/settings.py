@@ -159,7 +159,7 @@ WHITENOISE_AUTOREFRESH = not PRODUCTION
 # through a permission-checked view.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "private-media")))
 MEDIA_URL = None
-# The largest upload of evidence, and of an action plan's spreadsheet (actions/plan_import/).
+# The largest evidence upload (the plan import has PLAN_MAX_UPLOAD_MB).
 EVIDENCE_MAX_UPLOAD_MB = env_int("EVIDENCE_MAX_UPLOAD_MB", 20)
 # An action plan's sheet is refused past these, before its rows are read into memory.
 PLAN_IMPORT_MAX_ROWS = env_int("PLAN_IMPORT_MAX_ROWS", 5000)

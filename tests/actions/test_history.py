@@ -233,13 +233,21 @@ def _app_sources():
 # Hand-written SQL that touches no audited table: the benchmark's floor is one SELECT, timed
 # beside the list page; generate_dataset runs VACUUM ANALYZE after its bulk load; the reminder
 # sweep inserts its reminders (a log with no history of its own) in one statement; the backup
-# reads each table's row count and timestamp sums (SELECT only) for its manifest.
+# reads each table's row count and timestamp sums (SELECT only) for its manifest; the demo's
+# events read each table's highest id (SELECT only).
 SQL_TOUCHING_NO_AUDITED_TABLE = {
+    "actions/sample_data/events.py",
     "tracker/benchmarks/pages.py",
     "tracker/backup.py",
     "actions/management/commands/generate_dataset.py",
     "actions/reminders/sweep.py",
 }
+
+
+# The demo writes every event through the services (so each has its history row), then moves
+# the dates those rows carry from the moment load_demo runs to the day the story says the event
+# happened: it changes timestamps only, never a value a person set.
+REDATES_DEMO_EVENTS = {"actions/sample_data/events.py"}
 
 
 def test_no_app_code_writes_audited_models_without_history():
@@ -248,6 +256,10 @@ def test_no_app_code_writes_audited_models_without_history():
     for path in _app_sources():
         source = path.read_text()
         name = path.relative_to(ROOT)
+        if str(name) in REDATES_DEMO_EVENTS:
+            calls = {call for _line, call in _offending_calls(source, audited)}
+            assert calls <= {"update"}, name
+            continue
         offences += [f"{name}:{line} .{call}()" for line, call in _offending_calls(source, audited)]
         if str(name) not in SQL_TOUCHING_NO_AUDITED_TABLE and (
             "connection.cursor" in source or ".execute(" in source
