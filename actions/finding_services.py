@@ -1,4 +1,5 @@
-"""Writes to forces, inspections, graded areas and findings; audited as in actions/services.py."""
+"""Writes to forces, inspections (and the other sources of findings: added by hand, edited, their
+response recorded), graded areas and findings; audited as in actions/services.py."""
 
 from django.db import transaction
 
@@ -16,10 +17,57 @@ def force_create(*, by, name, monitoring_phase=Force.MonitoringPhase.SCAN, reaso
     return audited_save(Force(name=name, monitoring_phase=monitoring_phase), by=by, reason=reason)
 
 
+# An inspection's free text kept without surrounding blanks, so an unchanged form changes nothing.
+INSPECTION_TEXT_FIELDS = [
+    "title",
+    "link",
+    "inspector_summary",
+    "response_link",
+    "response_extension_reason",
+]
+
+
+def _tidy(fields):
+    return {
+        name: value.strip() if name in INSPECTION_TEXT_FIELDS else value
+        for name, value in fields.items()
+    }
+
+
 @transaction.atomic
-def inspection_create(*, by, force, title, **fields):
+def inspection_create(*, by, force, title, reason="", **fields):
+    """An inspection or another source of findings: from the demo or an import, or added by hand
+    (an HMICFRS inspection the importer could not read, an IOPC recommendation, a coroner's
+    report, an internal audit, a super-complaint or another)."""
     require_opcc_staff(by)
-    return audited_save(Inspection(force=force, title=title, **fields), by=by)
+    inspection = Inspection(force=force, **_tidy({"title": title, **fields}))
+    return audited_save(inspection, by=by, reason=reason)
+
+
+@transaction.atomic
+def inspection_edit(*, by, inspection, reason, **fields):
+    """Change a source's details and its response clock's dates, with a reason kept in history."""
+    require_opcc_staff(by)
+    reason = require_text(reason, "A reason for the change")
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    changed = apply_changes(inspection, _tidy(fields))
+    if not changed:
+        return inspection
+    return audited_save(inspection, by=by, reason=reason, update_fields=changed)
+
+
+@transaction.atomic
+def inspection_record_response(*, by, inspection, published_on, link=""):
+    """Record the day the office's response was published (or sent) and where it can be read."""
+    require_opcc_staff(by)
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    changed = apply_changes(
+        inspection, {"response_published_on": published_on, "response_link": link.strip()}
+    )
+    if not changed:
+        return inspection
+    reason = f"Response recorded as published on {published_on.day} {published_on:%B %Y}"
+    return audited_save(inspection, by=by, reason=reason, update_fields=changed)
 
 
 @transaction.atomic

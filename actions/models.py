@@ -5,8 +5,18 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -17,8 +27,13 @@ from tracker import roles
 # The migrations name the storage as actions.models.private_storage: keep the name importable here.
 from tracker.files import private_storage
 
-# s.55 Police Act 1996: the PCC's response is published within the 56 days beginning with the
-# publication day, so the publication day is day 1 and the last day is day 56.
+# Each source's response clock (docs/design.md, "Response clocks"); Inspection.response_due and
+# InspectionQuerySet.with_response_due say the same in Python and SQL.
+# s.55 Police Act 1996 (HMICFRS) and Police Reform Act 2002 Sch. 3 para 28B (IOPC): the response
+# is due before the end of the 56 days *beginning with* the publication (or, for the IOPC, the
+# making) day, so that day is day 1 and the last day is day 56: published_on + 55 days.
+# Coroners (Investigations) Regulations 2013 reg. 29: the response is due within 56 days *of*
+# the date the report was sent (published_on), so the last day is published_on + 56 days.
 RESPONSE_PERIOD_DAYS = 56
 
 
@@ -76,6 +91,24 @@ class Force(models.Model):
         return self.name
 
 
+class DaysAfter(models.Func):
+    """The date `days` days after a date column, as a date on SQLite and PostgreSQL alike
+    (PostgreSQL's date + interval is a timestamp; date + integer is a date)."""
+
+    output_field = models.DateField()
+
+    def __init__(self, expression, *, days):
+        super().__init__(expression, days=int(days))
+
+    def as_sql(self, compiler, connection, **extra):
+        template = f"(%(expressions)s + {self.extra['days']})"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+    def as_sqlite(self, compiler, connection, **extra):
+        template = f"date(%(expressions)s, '+{self.extra['days']} days')"
+        return super().as_sql(compiler, connection, template=template, **extra)
+
+
 class InspectionQuerySet(models.QuerySet):
     def with_previous(self):
         """Annotate previous_pk, the inspection each one follows, as previous_inspection()
@@ -90,6 +123,33 @@ class InspectionQuerySet(models.QuerySet):
             .values("pk")[:1]
         )
         return self.annotate(previous_pk=Coalesce("previous_id", Subquery(earlier)))
+
+    def with_response_due(self):
+        """Annotate response_due_db, the day each source's response is due, as response_due
+        works it out (None when the date it counts from is not known yet)."""
+
+        extended = Q(
+            source_type__in=Inspection.EXTENDABLE_SOURCES, response_extended_to__isnull=False
+        )
+        clocks = [
+            When(source_type=source, then=DaysAfter("published_on", days=days))
+            for source, days in Inspection.STATUTORY_CLOCKS.items()
+        ]
+        return self.annotate(
+            response_due_db=Case(
+                When(extended, then=F("response_extended_to")),
+                *clocks,
+                default=F("response_due_on"),
+                output_field=models.DateField(),
+            )
+        )
+
+    def response_unrecorded_due_by(self, day):
+        """Sources whose response is due on or before `day` (overdue ones too) with none
+        recorded: the dashboard's "Responses due" and the response reminders."""
+        return self.with_response_due().filter(
+            response_published_on__isnull=True, response_due_db__lte=day
+        )
 
     def same_report(self, *, force, title, sha256=""):
         """An import of this report already made: the same text, or the same force and title."""
@@ -132,8 +192,20 @@ class Inspection(models.Model):
         help_text="The earlier inspection whose grades give the direction of travel.",
     )
     response_published_on = models.DateField(
-        null=True, blank=True, help_text="When the PCC's s.55 response was published."
+        null=True, blank=True, help_text="When the PCC's response was published or sent."
     )
+    response_link = models.URLField(
+        max_length=500, blank=True, help_text="Where the published response can be read."
+    )
+    response_due_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The date the office sets, for a source without a statutory response clock.",
+    )
+    response_extended_to = models.DateField(
+        null=True, blank=True, help_text="A later date the IOPC or the coroner allowed."
+    )
+    response_extension_reason = models.TextField(blank=True)
     revisit_on = models.DateField(null=True, blank=True, help_text="HMICFRS revisit date.")
     inspector_summary = models.TextField(
         blank=True, help_text="HM Inspector's summary, printed as an appendix to the Panel paper."
@@ -188,12 +260,92 @@ class Inspection(models.Model):
             .first()
         )
 
+    # Days from published_on to the last day of a statutory clock (see RESPONSE_PERIOD_DAYS).
+    STATUTORY_CLOCKS = {
+        SourceType.HMICFRS: RESPONSE_PERIOD_DAYS - 1,
+        SourceType.IOPC: RESPONSE_PERIOD_DAYS - 1,
+        SourceType.CORONER: RESPONSE_PERIOD_DAYS,
+    }
+    # The IOPC and a coroner may allow more time; s.55 has no extension.
+    EXTENDABLE_SOURCES = [SourceType.IOPC, SourceType.CORONER]
+    RESPONSE_RULES = {
+        SourceType.HMICFRS: "s.55 Police Act 1996: the PCC publishes comments by the end of the "
+        "56 days beginning with the publication day",
+        SourceType.IOPC: "Police Reform Act 2002, Sch. 3 para 28B: a response before the end of "
+        "the 56 days beginning with the day the recommendation was made",
+        SourceType.CORONER: "Coroners (Investigations) Regulations 2013, reg. 29: a response "
+        "within 56 days of the date the report was sent",
+    }
+
+    def clean(self):
+        errors = {}
+        previous = self.previous
+        if previous is not None and (
+            previous.pk == self.pk
+            or previous.force_id != self.force_id
+            or (
+                previous.published_on
+                and self.published_on
+                and previous.published_on >= self.published_on
+            )
+        ):
+            errors["previous"] = "Choose an earlier inspection of the same force."
+        if self.has_statutory_clock and self.response_due_on is not None:
+            errors["response_due_on"] = (
+                "This source's due date is worked out from its publication date: leave it blank."
+            )
+        if self.response_extended_to is not None:
+            statutory = self.statutory_response_due
+            if self.source_type not in self.EXTENDABLE_SOURCES:
+                errors["response_extended_to"] = (
+                    "Only an IOPC recommendation or a coroner's report can be given more time."
+                )
+            elif statutory is not None and self.response_extended_to <= statutory:
+                errors["response_extended_to"] = (
+                    f"An extension must be later than the statutory date, "
+                    f"{statutory.day} {statutory:%B %Y}."
+                )
+            if not self.response_extension_reason.strip():
+                errors["response_extension_reason"] = "Say who allowed the extension, and why."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def response_rule(self):
+        return self.RESPONSE_RULES.get(self.source_type, "A date the office sets")
+
+    @property
+    def has_statutory_clock(self):
+        return self.source_type in self.STATUTORY_CLOCKS
+
+    @property
+    def statutory_response_due(self):
+        """The last day of the statutory period, before any extension, or None."""
+        days = self.STATUTORY_CLOCKS.get(self.source_type)
+        if days is None or self.published_on is None:
+            return None
+        return self.published_on + datetime.timedelta(days=days)
+
     @property
     def response_due(self):
-        """The last day of the s.55 period: 56 days counting the publication day as day 1."""
-        if self.published_on is None:
+        """The day the response is due: the extended date where one was allowed, else the
+        statutory clock's last day, else the date the office set (None if not known yet)."""
+        if self.source_type in self.EXTENDABLE_SOURCES and self.response_extended_to:
+            return self.response_extended_to
+        if self.has_statutory_clock:
+            return self.statutory_response_due
+        return self.response_due_on
+
+    @property
+    def response_state(self):
+        """ "recorded", "overdue" (none recorded, the due date has passed), "due", or None
+        when no due date is known yet. Neutral words: the tracker records, it does not judge."""
+        if self.response_published_on is not None:
+            return "recorded"
+        due = self.response_due
+        if due is None:
             return None
-        return self.published_on + datetime.timedelta(days=RESPONSE_PERIOD_DAYS - 1)
+        return "overdue" if timezone.localdate() > due else "due"
 
     @property
     def response_met(self):
@@ -954,6 +1106,9 @@ class ReminderKind(models.TextChoices):
     PACK_READY = "pack_ready", "Briefing pack ready to prepare"
     WEEKLY_DIGEST = "weekly_digest", "Weekly summary"
     QUESTION_DUE = "question_due", "Meeting question or commitment due"
+    RESPONSE_DUE = "response_due", "Response due"
+    RESPONSE_PASSED = "response_passed", "No response recorded by the due date"
+    REVISIT = "revisit", "Revisit coming up"
     # Change notifications, written by actions.services in the same transaction as the change.
     UPDATE_POSTED = "update_posted", "Update posted"
     CLOSURE_PROPOSED = "closure_proposed", "Proposed for closure"
@@ -998,10 +1153,10 @@ class ReminderQuerySet(models.QuerySet):
 class Reminder(models.Model):
     """One reminder or notification for one recipient, recorded under a unique key.
 
-    The key is (recipient, action or meeting, kind, period). The sweep inserts the rows it decides
-    are due and the database drops any it has already recorded, so a rerun, a retried task or a
-    second beat process adds nothing; the digest task claims a recipient's pending rows
-    ("sending"), sends them and marks them sent the moment the relay accepts
+    The key is (recipient, action, meeting or inspection, kind, period). The sweep inserts the
+    rows it decides are due and the database drops any it has already recorded, so a rerun, a
+    retried task or a second beat process adds nothing; the digest task claims a recipient's
+    pending rows ("sending"), sends them and marks them sent the moment the relay accepts
     (actions/reminders/digest.py).
     """
 
@@ -1021,6 +1176,10 @@ class Reminder(models.Model):
         null=True,
         blank=True,
         related_name="reminders",
+    )
+    # A source's response date or revisit (to OPCC staff): no action and no meeting.
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     # With `meeting` set too, so the meeting key keeps these unique.
     question = models.ForeignKey(
@@ -1076,7 +1235,7 @@ class Reminder(models.Model):
         ]
         constraints = [
             # The exactly-once key. NULLs never clash in a unique index, so each shape of
-            # subject (action, meeting only, neither) has its own constraint.
+            # subject (action, meeting only, inspection only, none) has its own constraint.
             models.UniqueConstraint(
                 fields=["recipient", "action", "kind", "period"],
                 condition=Q(action__isnull=False),
@@ -1088,8 +1247,13 @@ class Reminder(models.Model):
                 name="reminder_unique_meeting_key",
             ),
             models.UniqueConstraint(
+                fields=["recipient", "inspection", "kind", "period"],
+                condition=Q(action__isnull=True, meeting__isnull=True, inspection__isnull=False),
+                name="reminder_unique_inspection_key",
+            ),
+            models.UniqueConstraint(
                 fields=["recipient", "kind", "period"],
-                condition=Q(action__isnull=True, meeting__isnull=True),
+                condition=Q(action__isnull=True, meeting__isnull=True, inspection__isnull=True),
                 name="reminder_unique_recipient_key",
             ),
             models.CheckConstraint(

@@ -43,6 +43,8 @@ DASHBOARD_ROWS = 10
 # The dashboard's per-inspection counts cover the most recent inspections with open actions;
 # the Inspections page lists them all (a national deployment has thousands).
 DASHBOARD_INSPECTIONS = 30
+# The OPCC dashboard's "Responses due": responses due this many days ahead, and those overdue.
+RESPONSES_DUE_DAYS = 28
 # A text search stops counting here ("more than 1,000 actions"); its pages end here too.
 SEARCH_COUNT_LIMIT = 1000
 
@@ -351,6 +353,7 @@ def dashboard(*, user, today=None):
         "mine_only": mine_only,
         "extensions": list(extensions[:DASHBOARD_ROWS]) if extensions is not None else None,
         "extensions_total": extensions.count() if extensions is not None else 0,
+        "responses_due": None if mine_only else responses_due(today=today),
         "groups": [
             {
                 "key": key,
@@ -365,6 +368,27 @@ def dashboard(*, user, today=None):
         "inspections": counts[:DASHBOARD_INSPECTIONS],
         "more_inspections": len(counts) > DASHBOARD_INSPECTIONS,
         "inspection_limit": DASHBOARD_INSPECTIONS,
+    }
+
+
+def responses_due(*, today):
+    """Sources with no response recorded: due in the next RESPONSES_DUE_DAYS days (soonest
+    first) and those whose due date has passed (most recent first), with how many of each."""
+    unrecorded = Inspection.objects.response_unrecorded_due_by(
+        today + datetime.timedelta(days=RESPONSES_DUE_DAYS)
+    ).select_related("force")
+    upcoming = unrecorded.filter(response_due_db__gte=today).order_by("response_due_db", "pk")
+    passed = unrecorded.filter(response_due_db__lt=today).order_by("-response_due_db", "-pk")
+    totals = unrecorded.aggregate(
+        upcoming=Count("pk", filter=Q(response_due_db__gte=today)),
+        passed=Count("pk", filter=Q(response_due_db__lt=today)),
+    )
+    return {
+        "days": RESPONSES_DUE_DAYS,
+        "upcoming": list(upcoming[:DASHBOARD_ROWS]),
+        "upcoming_total": totals["upcoming"],
+        "passed": list(passed[:DASHBOARD_ROWS]),
+        "passed_total": totals["passed"],
     }
 
 

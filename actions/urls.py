@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from actions import bulk_views, evidence_views, extension_views, views
+from actions import bulk_views, evidence_views, extension_views, inspection_views, views
 from actions.inspection_import import views as report_import_views
 
 app_name = "actions"
@@ -39,7 +39,14 @@ urlpatterns = [
     path("evidence/<int:pk>/return/", evidence_views.evidence_return, name="evidence_return"),
     path("evidence/<int:pk>/download/", evidence_views.evidence_download, name="evidence_download"),
     path("inspections/", views.inspection_list, name="inspections"),
+    path("inspections/new/", inspection_views.inspection_create, name="inspection_create"),
     path("inspections/<int:pk>/", views.inspection_detail, name="inspection"),
+    path("inspections/<int:pk>/edit/", inspection_views.inspection_edit, name="inspection_edit"),
+    path(
+        "inspections/<int:pk>/response/",
+        inspection_views.inspection_response,
+        name="inspection_response",
+    ),
     path(
         "inspections/<int:inspection_pk>/findings/new/",
         views.finding_create,

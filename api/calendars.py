@@ -1,5 +1,5 @@
 """iCalendar feeds: a user's action deadlines and meetings, and the OPCC-wide calendar of
-meetings, s.55 response dates and HMICFRS revisits.
+meetings, every source's response due date and HMICFRS revisits.
 
 Each event's UID names the object (action-12@host), so when a deadline or a meeting moves, a
 calendar that subscribes to the feed replaces the event instead of adding a second one. Dates are
@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar, Event
 
-from actions.models import RESPONSE_PERIOD_DAYS, Action, Inspection
+from actions.models import Action, Inspection
 from reports.models import Meeting
 
 # Meetings record a start time only; two hours covers an APM or a Panel meeting.
@@ -125,27 +125,38 @@ def personal_feed(user, *, now=None):
 
 
 def opcc_feed(*, now=None):
-    """Every meeting, s.55 response due date and HMICFRS revisit (OPCC staff only)."""
+    """Every meeting, response due date (each source's own clock) and HMICFRS revisit (OPCC
+    staff only)."""
     now = now or timezone.now()
     since = timezone.localdate(_recent(now))
-    calendar = _calendar("OPCC action tracker: meetings, s.55 responses and revisits")
+    calendar = _calendar("OPCC action tracker: meetings, responses due and revisits")
     for event in _meeting_events(
         Meeting.objects.filter(starts_at__gte=_recent(now)).order_by("starts_at", "pk"), now
     ):
         calendar.add_component(event)
-    # response_due is published_on + 55 days, so this finds every due date on or after `since`.
-    published_since = since - datetime.timedelta(days=RESPONSE_PERIOD_DAYS - 1)
     inspections = Inspection.objects.select_related("force").order_by("published_on", "pk")
-    for inspection in inspections.filter(published_on__gte=published_since):
-        published = inspection.response_published_on
+    # Every source's response clock (Inspection.response_due, in SQL), due on or after `since`.
+    due = inspections.with_response_due().filter(response_due_db__gte=since)
+    for inspection in due.order_by("response_due_db", "pk"):
+        recorded = inspection.response_published_on
+        what = (
+            "s.55 response"
+            if inspection.source_type == Inspection.SourceType.HMICFRS
+            else "Response"
+        )
         calendar.add_component(
             _event(
                 f"response-{inspection.pk}",
-                f"s.55 response due: {inspection.title} ({inspection.force})",
-                inspection.response_due,
+                f"{what} due: {inspection.title} ({inspection.force})",
+                inspection.response_due_db,
                 stamp=now,
                 description=(
-                    f"Published {published:%d %B %Y}." if published else "Not yet published."
+                    f"{inspection.get_source_type_display()}. {inspection.response_rule}. "
+                    + (
+                        f"Response recorded {recorded.day} {recorded:%B %Y}."
+                        if recorded
+                        else "No response recorded yet."
+                    )
                 ),
                 url=_link(reverse("actions:inspection", args=[inspection.pk])),
             )

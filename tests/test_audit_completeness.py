@@ -100,10 +100,33 @@ WRITES = {
         "opcc",
         lambda w: (
             lambda by: finding_services.inspection_create(
-                by=by, force=w["force"], title="Crime data integrity"
+                by=by, force=w["force"], title="Crime data integrity", reason="Source added by hand"
             )
         ),
-        None,
+        "Source added by hand",
+    ),
+    "actions.inspection_edit": (
+        "opcc",
+        lambda w: (
+            lambda by: finding_services.inspection_edit(
+                by=by,
+                inspection=fresh(w["action"].finding.inspection),
+                revisit_on=datetime.date(2026, 3, 2),
+                reason="Revisit date from HMICFRS's letter",
+            )
+        ),
+        "Revisit date from HMICFRS's letter",
+    ),
+    "actions.inspection_record_response": (
+        "opcc",
+        lambda w: (
+            lambda by: finding_services.inspection_record_response(
+                by=by,
+                inspection=fresh(w["action"].finding.inspection),
+                published_on=datetime.date(2025, 2, 3),
+            )
+        ),
+        "Response recorded as published on 3 February 2025",
     ),
     "actions.graded_area_create": (
         "opcc",

@@ -202,6 +202,9 @@ def pending_extension(w):
 
 # (URL name, how to build its arguments, who posts). The owner posts on the pages for owners.
 FORMS = [
+    ("actions:inspection_create", lambda w: [], "opcc"),
+    ("actions:inspection_edit", lambda w: [w["inspection"].pk], "opcc"),
+    ("actions:inspection_response", lambda w: [w["inspection"].pk], "opcc"),
     ("actions:finding_create", lambda w: [w["inspection"].pk], "opcc"),
     ("actions:finding_edit", lambda w: [w["finding"].pk], "opcc"),
     ("actions:finding_external_status", lambda w: [w["finding"].pk], "opcc"),

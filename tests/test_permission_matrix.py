@@ -104,6 +104,12 @@ actions:return                    -          POST    302   403    403    404    
 actions:evidence_download         -          GET     302   403    200    404    200   403
 actions:inspections               -          GET     302   403    200    200    200   403
 actions:inspection                -          GET     302   403    200    404    200   403
+actions:inspection_create         -          GET     302   403    403    403    200   403
+actions:inspection_create         -          POST    302   403    403    403    200   403
+actions:inspection_edit           -          GET     302   403    403    403    200   403
+actions:inspection_edit           -          POST    302   403    403    403    200   403
+actions:inspection_response       -          GET     302   403    403    403    200   403
+actions:inspection_response       -          POST    302   403    403    403    200   403
 actions:finding_create            -          GET     302   403    403    404    200   403
 actions:finding_create            -          POST    302   403    403    404    200   403
 actions:finding                   -          GET     302   403    200    404    200   403
@@ -320,6 +326,8 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
         "actions:evidence_assure": {"pk": evidence.pk},
         "actions:evidence_download": {"pk": evidence.pk},
         "actions:inspection": {"pk": inspection.pk},
+        "actions:inspection_edit": {"pk": inspection.pk},
+        "actions:inspection_response": {"pk": inspection.pk},
         "actions:finding_create": {"inspection_pk": inspection.pk},
         "actions:finding": {"pk": finding.pk},
         "actions:finding_edit": {"pk": finding.pk},

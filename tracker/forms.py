@@ -332,14 +332,26 @@ class WorkspaceForm(forms.Form):
     def full_clean(self):
         super().full_clean()
         for name in self.errors:
-            if name in self.fields and not isinstance(self.fields[name].widget, self.GROUPS):
-                widget = self.fields[name].widget
-                described = widget.attrs.get("aria-describedby", "")
-                widget.attrs["aria-describedby"] = f"{described} {self.id_base(name)}-error".strip()
-                base = widget.attrs["class"].split()[0]
-                if base in self.ERROR_CLASSES:
-                    widget.attrs["class"] += f" {base}--error"
+            self.mark_error(name)
+
+    def mark_error(self, name):
+        """Tie a field's error message to its input, and give the input its error style."""
+        if name in self.fields and not isinstance(self.fields[name].widget, self.GROUPS):
+            widget = self.fields[name].widget
+            described = widget.attrs.get("aria-describedby", "")
+            widget.attrs["aria-describedby"] = f"{described} {self.id_base(name)}-error".strip()
+            base = widget.attrs["class"].split()[0]
+            if base in self.ERROR_CLASSES:
+                widget.attrs["class"] += f" {base}--error"
 
     def add_service_error(self, error):
-        """Show a service's refusal (a WorkflowError or model validation) above the form."""
-        self.add_error(None, error.messages)
+        """Show a service's refusal (a WorkflowError or model validation): at the field it names
+        when the form has that field, else above the form."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error.messages)
+            return
+        for name, messages in error.message_dict.items():
+            field = name if name in self.fields else None
+            self.add_error(field, messages)
+            if field:
+                self.mark_error(field)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from actions.models import (
     OPEN_STATUSES,
     Action,
+    Inspection,
     Reminder,
     ReminderKind,
     ReminderStatus,
@@ -41,6 +42,8 @@ OPEN_ACTION_KINDS = {
     Kind.MEETING_UPDATE,
     Kind.UPDATE_REQUESTED,
 }
+# Kinds about a source's response: dropped unsent once a response is recorded.
+RESPONSE_KINDS = {Kind.RESPONSE_DUE, Kind.RESPONSE_PASSED}
 # Sections of the digest, most urgent first.
 DIGEST_ORDER = [
     Kind.ESCALATION,
@@ -50,6 +53,9 @@ DIGEST_ORDER = [
     Kind.MEETING_UPDATE,
     Kind.UPDATE_REQUESTED,
     Kind.QUESTION_DUE,
+    Kind.RESPONSE_PASSED,
+    Kind.RESPONSE_DUE,
+    Kind.REVISIT,
     Kind.PACK_READY,
     Kind.PAPER_PUBLISHED,
     Kind.ACTION_RETURNED,
@@ -69,6 +75,9 @@ HEADINGS = {
     Kind.STALE: "No update for a while",
     Kind.MEETING_UPDATE: "Updates wanted before a meeting",
     Kind.QUESTION_DUE: "Meeting questions and commitments to answer",
+    Kind.RESPONSE_PASSED: "No response recorded by the due date",
+    Kind.RESPONSE_DUE: "Responses due",
+    Kind.REVISIT: "Revisits coming up",
     Kind.PACK_READY: "Briefing packs to prepare",
     Kind.PAPER_PUBLISHED: "Panel papers published",
     Kind.ACTION_RETURNED: "Returned to you for more evidence",
@@ -96,6 +105,8 @@ def still_applies(reminder, recipient):
         return recipient.weekly_digest
     if reminder.kind in OPEN_ACTION_KINDS:
         return reminder.action.status in OPEN_STATUSES
+    if reminder.kind in RESPONSE_KINDS:
+        return reminder.inspection.response_published_on is None
     if reminder.kind == Kind.CLOSURE_PROPOSED:
         # A proposal OPCC staff have already closed, sustained or sent back is not news.
         return reminder.action.status == Status.PROPOSED
@@ -105,7 +116,7 @@ def still_applies(reminder, recipient):
 
 
 def _visible(rows, recipient):
-    """The rows whose action, meeting and paper the recipient may see now, read from each
+    """The rows whose action, meeting, source and paper the recipient may see now, read from each
     model's visible_to (tracker/roles.py) when the digest is sent: someone moved to another force
     or out of a role since the sweep must not be mailed what the pages no longer show them."""
 
@@ -115,12 +126,16 @@ def _visible(rows, recipient):
     actions = seen(Action.objects.visible_to(recipient), {r.action_id for r in rows} - {None})
     meetings = seen(Meeting.objects.visible_to(recipient), {r.meeting_id for r in rows} - {None})
     packs = seen(readable_packs(recipient), {r.pack_id for r in rows} - {None})
+    inspections = seen(
+        Inspection.objects.visible_to(recipient), {r.inspection_id for r in rows} - {None}
+    )
     return [
         row
         for row in rows
         if (row.action_id is None or row.action_id in actions)
         and (row.meeting_id is None or row.meeting_id in meetings)
         and (row.pack_id is None or row.pack_id in packs)
+        and (row.inspection_id is None or row.inspection_id in inspections)
     ]
 
 
@@ -145,7 +160,8 @@ def _claim(recipient_id, *, resend_sending_at):
     else:
         rows = rows.filter(status=ReminderStatus.SENDING, sending_at=resend_sending_at)
     rows = rows.select_related("recipient", "action__finding__inspection", "action__owner")
-    return list(rows.select_related("meeting", "question", "pack").order_by("created_at", "pk"))
+    rows = rows.select_related("meeting", "question", "pack", "inspection__force")
+    return list(rows.order_by("created_at", "pk"))
 
 
 def digest_send(*, recipient_id, today=None, resend_sending_at=None):
@@ -240,6 +256,10 @@ def meeting_url(pk):
     return _url(["reports:meeting_detail", "reports:meeting"], pk, f"/meetings/{pk}/")
 
 
+def inspection_url(pk):
+    return _url(["actions:inspection"], pk, f"/inspections/{pk}/")
+
+
 def paper_url(pk):
     return _url(["reports:pack"], pk, f"/packs/{pk}/")
 
@@ -274,6 +294,15 @@ def _line(reminder, today):
     if reminder.kind == Kind.MEETING_UPDATE:
         day = timezone.localdate(meeting.starts_at)
         return f"On the agenda of {meeting.title} on {_day(day)}. Please post an update."
+    if reminder.kind == Kind.RESPONSE_DUE:
+        due = reminder.inspection.response_due
+        return f"Response due {_day(due)}, {_in_days((due - today).days)}."
+    if reminder.kind == Kind.RESPONSE_PASSED:
+        due = reminder.inspection.response_due
+        return f"No response recorded; the due date has passed ({_day(due)})."
+    if reminder.kind == Kind.REVISIT:
+        revisit_on = reminder.inspection.revisit_on
+        return f"HMICFRS revisit {_day(revisit_on)}, {_in_days((revisit_on - today).days)}."
     if reminder.kind == Kind.PACK_READY:
         day = timezone.localdate(meeting.starts_at)
         return f"Meets {_day(day)}. Owners have been asked for updates: the pack can be prepared."
@@ -317,6 +346,14 @@ def _item(reminder, today):
             "reference": f"{action.finding.reference}, {action.finding.inspection.title}",
             "line": _line(reminder, today),
             "url": action_url(action.pk),
+        }
+    if reminder.inspection is not None:
+        inspection = reminder.inspection
+        return {
+            "title": inspection.title,
+            "reference": f"{inspection.get_source_type_display()}, {inspection.force}",
+            "line": _line(reminder, today),
+            "url": inspection_url(inspection.pk),
         }
     return {
         "title": reminder.meeting.title,

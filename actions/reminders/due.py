@@ -1,7 +1,9 @@
-"""What reminders are due by a day: deadlines, overdue, stale, meetings and weekly summaries.
+"""What reminders are due by a day: deadlines, overdue, stale, meetings, sources' response dates
+and revisits, and weekly summaries.
 
-Each rule yields `Due` keys (recipient, action or meeting, kind, period); the sweep records them
-(actions/reminders/sweep.py). Dates are Europe/London calendar days (timezone.localdate).
+Each rule yields `Due` keys (recipient, action, meeting or inspection, kind, period); the sweep
+records them (actions/reminders/sweep.py). Dates are Europe/London calendar days
+(timezone.localdate).
 """
 
 import datetime
@@ -13,7 +15,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from actions.models import FOLLOWER_FIELDS, Action, ReminderKind
+from actions.models import FOLLOWER_FIELDS, Action, Inspection, ReminderKind
 from reports.models import Meeting, Question
 from tracker.models import User
 
@@ -61,6 +63,7 @@ class Due(NamedTuple):
     action_id: int | None = None
     meeting_id: int | None = None
     question_id: int | None = None
+    inspection_id: int | None = None
 
 
 def _reachable_users():
@@ -128,7 +131,7 @@ def _stale_reminders(today, reachable):
             )
 
 
-def _meeting_reminders(today, reachable):
+def _meeting_reminders(today, reachable, staff):
     """Update requests to owners of actions on an agenda, and "pack ready" to OPCC staff."""
     request_days = settings.REMINDER_MEETING_WORKING_DAYS
     pack_days = settings.REMINDER_PACK_READY_WORKING_DAYS
@@ -159,8 +162,7 @@ def _meeting_reminders(today, reachable):
                     period=f"meeting {meeting_id} on {request_due[meeting_id]}",
                 )
     if pack_due:
-        staff = User.objects.opcc_staff().values_list("pk", flat=True)
-        for staff_id in set(staff) & reachable:
+        for staff_id in staff:
             for meeting_id, day in pack_due.items():
                 yield Due(
                     recipient_id=staff_id,
@@ -168,6 +170,49 @@ def _meeting_reminders(today, reachable):
                     kind=Kind.PACK_READY,
                     period=f"{day}-{pack_days}wd",
                 )
+
+
+def _opcc_staff(reachable):
+    staff = User.objects.opcc_staff().values_list("pk", flat=True)
+    return sorted(set(staff) & reachable)
+
+
+# A response whose due date passed longer ago than this gets no notice: a missed sweep is
+# caught up, but sources added with years-old dates and no response recorded are not news.
+RESPONSE_PASSED_WINDOW_DAYS = 28
+
+
+def _response_reminders(today, staff):
+    """To OPCC staff (a source has no lead): a source's response due in 14, 7 and 1 days, and
+    once the day after its due date if none is recorded; each source's own clock."""
+    thresholds = sorted(settings.REMINDER_RESPONSE_DAYS, reverse=True)
+    unrecorded = Inspection.objects.response_unrecorded_due_by(
+        today + datetime.timedelta(days=thresholds[0])
+    ).filter(response_due_db__gte=today - datetime.timedelta(days=RESPONSE_PASSED_WINDOW_DAYS))
+    for pk, due in unrecorded.order_by().values_list("pk", "response_due_db"):
+        if due >= today:
+            threshold = min(days for days in thresholds if days >= (due - today).days)
+            kind, period = Kind.RESPONSE_DUE, f"{due}-{threshold}d"
+        else:
+            kind, period = Kind.RESPONSE_PASSED, f"{due}+1d"
+        for staff_id in staff:
+            yield Due(recipient_id=staff_id, inspection_id=pk, kind=kind, period=period)
+
+
+def _revisit_reminders(today, staff):
+    """To OPCC staff, REMINDER_REVISIT_DAYS before an HMICFRS revisit."""
+    days = settings.REMINDER_REVISIT_DAYS
+    rows = Inspection.objects.filter(
+        revisit_on__gte=today, revisit_on__lte=today + datetime.timedelta(days=days)
+    )
+    for pk, revisit_on in rows.order_by().values_list("pk", "revisit_on"):
+        for staff_id in staff:
+            yield Due(
+                recipient_id=staff_id,
+                inspection_id=pk,
+                kind=Kind.REVISIT,
+                period=f"{revisit_on}-{days}d",
+            )
 
 
 def _question_reminders(today, reachable):
@@ -203,12 +248,15 @@ def _question_reminders(today, reachable):
 def reminders_due(today):
     """Every daily reminder due by `today`, as keys; the sweep records those not recorded yet."""
     reachable = _reachable_users()
+    staff = _opcc_staff(reachable)
     return [
         *_deadline_reminders(today, reachable),
         *_overdue_reminders(today, reachable),
         *_stale_reminders(today, reachable),
-        *_meeting_reminders(today, reachable),
+        *_meeting_reminders(today, reachable, staff),
         *_question_reminders(today, reachable),
+        *_response_reminders(today, staff),
+        *_revisit_reminders(today, staff),
     ]
 
 

@@ -1,11 +1,11 @@
 """The reminder sweep: record everything due by a day, then queue each recipient's digest.
 
 Exactly once (docs/design.md, "Reminder policy"). Every reminder is a `Reminder` row under a
-unique key: recipient, action or meeting, kind, and a period saying which occurrence it is (the
-deadline and the threshold passed, the overdue week, the meeting date...). The sweep works out
-what is due *by* today, not *on* today (actions/reminders/due.py), and inserts it; the database
-drops rows it already holds. So a rerun, a retried task or a second beat process records nothing
-new, and a missed day is caught up by the next run. Sending is a second step
+unique key: recipient, action, meeting or inspection, kind, and a period saying which occurrence
+it is (the deadline and the threshold passed, the overdue week, the meeting date...). The sweep
+works out what is due *by* today, not *on* today (actions/reminders/due.py), and inserts it; the
+database drops rows it already holds. So a rerun, a retried task or a second beat process
+records nothing new, and a missed day is caught up by the next run. Sending is a second step
 (actions/reminders/digest.py): one digest per recipient holding all their pending rows, which
 are locked while it is sent (select_for_update(skip_locked=True): a second worker finds nothing
 to do), claimed as "sending" and marked sent the moment the relay accepts. A failed send goes
@@ -30,7 +30,12 @@ from django.utils import timezone
 
 from actions.models import Reminder, ReminderStatus
 from actions.reminders.digest import still_applies
-from actions.reminders.due import reminders_due, start_of_day, weekly_digests_due
+from actions.reminders.due import (
+    RESPONSE_PASSED_WINDOW_DAYS,
+    reminders_due,
+    start_of_day,
+    weekly_digests_due,
+)
 from actions.reminders.outbox import enqueue_digest
 from tracker.heartbeat import heartbeat_last_success, heartbeat_record
 from tracker.models import Heartbeat
@@ -39,8 +44,16 @@ logger = logging.getLogger(__name__)
 
 INSERT_BATCH = 1000
 
-RECORD_COLUMNS = ["recipient_id", "action_id", "meeting_id", "question_id", "kind", "period"]
-RECORD_TYPES = ["bigint", "bigint", "bigint", "bigint", "text", "text"]
+RECORD_COLUMNS = [
+    "recipient_id",
+    "action_id",
+    "meeting_id",
+    "question_id",
+    "inspection_id",
+    "kind",
+    "period",
+]
+RECORD_TYPES = ["bigint", "bigint", "bigint", "bigint", "bigint", "text", "text"]
 
 
 def _not_recorded_lately(due, today):
@@ -56,6 +69,9 @@ def _not_recorded_lately(due, today):
         settings.REMINDER_OVERDUE_REPEAT_DAYS,
         settings.STALE_DAYS,
         *settings.REMINDER_DEADLINE_DAYS,
+        *settings.REMINDER_RESPONSE_DAYS,
+        settings.REMINDER_REVISIT_DAYS,
+        RESPONSE_PASSED_WINDOW_DAYS,
     )
     since = start_of_day(today - datetime.timedelta(days=window + 1))
     recorded = set(
@@ -135,7 +151,15 @@ def _due(today, *, weekly, catch_up=False):
 
 def _key(row):
     """What makes a reminder the same one, read alike from a recorded row and from a Due."""
-    return (row.recipient_id, row.kind, row.period, row.action_id, row.meeting_id, row.question_id)
+    return (
+        row.recipient_id,
+        row.kind,
+        row.period,
+        row.action_id,
+        row.meeting_id,
+        row.question_id,
+        row.inspection_id,
+    )
 
 
 def _dry_run(today, *, weekly, recorded_after):
@@ -145,7 +169,7 @@ def _dry_run(today, *, weekly, recorded_after):
     rows = Reminder.objects.filter(status=ReminderStatus.PENDING)
     if recorded_after is not None:
         rows = rows.filter(pk__gt=recorded_after)
-    rows = rows.select_related("recipient", "action", "meeting")
+    rows = rows.select_related("recipient", "action", "meeting", "inspection")
     rows = list(rows.order_by("recipient__email", "kind", "pk"))
     if recorded_after is not None:
         earlier = {_key(due) for due in _due(today - datetime.timedelta(days=1), weekly=weekly)}

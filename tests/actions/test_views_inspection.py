@@ -41,20 +41,22 @@ def test_grades_table_compares_with_the_previous_inspection(force, opcc_officer,
         "Recording data about crime": ("", None),
     }
     html = response.content.decode()
-    assert "10 December 2024" in html
-    # Past the due date with no response recorded: the page says only that, not "Missed".
-    assert "Not recorded</strong> No publication of the response is recorded here." in html
+    # Neutral words: the tracker says what is recorded, never that the office "missed" it.
+    assert "No response recorded; the due date has passed (10 December 2024)." in html
     assert "Missed" not in html
 
 
-def test_s55_response_published_after_the_due_date_shows_missed(force, opcc_officer, signed_in):
+def test_s55_response_recorded_after_the_due_date_shows_both_dates_in_neutral_words(
+    force, opcc_officer, signed_in
+):
     inspection = InspectionFactory(
         force=force,
         published_on=datetime.date(2024, 10, 16),
         response_published_on=datetime.date(2024, 12, 11),
     )
     html = page(signed_in(opcc_officer), inspection).content.decode()
-    assert "Missed</strong> Published late, on 11 December 2024." in html
+    assert "Response recorded 11 December 2024 (due 10 December 2024)." in html
+    assert "Missed" not in html
 
 
 def test_an_inspection_with_no_publication_date_shows_it_as_not_known(
@@ -65,13 +67,16 @@ def test_an_inspection_with_no_publication_date_shows_it_as_not_known(
     assert "Not known" in html and "Not yet published" not in html
 
 
-def test_s55_response_published_on_time_shows_met(force, opcc_officer, signed_in):
+def test_s55_response_recorded_shows_its_date_and_link(force, opcc_officer, signed_in):
     inspection = InspectionFactory(
         force=force,
         published_on=datetime.date(2024, 10, 16),
-        response_published_on=datetime.date(2024, 12, 10),
+        response_published_on=datetime.date(2024, 12, 3),
+        response_link="https://pcc.example.org/response",
     )
-    assert "Met</strong>" in page(signed_in(opcc_officer), inspection).content.decode()
+    html = page(signed_in(opcc_officer), inspection).content.decode()
+    assert "Response recorded 3 December 2024 (due 10 December 2024)." in html
+    assert 'href="https://pcc.example.org/response"' in html
 
 
 def test_findings_are_grouped_by_area_with_their_actions_status(force, owner, signed_in):

@@ -163,6 +163,39 @@ def test_opcc_feed_has_meetings_s55_response_dates_and_revisits(
     assert not [uid for uid in found if uid.startswith("action-")]
 
 
+@time_machine.travel(NOW, tick=False)
+def test_opcc_feed_has_each_sources_own_response_date(client, calendar_secret, opcc_officer, force):
+    coroner = InspectionFactory(
+        force=force,
+        title="Regulation 28 report",
+        source_type="coroner",
+        kind="other",
+        published_on=datetime.date(2024, 10, 16),
+    )
+    audit = InspectionFactory(
+        force=force,
+        title="Internal audit: seized property",
+        source_type="internal_audit",
+        kind="other",
+        response_due_on=datetime.date(2024, 11, 30),
+        response_published_on=datetime.date(2024, 11, 20),
+    )
+    unset = InspectionFactory(force=force, source_type="other", kind="other")
+    found = events(feed(client, calendar_secret(opcc_officer), "opcc"))
+
+    event = found[f"response-{coroner.pk}@127.0.0.1"]
+    # reg. 29: 56 days after the report was sent.
+    assert event.decoded("DTSTART") == datetime.date(2024, 12, 11)
+    assert (
+        str(event["SUMMARY"]) == "Response due: Regulation 28 report (Hertfordshire Constabulary)"
+    )
+    assert "No response recorded yet." in str(event["DESCRIPTION"])
+    event = found[f"response-{audit.pk}@127.0.0.1"]
+    assert event.decoded("DTSTART") == datetime.date(2024, 11, 30)
+    assert "Response recorded 20 November 2024." in str(event["DESCRIPTION"])
+    assert f"response-{unset.pk}@127.0.0.1" not in found
+
+
 def test_feed_needs_no_session_and_a_wrong_revoked_or_not_allowed_secret_is_the_same_404(
     client, calendar_secret, owner, action
 ):

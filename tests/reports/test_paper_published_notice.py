@@ -10,7 +10,8 @@ from actions.models import Reminder, ReminderKind, ReminderStatus
 from actions.reminders.digest import digest_send
 from actions.reminders.sweep import reminders_sweep
 from reports import services
-from tests.actions.reminders.test_reminders import at, sweep  # noqa: F401 (fixture)
+from tests.actions.reminders.conftest import sweep  # noqa: F401 (fixture)
+from tests.actions.reminders.test_reminders import at
 from tests.factories import InspectionFactory, MeetingFactory, QuestionFactory, persona
 from tracker import roles
 

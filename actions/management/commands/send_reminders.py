@@ -50,5 +50,7 @@ class Command(BaseCommand):
         for email, waiting in by_person.items():
             self.stdout.write(f"{email}:")
             for reminder in waiting:
-                subject = reminder.action or reminder.meeting or "weekly summary"
+                subject = (
+                    reminder.action or reminder.meeting or reminder.inspection or "weekly summary"
+                )
                 self.stdout.write(f"  {reminder.get_kind_display()}: {subject} ({reminder.period})")

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from actions.models import Reminder, ReminderKind
-from tests.actions.reminders.test_reminders import days_mailed, sweep  # noqa: F401 (fixture)
+from tests.actions.reminders.test_reminders import days_mailed
 from tests.factories import MeetingFactory, QuestionFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import time_machine
 from actions.models import Reminder, ReminderKind, ReminderStatus
 from actions.reminders.digest import digest_send
 from actions.reminders.sweep import reminders_sweep
-from tests.actions.reminders.test_reminders import at, sent, sweep  # noqa: F401 (fixture)
+from tests.actions.reminders.test_reminders import at, sent
 from tests.factories import ActionFactory
 
 pytestmark = pytest.mark.django_db

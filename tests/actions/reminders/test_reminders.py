@@ -32,20 +32,6 @@ def at(day, hour=7, minute=0):
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=LONDON)
 
 
-@pytest.fixture
-def sweep(django_capture_on_commit_callbacks):
-    """Run the sweep at 07:00 London on `day`, sending digests as the commit would."""
-
-    def run(day, *, hour=7, minute=0, weekly=False):
-        with (
-            time_machine.travel(at(day, hour, minute), tick=False),
-            django_capture_on_commit_callbacks(execute=True),
-        ):
-            return reminders_sweep(weekly=weekly)
-
-    return run
-
-
 def sent(kind=None):
     rows = Reminder.objects.filter(status=Reminder.Status.SENT)
     return list(rows.filter(kind=kind) if kind else rows)

@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2025, 3, 10)
 # Reads and bookkeeping whatever the size: reachable users, one query per kind of reminder, the
-# meetings, OPCC staff, the meeting questions due, the pending recipients; plus the
-# transaction's savepoints.
-FIXED = 13
+# meetings, OPCC staff, the meeting questions due, sources' response dates and revisits, the
+# pending recipients; plus the transaction's savepoints.
+FIXED = 15
 # Each digest: savepoint, lock the recipient's user row (one send per person at a time),
 # lock-and-read the pending rows (one query, related rows joined), the recipient's roles and
 # which of the rows' actions and meetings they may see now, claim them as "sending", release;

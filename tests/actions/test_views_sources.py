@@ -1,0 +1,201 @@
+"""Adding and editing a source of findings, recording its response, and the dashboard's
+"Responses due" panel."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from actions.models import Inspection
+from tests.factories import FindingFactory, InspectionFactory
+
+pytestmark = pytest.mark.django_db
+
+CREATE = reverse("actions:inspection_create")
+NOON = datetime.datetime(2025, 1, 10, 12, 0)
+
+
+def edit_url(inspection):
+    return reverse("actions:inspection_edit", args=[inspection.pk])
+
+
+def response_url(inspection):
+    return reverse("actions:inspection_response", args=[inspection.pk])
+
+
+def source_form(force, **fields):
+    return {
+        "title": "Learning recommendation: custody handovers",
+        "force": force.pk,
+        "source_type": "iopc",
+        "kind": "other",
+        "published_on": "2024-10-16",
+        **fields,
+    }
+
+
+def edit_form(inspection, **fields):
+    data = {
+        "title": inspection.title,
+        "source_type": inspection.source_type,
+        "kind": inspection.kind,
+        "published_on": inspection.published_on.isoformat() if inspection.published_on else "",
+        "reason": "Dates checked against the letter",
+    }
+    return {**data, **fields}
+
+
+@time_machine.travel(NOON)
+def test_opcc_staff_add_an_iopc_recommendation_and_its_page_shows_its_clock(
+    force, opcc_officer, signed_in
+):
+    client = signed_in(opcc_officer)
+    response = client.post(CREATE, source_form(force, link="https://www.policeconduct.gov.uk/r"))
+    inspection = Inspection.objects.get(title="Learning recommendation: custody handovers")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("actions:inspection", args=[inspection.pk])
+    record = inspection.history.get()
+    assert (record.history_user, record.history_change_reason) == (
+        opcc_officer,
+        "Source added by hand",
+    )
+    html = client.get(response["Location"]).content.decode()
+    assert "No response recorded; the due date has passed (10 December 2024)." in html
+    assert "Police Reform Act 2002, Sch. 3 para 28B" in html
+
+
+def test_a_source_that_is_not_hmicfrs_must_be_of_kind_other(force, opcc_officer, signed_in):
+    response = signed_in(opcc_officer).post(CREATE, source_form(force, kind="peel"))
+    assert response.status_code == 200
+    assert "kind" in response.context["form"].errors
+    assert not Inspection.objects.exists()
+
+
+def test_the_models_refusal_is_shown_at_its_field(force, opcc_officer, signed_in):
+    data = source_form(force, source_type="hmicfrs", kind="peel", response_due_on="2025-01-31")
+    response = signed_in(opcc_officer).post(CREATE, data)
+    form = response.context["form"]
+    assert "response_due_on" in form.errors
+    assert (
+        "response_due_on-error" in form.fields["response_due_on"].widget.attrs["aria-describedby"]
+    )
+    assert 'href="#id_response_due_on"' in response.content.decode()
+    assert not Inspection.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["owner", "panel_member", "other_force_owner"])
+def test_only_opcc_staff_may_add_edit_or_record_a_response(persona, force, signed_in, request):
+    inspection = InspectionFactory(force=force)
+    client = signed_in(request.getfixturevalue(persona))
+    assert client.post(CREATE, source_form(force)).status_code == 403
+    assert client.post(edit_url(inspection), edit_form(inspection)).status_code == 403
+    post = {"published_on": "2024-12-03"}
+    assert client.post(response_url(inspection), post).status_code == 403
+    inspection.refresh_from_db()
+    assert inspection.response_published_on is None
+
+
+def test_edit_keeps_the_reason_and_offers_only_the_forces_earlier_inspections(
+    force, other_force, opcc_officer, signed_in
+):
+    earlier = InspectionFactory(force=force, published_on=datetime.date(2022, 3, 1))
+    InspectionFactory(force=force, published_on=datetime.date(2025, 3, 1))
+    InspectionFactory(force=other_force, published_on=datetime.date(2022, 3, 1))
+    inspection = InspectionFactory(force=force, published_on=datetime.date(2024, 10, 16))
+    client = signed_in(opcc_officer)
+    choices = client.get(edit_url(inspection)).context["form"].fields["previous"].queryset
+    assert list(choices) == [earlier]
+
+    data = edit_form(inspection, previous=earlier.pk, revisit_on="2025-05-01")
+    assert client.post(edit_url(inspection), data).status_code == 302
+    inspection.refresh_from_db()
+    assert (inspection.previous, inspection.revisit_on) == (earlier, datetime.date(2025, 5, 1))
+    assert inspection.history.first().history_change_reason == "Dates checked against the letter"
+
+
+def test_edit_needs_a_reason(force, opcc_officer, signed_in):
+    inspection = InspectionFactory(force=force)
+    data = edit_form(inspection, reason="", revisit_on="2025-05-01")
+    response = signed_in(opcc_officer).post(edit_url(inspection), data)
+    assert "reason" in response.context["form"].errors
+    inspection.refresh_from_db()
+    assert inspection.revisit_on is None
+
+
+def test_a_coroner_extension_is_recorded_with_its_reason(force, opcc_officer, signed_in):
+    inspection = InspectionFactory(force=force, source_type="coroner", kind="other")
+    data = edit_form(
+        inspection,
+        response_extended_to="2025-01-31",
+        response_extension_reason="The coroner agreed more time on 2 December",
+    )
+    signed_in(opcc_officer).post(edit_url(inspection), data)
+    inspection.refresh_from_db()
+    assert inspection.response_due == datetime.date(2025, 1, 31)
+    assert inspection.statutory_response_due == datetime.date(2024, 12, 11)
+
+
+@time_machine.travel(NOON)
+def test_record_the_response_from_the_source_page(force, opcc_officer, signed_in):
+    inspection = InspectionFactory(force=force, published_on=datetime.date(2024, 10, 16))
+    client = signed_in(opcc_officer)
+    page = client.get(reverse("actions:inspection", args=[inspection.pk])).content.decode()
+    assert response_url(inspection) in page
+    data = {"published_on": "2024-12-03", "link": "https://pcc.example.org/response"}
+    assert client.post(response_url(inspection), data).status_code == 302
+    inspection.refresh_from_db()
+    assert inspection.response_state == "recorded"
+    assert inspection.response_link == "https://pcc.example.org/response"
+    record = inspection.history.first()
+    assert record.history_change_reason == "Response recorded as published on 3 December 2024"
+    page = client.get(reverse("actions:inspection", args=[inspection.pk])).content.decode()
+    assert "Response recorded 3 December 2024 (due 10 December 2024)." in page
+
+
+def test_owner_sees_the_clock_but_no_links_to_change_it(force, owner, signed_in):
+    inspection = InspectionFactory(force=force)
+    page = signed_in(owner).get(reverse("actions:inspection", args=[inspection.pk]))
+    html = page.content.decode()
+    assert "Response due" in html or "No response recorded" in html
+    assert response_url(inspection) not in html and edit_url(inspection) not in html
+
+
+def test_every_source_type_flags_recommendations_with_no_action_and_no_reason(
+    force, opcc_officer, signed_in
+):
+    for source in Inspection.SourceType.values:
+        inspection = InspectionFactory(force=force, source_type=source, kind="other")
+        FindingFactory(inspection=inspection, kind="recommendation", reference="R1")
+        response = signed_in(opcc_officer).get(reverse("actions:inspection", args=[inspection.pk]))
+        assert [f.reference for f in response.context["needing_response"]] == ["R1"], source
+
+
+@time_machine.travel(NOON)
+def test_dashboard_lists_responses_due_in_28_days_and_those_passed(
+    force, opcc_officer, owner, signed_in
+):
+    today = datetime.date(2025, 1, 10)
+    soon = InspectionFactory(
+        force=force, source_type="internal_audit", kind="other", response_due_on=today
+    )
+    in_28 = InspectionFactory(
+        force=force, source_type="coroner", kind="other", published_on=datetime.date(2024, 12, 12)
+    )  # due 6 February, day 27 from today
+    InspectionFactory(force=force, published_on=datetime.date(2024, 12, 20))  # due 13 February
+    passed = InspectionFactory(force=force, published_on=datetime.date(2024, 10, 16))
+    InspectionFactory(
+        force=force,
+        published_on=datetime.date(2024, 10, 1),
+        response_published_on=datetime.date(2024, 11, 20),
+    )
+    response = signed_in(opcc_officer).get(reverse("actions:dashboard"))
+    panel = response.context["responses_due"]
+    assert panel["upcoming"] == [soon, in_28] and panel["upcoming_total"] == 2
+    assert panel["passed"] == [passed] and panel["passed_total"] == 1
+    html = response.content.decode()
+    assert "Responses due: 3" in html and "6 February 2025" in html
+
+    owner_view = signed_in(owner).get(reverse("actions:dashboard"))
+    assert owner_view.context["responses_due"] is None
+    assert "Responses due" not in owner_view.content.decode()
