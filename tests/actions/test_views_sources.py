@@ -77,10 +77,10 @@ def test_the_models_refusal_is_shown_at_its_field(force, opcc_officer, signed_in
     response = signed_in(opcc_officer).post(CREATE, data)
     form = response.context["form"]
     assert "response_due_on" in form.errors
-    assert (
-        "response_due_on-error" in form.fields["response_due_on"].widget.attrs["aria-describedby"]
-    )
-    assert 'href="#id_response_due_on"' in response.content.decode()
+    html = response.content.decode()
+    # The date input's fieldset is described by the error, and the summary links to its first box.
+    assert 'aria-describedby="response_due_on-hint response_due_on-error"' in html
+    assert 'href="#id_response_due_on_day"' in html
     assert not Inspection.objects.exists()
 
 
