@@ -74,13 +74,17 @@ def test_from_new_finding_to_closed_action(demo, new_page):
     assert action.updates.count() == 2  # the update and the closure proposal
     screenshot(page, "action-proposed-for-closure")
 
-    # OPCC staff assure the evidence and close the action.
+    # A second OPCC officer assures the evidence (nobody closes on evidence only they assured);
+    # then the action's OPCC lead closes it.
+    assurer = new_page()
+    sign_in(assurer, "assurer", password)
+    assurer.goto(f"/actions/{action.pk}/")
+    assurer.get_by_role("link", name=re.compile("^Assure")).click()
+    assurer.get_by_label("Assurance note").fill("Checked the May audit against the records.")
+    assurer.get_by_role("button", name="Assure evidence").click()
+    assurer.get_by_text("Evidence assured.").wait_for()
+    assert Evidence.objects.get(action=action).assured_by.username == "assurer"
     staff.goto(f"/actions/{action.pk}/")
-    staff.get_by_role("link", name=re.compile("^Assure")).click()
-    staff.get_by_label("Assurance note").fill("Checked the May audit against the records.")
-    staff.get_by_role("button", name="Assure evidence").click()
-    staff.get_by_text("Evidence assured.").wait_for()
-    assert Evidence.objects.get(action=action).assured_by == opcc
     staff.get_by_role("link", name="Close", exact=True).click()
     staff.get_by_label("Closure summary").fill("Monthly audits in place and assured.")
     staff.get_by_role("button", name="Close action").click()
