@@ -73,6 +73,8 @@ class ForceAdmin(AuditedAdmin):
 class GradedAreaInline(admin.TabularInline):
     model = GradedArea
     extra = 0
+    # Not a select of every area in the country.
+    raw_id_fields = ["predecessor"]
 
 
 @admin.register(Inspection)
@@ -96,6 +98,7 @@ class InspectionAdmin(AuditedAdmin):
 @admin.register(GradedArea)
 class GradedAreaAdmin(AuditedAdmin):
     list_display = ["name", "grade", "inspection"]
+    raw_id_fields = ["predecessor"]
     list_filter = ["grade", "inspection__force"]
     list_select_related = ["inspection"]
     search_fields = ["name", "inspection__title"]

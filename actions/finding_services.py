@@ -3,6 +3,7 @@ response recorded), graded areas and findings; audited as in actions/services.py
 
 from django.db import transaction
 
+from actions.grades import predecessor_name
 from actions.models import Finding, Force, GradedArea, Inspection
 from tracker.audit import (
     WorkflowError,
@@ -72,10 +73,66 @@ def inspection_record_response(*, by, inspection, published_on, link=""):
 
 @transaction.atomic
 def graded_area_create(*, by, inspection, name, grade, position=0):
+    """A graded area, following the previous inspection's area of its (PEEL 2021/22) name."""
     require_opcc_staff(by)
-    return audited_save(
-        GradedArea(inspection=inspection, name=name, grade=grade, position=position), by=by
-    )
+    previous = inspection.previous_inspection()
+    area = GradedArea(inspection=inspection, name=name, grade=grade, position=position)
+    area.predecessor = predecessor_for(area, previous.graded_areas.all()) if previous else None
+    return audited_save(area, by=by)
+
+
+def predecessor_for(area, previous_areas):
+    """The shipped mapping: the previous area named as PEEL named this one then."""
+    wanted = predecessor_name(area.name).lower()
+    return next((other for other in previous_areas if other.name.lower() == wanted), None)
+
+
+@transaction.atomic
+def graded_areas_map_predecessors(*, by, inspection, reason="Mapped to the previous inspection"):
+    """Point each area at the previous inspection's area it follows by the shipped mapping,
+    where it follows none of that inspection's areas yet; return the areas changed."""
+    require_opcc_staff(by)
+    previous = inspection.previous_inspection()
+    previous_areas = list(previous.graded_areas.all()) if previous else []
+    mapped = {area.pk for area in previous_areas}
+    changed = []
+    for area in inspection.graded_areas.all():
+        if area.predecessor_id in mapped:
+            continue
+        predecessor = predecessor_for(area, previous_areas)
+        if predecessor is not None:
+            area.predecessor = predecessor
+            changed.append(audited_save(area, by=by, reason=reason, update_fields=["predecessor"]))
+    return changed
+
+
+@transaction.atomic
+def inspection_set_previous(*, by, inspection, previous, reason):
+    """Record the inspection this one follows, and map its areas to that one's."""
+    require_opcc_staff(by)
+    if previous is not None and (
+        previous.pk == inspection.pk or previous.force_id != inspection.force_id
+    ):
+        raise WorkflowError("The previous inspection must be another of this force's.")
+    if inspection.previous_id != (previous.pk if previous else None):
+        inspection.previous = previous
+        audited_save(
+            inspection, by=by, reason=require_text(reason, "A reason"), update_fields=["previous"]
+        )
+    graded_areas_map_predecessors(by=by, inspection=inspection, reason=reason)
+    return inspection
+
+
+@transaction.atomic
+def graded_area_set_predecessor(*, by, area, predecessor, reason):
+    """OPCC staff say which of the previous inspection's areas this one follows (or none)."""
+    require_opcc_staff(by)
+    reason = require_text(reason, "A reason")
+    previous = area.inspection.previous_inspection()
+    if predecessor is not None and (previous is None or predecessor.inspection_id != previous.pk):
+        raise WorkflowError("Choose one of the previous inspection's areas.")
+    area.predecessor = predecessor
+    return audited_save(area, by=by, reason=reason, update_fields=["predecessor"])
 
 
 @transaction.atomic

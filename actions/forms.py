@@ -10,6 +10,7 @@ from actions.models import (
     Evidence,
     ExternalStatus,
     FindingKind,
+    GradedArea,
     Rag,
     Status,
 )
@@ -87,6 +88,26 @@ class ExternalStatusForm(WorkspaceForm):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="For example the letter or revisit report that discharged it (kept in history).",
     )
+
+
+class PredecessorForm(WorkspaceForm):
+    predecessor = forms.ModelChoiceField(
+        label="The area it follows in the previous inspection",
+        queryset=GradedArea.objects.none(),
+        required=False,
+        empty_label="None: a new area, not compared",
+        widget=forms.RadioSelect,
+        help_text="PEEL renames areas between rounds; the direction of travel compares with this.",
+    )
+    reason = forms.CharField(
+        label="Reason", widget=forms.Textarea(attrs={"rows": 3}), help_text="Kept in the history."
+    )
+
+    def __init__(self, *args, previous_areas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["predecessor"].queryset = GradedArea.objects.filter(
+            pk__in=[area.pk for area in previous_areas]
+        ).order_by("position", "name")
 
 
 def past_deadline_field():

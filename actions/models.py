@@ -371,21 +371,20 @@ class GradedAreaQuerySet(models.QuerySet):
 class GradedArea(models.Model):
     Grade = Grade
 
-    # Higher is better; the direction of travel compares these.
-    GRADE_RANK = {
-        "outstanding": 5,
-        "good": 4,
-        "adequate": 3,
-        "requires_improvement": 2,
-        "inadequate": 1,
-    }
-
     inspection = models.ForeignKey(
         Inspection, on_delete=models.PROTECT, related_name="graded_areas"
     )
     name = models.CharField(max_length=200)
     grade = models.CharField(max_length=30, choices=Grade.choices, default=Grade.UNGRADED)
     position = models.PositiveSmallIntegerField(default=0)
+    predecessor = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="successors",
+        help_text="The area this one follows in the previous inspection (PEEL renames areas).",
+    )
     history = HistoricalRecords()
 
     objects = GradedAreaQuerySet.as_manager()
@@ -402,14 +401,23 @@ class GradedArea(models.Model):
     def __str__(self):
         return f"{self.name}: {self.get_grade_display()}"
 
-    def trend(self, previous_grade):
-        """'improved', 'declined', 'same', or None when either grade is missing or ungraded."""
-        now, before = self.GRADE_RANK.get(self.grade), self.GRADE_RANK.get(previous_grade or "")
-        if now is None or before is None:
-            return None
-        if now == before:
-            return "same"
-        return "improved" if now > before else "declined"
+    def clean(self):
+        if self.predecessor_id is None:
+            return
+        if self.predecessor.inspection_id == self.inspection_id:
+            raise ValidationError(
+                {"predecessor": "An area cannot follow one of its own inspection."}
+            )
+        if self.predecessor.inspection.force_id != self.inspection.force_id:
+            raise ValidationError({"predecessor": "An area can only follow its force's areas."})
+
+    def predecessor_among(self, previous_areas):
+        """The area this one follows among the previous inspection's: the recorded predecessor,
+        or else (none recorded, or recorded against another inspection) the one of its name."""
+        for area in previous_areas:
+            if area.pk == self.predecessor_id:
+                return area
+        return next((area for area in previous_areas if area.name == self.name), None)
 
 
 class FindingQuerySet(models.QuerySet):

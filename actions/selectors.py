@@ -22,6 +22,7 @@ from django.utils.functional import cached_property
 
 from actions import repeats
 from actions.filters import ActionFilter
+from actions.grades import compared_with_previous
 from actions.models import (
     OPEN_STATUSES,
     Action,
@@ -239,6 +240,16 @@ def inspection_for(*, user, pk):
     return get_object_or_404(Inspection.objects.visible_to(user).select_related("force"), pk=pk)
 
 
+def graded_area_for(*, user, pk):
+    """An area the user may see, with its inspection and the areas it may follow."""
+    area = get_object_or_404(
+        GradedArea.objects.visible_to(user).select_related("inspection__force", "predecessor"),
+        pk=pk,
+    )
+    previous = area.inspection.previous_inspection()
+    return area, previous, list(previous.graded_areas.all()) if previous else []
+
+
 def inspection_list(*, user):
     return (
         Inspection.objects.visible_to(user)
@@ -259,21 +270,13 @@ def inspection_detail(*, user, pk):
         Inspection.objects.visible_to(user).select_related("force", "previous"), pk=pk
     )
     previous = inspection.previous_inspection()
-    previous_grades = (
-        dict(GradedArea.objects.filter(inspection=previous).values_list("name", "grade"))
-        if previous
-        else {}
-    )
-    grade_labels = dict(GradedArea.Grade.choices)
     areas = list(inspection.graded_areas.all())
-    grades = [
-        {
-            "area": area,
-            "previous_grade": grade_labels.get(previous_grades.get(area.name), ""),
-            "trend": area.trend(previous_grades.get(area.name)),
-        }
-        for area in areas
-    ]
+    grades = compared_with_previous(
+        areas,
+        list(previous.graded_areas.all()) if previous else [],
+        published_on=inspection.published_on,
+        previous_published_on=previous.published_on if previous else None,
+    )
     linked = _linked_findings()
     findings = inspection.findings.select_related("area", "parent").prefetch_related(
         Prefetch("repeats", queryset=linked),

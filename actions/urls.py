@@ -52,6 +52,7 @@ urlpatterns = [
         views.finding_create,
         name="finding_create",
     ),
+    path("areas/<int:pk>/predecessor/", views.area_predecessor, name="area_predecessor"),
     path("findings/<int:pk>/", report_import_views.finding_detail, name="finding"),
     path("findings/<int:pk>/edit/", views.finding_edit, name="finding_edit"),
     path(

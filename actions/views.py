@@ -168,6 +168,30 @@ def finding_external_status(request, pk):
     )
 
 
+@workspace
+def area_predecessor(request, pk):
+    area, previous, previous_areas = selectors.graded_area_for(user=request.user, pk=pk)
+    allow(roles.can_manage_actions(request.user))
+    form = forms.PredecessorForm(
+        *bound_form_data(request),
+        previous_areas=previous_areas,
+        initial={"predecessor": area.predecessor_among(previous_areas)},
+    )
+
+    def change(data):
+        return finding_services.graded_area_set_predecessor(by=request.user, area=area, **data)
+
+    return form_page(
+        request,
+        form,
+        "actions/area_predecessor.html",
+        {"inspection": area.inspection, "area": area, "previous": previous},
+        change=change,
+        done=inspection_url(area.inspection),
+        success=f"Recorded the area {area.name} follows.",
+    )
+
+
 def inspection_url(inspection):
     return reverse("actions:inspection", args=[inspection.pk])
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from actions.grades import compared_with_previous
 from actions.models import (
     OPEN_STATUSES,
     Action,
@@ -62,28 +63,38 @@ def _grade_summary(grades):
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def _grades(areas, previous, before):
+def _grades(inspection, areas, previous, previous_areas):
     previous_title, previous_published_on = previous or (None, None)
+    rows = compared_with_previous(
+        areas,
+        previous_areas,
+        published_on=inspection.published_on,
+        previous_published_on=previous_published_on,
+    )
     return {
         "previous_title": previous_title,
         "previous_published_on": iso(previous_published_on),
-        "previous_summary": _grade_summary(before.values()),
+        "previous_summary": _grade_summary(area.grade for area in previous_areas),
         "grid": _grid(areas),
         "rows": [
             {
-                "area": area.name,
-                "grade": area.get_grade_display(),
-                "previous_grade": GRADE_LABELS.get(before.get(area.name), ""),
-                "trend": area.trend(before.get(area.name)),
+                "area": row["area"].name,
+                "grade": row["area"].get_grade_display(),
+                "previous_area": row["previous_area"].name if row["previous_area"] else "",
+                "previous_grade": GRADE_LABELS.get(row["previous_area"].grade, "")
+                if row["previous_area"]
+                else "",
+                "trend": row["direction"].trend,
+                "trend_label": row["direction"].label,
             }
-            for area in areas
+            for row in rows
         ],
     }
 
 
-def _previous_grades(inspections):
-    """The titles of the inspections these follow, and their grades by area name: two queries
-    however many inspections are on the agenda."""
+def _previous_areas(inspections):
+    """The titles of the inspections these follow, and their areas: two queries however many
+    inspections are on the agenda."""
     ids = {inspection.previous_pk for inspection in inspections if inspection.previous_pk}
     titles = {
         pk: (title, published_on)
@@ -91,12 +102,10 @@ def _previous_grades(inspections):
             "pk", "title", "published_on"
         )
     }
-    grades = defaultdict(dict)
-    for inspection_id, name, grade in GradedArea.objects.filter(inspection_id__in=ids).values_list(
-        "inspection_id", "name", "grade"
-    ):
-        grades[inspection_id][name] = grade
-    return titles, grades
+    areas = defaultdict(list)
+    for area in GradedArea.objects.filter(inspection_id__in=ids).order_by("position", "name"):
+        areas[area.inspection_id].append(area)
+    return titles, areas
 
 
 def _response(inspection):
@@ -347,7 +356,7 @@ def pack_snapshot(meeting, *, now=None):
         .order_by("-published_on", "title")
     )
     ids = [inspection.pk for inspection in inspections]
-    previous_titles, previous_grades = _previous_grades(inspections)
+    previous_titles, previous_areas = _previous_areas(inspections)
     areas_by_inspection = defaultdict(list)
     for area in GradedArea.objects.filter(inspection_id__in=ids).order_by("position", "name"):
         areas_by_inspection[area.inspection_id].append(area)
@@ -404,9 +413,10 @@ def pack_snapshot(meeting, *, now=None):
                 "kind": inspection.get_kind_display(),
                 "link": inspection.link,
                 "grades": _grades(
+                    inspection,
                     areas_by_inspection[inspection.pk],
                     previous_titles.get(inspection.previous_pk),
-                    previous_grades[inspection.previous_pk],
+                    previous_areas[inspection.previous_pk],
                 ),
                 "statutory": _statutory(inspection, needing[inspection.pk]),
                 "force": inspection.force.name,

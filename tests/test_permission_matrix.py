@@ -115,6 +115,8 @@ actions:finding_create            -          POST    302   403    403    404    
 actions:finding                   -          GET     302   403    200    404    200   403
 actions:finding_edit              -          GET     302   403    403    404    200   403
 actions:finding_edit              -          POST    302   403    403    404    200   403
+actions:area_predecessor          -          GET     302   403    403    404    200   403
+actions:area_predecessor          -          POST    302   403    403    404    200   403
 actions:finding_external_status   -          GET     302   403    403    404    200   403
 actions:finding_external_status   -          POST    302   403    403    404    200   403
 actions:finding_repeat            -          POST    302   403    403    404    302   403
@@ -332,6 +334,7 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
         "actions:finding": {"pk": finding.pk},
         "actions:finding_edit": {"pk": finding.pk},
         "actions:finding_external_status": {"pk": finding.pk},
+        "actions:area_predecessor": {"pk": finding.area_id},
         "actions:finding_repeat": {"pk": finding.pk},
         "actions:action_create": {"finding_pk": finding.pk},
         "api:inspection-detail": {"pk": inspection.pk},

@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from actions.finding_services import check_finding_links
+from actions.finding_services import check_finding_links, predecessor_for
 from actions.models import Finding, GradedArea, Inspection
 from tracker.audit import WorkflowError, apply_changes, audited_save, require_opcc_staff
 
@@ -141,14 +141,16 @@ def _import_areas(inspection, graded_areas, findings, *, by, reason):
         for item in findings
         if item.get("area") and item["area"].strip().lower() not in graded
     ]
+    previous = inspection.previous_inspection()
+    previous_areas = list(previous.graded_areas.all()) if previous else []
     for name, grade in wanted:
         area = areas.get(name.lower())
         if area is None:
-            areas[name.lower()] = audited_save(
-                GradedArea(inspection=inspection, name=name, grade=grade, position=len(areas) + 1),
-                by=by,
-                reason=reason,
+            area = GradedArea(
+                inspection=inspection, name=name, grade=grade, position=len(areas) + 1
             )
+            area.predecessor = predecessor_for(area, previous_areas)
+            areas[name.lower()] = audited_save(area, by=by, reason=reason)
         elif area.grade != grade and name.lower() in graded:
             area.grade = grade
             audited_save(area, by=by, reason=reason, update_fields=["grade"])

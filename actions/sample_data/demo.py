@@ -1,4 +1,5 @@
-"""Demo data: Hertfordshire's PEEL 2015 and 2023-25 inspections, actions in every status, users.
+"""Demo data: Hertfordshire's PEEL 2015 and 2023-25 inspections, actions in every status, users;
+and an invented second force whose two PEEL rounds show travel across renamed areas.
 
 Everything is written through the services, so the demo has the same history a real site would,
 dated when each event happened (actions/sample_data/events.py): real events on their real dates,
@@ -17,7 +18,7 @@ from django.utils import timezone
 from actions import finding_services, services
 from actions.inspection_import.parser import parse_report
 from actions.models import Force, Grade, Inspection, Status
-from actions.sample_data import events, peel_2023_story
+from actions.sample_data import events, exampleshire, peel_2023_story
 from reports.models import Meeting
 from reports.services import meeting_create
 from tracker import roles
@@ -168,6 +169,7 @@ def load_demo(*, stdout=None):
             peel_2023_story.peel_2023_story_load(
                 inspection=peel_2023, opcc=opcc, owner=owner, today=today, paper=DEMO_PAPER
             )
+        exampleshire.exampleshire_load(opcc=opcc)
     return list(users)
 
 

@@ -12,7 +12,16 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from actions.models import Action, Evidence, Finding, FindingKind, Inspection, Status, Update
+from actions.models import (
+    Action,
+    Evidence,
+    Finding,
+    FindingKind,
+    Force,
+    Inspection,
+    Status,
+    Update,
+)
 from reports.models import BriefingPack, Meeting
 from tracker import roles
 from tracker.models import User
@@ -79,6 +88,36 @@ def test_actions_in_every_status_some_overdue_some_slipped(demo):
     assert Action.objects.slipped().exists()
     assert Evidence.objects.filter(assured_at__isnull=False).exists()
     assert Action.objects.filter(updates__isnull=False).exists()
+
+
+def test_an_invented_force_shows_travel_across_renamed_peel_areas(demo, client):
+    force = Force.objects.get(name__endswith="(invented)")
+    peel_2021, peel_2023 = force.inspections.order_by("published_on")
+    assert "(invented)" in peel_2021.title and "(invented)" in peel_2023.title
+    assert peel_2023.previous == peel_2021
+    renamed = {
+        area.name: area.predecessor.name
+        for area in peel_2023.graded_areas.select_related("predecessor")
+        if area.predecessor.name != area.name
+    }
+    assert renamed == {
+        "Police powers and public treatment": "Treatment of the public",
+        "Preventing crime": "Preventing crime and anti-social behaviour",
+        "Managing offenders": "Managing offenders and suspects",
+        "Developing a positive workplace": "Building, supporting and protecting the workforce",
+        "Leadership and force management": (
+            "Strategic planning, organisational management and value for money"
+        ),
+    }
+    client.login(username="opcc", password=settings.DEMO_PASSWORD)
+    response = client.get(reverse("actions:inspection", args=[peel_2023.pk]))
+    labels = {row["area"].name: row["direction"].label for row in response.context["grades"]}
+    assert labels["Police powers and public treatment"] == "Declined"
+    assert labels["Developing a positive workplace"] == "Improved"
+    assert labels["Recording data about crime"] == (
+        "Not comparable: not graded in the previous inspection"
+    )
+    assert "Not graded before" not in response.content.decode()
 
 
 def test_meetings_include_the_apm_of_14_november_2024(demo):

@@ -135,14 +135,6 @@ def test_strings_use_the_domain_words():
     assert str(area) == "Investigating crime: Requires improvement"
 
 
-def test_grade_trend_compares_with_previous_grade():
-    area = GradedAreaFactory(grade="good")
-    assert area.trend("adequate") == "improved"
-    assert area.trend("outstanding") == "declined"
-    assert area.trend("good") == "same"
-    assert area.trend(None) is None
-
-
 def test_finding_published_text_prefers_public_wording():
     finding = Finding(text="Operational detail", public_text="Public wording")
     assert finding.published_text == "Public wording"

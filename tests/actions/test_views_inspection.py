@@ -32,7 +32,10 @@ def test_grades_table_compares_with_the_previous_inspection(force, opcc_officer,
     GradedAreaFactory(inspection=now, name="Recording data about crime", grade="inadequate")
     response = page(signed_in(opcc_officer), now)
     trends = {
-        row["area"].name: (row["previous_grade"], row["trend"])
+        row["area"].name: (
+            row["previous_area"].get_grade_display() if row["previous_area"] else "",
+            row["direction"].trend,
+        )
         for row in response.context["grades"]
     }
     assert trends == {

@@ -61,14 +61,18 @@ def test_pack_grades_show_previous_grade_and_direction_of_travel(world, opcc_off
         {
             "area": "Investigating crime",
             "grade": "Requires improvement",
+            "previous_area": "Investigating crime",
             "previous_grade": "Adequate",
             "trend": "declined",
+            "trend_label": "Declined",
         },
         {
             "area": "Preventing crime",
             "grade": "Good",
+            "previous_area": "Preventing crime",
             "previous_grade": "Adequate",
             "trend": "improved",
+            "trend_label": "Improved",
         },
     ]
 
