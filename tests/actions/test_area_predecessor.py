@@ -60,8 +60,8 @@ def test_a_new_area_follows_the_area_peel_named_differently_before(
 def test_setting_the_previous_inspection_maps_the_areas_with_history(
     peel_2021, force, opcc_officer
 ):
-    # Published before PEEL 2021/22 is recorded as what it follows: nothing to map to yet.
-    later = InspectionFactory(force=force, published_on=datetime.date(2020, 1, 1))
+    # An area made by the factory (not the services) is not mapped yet.
+    later = InspectionFactory(force=force, published_on=datetime.date(2025, 3, 13))
     GradedAreaFactory(inspection=later, name="Preventing crime", grade="good")
     finding_services.inspection_set_previous(
         by=opcc_officer, inspection=later, previous=peel_2021, reason="The last PEEL round"
