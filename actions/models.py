@@ -879,6 +879,9 @@ class ReminderKind(models.TextChoices):
     # Written by reports.services.pack_publish for the Panel members told of a published paper.
     PAPER_PUBLISHED = "paper_published", "Panel paper published"
     ACTION_RETURNED = "action_returned", "Returned for more evidence"
+    # Scheduled: a closure proposal waiting for OPCC assurance (the lead, then all OPCC staff).
+    CLOSURE_WAITING = "closure_waiting", "Closure waiting for assurance"
+    CLOSURE_ESCALATION = "closure_escalation", "Closure still waiting for assurance"
 
 
 class ReminderStatus(models.TextChoices):
