@@ -15,7 +15,7 @@ from tests.actions.reminders.test_reminders import (  # noqa: F401 (fixture)
     at,
     days_mailed,
     sent,
-    sweep,
+    sweep,  # noqa: F811 (the fixture)
 )
 from tests.factories import ActionFactory, EvidenceFactory, persona
 from tracker import roles
@@ -52,7 +52,12 @@ def kinds_for(user):
 
 
 def test_a_proposal_waits_on_the_lead_then_all_opcc_staff_and_never_on_the_owner(
-    proposed, owner, opcc_officer, second_opcc_officer, sweep, mailoutbox
+    proposed,
+    owner,
+    opcc_officer,
+    second_opcc_officer,
+    sweep,  # noqa: F811 (the fixture)
+    mailoutbox,
 ):
     # The closure proposal itself told the lead at once; clear it to see only the sweep's lines.
     Reminder.objects.all().delete()
@@ -75,7 +80,11 @@ def test_a_proposal_waits_on_the_lead_then_all_opcc_staff_and_never_on_the_owner
 
 
 def test_a_closure_line_is_not_sent_once_the_proposal_is_sent_back(
-    proposed, opcc_officer, second_opcc_officer, sweep, mailoutbox
+    proposed,
+    opcc_officer,
+    second_opcc_officer,
+    sweep,  # noqa: F811 (the fixture)
+    mailoutbox,
 ):
     sweep(datetime.date(2026, 4, 8))
     assert len(sent(Kind.CLOSURE_WAITING)) == 1
@@ -88,7 +97,11 @@ def test_a_closure_line_is_not_sent_once_the_proposal_is_sent_back(
 
 
 def test_evidence_returned_puts_the_ball_back_with_the_owner_and_the_delegate(
-    proposed, owner, second_opcc_officer, sweep, mailoutbox
+    proposed,
+    owner,
+    second_opcc_officer,
+    sweep,  # noqa: F811 (the fixture)
+    mailoutbox,
 ):
     sweep(datetime.date(2026, 4, 8))
     assert Reminder.objects.filter(kind=Kind.OVERDUE).count() == 0

@@ -12,7 +12,7 @@ from tests.actions.reminders.test_reminders import (  # noqa: F401 (fixture)
     at,
     days_mailed,
     sent,
-    sweep,
+    sweep,  # noqa: F811 (the fixture)
 )
 from tests.factories import ActionFactory, persona
 from tracker import roles
@@ -37,7 +37,10 @@ def mailed_to(mailoutbox, user):
 
 
 def test_christmas_moves_the_day_before_nudge_to_christmas_eve_for_owner_and_delegate(
-    owner, delegate, sweep, mailoutbox
+    owner,
+    delegate,
+    sweep,  # noqa: F811 (the fixture)
+    mailoutbox,
 ):
     # Deadline Tuesday 29 December 2026. The day before is the Boxing Day substitute holiday;
     # back over the weekend and Christmas Day, the nudge goes on Thursday 24 December.
@@ -48,7 +51,9 @@ def test_christmas_moves_the_day_before_nudge_to_christmas_eve_for_owner_and_del
         finding__inspection__force=owner.force,
         deadline=datetime.date(2026, 12, 29),
     )
-    mailed = days_mailed(sweep, mailoutbox, datetime.date(2026, 12, 14), datetime.date(2026, 12, 30))
+    mailed = days_mailed(
+        sweep, mailoutbox, datetime.date(2026, 12, 14), datetime.date(2026, 12, 30)
+    )
     assert mailed == [
         datetime.date(2026, 12, 15),
         datetime.date(2026, 12, 22),
@@ -67,7 +72,11 @@ def test_christmas_moves_the_day_before_nudge_to_christmas_eve_for_owner_and_del
     assert "Due 29 December 2026, in 5 days." in mailed_to(mailoutbox, delegate)[2].body
 
 
-def test_easter_moves_a_nudge_off_good_friday_and_easter_monday(action, sweep, mailoutbox):
+def test_easter_moves_a_nudge_off_good_friday_and_easter_monday(
+    action,
+    sweep,  # noqa: F811 (the fixture)
+    mailoutbox,
+):
     # Deadline Tuesday 7 April 2026: the day-before nudge would fall on Easter Monday and goes
     # on Thursday 2 April, before Good Friday.
     action.deadline = datetime.date(2026, 4, 7)
@@ -78,7 +87,10 @@ def test_easter_moves_a_nudge_off_good_friday_and_easter_monday(action, sweep, m
 
 
 def test_stale_counts_working_days_across_the_march_clock_change_and_waits_out_easter(
-    owner, delegate, sweep, mailoutbox
+    owner,
+    delegate,
+    sweep,  # noqa: F811 (the fixture)
+    mailoutbox,
 ):
     # Last touched Friday 20 February 2026; the clocks go forward on 29 March. The 30th working
     # day without an update ends on Thursday 2 April, so the notice is recorded on Good Friday
@@ -105,7 +117,10 @@ def test_stale_counts_working_days_across_the_march_clock_change_and_waits_out_e
 
 
 def test_escalation_counts_working_days_overdue_over_christmas(
-    action, opcc_officer, sweep, mailoutbox
+    action,
+    opcc_officer,
+    sweep,  # noqa: F811 (the fixture)
+    mailoutbox,
 ):
     # Due Friday 11 December 2026. Christmas Day, the Boxing Day substitute (28th) and New
     # Year's Day are not counted: the 14th working day overdue is Tuesday 5 January 2027.
@@ -120,7 +135,10 @@ def test_escalation_counts_working_days_overdue_over_christmas(
 
 
 def test_a_weekend_digest_goes_only_with_an_overdue_line_over_the_october_clock_change(
-    owner, second_opcc_officer, sweep, mailoutbox
+    owner,
+    second_opcc_officer,
+    sweep,  # noqa: F811 (the fixture)
+    mailoutbox,
 ):
     # Owner: an action due Friday 23 October 2026, overdue from Saturday the 24th, and a stale
     # one. Someone else: only a stale action. The clocks go back on Sunday 25 October.
