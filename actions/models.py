@@ -1131,6 +1131,9 @@ class ReminderKind(models.TextChoices):
     EXTENSION_DECIDED = "extension_decided", "Deadline extension decided"
     # Written by actions.bulk_services when OPCC staff ask owners for an update.
     UPDATE_REQUESTED = "update_requested", "Update requested"
+    # Scheduled: a closure proposal waiting for OPCC assurance (the lead, then all OPCC staff).
+    CLOSURE_WAITING = "closure_waiting", "Closure waiting for assurance"
+    CLOSURE_ESCALATION = "closure_escalation", "Closure still waiting for assurance"
 
 
 class ReminderStatus(models.TextChoices):

@@ -324,23 +324,29 @@ DEMO_PASSWORD = env("DEMO_PASSWORD", "opcc-demo-2026")
 # a threshold can neither lose a reminder nor send one twice.
 
 
-# Deadline nudges to the owner this many days before the deadline.
+# Deadline nudges to the owner and the delegate this many days before the deadline (on a weekend
+# or a bank holiday, the working day before).
 REMINDER_DEADLINE_DAYS = env_days("REMINDER_DEADLINE_DAYS", [14, 7, 1])
 # Meeting questions and commitments: the person responsible is told this many days before the
 # due date, on the day, and once when it is overdue.
 REMINDER_QUESTION_DAYS = env_days("REMINDER_QUESTION_DAYS", [7])
 # Overdue notices to the owner the day after the deadline, then every this many days.
 REMINDER_OVERDUE_REPEAT_DAYS = env_int("REMINDER_OVERDUE_REPEAT_DAYS", 7)
-# Escalation to the OPCC lead once an action is this many days overdue.
+# Escalation to the OPCC lead once an action is this many working days overdue.
 REMINDER_ESCALATE_AFTER_DAYS = env_int("REMINDER_ESCALATE_AFTER_DAYS", 14)
 # Reminders to OPCC staff this many days before a source's response is due (an overdue notice
 # follows the day after), and this many days before an HMICFRS revisit.
 REMINDER_RESPONSE_DAYS = env_days("REMINDER_RESPONSE_DAYS", [14, 7, 1])
 REMINDER_REVISIT_DAYS = env_int("REMINDER_REVISIT_DAYS", 14)
 # An open action is stale after this many days without an update: the dashboard, the list's
-# filter, the stale reminder and the briefing pack all read this one value (actions.models).
+# filter, the stale reminder and the briefing pack all read this one value (actions.models); the
+# stale reminder counts it in working days.
 # REMINDER_STALE_DAYS is its old name, still read.
 STALE_DAYS = env_int("STALE_DAYS", env_int("REMINDER_STALE_DAYS", 30))
+# A closure proposal waiting for assurance: the OPCC lead is told after this many working days,
+# and all OPCC staff after the second number.
+REMINDER_CLOSURE_WAITING_WORKING_DAYS = env_int("REMINDER_CLOSURE_WAITING_WORKING_DAYS", 3)
+REMINDER_CLOSURE_ESCALATE_WORKING_DAYS = env_int("REMINDER_CLOSURE_ESCALATE_WORKING_DAYS", 10)
 # An open action is due soon when its deadline is within this many days (dashboard, weekly summary).
 DUE_SOON_DAYS = env_int("DUE_SOON_DAYS", 14)
 # Update requests to owners of actions on a meeting's agenda, this many working days before it.

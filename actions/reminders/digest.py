@@ -44,9 +44,15 @@ OPEN_ACTION_KINDS = {
 }
 # Kinds about a source's response: dropped unsent once a response is recorded.
 RESPONSE_KINDS = {Kind.RESPONSE_DUE, Kind.RESPONSE_PASSED}
+# Nudges to the owner and the delegate: dropped unsent if the action is proposed for closure
+# before the digest goes, as it then waits on OPCC staff (due.with_assignees).
+ASSIGNEE_KINDS = {Kind.OVERDUE, Kind.DEADLINE, Kind.STALE}
+# Waiting on OPCC staff: dropped unsent once the proposal is closed, sustained or sent back.
+WAITING_KINDS = {Kind.CLOSURE_PROPOSED, Kind.CLOSURE_WAITING, Kind.CLOSURE_ESCALATION}
 # Sections of the digest, most urgent first.
 DIGEST_ORDER = [
     Kind.ESCALATION,
+    Kind.CLOSURE_ESCALATION,
     Kind.OVERDUE,
     Kind.DEADLINE,
     Kind.STALE,
@@ -59,6 +65,7 @@ DIGEST_ORDER = [
     Kind.PACK_READY,
     Kind.PAPER_PUBLISHED,
     Kind.ACTION_RETURNED,
+    Kind.CLOSURE_WAITING,
     Kind.CLOSURE_PROPOSED,
     Kind.UPDATE_POSTED,
     Kind.EVIDENCE_ASSURED,
@@ -81,6 +88,8 @@ HEADINGS = {
     Kind.PACK_READY: "Briefing packs to prepare",
     Kind.PAPER_PUBLISHED: "Panel papers published",
     Kind.ACTION_RETURNED: "Returned to you for more evidence",
+    Kind.CLOSURE_ESCALATION: "Closures still waiting for assurance",
+    Kind.CLOSURE_WAITING: "Closures waiting for your assurance",
     Kind.CLOSURE_PROPOSED: "Proposed for closure",
     Kind.UPDATE_POSTED: "Updates posted",
     Kind.EVIDENCE_ASSURED: "Evidence assured",
@@ -103,11 +112,13 @@ def still_applies(reminder, recipient):
         return False
     if reminder.kind == Kind.WEEKLY_DIGEST:
         return recipient.weekly_digest
+    if reminder.kind in ASSIGNEE_KINDS and reminder.action.status == Status.PROPOSED:
+        return False
     if reminder.kind in OPEN_ACTION_KINDS:
         return reminder.action.status in OPEN_STATUSES
     if reminder.kind in RESPONSE_KINDS:
         return reminder.inspection.response_published_on is None
-    if reminder.kind == Kind.CLOSURE_PROPOSED:
+    if reminder.kind in WAITING_KINDS:
         # A proposal OPCC staff have already closed, sustained or sent back is not news.
         return reminder.action.status == Status.PROPOSED
     if reminder.kind == Kind.QUESTION_DUE:
@@ -159,7 +170,9 @@ def _claim(recipient_id, *, resend_sending_at):
         rows = rows.filter(status=ReminderStatus.PENDING)
     else:
         rows = rows.filter(status=ReminderStatus.SENDING, sending_at=resend_sending_at)
-    rows = rows.select_related("recipient", "action__finding__inspection", "action__owner")
+    rows = rows.select_related(
+        "recipient", "action__finding__inspection", "action__owner", "action__opcc_lead"
+    )
     rows = rows.select_related("meeting", "question", "pack", "inspection__force")
     return list(rows.order_by("created_at", "pk"))
 
@@ -291,6 +304,10 @@ def _line(reminder, today):
     if reminder.kind == Kind.STALE:
         since = timezone.localdate(action.last_update_at or action.created_at)
         return f"No update since {_day(since)}. Please post one."
+    if reminder.kind in (Kind.CLOSURE_WAITING, Kind.CLOSURE_ESCALATION):
+        since = timezone.localdate(action.last_update_at or action.created_at)
+        lead = action.opcc_lead or "no OPCC lead"
+        return f"Proposed for closure on {_day(since)}; waiting for assurance. OPCC lead: {lead}."
     if reminder.kind == Kind.MEETING_UPDATE:
         day = timezone.localdate(meeting.starts_at)
         return f"On the agenda of {meeting.title} on {_day(day)}. Please post an update."

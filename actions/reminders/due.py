@@ -1,9 +1,11 @@
-"""What reminders are due by a day: deadlines, overdue, stale, meetings, sources' response dates
-and revisits, and weekly summaries.
+"""What reminders are due by a day: deadlines, overdue, stale, closures, meetings, sources'
+response dates and revisits, and weekly summaries.
 
 Each rule yields `Due` keys (recipient, action, meeting or inspection, kind, period); the sweep
 records them (actions/reminders/sweep.py). Dates are Europe/London calendar days
-(timezone.localdate).
+(timezone.localdate). Reminders chase whoever holds the ball: the owner and the delegate while
+the work is theirs, the OPCC lead (then all OPCC staff) while a closure proposal waits for
+assurance.
 """
 
 import datetime
@@ -15,7 +17,14 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from actions.models import FOLLOWER_FIELDS, Action, Inspection, ReminderKind
+from actions.models import (
+    ASSIGNEE_FIELDS,
+    FOLLOWER_FIELDS,
+    Action,
+    Inspection,
+    ReminderKind,
+    Status,
+)
 from reports.models import Meeting, Question
 from tracker.models import User
 
@@ -43,6 +52,30 @@ def working_days_before(day, count):
         if is_working_day(day):
             count -= 1
     return day
+
+
+def working_day_on_or_before(day):
+    """`day` if it is a working day, else the working day before it: when a nudge due on a
+    weekend or a bank holiday goes."""
+    while not is_working_day(day):
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+@lru_cache(maxsize=4096)
+def working_days_since(day, today):
+    """How many working days from `day` up to `today`, `day` included and `today` not: an
+    action last updated on Friday has had one working day without one by Monday morning.
+    Counted by whole weeks, then bank holidays falling on weekdays: a sweep asks for
+    thousands of actions."""
+    if day >= today:
+        return 0
+    weeks, rest = divmod((today - day).days, 7)
+    count = weeks * 5 + sum((day.weekday() + i) % 7 < 5 for i in range(rest))
+    for year in range(day.year, today.year + 1):
+        for holiday in _bank_holidays(settings.REMINDER_HOLIDAYS_SUBDIVISION, year):
+            count -= day <= holiday < today and holiday.weekday() < 5
+    return count
 
 
 def start_of_day(day):
@@ -74,40 +107,77 @@ def open_actions():
     return Action.objects.open().order_by()
 
 
+def with_assignees():
+    """Open actions whose ball is with the owner and the delegate: not those proposed for
+    closure, which wait on OPCC staff (_closure_reminders) until closed or sent back."""
+    return open_actions().exclude(status=Status.PROPOSED)
+
+
+# The owner and the delegate (ASSIGNEE_FIELDS, ActionQuerySet.assigned_to) are both nudged.
+ASSIGNEE_COLUMNS = [f"{field}_id" for field in ASSIGNEE_FIELDS]
+
+
+def _assignees(row, reachable):
+    """The reachable owner and delegate of a values_list row ending in ASSIGNEE_COLUMNS."""
+    return {pk for pk in row[-len(ASSIGNEE_COLUMNS) :] if pk in reachable}
+
+
+def deadline_nudge_day(deadline, days_before):
+    """The day a nudge `days_before` the deadline goes: on a weekend or a bank holiday, the
+    working day before."""
+    return working_day_on_or_before(deadline - datetime.timedelta(days=days_before))
+
+
 def _deadline_reminders(today, reachable):
-    """Nudges to the owner before the deadline: the latest threshold passed, once per deadline."""
+    """Nudges to the owner and the delegate before the deadline: the latest threshold whose
+    nudge day has come, once per deadline."""
     thresholds = settings.REMINDER_DEADLINE_DAYS  # largest first
-    rows = open_actions().due_within(thresholds[0], today)
-    for pk, owner_id, deadline in rows.values_list("pk", "owner_id", "deadline"):
-        if owner_id in reachable:
-            days_left = (deadline - today).days
-            threshold = min(days for days in thresholds if days >= days_left)
+    # A nudge day moves back over a weekend and a run of bank holidays (Christmas): look further.
+    rows = with_assignees().due_within(thresholds[0] + 7, today)
+    for row in rows.values_list("pk", "deadline", *ASSIGNEE_COLUMNS):
+        pk, deadline = row[0], row[1]
+        passed = [days for days in thresholds if deadline_nudge_day(deadline, days) <= today]
+        if not passed:
+            continue
+        for recipient_id in _assignees(row, reachable):
             yield Due(
-                recipient_id=owner_id,
+                recipient_id=recipient_id,
                 action_id=pk,
                 kind=Kind.DEADLINE,
-                period=f"{deadline}-{threshold}d",
+                period=f"{deadline}-{min(passed)}d",
             )
+
+
+def escalation_due(deadline, today):
+    """Whether an overdue action has been overdue REMINDER_ESCALATE_AFTER_DAYS working days
+    (the days after the deadline, today included)."""
+    after = settings.REMINDER_ESCALATE_AFTER_DAYS
+    return (
+        working_days_since(
+            deadline + datetime.timedelta(days=1), today + datetime.timedelta(days=1)
+        )
+        >= after
+    )
 
 
 def _overdue_reminders(today, reachable):
-    """Overdue notices to the owner (day after, then every N days); one escalation to the lead."""
+    """Overdue notices to the owner and the delegate (day after, then every N days), unless the
+    action waits on OPCC staff; one escalation to the lead after N working days overdue."""
     repeat = settings.REMINDER_OVERDUE_REPEAT_DAYS
     escalate_after = settings.REMINDER_ESCALATE_AFTER_DAYS
     rows = open_actions().overdue(today)
-    for pk, owner_id, lead_id, deadline in rows.values_list(
-        "pk", "owner_id", "opcc_lead_id", "deadline"
-    ):
-        days_over = (today - deadline).days
-        if owner_id in reachable:
-            notice_day = 1 + (days_over - 1) // repeat * repeat
-            yield Due(
-                recipient_id=owner_id,
-                action_id=pk,
-                kind=Kind.OVERDUE,
-                period=f"{deadline}+{notice_day}d",
-            )
-        if days_over >= escalate_after and lead_id in reachable:
+    for row in rows.values_list("pk", "status", "opcc_lead_id", "deadline", *ASSIGNEE_COLUMNS):
+        pk, status, lead_id, deadline = row[:4]
+        if status != Status.PROPOSED:
+            notice_day = 1 + ((today - deadline).days - 1) // repeat * repeat
+            for recipient_id in _assignees(row, reachable):
+                yield Due(
+                    recipient_id=recipient_id,
+                    action_id=pk,
+                    kind=Kind.OVERDUE,
+                    period=f"{deadline}+{notice_day}d",
+                )
+        if lead_id in reachable and escalation_due(deadline, today):
             yield Due(
                 recipient_id=lead_id,
                 action_id=pk,
@@ -117,18 +187,56 @@ def _overdue_reminders(today, reachable):
 
 
 def _stale_reminders(today, reachable):
-    """Stale notices to the owner after N days without an update, and every N days after that."""
+    """Stale notices to the owner and the delegate after N working days without an update, and
+    every N working days after that. (The period keeps its "d": keys recorded before the
+    count became working days still match.)"""
     stale_days = settings.STALE_DAYS
-    rows = open_actions().stale(today)
-    for pk, owner_id, last_update_at, created_at in rows.values_list(
-        "pk", "owner_id", "last_update_at", "created_at"
+    # N working days span at least N calendar days: the calendar rule finds every candidate.
+    rows = with_assignees().stale(today)
+    for row in rows.values_list("pk", "last_update_at", "created_at", *ASSIGNEE_COLUMNS):
+        since = timezone.localdate(row[1] or row[2])
+        days = working_days_since(since, today) // stale_days * stale_days
+        if days:
+            for recipient_id in _assignees(row, reachable):
+                yield Due(
+                    recipient_id=recipient_id,
+                    action_id=row[0],
+                    kind=Kind.STALE,
+                    period=f"{since}+{days}d",
+                )
+
+
+def _closure_reminders(today, reachable, staff):
+    """A closure proposal waiting for assurance: the OPCC lead is told after N working days,
+    and all OPCC staff (the lead too) after M, each once per proposal. The proposal is the
+    action's last update (actions.services.action_propose_closure)."""
+    waiting = settings.REMINDER_CLOSURE_WAITING_WORKING_DAYS
+    escalate = settings.REMINDER_CLOSURE_ESCALATE_WORKING_DAYS
+    cutoff = start_of_day(working_days_before(today, waiting) + datetime.timedelta(days=1))
+    rows = open_actions().filter(status=Status.PROPOSED)
+    rows = rows.filter(
+        Q(last_update_at__lt=cutoff) | Q(last_update_at__isnull=True, created_at__lt=cutoff)
+    )
+    for pk, lead_id, last_update_at, created_at in rows.values_list(
+        "pk", "opcc_lead_id", "last_update_at", "created_at"
     ):
-        if owner_id in reachable:
-            since = timezone.localdate(last_update_at or created_at)
-            days = (today - since).days // stale_days * stale_days
+        since = timezone.localdate(last_update_at or created_at)
+        days = working_days_since(since, today)
+        if days >= waiting and lead_id in reachable:
             yield Due(
-                recipient_id=owner_id, action_id=pk, kind=Kind.STALE, period=f"{since}+{days}d"
+                recipient_id=lead_id,
+                action_id=pk,
+                kind=Kind.CLOSURE_WAITING,
+                period=f"proposed {since}+{waiting}wd",
             )
+        if days >= escalate:
+            for staff_id in staff:
+                yield Due(
+                    recipient_id=staff_id,
+                    action_id=pk,
+                    kind=Kind.CLOSURE_ESCALATION,
+                    period=f"proposed {since}+{escalate}wd",
+                )
 
 
 def _meeting_reminders(today, reachable, staff):
@@ -253,6 +361,7 @@ def reminders_due(today):
         *_deadline_reminders(today, reachable),
         *_overdue_reminders(today, reachable),
         *_stale_reminders(today, reachable),
+        *_closure_reminders(today, reachable, staff),
         *_meeting_reminders(today, reachable, staff),
         *_question_reminders(today, reachable),
         *_response_reminders(today, staff),

@@ -28,10 +28,11 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from actions.models import Reminder, ReminderStatus
+from actions.models import Reminder, ReminderKind, ReminderStatus
 from actions.reminders.digest import still_applies
 from actions.reminders.due import (
     RESPONSE_PASSED_WINDOW_DAYS,
+    is_working_day,
     reminders_due,
     start_of_day,
     weekly_digests_due,
@@ -63,11 +64,12 @@ def _not_recorded_lately(due, today):
     due every day, nearly all recorded on an earlier day, and sending them all to the database
     only for it to drop them was most of the sweep's time. The window covers every repeating
     period (overdue, stale, deadline thresholds); an older key still due (an escalation is sent
-    once) goes to the database and the constraint drops it, as before.
+    once) goes to the database and the constraint drops it, as before. The stale period counts
+    working days: its calendar span, with a week for a run of bank holidays.
     """
     window = max(
         settings.REMINDER_OVERDUE_REPEAT_DAYS,
-        settings.STALE_DAYS,
+        settings.STALE_DAYS * 7 // 5 + 7,
         *settings.REMINDER_DEADLINE_DAYS,
         *settings.REMINDER_RESPONSE_DAYS,
         settings.REMINDER_REVISIT_DAYS,
@@ -149,6 +151,20 @@ def _due(today, *, weekly, catch_up=False):
     return due + weekly_digests_due(today) if catch_up else due
 
 
+# What sends a digest on a weekend or a bank holiday: an overdue line. Everything else found
+# that day is recorded and waits in the outbox for the next working day's sweep.
+URGENT_KINDS = {ReminderKind.OVERDUE, ReminderKind.ESCALATION}
+
+
+def digest_recipients(today, *, weekly):
+    """Who is sent their digest by this sweep: everyone with anything pending, but on a day
+    that is not a working day only those with an overdue line pending."""
+    pending = Reminder.objects.filter(status=ReminderStatus.PENDING).order_by()
+    if not weekly and not is_working_day(today):
+        pending = pending.filter(kind__in=URGENT_KINDS)
+    return sorted(set(pending.values_list("recipient_id", flat=True)))
+
+
 def _key(row):
     """What makes a reminder the same one, read alike from a recorded row and from a Due."""
     return (
@@ -174,7 +190,10 @@ def _dry_run(today, *, weekly, recorded_after):
     if recorded_after is not None:
         earlier = {_key(due) for due in _due(today - datetime.timedelta(days=1), weekly=weekly)}
         rows = [row for row in rows if _key(row) not in earlier]
-    return [row for row in rows if still_applies(row, row.recipient)]
+    sending = set(digest_recipients(today, weekly=weekly))
+    return [
+        row for row in rows if row.recipient_id in sending and still_applies(row, row.recipient)
+    ]
 
 
 def reminders_sweep(*, today=None, weekly=False, dry_run=False):
@@ -199,8 +218,7 @@ def reminders_sweep(*, today=None, weekly=False, dry_run=False):
             rows = _dry_run(today, weekly=weekly, recorded_after=last_id)
             transaction.set_rollback(True)
             return Sweep(today=today, due=len(due), pending=rows)
-        pending = Reminder.objects.filter(status=ReminderStatus.PENDING).order_by()
-        recipients = sorted(set(pending.values_list("recipient_id", flat=True)))
+        recipients = digest_recipients(today, weekly=weekly)
         for recipient_id in recipients:
             # Written for the day swept: a run for another day must not say "-30 days overdue".
             day = today if explicit_date else None

@@ -59,15 +59,16 @@ def test_owner_is_nudged_14_7_and_1_days_before_the_deadline_and_on_no_other_day
     action.deadline = datetime.date(2025, 3, 31)
     action.save()
     mailed = days_mailed(sweep, mailoutbox, datetime.date(2025, 3, 10), datetime.date(2025, 3, 31))
+    # The day before the deadline is a Sunday: that nudge goes on the Friday.
     assert mailed == [
         datetime.date(2025, 3, 17),
         datetime.date(2025, 3, 24),
-        datetime.date(2025, 3, 30),
+        datetime.date(2025, 3, 28),
     ]
     periods = sorted(r.period for r in sent(Kind.DEADLINE))
     assert periods == ["2025-03-31-14d", "2025-03-31-1d", "2025-03-31-7d"]
     assert {r.recipient for r in sent()} == {action.owner}
-    assert "Due 31 March 2025, tomorrow." in mailoutbox[-1].body
+    assert "Due 31 March 2025, in 3 days." in mailoutbox[-1].body
 
 
 def test_a_missed_run_is_caught_up_the_next_day_with_the_latest_threshold_only(
@@ -83,10 +84,10 @@ def test_a_missed_run_is_caught_up_the_next_day_with_the_latest_threshold_only(
     assert "Due 31 March 2025, in 5 days." in mailoutbox[1].body
 
 
-def test_an_action_first_seen_three_days_out_gets_one_nudge_not_three(action, sweep, mailoutbox):
+def test_an_action_first_seen_four_days_out_gets_one_nudge_not_two(action, sweep, mailoutbox):
     action.deadline = datetime.date(2025, 3, 31)
     action.save()
-    sweep(datetime.date(2025, 3, 28))
+    sweep(datetime.date(2025, 3, 27))
     assert [r.period for r in sent(Kind.DEADLINE)] == ["2025-03-31-7d"]
     assert len(mailoutbox) == 1
 
@@ -119,7 +120,7 @@ def test_thresholds_are_settings_read_when_the_sweep_runs(action, sweep, mailout
 # Overdue and escalation
 
 
-def test_overdue_notice_the_day_after_then_weekly_and_one_escalation_at_14_days(
+def test_overdue_notice_the_day_after_then_weekly_and_one_escalation_at_14_working_days(
     action, owner, opcc_officer, sweep, mailoutbox
 ):
     action.deadline = datetime.date(2025, 3, 3)
@@ -129,8 +130,8 @@ def test_overdue_notice_the_day_after_then_weekly_and_one_escalation_at_14_days(
     assert overdue == ["2025-03-03+15d", "2025-03-03+1d", "2025-03-03+22d", "2025-03-03+8d"]
     escalations = sent(Kind.ESCALATION)
     assert [(r.recipient, r.period) for r in escalations] == [(opcc_officer, "2025-03-03+14d")]
-    assert escalations[0].sent_at.date() == datetime.date(2025, 3, 17)
-    assert mailed == [datetime.date(2025, 3, d) for d in (4, 11, 17, 18, 25)]
+    assert escalations[0].sent_at.date() == datetime.date(2025, 3, 21)
+    assert mailed == [datetime.date(2025, 3, d) for d in (4, 11, 18, 21, 25)]
     assert all(owner.email in m.to or opcc_officer.email in m.to for m in mailoutbox)
 
 
@@ -141,17 +142,17 @@ def test_escalation_reaches_a_lead_who_opted_out_of_the_weekly_summary(
     opcc_officer.save()
     action.deadline = datetime.date(2025, 3, 3)
     action.save()
-    sweep(datetime.date(2025, 3, 17))
+    sweep(datetime.date(2025, 3, 21))
     to_lead = [m for m in mailoutbox if m.to == [opcc_officer.email]]
     assert len(to_lead) == 1
     assert "ESCALATED TO YOU" in to_lead[0].body
-    assert "Was due 3 March 2025: 14 days overdue." in to_lead[0].body
+    assert "Was due 3 March 2025: 18 days overdue." in to_lead[0].body
 
 
 # Stale
 
 
-def test_stale_notice_after_30_days_without_an_update_and_every_30_days_after(
+def test_stale_notice_after_30_working_days_without_an_update_and_every_30_after(
     owner, opcc_officer, sweep, mailoutbox
 ):
     with time_machine.travel(at(datetime.date(2025, 1, 10), 15), tick=False):
@@ -161,10 +162,13 @@ def test_stale_notice_after_30_days_without_an_update_and_every_30_days_after(
             finding__inspection__force=owner.force,
             deadline=datetime.date(2026, 1, 1),
         )
+    # Created on Friday 10 January: its 30th working day without an update ends on 20 February.
     assert days_mailed(
-        sweep, mailoutbox, datetime.date(2025, 2, 7), datetime.date(2025, 2, 10)
-    ) == [datetime.date(2025, 2, 9)]
-    sweep(datetime.date(2025, 3, 11))
+        sweep, mailoutbox, datetime.date(2025, 2, 19), datetime.date(2025, 2, 24)
+    ) == [datetime.date(2025, 2, 21)]
+    sweep(datetime.date(2025, 4, 3))
+    assert len(sent(Kind.STALE)) == 1
+    sweep(datetime.date(2025, 4, 4))
     assert sorted(r.period for r in sent(Kind.STALE)) == ["2025-01-10+30d", "2025-01-10+60d"]
     assert all(r.action == action for r in sent())
 
@@ -186,24 +190,27 @@ def test_posting_an_update_resets_the_stale_clock(owner, opcc_officer, sweep, ma
             rag="green",
             percent_complete=10,
         )
-    sweep(datetime.date(2025, 2, 9))
+    sweep(datetime.date(2025, 2, 21))
     assert sent(Kind.STALE) == []
-    sweep(datetime.date(2025, 3, 3))
+    # Updated on a Saturday: 30 working days from Monday 3 February end on Friday 14 March; the
+    # notice recorded on Saturday the 15th goes with Monday's digest.
+    sweep(datetime.date(2025, 3, 15))
+    assert sent(Kind.STALE) == []
+    sweep(datetime.date(2025, 3, 17))
     assert [r.period for r in sent(Kind.STALE)] == ["2025-02-01+30d"]
 
 
-def test_stale_counts_london_calendar_days_across_the_october_clock_change(
-    owner, sweep, mailoutbox
-):
-    # Last touched at 23:30 BST on 27 September (22:30 UTC): 30 days later is 27 October, GMT.
-    with time_machine.travel(at(datetime.date(2025, 9, 27), 23, 30), tick=False):
+def test_stale_counts_london_days_across_the_october_clock_change(owner, sweep, mailoutbox):
+    # Created at 00:30 BST on Thursday 24 September 2026 (23:30 UTC on the 23rd): its 30th
+    # working day ends on Wednesday 4 November, after the clocks go back on 25 October.
+    with time_machine.travel(at(datetime.date(2026, 9, 24), 0, 30), tick=False):
         ActionFactory(
-            owner=owner, finding__inspection__force=owner.force, deadline=datetime.date(2026, 1, 1)
+            owner=owner, finding__inspection__force=owner.force, deadline=datetime.date(2027, 6, 1)
         )
-    sweep(datetime.date(2025, 10, 26))
+    sweep(datetime.date(2026, 11, 4))
     assert sent(Kind.STALE) == []
-    sweep(datetime.date(2025, 10, 27))
-    assert [r.period for r in sent(Kind.STALE)] == ["2025-09-27+30d"]
+    sweep(datetime.date(2026, 11, 5))
+    assert [r.period for r in sent(Kind.STALE)] == ["2026-09-24+30d"]
 
 
 # Clock changes
@@ -212,25 +219,27 @@ def test_stale_counts_london_calendar_days_across_the_october_clock_change(
 def test_nudges_land_on_the_right_london_days_in_the_week_the_clocks_go_back(
     action, sweep, mailoutbox
 ):
-    # BST ends at 02:00 on Sunday 26 October 2025. Deadline Sunday 2 November.
-    action.deadline = datetime.date(2025, 11, 2)
+    # BST ends at 02:00 on Sunday 25 October 2026. Deadline Monday 2 November: the day-before
+    # nudge falls on Sunday 1 November and goes on Friday 30 October.
+    action.deadline = datetime.date(2026, 11, 2)
     action.save()
-    mailed = days_mailed(sweep, mailoutbox, datetime.date(2025, 10, 18), datetime.date(2025, 11, 2))
+    mailed = days_mailed(sweep, mailoutbox, datetime.date(2026, 10, 17), datetime.date(2026, 11, 2))
     assert mailed == [
-        datetime.date(2025, 10, 19),
-        datetime.date(2025, 10, 26),
-        datetime.date(2025, 11, 1),
+        datetime.date(2026, 10, 19),
+        datetime.date(2026, 10, 26),
+        datetime.date(2026, 10, 30),
     ]
 
 
 def test_a_sweep_just_after_midnight_bst_uses_the_london_date_not_the_utc_one(
     action, sweep, mailoutbox
 ):
-    # 00:30 BST on 26 October is 23:30 UTC on the 25th: the London date is what counts.
-    action.deadline = datetime.date(2025, 11, 2)
+    # 00:30 BST on Monday 30 March 2026 (the clocks went forward on the 29th) is 23:30 UTC on
+    # Sunday the 29th: the London date is what counts. Deadline Easter Monday, 6 April.
+    action.deadline = datetime.date(2026, 4, 6)
     action.save()
-    sweep(datetime.date(2025, 10, 26), hour=0, minute=30)
-    assert [r.period for r in sent(Kind.DEADLINE)] == ["2025-11-02-7d"]
+    sweep(datetime.date(2026, 3, 30), hour=0, minute=30)
+    assert [r.period for r in sent(Kind.DEADLINE)] == ["2026-04-06-7d"]
 
 
 def test_beat_runs_the_sweep_at_07_00_and_the_weekly_summary_on_monday_07_30_london_time():
@@ -417,9 +426,9 @@ def test_the_weekly_summary_lists_open_actions_and_respects_the_opt_out(
 def test_running_the_sweep_twice_sends_nothing_twice(action, sweep, mailoutbox):
     action.deadline = datetime.date(2025, 3, 3)
     action.save()
-    sweep(datetime.date(2025, 3, 20))
+    sweep(datetime.date(2025, 3, 21))
     first = (len(mailoutbox), Reminder.objects.count())
-    sweep(datetime.date(2025, 3, 20))
+    sweep(datetime.date(2025, 3, 21))
     assert (len(mailoutbox), Reminder.objects.count()) == first == (2, 2)
 
 
@@ -429,7 +438,7 @@ def test_two_sweeps_recording_before_either_sends_still_send_each_reminder_once(
     # Two beat processes: both record and both enqueue a digest for the same people.
     action.deadline = datetime.date(2025, 3, 3)
     action.save()
-    with time_machine.travel(at(datetime.date(2025, 3, 20)), tick=False):
+    with time_machine.travel(at(datetime.date(2025, 3, 21)), tick=False):
         with django_capture_on_commit_callbacks() as first:
             reminders_sweep()
         with django_capture_on_commit_callbacks() as second:
@@ -615,9 +624,9 @@ def test_send_reminders_dry_run_prints_who_would_get_what_and_records_nothing(
 ):
     action.deadline = datetime.date(2025, 3, 3)
     action.save()
-    call_command("send_reminders", "--dry-run", "--date", "2025-03-20")
+    call_command("send_reminders", "--dry-run", "--date", "2025-03-21")
     out = capsys.readouterr().out
-    assert "Dry run for Thursday 20 March 2025: 2 reminders would go to 2 people." in out
+    assert "Dry run for Friday 21 March 2025: 2 reminders would go to 2 people." in out
     assert f"{action.owner.email}:\n  Overdue: {action.title} (2025-03-03+15d)" in out
     assert f"Escalated: overdue: {action.title}" in out
     assert Reminder.objects.count() == 0
@@ -631,8 +640,8 @@ def test_send_reminders_runs_the_same_sweep_and_sends(
     action.save()
     for _ in range(2):
         with django_capture_on_commit_callbacks(execute=True):
-            call_command("send_reminders", "--date", "2025-03-20")
-    assert "Thursday 20 March 2025: 2 reminders due" in capsys.readouterr().out
+            call_command("send_reminders", "--date", "2025-03-21")
+    assert "Friday 21 March 2025: 2 reminders due" in capsys.readouterr().out
     assert len(mailoutbox) == 2
     assert Reminder.objects.filter(status="sent").count() == 2
 
@@ -669,7 +678,7 @@ def test_the_daily_and_weekly_tasks_run_the_sweep_for_the_date_given(
     action.deadline = datetime.date(2025, 3, 3)
     action.save()
     with django_capture_on_commit_callbacks(execute=True):
-        people = tasks.send_due_reminders.delay(date="2025-03-20").get()
+        people = tasks.send_due_reminders.delay(date="2025-03-21").get()
     assert people == 2 and len(mailoutbox) == 2
     with django_capture_on_commit_callbacks(execute=True):
         people = tasks.send_weekly_digest.delay(date="2025-03-24").get()

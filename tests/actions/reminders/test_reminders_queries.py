@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from actions.models import Action, Reminder
+from actions.models import Action, Reminder, Status
 from actions.reminders.sweep import INSERT_BATCH, reminders_sweep
 from tests.actions.reminders.test_reminders import at
 from tests.factories import ActionFactory, FindingFactory, MeetingFactory, persona
@@ -19,10 +19,11 @@ from tracker import roles
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2025, 3, 10)
-# Reads and bookkeeping whatever the size: reachable users, one query per kind of reminder, the
-# meetings, OPCC staff, the meeting questions due, sources' response dates and revisits, the
+# Reads and bookkeeping whatever the size: reachable users, one query per kind of reminder
+# (closure proposals waiting included), the meetings, OPCC staff (packs, closures waiting long,
+# sources), the meeting questions due, sources' response dates and revisits, the
 # pending recipients; plus the transaction's savepoints.
-FIXED = 15
+FIXED = 16
 # Each digest: savepoint, lock the recipient's user row (one send per person at a time),
 # lock-and-read the pending rows (one query, related rows joined), the recipient's roles and
 # which of the rows' actions and meetings they may see now, claim them as "sending", release;
@@ -33,7 +34,8 @@ REMINDER_INSERT = re.compile(r'INSERT (?:OR IGNORE )?INTO "actions_reminder"')
 
 
 def build(force, *, actions, owners, leads):
-    """`actions` open actions spread over 80 days of deadlines, on one meeting's agenda."""
+    """`actions` open actions spread over 80 days of deadlines, on one meeting's agenda; one in
+    twenty proposed for closure since January (waiting on OPCC staff, who are the leads)."""
     owner_list = [persona(roles.ACTION_OWNER, force=force) for _ in range(owners)]
     lead_list = [persona(roles.OPCC_STAFF) for _ in range(leads)]
     finding = FindingFactory(inspection__force=force)
@@ -46,6 +48,7 @@ def build(force, *, actions, owners, leads):
                 owner=owner_list[i % owners],
                 opcc_lead=lead_list[i % leads],
                 deadline=TODAY + datetime.timedelta(days=i % 80 - 40),
+                status=Status.PROPOSED if i % 20 == 0 else Status.IN_PROGRESS,
             )
             for i in range(actions)
         )

@@ -30,7 +30,7 @@ def test_the_dry_run_counts_only_what_the_digest_would_send(
     closed = ActionFactory(
         finding=action.finding, owner=action.owner, opcc_lead=action.opcc_lead, deadline=DEADLINE
     )
-    day = datetime.date(2025, 3, 20)
+    day = datetime.date(2025, 3, 21)
     with time_machine.travel(at(day), tick=False):
         reminders_sweep()  # recorded, not sent (no commit here): four rows pending
         closed.status, closed.closure_summary = Status.CLOSED, "Done."
@@ -48,10 +48,10 @@ def test_a_dry_run_for_a_later_day_lists_what_that_days_sweep_adds(action, capsy
     action.deadline = DEADLINE
     action.save()
     with time_machine.travel(at(datetime.date(2025, 3, 10)), tick=False):
-        # 17 March: the escalation (14 days overdue) is new; the weekly overdue notice "+8d"
-        # went out on 11 March, by that day's sweep.
-        out = dry_run(capsys, "--date", "2025-03-17")
-    assert "Dry run for Monday 17 March 2025: 1 reminders would go to 1 people." in out
+        # 21 March: the escalation (14 working days overdue) is new; the overdue notice "+15d"
+        # went out on 18 March, by that day's sweep.
+        out = dry_run(capsys, "--date", "2025-03-21")
+    assert "Dry run for Friday 21 March 2025: 1 reminders would go to 1 people." in out
     assert (
         f"{action.opcc_lead.email}:\n  Escalated: overdue: {action.title} (2025-03-03+14d)" in out
     )

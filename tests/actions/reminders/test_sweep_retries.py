@@ -17,7 +17,7 @@ from tracker.models import Heartbeat
 
 pytestmark = pytest.mark.django_db
 
-DAY = datetime.date(2025, 3, 20)
+DAY = datetime.date(2025, 3, 21)
 
 
 @pytest.fixture
