@@ -15,7 +15,6 @@ from tests.actions.reminders.test_reminders import (  # noqa: F401 (fixture)
     at,
     days_mailed,
     sent,
-    sweep,  # noqa: F811 (the fixture)
 )
 from tests.factories import ActionFactory, EvidenceFactory, persona
 from tracker import roles
@@ -56,7 +55,7 @@ def test_a_proposal_waits_on_the_lead_then_all_opcc_staff_and_never_on_the_owner
     owner,
     opcc_officer,
     second_opcc_officer,
-    sweep,  # noqa: F811 (the fixture)
+    sweep,
     mailoutbox,
 ):
     # The closure proposal itself told the lead at once; clear it to see only the sweep's lines.
@@ -83,7 +82,7 @@ def test_a_closure_line_is_not_sent_once_the_proposal_is_sent_back(
     proposed,
     opcc_officer,
     second_opcc_officer,
-    sweep,  # noqa: F811 (the fixture)
+    sweep,
     mailoutbox,
 ):
     sweep(datetime.date(2026, 4, 8))
@@ -100,7 +99,7 @@ def test_evidence_returned_puts_the_ball_back_with_the_owner_and_the_delegate(
     proposed,
     owner,
     second_opcc_officer,
-    sweep,  # noqa: F811 (the fixture)
+    sweep,
     mailoutbox,
 ):
     sweep(datetime.date(2026, 4, 8))

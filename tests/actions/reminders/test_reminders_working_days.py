@@ -12,7 +12,6 @@ from tests.actions.reminders.test_reminders import (  # noqa: F401 (fixture)
     at,
     days_mailed,
     sent,
-    sweep,  # noqa: F811 (the fixture)
 )
 from tests.factories import ActionFactory, persona
 from tracker import roles
@@ -39,7 +38,7 @@ def mailed_to(mailoutbox, user):
 def test_christmas_moves_the_day_before_nudge_to_christmas_eve_for_owner_and_delegate(
     owner,
     delegate,
-    sweep,  # noqa: F811 (the fixture)
+    sweep,
     mailoutbox,
 ):
     # Deadline Tuesday 29 December 2026. The day before is the Boxing Day substitute holiday;
@@ -74,7 +73,7 @@ def test_christmas_moves_the_day_before_nudge_to_christmas_eve_for_owner_and_del
 
 def test_easter_moves_a_nudge_off_good_friday_and_easter_monday(
     action,
-    sweep,  # noqa: F811 (the fixture)
+    sweep,
     mailoutbox,
 ):
     # Deadline Tuesday 7 April 2026: the day-before nudge would fall on Easter Monday and goes
@@ -89,7 +88,7 @@ def test_easter_moves_a_nudge_off_good_friday_and_easter_monday(
 def test_stale_counts_working_days_across_the_march_clock_change_and_waits_out_easter(
     owner,
     delegate,
-    sweep,  # noqa: F811 (the fixture)
+    sweep,
     mailoutbox,
 ):
     # Last touched Friday 20 February 2026; the clocks go forward on 29 March. The 30th working
@@ -119,7 +118,7 @@ def test_stale_counts_working_days_across_the_march_clock_change_and_waits_out_e
 def test_escalation_counts_working_days_overdue_over_christmas(
     action,
     opcc_officer,
-    sweep,  # noqa: F811 (the fixture)
+    sweep,
     mailoutbox,
 ):
     # Due Friday 11 December 2026. Christmas Day, the Boxing Day substitute (28th) and New
@@ -137,7 +136,7 @@ def test_escalation_counts_working_days_overdue_over_christmas(
 def test_a_weekend_digest_goes_only_with_an_overdue_line_over_the_october_clock_change(
     owner,
     second_opcc_officer,
-    sweep,  # noqa: F811 (the fixture)
+    sweep,
     mailoutbox,
 ):
     # Owner: an action due Friday 23 October 2026, overdue from Saturday the 24th, and a stale

@@ -51,7 +51,12 @@ def test_each_source_is_reminded_on_its_own_clock(force, opcc_officer, sweep, ma
     InspectionFactory(
         force=force, source_type="internal_audit", kind="other", response_due_on=D(2024, 12, 2)
     )
+    # Sunday 1 December: both are recorded; their digest waits for Monday (not overdue).
     sweep(D(2024, 12, 1))
+    recorded = Reminder.objects.filter(kind=Kind.RESPONSE_DUE)
+    assert sorted(recorded.values_list("period", flat=True)) == ["2024-12-02-1d", "2024-12-11-14d"]
+    assert not mailoutbox
+    sweep(D(2024, 12, 2))
     assert sorted(r.period for r in sent(Kind.RESPONSE_DUE)) == [
         "2024-12-02-1d",
         "2024-12-11-14d",
