@@ -69,7 +69,7 @@ def area_choices(user):
 
 
 def stale_label():
-    return f"No update for {settings.STALE_DAYS} days"
+    return f"No update for {settings.STALE_DAYS} working days"
 
 
 class DateFilter(django_filters.Filter):

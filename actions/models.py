@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
+from actions.working_days import working_days_before
 from tracker import roles
 
 # The migrations name the storage as actions.models.private_storage: keep the name importable here.
@@ -563,11 +564,15 @@ def _today(as_of):
 def stale_cutoff(as_of=None, days=None):
     """The moment before which the last update makes an open action stale on `as_of`.
 
-    Counted in Europe/London calendar days: last updated (or, with no update, created) on day D,
-    the action is stale from day D + STALE_DAYS, whatever the hour.
+    Counted in working days (actions/working_days.py: no weekends, no bank holidays), by
+    Europe/London calendar day: last updated (or, with no update, created) on day D, the action
+    is stale once STALE_DAYS working days, D included, have passed without an update. The
+    dashboard, the list filter, the stale reminder and the pack all use this one rule.
     """
     days = settings.STALE_DAYS if days is None else days
-    start = _today(as_of) - datetime.timedelta(days=days - 1)
+    # The latest day whose update is that many working days old by `as_of`.
+    last_stale_day = working_days_before(_today(as_of), days)
+    start = last_stale_day + datetime.timedelta(days=1)
     return timezone.make_aware(datetime.datetime.combine(start, datetime.time.min))
 
 

@@ -344,7 +344,7 @@ def dashboard(*, user, today=None):
         ),
         (
             "stale",
-            f"No update for {stale_days} days",
+            f"No update for {stale_days} working days",
             actions.stale(today),
             [("stale", "yes")],
         ),

@@ -283,7 +283,7 @@ def _exceptions(rows, history, since, now):
     else:
         # No earlier meeting: the stale rule (Action.is_stale), on the pack's day.
         today = timezone.localtime(now).date()
-        cutoff, basis = stale_cutoff(today), f"{settings.STALE_DAYS}_days"
+        cutoff, basis = stale_cutoff(today), f"{settings.STALE_DAYS}_working_days"
         no_update = [row for row in open_rows if row["stale"]]
     return {
         "overdue": [

@@ -9,10 +9,8 @@ assurance.
 """
 
 import datetime
-from functools import lru_cache
 from typing import NamedTuple
 
-import holidays
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -25,6 +23,11 @@ from actions.models import (
     ReminderKind,
     Status,
 )
+from actions.working_days import (
+    working_day_on_or_before,
+    working_days_before,
+    working_days_since,
+)
 from reports.models import Meeting, Question
 from tracker.models import User
 
@@ -32,50 +35,6 @@ Kind = ReminderKind
 
 
 # Working days
-
-
-@lru_cache(maxsize=32)
-def _bank_holidays(subdivision, year):
-    return holidays.country_holidays("GB", subdiv=subdivision, years=year)
-
-
-def is_working_day(day):
-    return day.weekday() < 5 and day not in _bank_holidays(
-        settings.REMINDER_HOLIDAYS_SUBDIVISION, day.year
-    )
-
-
-def working_days_before(day, count):
-    """The date `count` working days before `day`, skipping weekends and bank holidays."""
-    while count > 0:
-        day -= datetime.timedelta(days=1)
-        if is_working_day(day):
-            count -= 1
-    return day
-
-
-def working_day_on_or_before(day):
-    """`day` if it is a working day, else the working day before it: when a nudge due on a
-    weekend or a bank holiday goes."""
-    while not is_working_day(day):
-        day -= datetime.timedelta(days=1)
-    return day
-
-
-@lru_cache(maxsize=4096)
-def working_days_since(day, today):
-    """How many working days from `day` up to `today`, `day` included and `today` not: an
-    action last updated on Friday has had one working day without one by Monday morning.
-    Counted by whole weeks, then bank holidays falling on weekdays: a sweep asks for
-    thousands of actions."""
-    if day >= today:
-        return 0
-    weeks, rest = divmod((today - day).days, 7)
-    count = weeks * 5 + sum((day.weekday() + i) % 7 < 5 for i in range(rest))
-    for year in range(day.year, today.year + 1):
-        for holiday in _bank_holidays(settings.REMINDER_HOLIDAYS_SUBDIVISION, year):
-            count -= day <= holiday < today and holiday.weekday() < 5
-    return count
 
 
 def start_of_day(day):
@@ -191,7 +150,6 @@ def _stale_reminders(today, reachable):
     every N working days after that. (The period keeps its "d": keys recorded before the
     count became working days still match.)"""
     stale_days = settings.STALE_DAYS
-    # N working days span at least N calendar days: the calendar rule finds every candidate.
     rows = with_assignees().stale(today)
     for row in rows.values_list("pk", "last_update_at", "created_at", *ASSIGNEE_COLUMNS):
         since = timezone.localdate(row[1] or row[2])

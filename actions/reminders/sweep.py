@@ -32,12 +32,12 @@ from actions.models import Reminder, ReminderKind, ReminderStatus
 from actions.reminders.digest import still_applies
 from actions.reminders.due import (
     RESPONSE_PASSED_WINDOW_DAYS,
-    is_working_day,
     reminders_due,
     start_of_day,
     weekly_digests_due,
 )
 from actions.reminders.outbox import enqueue_digest
+from actions.working_days import is_working_day
 from tracker.heartbeat import heartbeat_last_success, heartbeat_record
 from tracker.models import Heartbeat
 

@@ -90,34 +90,52 @@ def test_due_soon_is_from_today_to_the_setting_days_ahead_both_included(soon):
 # Stale
 
 
-@pytest.mark.parametrize("stale_days", [30, 10])
-def test_stale_counts_calendar_days_since_the_last_update(stale_days):
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("stale_days", "as_of", "last_stale_day", "first_fresh_day"),
+    [
+        # Three working days back from Wednesday 14 January 2026: Tuesday, Monday, Friday. An
+        # update on the Saturday after that Friday has had two working days, not three.
+        (3, D(2026, 1, 14), D(2026, 1, 9), D(2026, 1, 10)),
+        # Ten back from Monday 12 January 2026 skip New Year's Day, Boxing Day and Christmas Day
+        # (and the weekends) to Christmas Eve.
+        (10, D(2026, 1, 12), D(2025, 12, 24), D(2025, 12, 29)),
+    ],
+)
+def test_stale_counts_working_days_since_the_last_update(
+    stale_days, as_of, last_stale_day, first_fresh_day
+):
     with override_settings(STALE_DAYS=stale_days):
-        # Updated late on the day N days ago: stale today, whatever the hour.
-        exactly = ActionFactory(last_update_at=at(days(-stale_days), 23, 59))
-        # Updated just after midnight N - 1 days ago: not stale until tomorrow.
-        one_short = ActionFactory(last_update_at=at(days(1 - stale_days), 0, 1))
+        # Updated late on the last stale day: stale on as_of, whatever the hour.
+        exactly = ActionFactory(last_update_at=at(last_stale_day, 23, 59))
+        # Updated just after midnight on the next day: not yet.
+        one_short = ActionFactory(last_update_at=at(first_fresh_day, 0, 1))
         never_updated = ActionFactory()
-        Action.objects.filter(pk=never_updated.pk).update(created_at=at(days(-stale_days), 9))
+        Action.objects.filter(pk=never_updated.pk).update(created_at=at(last_stale_day, 9))
         never_updated.refresh_from_db()
         closed = ActionFactory(
-            last_update_at=at(days(-90)), status="closed", closure_summary="Done"
+            last_update_at=at(last_stale_day - datetime.timedelta(days=90)),
+            status="closed",
+            closure_summary="Done",
         )
         actions = [exactly, one_short, never_updated, closed]
         expected = [True, False, True, False]
-        assert matches(Action.objects.stale(DAY), actions) == expected
-        assert [a.is_stale_on(DAY) for a in actions] == expected
-        assert one_short.is_stale_on(days(1)) and one_short in Action.objects.stale(days(1))
+        assert matches(Action.objects.stale(as_of), actions) == expected
+        assert [a.is_stale_on(as_of) for a in actions] == expected
 
 
 def test_stale_is_counted_in_london_days_across_the_clock_change():
-    # Last touched at 23:30 BST on 27 September (22:30 UTC); 30 days later is 27 October, GMT.
-    action = ActionFactory(last_update_at=at(datetime.date(2025, 9, 27), 23, 30))
-    with override_settings(STALE_DAYS=30):
-        assert not action.is_stale_on(datetime.date(2025, 10, 26))
-        assert action.is_stale_on(datetime.date(2025, 10, 27))
-        assert action in Action.objects.stale(datetime.date(2025, 10, 27))
-        assert action not in Action.objects.stale(datetime.date(2025, 10, 26))
+    # Last touched at 00:30 BST on Saturday 25 October 2025 (23:30 UTC on the Friday). Counted
+    # from the London day, the five working days are 27 to 31 October (the clocks go back on
+    # the 26th): stale on Monday 3 November, not on Friday 31 October, as a UTC count would say.
+    action = ActionFactory(last_update_at=at(D(2025, 10, 25), 0, 30))
+    with override_settings(STALE_DAYS=5):
+        assert not action.is_stale_on(D(2025, 10, 31))
+        assert action.is_stale_on(D(2025, 11, 3))
+        assert action in Action.objects.stale(D(2025, 11, 3))
+        assert action not in Action.objects.stale(D(2025, 10, 31))
 
 
 # Slipped

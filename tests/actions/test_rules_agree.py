@@ -40,11 +40,12 @@ def actions(force, owner, opcc_officer):
     rows = {
         # Deadline yesterday: overdue. Updated two days ago.
         "late": ActionFactory(deadline=days(-1), last_update_at=at(days(-2)), **fields),
-        # Deadline today: due soon. Updated 30 days ago, in the evening.
-        "today": ActionFactory(deadline=days(0), last_update_at=at(days(-30), 18), **fields),
-        # Deadline 14 days ahead: due soon. Updated 29 days ago, just after midnight.
-        "fortnight": ActionFactory(deadline=days(14), last_update_at=at(days(-29), 0, 5), **fields),
-        # Deadline 15 days ahead. Never updated; created 40 days ago.
+        # Deadline today: due soon. Updated on Monday 27 January in the evening: 30 working days
+        # without an update by DAY (Monday 10 March 2025).
+        "today": ActionFactory(deadline=days(0), last_update_at=at(days(-42), 18), **fields),
+        # Deadline 14 days ahead: due soon. Updated just after midnight the next day: 29.
+        "fortnight": ActionFactory(deadline=days(14), last_update_at=at(days(-41), 0, 5), **fields),
+        # Deadline 15 days ahead. Never updated; created 50 days ago.
         "later": ActionFactory(deadline=days(15), **fields),
         # Closed long ago: none of the rules apply.
         "closed": ActionFactory(
@@ -54,10 +55,10 @@ def actions(force, owner, opcc_officer):
             closure_summary="Done",
             **fields,
         ),
-        # Deadline two months ahead; updated ten days ago.
-        "quiet": ActionFactory(deadline=days(60), last_update_at=at(days(-10)), **fields),
+        # Deadline two months ahead; updated on Monday 24 February: 10 working days.
+        "quiet": ActionFactory(deadline=days(60), last_update_at=at(days(-14)), **fields),
     }
-    Action.objects.filter(pk=rows["later"].pk).update(created_at=at(days(-40)))
+    Action.objects.filter(pk=rows["later"].pk).update(created_at=at(days(-50)))
     meeting = MeetingFactory(starts_at=at(days(3), 10))
     meeting.inspections.add(inspection)
     return {"rows": {action.pk: name for name, action in rows.items()}, "meeting": meeting}
@@ -112,40 +113,28 @@ def test_dashboard_list_sweep_and_pack_agree_and_move_together_with_the_threshol
     found = found_everywhere(opcc_officer, owner, actions)
     assert found["overdue"] == dict.fromkeys(["dashboard", "sweep", "pack"], {"late"})
     assert found["due_soon"] == {"dashboard": {"today", "fortnight"}, "weekly": 2}
-    # Stale at exactly 30 calendar days ("today", updated 30 days ago in the evening), not at 29.
-    # The stale reminder counts working days (docs/design.md, "Reminder policy"): none has gone
-    # 30 working days without an update, so the sweep finds a subset, here none.
-    assert found["stale"] == {
-        "dashboard": {"today", "later"},
-        "sweep": set(),
-        "pack": {"today", "later"},
-    }
-    assert found["labels"] == ("No update for 30 days", "Due in the next 14 days")
+    # Stale at exactly 30 working days ("today", updated in the evening 30 working days ago),
+    # not at 29 ("fortnight", updated just after midnight the next day).
+    assert found["stale"] == dict.fromkeys(["dashboard", "sweep", "pack"], {"today", "later"})
+    assert found["labels"] == ("No update for 30 working days", "Due in the next 14 days")
 
     with override_settings(STALE_DAYS=10, DUE_SOON_DAYS=7):
         found = found_everywhere(opcc_officer, owner, actions)
     assert found["overdue"] == dict.fromkeys(["dashboard", "sweep", "pack"], {"late"})
     assert found["due_soon"] == {"dashboard": {"today"}, "weekly": 1}
     stale = {"today", "fortnight", "later", "quiet"}
-    # "quiet", updated on Friday 28 February, has had 6 working days without an update, not 10.
-    assert found["stale"] == {"dashboard": stale, "sweep": stale - {"quiet"}, "pack": stale}
-    assert found["labels"] == ("No update for 10 days", "Due in the next 7 days")
+    assert found["stale"] == dict.fromkeys(["dashboard", "sweep", "pack"], stale)
+    assert found["labels"] == ("No update for 10 working days", "Due in the next 7 days")
 
 
 def test_an_owner_sees_the_same_counts_for_the_actions_assigned_to_them(actions, owner):
     found = found_everywhere(owner, owner, actions)
     assert found["overdue"]["dashboard"] == found["overdue"]["sweep"] == {"late"}
-    assert found["stale"]["dashboard"] == {"today", "later"}
-    with override_settings(STALE_DAYS=20):
-        found = found_everywhere(owner, owner, actions)
-    # Each was last touched at least 20 working days before DAY: the sweep finds what the board
-    # finds at 20 calendar days.
-    stale = {"today", "fortnight", "later"}
-    assert found["stale"]["dashboard"] == found["stale"]["sweep"] == stale
+    assert found["stale"]["dashboard"] == found["stale"]["sweep"] == {"today", "later"}
 
 
 def test_the_list_filter_is_labelled_from_the_stale_setting(opcc_officer, signed_in):
     client = signed_in(opcc_officer)
     with override_settings(STALE_DAYS=45):
         html = client.get("/actions/").content.decode()
-    assert "No update for 45 days" in html and "No update for 30 days" not in html
+    assert "No update for 45 working days" in html and "No update for 30 working days" not in html
