@@ -20,8 +20,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from actions import repeats
 from actions.filters import ActionFilter
+from actions.finding_selectors import linked_findings
 from actions.grades import compared_with_previous
 from actions.models import (
     OPEN_STATUSES,
@@ -29,7 +29,6 @@ from actions.models import (
     Evidence,
     ExtensionRequest,
     Finding,
-    Force,
     GradedArea,
     Inspection,
     Rag,
@@ -73,11 +72,6 @@ LIST_ROW_COLUMNS = [
     *(f"owner__{column}" for column in PERSON_COLUMNS),
     *(f"opcc_lead__{column}" for column in PERSON_COLUMNS),
 ]
-
-
-def _linked_findings():
-    """Findings shown as repeats of one another: newest inspection first, with it joined."""
-    return Finding.objects.select_related("inspection").order_by("-inspection__published_on")
 
 
 def action_filterset(*, user, data):
@@ -277,7 +271,7 @@ def inspection_detail(*, user, pk):
         published_on=inspection.published_on,
         previous_published_on=previous.published_on if previous else None,
     )
-    linked = _linked_findings()
+    linked = linked_findings()
     findings = inspection.findings.select_related("area", "parent").prefetch_related(
         Prefetch("repeats", queryset=linked),
         Prefetch("repeated_by", queryset=linked),
@@ -444,67 +438,3 @@ def inspection_counts(*, user, today=None):
         }
         for row in rows
     ]
-
-
-# Recurring findings and the finding page
-
-
-def repeat_suggestions(*, force_id, texts, exclude_inspection_id=None, exclude_ids=()):
-    """Per text, the force's earlier findings that say much the same: [{"finding", "score"}].
-
-    One query for the force's findings, however many texts; the scoring is rapidfuzz's.
-    """
-    if force_id is None:
-        return [[] for _ in texts]
-    candidates = list(
-        Finding.objects.filter(inspection__force_id=force_id)
-        .exclude(inspection_id=exclude_inspection_id)
-        .exclude(pk__in=exclude_ids)
-        .select_related("inspection")
-        .order_by("-inspection__published_on", "inspection_id", "position", "pk")
-    )
-    by_id = {finding.pk: finding for finding in candidates}
-    rows = repeats.suggest(texts, [(finding.pk, finding.text) for finding in candidates])
-    return [
-        [{"finding": by_id[item.finding_id], "score": item.score} for item in row] for row in rows
-    ]
-
-
-def force_named(name):
-    """The force with this name, whatever its capitals, or None."""
-    return Force.objects.filter(name__iexact=name).first() if name else None
-
-
-def finding_visible(*, user, pk):
-    """A finding the user may see, with its inspection, or None."""
-    return Finding.objects.visible_to(user).select_related("inspection").filter(pk=pk).first()
-
-
-def finding_links(*, finding):
-    """The earlier findings it repeats and the later ones that repeat it, with inspections."""
-    linked = _linked_findings()
-    return {
-        "earlier": list(linked.filter(repeated_by=finding)),
-        "later": list(linked.filter(repeats=finding)),
-    }
-
-
-def finding_page(*, user, pk):
-    """One finding the user may see (404 otherwise) with its actions and linked findings."""
-    linked = _linked_findings()
-    return get_object_or_404(
-        Finding.objects.visible_to(user)
-        .select_related("inspection__force", "area", "parent")
-        .prefetch_related(
-            Prefetch("repeats", queryset=linked),
-            Prefetch("repeated_by", queryset=linked),
-            Prefetch("recommendations", queryset=Finding.objects.order_by("position")),
-            Prefetch(
-                "actions",
-                queryset=Action.objects.with_effective_rag()
-                .select_related("owner")
-                .order_by("deadline", "pk"),
-            ),
-        ),
-        pk=pk,
-    )

@@ -10,6 +10,7 @@ from django.urls import reverse
 from actions import (
     evidence_services,
     exports,
+    finding_selectors,
     finding_services,
     forms,
     history,
@@ -249,7 +250,7 @@ def action_detail(request, pk):
     context = {
         "action": action,
         "tab": "overview",
-        "links": selectors.finding_links(finding=action.finding),
+        "links": finding_selectors.finding_links(finding=action.finding),
         "reopened": selectors.reopen_reason(action=action),
         "extension": selectors.extension_requests(user=request.user, action=action).first(),
         # Each piece of evidence, with why this user may not assure it ("" if they may).

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions import selectors
+from actions import finding_selectors, selectors
 from actions.inspection_import import draft as import_draft
 from actions.inspection_import import forms, services
 from actions.models import Force
@@ -31,7 +31,7 @@ def import_start(request):
     form = forms.ImportStartForm(*bound_form_data(request), use_required_attribute=False)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        force = data["force"] or selectors.force_named(data["parsed"].inspection.force)
+        force = data["force"] or finding_selectors.force_named(data["parsed"].inspection.force)
         request.session[import_draft.SESSION_KEY] = import_draft.draft_from_parsed(
             data["parsed"], text=data["source_text"], source_name=data["source_name"], force=force
         )
@@ -44,7 +44,9 @@ def import_start(request):
 
 def _suggestions(draft, indexes):
     texts = [draft["findings"][i]["text"] for i in indexes]
-    return selectors.repeat_suggestions(force_id=draft["inspection"]["force_id"], texts=texts)
+    return finding_selectors.repeat_suggestions(
+        force_id=draft["inspection"]["force_id"], texts=texts
+    )
 
 
 def _review_page_url(number):
@@ -222,12 +224,12 @@ def import_discard(request):
 
 @workspace
 def finding_detail(request, pk):
-    finding = selectors.finding_page(user=request.user, pk=pk)
+    finding = finding_selectors.finding_page(user=request.user, pk=pk)
     can_manage = roles.can_manage_actions(request.user)
     suggestions = []
     if can_manage:
         linked = [f.pk for f in finding.repeats.all()] + [f.pk for f in finding.repeated_by.all()]
-        (suggestions,) = selectors.repeat_suggestions(
+        (suggestions,) = finding_selectors.repeat_suggestions(
             force_id=finding.inspection.force_id,
             texts=[finding.text],
             exclude_inspection_id=finding.inspection_id,
@@ -253,7 +255,7 @@ def finding_repeat(request, pk):
     allow(roles.can_manage_actions(request.user))
     earlier_id = request.POST.get("earlier", "")
     earlier = (
-        selectors.finding_visible(user=request.user, pk=int(earlier_id))
+        finding_selectors.finding_visible(user=request.user, pk=int(earlier_id))
         if earlier_id.isdigit()
         else None
     )

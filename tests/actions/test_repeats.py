@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from actions import selectors
+from actions import finding_selectors
 from actions.inspection_import import services as import_services
 from actions.inspection_import.draft import SESSION_KEY
 from actions.models import Finding, Force, Inspection
@@ -40,7 +40,7 @@ def demo_opcc(demo):
 def test_on_the_demo_the_2023_investigation_finding_is_suggested_as_a_2015_repeat(demo, settings):
     force, peel_2015, peel_2023 = demo
     findings_2023 = list(peel_2023.findings.order_by("position"))
-    rows = selectors.repeat_suggestions(
+    rows = finding_selectors.repeat_suggestions(
         force_id=force.pk,
         texts=[f.text for f in findings_2023],
         exclude_inspection_id=peel_2023.pk,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from actions import finding_services, selectors
+from actions import finding_selectors, finding_services
 from actions.inspection_import import services as import_services
 from actions.inspection_import.source import NO_FINDINGS, guess_kind, parsed_from_file, report_hash
 from actions.models import Inspection
@@ -66,7 +66,7 @@ class Command(BaseCommand):
         draft = parsed.as_dict()
         try:
             with transaction.atomic():
-                force = selectors.force_named(name) or finding_services.force_create(
+                force = finding_selectors.force_named(name) or finding_services.force_create(
                     by=by, name=name, reason=f"Imported from {source}"
                 )
                 existed = Inspection.objects.same_report(
