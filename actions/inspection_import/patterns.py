@@ -151,6 +151,8 @@ SOURCE_MARKERS = {
 SOURCE_DATE = re.compile(
     rf"(?i)\b(?:date of (?:the )?(?:report|recommendation)|date (?:recommendation )?made"
     rf"|recommendation made on|dated)\b\s*:?\s*({DATE})"
+    # A coroner's report ends "9 Date: 23 January 2025" (the form's section 9).
+    rf"|(?m:^[ \t]*\d{{0,2}}[ \t]*Date[ \t]*[:|]?[ \t]*({DATE})[ \t]*$)"
 )
 PILLARS = {"effectiveness", "efficiency", "legitimacy", "leadership"}
 
