@@ -153,8 +153,10 @@ class InspectionQuerySet(models.QuerySet):
         )
 
     def same_report(self, *, force, title, sha256=""):
-        """An import of this report already made: the same text, or the same force and title."""
-        same = Q(force=force, title__iexact=title.strip())
+        """An import of this report already made: the same text, or the same force and title
+        (a report without a force or title yet is matched by its text alone)."""
+        title = (title or "").strip()
+        same = Q(force=force, title__iexact=title) if force is not None and title else Q(pk=None)
         if sha256:
             same |= Q(source_sha256=sha256)
         return self.filter(same)

@@ -12,16 +12,21 @@ SESSION_KEY = "report_import_draft"
 
 
 def draft_from_parsed(parsed, *, text, source_name, force=None):
+    """The draft of a parsed report. A text whose findings were not recognised keeps the text
+    and the reason, so the officer can add its findings by hand beside it."""
     data = parsed.as_dict()
     title = data["inspection"]["title"] or ""
     return {
         "source_name": source_name,
         "sha256": report_hash(text),
+        "reason": parsed.reason,
+        "text": "" if parsed.recognised else text,
         "inspection": {
             "title": title,
             "force_name": data["inspection"]["force"] or "",
             "force_id": force.pk if force else None,
             "kind": guess_kind(title),
+            "source_type": parsed.source_type,
             "published": data["inspection"]["published"],
         },
         "graded_areas": data["graded_areas"],

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from actions.inspection_import.source import ALLOWED_DESCRIPTION, read_report
-from actions.models import FindingKind, Force, Grade, InspectionKind
+from actions.models import FindingKind, Force, Grade, Inspection, InspectionKind
 from tracker.forms import GovukDateField, WorkspaceForm
 
 
@@ -38,8 +38,12 @@ class ImportStartForm(WorkspaceForm):
             raise ValidationError("Choose a file or paste text, not both.")
         force = cleaned.get("force")
         try:
+            # A text without recognised findings is kept: the officer adds them by hand.
             parsed, source = read_report(
-                text=text, upload=upload, force_name=force.name if force else None
+                text=text,
+                upload=upload,
+                force_name=force.name if force else None,
+                require_findings=False,
             )
         except ValidationError as error:
             self.add_error("file" if upload else "text", error)
@@ -57,6 +61,9 @@ class ReviewInspectionForm(WorkspaceForm):
         error_messages={"required": "Choose the force the report is about."},
     )
     kind = forms.ChoiceField(label="Type of inspection", choices=InspectionKind.choices)
+    source_type = forms.ChoiceField(
+        label="Where the report came from", choices=Inspection.SourceType.choices
+    )
     published = GovukDateField(label="Published", required=False)
 
 
@@ -155,6 +162,7 @@ def review_forms(draft, data=None, *, indexes, suggestions):
             "title": info["title"],
             "force": info["force_id"],
             "kind": info["kind"],
+            "source_type": info.get("source_type", Inspection.SourceType.HMICFRS),
             "published": info["published"],
         },
     )

@@ -96,7 +96,8 @@ def parse_report(
     areas += [GradedArea(n, g) for n, g in walker.grades.items() if n.lower() not in seen]
     findings = _number_findings(walker.items)
     source_type = _source_type(text, walker.items)
-    info = InspectionInfo(_find_title(lines), force, _find_published(text))
+    published = _find_published(text)
+    info = InspectionInfo(_find_title(lines, source_type, published), force, published)
     return ParsedReport(info, areas, findings, source_type, _reason(source_type, findings, areas))
 
 
@@ -202,12 +203,24 @@ def _split_inline_lead_ins(lines: list[str], item_start: str) -> list[str]:
     return out
 
 
+SOURCE_TITLES = {
+    "coroner": "Coroner's report to prevent future deaths",
+    "iopc": "IOPC learning recommendations",
+}
+
 # --- Metadata --------------------------------------------------------------------------------
 
 
-def _find_title(lines: list[str]) -> str | None:
+def _find_title(
+    lines: list[str], source_type: str = "hmicfrs", published: datetime.date | None = None
+) -> str | None:
     """The first heading-like line naming PEEL or an inspection; a following PEEL pillar line
-    ("Effectiveness") is part of the title on HMICFRS force pages."""
+    ("Effectiveness") is part of the title on HMICFRS force pages. A coroner's or the IOPC's
+    headings are the same on every report, so their title is the kind of report and its date
+    (a force's titles tell its reports apart: see InspectionQuerySet.same_report)."""
+    if source_type in SOURCE_TITLES:
+        dated = f" of {published:%-d %B %Y}" if published else ""
+        return f"{SOURCE_TITLES[source_type]}{dated}"
     for i, line in enumerate(lines):
         if line and heading_like(line, max_words=20) and TITLE_WORDS.search(line):
             line = re.sub(r"(?i)^title:\s*", "", line)
@@ -227,7 +240,7 @@ def _find_force(text: str) -> str | None:
 def _find_published(text: str) -> datetime.date | None:
     for pattern in (SOURCE_DATE, PUBLISHED, DATE_LINE, LAST_UPDATED):
         for match in pattern.finditer(text):
-            if parsed := _parse_date(match.group(1)):
+            if parsed := _parse_date(match.group(match.lastindex)):
                 return parsed
     return None
 

@@ -151,6 +151,10 @@ SOURCE_MARKERS = {
 SOURCE_DATE = re.compile(
     rf"(?i)\b(?:date of (?:the )?(?:report|recommendation)|date (?:recommendation )?made"
     rf"|recommendation made on|dated)\b\s*:?\s*({DATE})"
+    # A coroner's report ends "9 Date: 23 January 2025" (the form's section 9).
+    # Each run of spaces has one place to match: two runs side by side made a line of spaces
+    # quadratic.
+    rf"|(?m:^[ \t]*(?:\d{{1,2}}[ \t]+)?Date[ \t]*(?:[:|][ \t]*)?({DATE})[ \t]*$)"
 )
 PILLARS = {"effectiveness", "efficiency", "legitimacy", "leadership"}
 

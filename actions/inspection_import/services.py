@@ -72,6 +72,7 @@ def report_import(
     findings,
     source_name,
     sha256="",
+    source_type=Inspection.SourceType.HMICFRS,
     update=False,
 ):
     """Create (or, with update, bring up to date) an inspection with its areas and findings.
@@ -79,7 +80,8 @@ def report_import(
     `by` is the officer (the command line names one with --user). Each finding dict has
     kind, reference, area (a graded area's name or None), parent (a cause of concern's reference
     or None), text, and repeats (ids of earlier findings the officer confirmed). Nothing is
-    written unless all of it is valid; a report already imported (the same text, or the same
+    written unless all of it is valid; `source_type` says where the report came from (an
+    Inspection.SourceType). A report already imported (the same text, or the same
     force and title) is refused unless `update` is true.
     """
     require_opcc_staff(by)
@@ -110,6 +112,7 @@ def report_import(
         force=force,
         title=title,
         kind=kind,
+        source_type=source_type,
         published_on=published_on,
         sha256=sha256,
     )
@@ -118,8 +121,15 @@ def report_import(
     return inspection
 
 
-def _import_inspection(existing, *, by, reason, force, title, kind, published_on, sha256):
-    fields = {"title": title, "kind": kind, "published_on": published_on}
+def _import_inspection(
+    existing, *, by, reason, force, title, kind, source_type, published_on, sha256
+):
+    fields = {
+        "title": title,
+        "kind": kind,
+        "source_type": source_type,
+        "published_on": published_on,
+    }
     if sha256:
         fields["source_sha256"] = sha256
     if existing is None:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from actions import finding_selectors, selectors
 from actions.inspection_import import draft as import_draft
 from actions.inspection_import import forms, services
-from actions.models import Force
+from actions.models import Force, Inspection
 from actions.views import inspection_url
 from tracker import roles
 from tracker.web import allow, bound_form_data, opcc_only, workspace
@@ -29,17 +29,31 @@ REVIEW_URL = "actions:import_review"
 def import_start(request):
     # Bound on every POST, an empty one included, so an empty submission is told what to do.
     form = forms.ImportStartForm(*bound_form_data(request), use_required_attribute=False)
+    already = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        force = data["force"] or finding_selectors.force_named(data["parsed"].inspection.force)
-        request.session[import_draft.SESSION_KEY] = import_draft.draft_from_parsed(
-            data["parsed"], text=data["source_text"], source_name=data["source_name"], force=force
+        parsed = data["parsed"]
+        force = data["force"] or finding_selectors.force_named(parsed.inspection.force)
+        draft = import_draft.draft_from_parsed(
+            parsed, text=data["source_text"], source_name=data["source_name"], force=force
         )
-        count = len(data["parsed"].findings)
-        messages.success(request, f"{count} finding{'s' if count != 1 else ''} found. Review them.")
-        return redirect(REVIEW_URL)
-    draft = request.session.get(import_draft.SESSION_KEY)
-    return render(request, "actions/report_import_start.html", {"form": form, "draft": draft})
+        already = selectors.inspection_already_imported(
+            force=force, title=draft["inspection"]["title"], sha256=draft["sha256"]
+        )
+        if already is None:
+            request.session[import_draft.SESSION_KEY] = draft
+            if parsed.recognised:
+                count = len(parsed.findings)
+                found = f"{count} finding{'s' if count != 1 else ''} found"
+                messages.success(request, f"{found}. Review them.")
+            return redirect(REVIEW_URL)
+    context = {
+        "form": form,
+        "draft": request.session.get(import_draft.SESSION_KEY),
+        "already": already,
+        "already_url": already and inspection_url(already),
+    }
+    return render(request, "actions/report_import_start.html", context)
 
 
 def _suggestions(draft, indexes):
@@ -131,6 +145,7 @@ def _apply_edits(draft, inspection_form, area_forms, finding_forms):
         force_id=force.pk,
         force_name=force.name,
         kind=info["kind"],
+        source_type=info["source_type"],
         published=info["published"].isoformat() if info["published"] else None,
     )
     renamed_areas = {}
@@ -203,6 +218,7 @@ def _accept(user, draft):
         force=force,
         title=info["title"],
         kind=info["kind"],
+        source_type=info.get("source_type", Inspection.SourceType.HMICFRS),
         published_on=datetime.date.fromisoformat(published) if published else None,
         graded_areas=draft["graded_areas"],
         findings=draft["findings"],

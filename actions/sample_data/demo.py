@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from actions import finding_services, services
 from actions.inspection_import.parser import parse_report
+from actions.inspection_import.source import report_hash
 from actions.models import Force, Grade, Inspection, Status
 from actions.sample_data import events, exampleshire, peel_2023_story
 from reports.models import Meeting
@@ -220,10 +221,16 @@ def _load_findings(inspection, opcc, parsed_findings):
 
 def _load_peel_2015(force, opcc, owner):
     plan = {event: events.at(day) for event, day in PEEL_2015_PLAN.items()}
-    parsed = parse_report((TEXTS / "peel-2015-herts-effectiveness.txt").read_text(), FORCE_NAME)
+    text = (TEXTS / "peel-2015-herts-effectiveness.txt").read_text()
+    parsed = parse_report(text, FORCE_NAME)
     with events.happened_on(plan["recorded"]):
+        # The text's hash, as an import records it: the same text is not imported again.
         inspection = finding_services.inspection_create(
-            by=opcc, force=force, title=PEEL_2015_TITLE, kind=Inspection.Kind.PEEL
+            by=opcc,
+            force=force,
+            title=PEEL_2015_TITLE,
+            kind=Inspection.Kind.PEEL,
+            source_sha256=report_hash(text),
         )
         for position, area in enumerate(parsed.graded_areas, start=1):
             finding_services.graded_area_create(
@@ -277,6 +284,7 @@ def _load_peel_2023(force, opcc):
             fieldwork_start=datetime.date(2023, 12, 1),
             fieldwork_end=datetime.date(2024, 6, 30),
             link=PEEL_2023_LINK,
+            source_sha256=report_hash(text),
             # The Panel paper's Appendix A is HM Inspector's summary, word for word.
             inspector_summary=text.partition("HM Inspector’s summary\n")[2].strip(),
         )

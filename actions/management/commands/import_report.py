@@ -77,6 +77,7 @@ class Command(BaseCommand):
                     force=force,
                     title=title,
                     kind=guess_kind(title),
+                    source_type=parsed.source_type,
                     published_on=parsed.inspection.published,
                     graded_areas=draft["graded_areas"],
                     findings=draft["findings"],
