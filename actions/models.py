@@ -1139,6 +1139,8 @@ class ReminderKind(models.TextChoices):
     # Scheduled: a closure proposal waiting for OPCC assurance (the lead, then all OPCC staff).
     CLOSURE_WAITING = "closure_waiting", "Closure waiting for assurance"
     CLOSURE_ESCALATION = "closure_escalation", "Closure still waiting for assurance"
+    # Scheduled: a sustaining period about to end (the lead, or all OPCC staff with none).
+    SUSTAIN_ENDING = "sustain_ending", "Sustaining period ends"
 
 
 class ReminderStatus(models.TextChoices):

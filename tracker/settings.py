@@ -338,6 +338,9 @@ REMINDER_ESCALATE_AFTER_DAYS = env_int("REMINDER_ESCALATE_AFTER_DAYS", 14)
 # follows the day after), and this many days before an HMICFRS revisit.
 REMINDER_RESPONSE_DAYS = env_days("REMINDER_RESPONSE_DAYS", [14, 7, 1])
 REMINDER_REVISIT_DAYS = env_int("REMINDER_REVISIT_DAYS", 14)
+# An action's sustaining period: its OPCC lead (or all OPCC staff) is told this many days before
+# it ends, and on the day, to decide whether to close it.
+REMINDER_SUSTAIN_DAYS = env_int("REMINDER_SUSTAIN_DAYS", 14)
 # An open action is stale after this many days without an update: the dashboard, the list's
 # filter, the stale reminder and the briefing pack all read this one value (actions.models); the
 # stale reminder counts it in working days.
