@@ -280,6 +280,14 @@ class Inspection(models.Model):
         "within 56 days of the date the report was sent",
     }
 
+    # What the response's due date is called where it is listed (the Panel's pack): each
+    # source's own. A coroner's report is made under reg. 28; the response is due under reg. 29.
+    RESPONSE_DUE_LABELS = {
+        SourceType.HMICFRS: "PCC's s.55 response due",
+        SourceType.IOPC: "Response to the IOPC recommendation due",
+        SourceType.CORONER: "Response to the coroner's regulation 28 report due",
+    }
+
     def clean(self):
         errors = {}
         previous = self.previous
@@ -318,6 +326,12 @@ class Inspection(models.Model):
         return self.RESPONSE_RULES.get(self.source_type, "A date the office sets")
 
     @property
+    def response_due_label(self):
+        return self.RESPONSE_DUE_LABELS.get(
+            self.source_type, "Response due (a date the office set)"
+        )
+
+    @property
     def has_statutory_clock(self):
         return self.source_type in self.STATUTORY_CLOCKS
 
@@ -343,12 +357,16 @@ class Inspection(models.Model):
     def response_state(self):
         """ "recorded", "overdue" (none recorded, the due date has passed), "due", or None
         when no due date is known yet. Neutral words: the tracker records, it does not judge."""
+        return self.response_state_on(timezone.localdate())
+
+    def response_state_on(self, today):
+        """response_state as at `today` (the pack's day)."""
         if self.response_published_on is not None:
             return "recorded"
         due = self.response_due
         if due is None:
             return None
-        return "overdue" if timezone.localdate() > due else "due"
+        return "overdue" if today > due else "due"
 
     @property
     def response_met(self):
@@ -1141,6 +1159,8 @@ class ReminderKind(models.TextChoices):
     # Scheduled: a closure proposal waiting for OPCC assurance (the lead, then all OPCC staff).
     CLOSURE_WAITING = "closure_waiting", "Closure waiting for assurance"
     CLOSURE_ESCALATION = "closure_escalation", "Closure still waiting for assurance"
+    # Scheduled: a sustaining period about to end (the lead, or all OPCC staff with none).
+    SUSTAIN_ENDING = "sustain_ending", "Sustaining period ends"
 
 
 class ReminderStatus(models.TextChoices):

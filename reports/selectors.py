@@ -153,6 +153,28 @@ def _slipped(row):
     return action.has_slipped
 
 
+# A pack generated before schema 4 said "met" or "late" about every source as an s.55 response:
+# it is read in the neutral words of Inspection.response_state.
+OLDER_RESPONSE_STATES = {
+    "met": "recorded",
+    "late": "recorded",
+    "not_recorded": "overdue",
+    "not_yet_due": "due",
+}
+
+
+def _older_statutory(statutory):
+    return {
+        **statutory,
+        "response_due_label": "PCC's s.55 response due",
+        "response_state": (
+            OLDER_RESPONSE_STATES.get(statutory.get("response"))
+            if statutory.get("response_due") or statutory.get("response_published_on")
+            else None
+        ),
+    }
+
+
 def action_rows(snapshot, audience):
     """The pack's action rows, with the owner, finding wording, latest update and reasons this
     audience may see: the Panel and the public get only words written for the public."""
@@ -251,6 +273,8 @@ def pack_view(pack, *, audience):
     inspections = []
     for inspection in snapshot["inspections"]:
         statutory = dict(inspection["statutory"])
+        if "response_state" not in statutory:  # a pack generated before schema 4
+            statutory = _older_statutory(statutory)
         statutory["needing_response"] = [
             {**finding, "shown": finding["text"] if audience == STAFF else finding["public_text"]}
             for finding in statutory["needing_response"]

@@ -32,7 +32,8 @@ from reports.models import Question
 from reports.snapshot_history import iso
 
 # 3: each action row says whether it slipped and is stale (the model's rules).
-SCHEMA_VERSION = 3
+# 4: each source's response clock in its own words, and its state (not "met" or "late").
+SCHEMA_VERSION = 4
 GRADE_LABELS = dict(Grade.choices)
 
 
@@ -108,21 +109,21 @@ def _previous_areas(inspections):
     return titles, areas
 
 
-def _response(inspection):
-    """Met or late only when the response's publication is recorded: past the due date with
-    nothing recorded, the pack says so and no more (it may have been published elsewhere)."""
-    met = inspection.response_met
-    if inspection.response_published_on is None:
-        return "not_recorded" if met is False else "not_yet_due"
-    return "met" if met else "late"
-
-
-def _statutory(inspection, needing):
+def _statutory(inspection, needing, today):
+    """The source's response clock in its own words (Inspection.response_due_label and
+    response_rule) and its state on the pack's day: recorded, due, or no response recorded by
+    a date that has passed. Never met, late or missed: the office may have responded elsewhere."""
+    extended = inspection.response_extended_to and inspection.statutory_response_due
     return {
         "published_on": iso(inspection.published_on),
+        "source": inspection.get_source_type_display(),
+        "response_due_label": inspection.response_due_label,
+        "response_rule": inspection.response_rule,
         "response_due": iso(inspection.response_due),
+        "response_extended_from": iso(inspection.statutory_response_due) if extended else None,
+        "response_extension_reason": inspection.response_extension_reason if extended else "",
         "response_published_on": iso(inspection.response_published_on),
-        "response": _response(inspection),
+        "response_state": inspection.response_state_on(today),
         "revisit_on": iso(inspection.revisit_on),
         "force": inspection.force.name,
         "monitoring_phase": inspection.force.get_monitoring_phase_display(),
@@ -418,7 +419,7 @@ def pack_snapshot(meeting, *, now=None):
                     previous_titles.get(inspection.previous_pk),
                     previous_areas[inspection.previous_pk],
                 ),
-                "statutory": _statutory(inspection, needing[inspection.pk]),
+                "statutory": _statutory(inspection, needing[inspection.pk], today),
                 "force": inspection.force.name,
                 "published_on": iso(inspection.published_on),
                 "fieldwork_start": iso(inspection.fieldwork_start),

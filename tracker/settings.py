@@ -334,14 +334,14 @@ REMINDER_QUESTION_DAYS = env_days("REMINDER_QUESTION_DAYS", [7])
 REMINDER_OVERDUE_REPEAT_DAYS = env_int("REMINDER_OVERDUE_REPEAT_DAYS", 7)
 # Escalation to the OPCC lead once an action is this many working days overdue.
 REMINDER_ESCALATE_AFTER_DAYS = env_int("REMINDER_ESCALATE_AFTER_DAYS", 14)
-# Reminders to OPCC staff this many days before a source's response is due (an overdue notice
-# follows the day after), and this many days before an HMICFRS revisit.
+# Days before a source's response is due (then the day after), an HMICFRS revisit, and the end of
+# an action's sustaining period (then on the day: its lead, or all OPCC staff), to remind.
 REMINDER_RESPONSE_DAYS = env_days("REMINDER_RESPONSE_DAYS", [14, 7, 1])
 REMINDER_REVISIT_DAYS = env_int("REMINDER_REVISIT_DAYS", 14)
+REMINDER_SUSTAIN_DAYS = env_int("REMINDER_SUSTAIN_DAYS", 14)
 # An open action is stale after this many days without an update: the dashboard, the list's
 # filter, the stale reminder and the briefing pack all read this one value (actions.models); the
-# stale reminder counts it in working days.
-# REMINDER_STALE_DAYS is its old name, still read.
+# stale reminder counts it in working days. REMINDER_STALE_DAYS is its old name, still read.
 STALE_DAYS = env_int("STALE_DAYS", env_int("REMINDER_STALE_DAYS", 30))
 # A closure proposal waiting for assurance: the OPCC lead is told after this many working days,
 # and all OPCC staff after the second number.

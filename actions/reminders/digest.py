@@ -49,6 +49,8 @@ RESPONSE_KINDS = {Kind.RESPONSE_DUE, Kind.RESPONSE_PASSED}
 ASSIGNEE_KINDS = {Kind.OVERDUE, Kind.DEADLINE, Kind.STALE}
 # Waiting on OPCC staff: dropped unsent once the proposal is closed, sustained or sent back.
 WAITING_KINDS = {Kind.CLOSURE_PROPOSED, Kind.CLOSURE_WAITING, Kind.CLOSURE_ESCALATION}
+# A sustaining period's end: dropped unsent once the action is closed or reopened.
+SUSTAIN_KINDS = {Kind.SUSTAIN_ENDING}
 # Sections of the digest, most urgent first.
 DIGEST_ORDER = [
     Kind.ESCALATION,
@@ -66,6 +68,7 @@ DIGEST_ORDER = [
     Kind.PAPER_PUBLISHED,
     Kind.ACTION_RETURNED,
     Kind.CLOSURE_WAITING,
+    Kind.SUSTAIN_ENDING,
     Kind.CLOSURE_PROPOSED,
     Kind.UPDATE_POSTED,
     Kind.EVIDENCE_ASSURED,
@@ -91,6 +94,7 @@ HEADINGS = {
     Kind.CLOSURE_ESCALATION: "Closures still waiting for assurance",
     Kind.CLOSURE_WAITING: "Closures waiting for your assurance",
     Kind.CLOSURE_PROPOSED: "Proposed for closure",
+    Kind.SUSTAIN_ENDING: "Sustaining periods ending: decide whether to close",
     Kind.UPDATE_POSTED: "Updates posted",
     Kind.EVIDENCE_ASSURED: "Evidence assured",
     Kind.UPDATE_REQUESTED: "Updates requested by OPCC staff",
@@ -123,6 +127,8 @@ def still_applies(reminder, recipient):
         return reminder.action.status == Status.PROPOSED
     if reminder.kind == Kind.QUESTION_DUE:
         return not reminder.question.is_answered
+    if reminder.kind in SUSTAIN_KINDS:
+        return reminder.action.status == Status.SUSTAINING
     return True
 
 
@@ -308,6 +314,12 @@ def _line(reminder, today):
         since = timezone.localdate(action.last_update_at or action.created_at)
         lead = action.opcc_lead or "no OPCC lead"
         return f"Proposed for closure on {_day(since)}; waiting for assurance. OPCC lead: {lead}."
+    if reminder.kind == Kind.SUSTAIN_ENDING:
+        until = action.sustain_until
+        days = (until - today).days
+        if days < 0:
+            return f"Sustaining period ended {_day(until)}: decide whether to close."
+        return f"Sustaining period ends {_day(until)}, {_in_days(days)}: decide whether to close."
     if reminder.kind == Kind.MEETING_UPDATE:
         day = timezone.localdate(meeting.starts_at)
         return f"On the agenda of {meeting.title} on {_day(day)}. Please post an update."

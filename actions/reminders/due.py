@@ -1,5 +1,5 @@
-"""What reminders are due by a day: deadlines, overdue, stale, closures, meetings, sources'
-response dates and revisits, and weekly summaries.
+"""What reminders are due by a day: deadlines, overdue, stale, closures, sustaining periods'
+ends, meetings, sources' response dates and revisits, and weekly summaries.
 
 Each rule yields `Due` keys (recipient, action, meeting or inspection, kind, period); the sweep
 records them (actions/reminders/sweep.py). Dates are Europe/London calendar days
@@ -197,6 +197,32 @@ def _closure_reminders(today, reachable, staff):
                 )
 
 
+# A sustaining period that ended longer ago than this gets no notice: a missed sweep is caught
+# up, but an action loaded still sustaining months after its end date is not news.
+SUSTAIN_ENDED_WINDOW_DAYS = 28
+
+
+def _sustain_reminders(today, reachable, staff):
+    """A sustaining period about to end: its OPCC lead (all OPCC staff if it has none they can
+    reach) is told REMINDER_SUSTAIN_DAYS before and on the day, to decide whether to close it;
+    each once per end date."""
+    ahead = settings.REMINDER_SUSTAIN_DAYS
+    rows = Action.objects.filter(
+        status=Status.SUSTAINING,
+        sustain_until__gte=today - datetime.timedelta(days=SUSTAIN_ENDED_WINDOW_DAYS),
+        sustain_until__lte=today + datetime.timedelta(days=ahead),
+    )
+    for pk, lead_id, until in rows.order_by().values_list("pk", "opcc_lead_id", "sustain_until"):
+        days = 0 if today >= until else ahead
+        for recipient_id in [lead_id] if lead_id in reachable else staff:
+            yield Due(
+                recipient_id=recipient_id,
+                action_id=pk,
+                kind=Kind.SUSTAIN_ENDING,
+                period=f"sustain {until}-{days}d",
+            )
+
+
 def _meeting_reminders(today, reachable, staff):
     """Update requests to owners of actions on an agenda, and "pack ready" to OPCC staff."""
     request_days = settings.REMINDER_MEETING_WORKING_DAYS
@@ -320,6 +346,7 @@ def reminders_due(today):
         *_overdue_reminders(today, reachable),
         *_stale_reminders(today, reachable),
         *_closure_reminders(today, reachable, staff),
+        *_sustain_reminders(today, reachable, staff),
         *_meeting_reminders(today, reachable, staff),
         *_question_reminders(today, reachable),
         *_response_reminders(today, staff),

@@ -32,6 +32,7 @@ from actions.models import Reminder, ReminderKind, ReminderStatus
 from actions.reminders.digest import still_applies
 from actions.reminders.due import (
     RESPONSE_PASSED_WINDOW_DAYS,
+    SUSTAIN_ENDED_WINDOW_DAYS,
     reminders_due,
     start_of_day,
     weekly_digests_due,
@@ -74,6 +75,8 @@ def _not_recorded_lately(due, today):
         *settings.REMINDER_RESPONSE_DAYS,
         settings.REMINDER_REVISIT_DAYS,
         RESPONSE_PASSED_WINDOW_DAYS,
+        settings.REMINDER_SUSTAIN_DAYS,
+        SUSTAIN_ENDED_WINDOW_DAYS,
     )
     since = start_of_day(today - datetime.timedelta(days=window + 1))
     recorded = set(

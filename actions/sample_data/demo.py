@@ -1,5 +1,6 @@
 """Demo data: Hertfordshire's PEEL 2015 and 2023-25 inspections, actions in every status, users;
-and an invented second force whose two PEEL rounds show travel across renamed areas.
+and an invented second force whose two PEEL rounds show travel across renamed areas, with an
+invented IOPC recommendation and coroner's report and their response clocks.
 
 Everything is written through the services, so the demo has the same history a real site would,
 dated when each event happened (actions/sample_data/events.py): real events on their real dates,
@@ -19,7 +20,7 @@ from actions import finding_services, services
 from actions.inspection_import.parser import parse_report
 from actions.inspection_import.source import report_hash
 from actions.models import Force, Grade, Inspection, Status
-from actions.sample_data import events, exampleshire, peel_2023_story
+from actions.sample_data import events, exampleshire, other_sources, peel_2023_story
 from reports.models import Meeting
 from reports.services import meeting_create
 from tracker import roles
@@ -170,7 +171,8 @@ def load_demo(*, stdout=None):
             peel_2023_story.peel_2023_story_load(
                 inspection=peel_2023, opcc=opcc, owner=owner, today=today, paper=DEMO_PAPER
             )
-        exampleshire.exampleshire_load(opcc=opcc)
+        invented = exampleshire.exampleshire_load(opcc=opcc)
+        other_sources.other_sources_load(force=invented, opcc=opcc, today=today)
     return list(users)
 
 

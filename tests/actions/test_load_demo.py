@@ -92,7 +92,9 @@ def test_actions_in_every_status_some_overdue_some_slipped(demo):
 
 def test_an_invented_force_shows_travel_across_renamed_peel_areas(demo, client):
     force = Force.objects.get(name__endswith="(invented)")
-    peel_2021, peel_2023 = force.inspections.order_by("published_on")
+    peel_2021, peel_2023 = force.inspections.filter(kind=Inspection.Kind.PEEL).order_by(
+        "published_on"
+    )
     assert "(invented)" in peel_2021.title and "(invented)" in peel_2023.title
     assert peel_2023.previous == peel_2021
     renamed = {
@@ -118,6 +120,23 @@ def test_an_invented_force_shows_travel_across_renamed_peel_areas(demo, client):
         "Not comparable: not graded in the previous inspection"
     )
     assert "Not graded before" not in response.content.decode()
+
+
+def test_the_invented_iopc_and_coroner_sources_show_their_response_clocks(demo, client):
+    force = Force.objects.get(name__endswith="(invented)")
+    iopc = force.inspections.get(source_type=Inspection.SourceType.IOPC)
+    coroner = force.inspections.get(source_type=Inspection.SourceType.CORONER)
+    assert "(invented)" in iopc.title and "(invented)" in coroner.title
+    assert iopc.findings.exists() and coroner.findings.exists()
+    client.login(username="opcc", password=settings.DEMO_PASSWORD)
+    html = client.get(reverse("actions:inspection", args=[iopc.pk])).content.decode()
+    assert f"Response due {iopc.response_due.day} {iopc.response_due:%B %Y}." in html
+    assert "Police Reform Act 2002, Sch. 3 para 28B" in html
+    html = client.get(reverse("actions:inspection", args=[coroner.pk])).content.decode()
+    extended_from = coroner.statutory_response_due
+    assert f"Extended from {extended_from.day} {extended_from:%B %Y}" in html
+    assert "The coroner (invented) allowed more time" in html
+    assert "Coroners (Investigations) Regulations 2013" in html
 
 
 def test_meetings_include_the_apm_of_14_november_2024(demo):
@@ -217,6 +236,19 @@ def story_as_seen_today():
         "upcoming": [
             _days(meeting.starts_at, today) for meeting in Meeting.objects.upcoming(now=None)
         ],
+        "sources": [
+            (
+                source.get_source_type_display(),
+                "(invented)" in source.title,
+                _days(source.published_on, today),
+                _days(source.statutory_response_due, today),
+                _days(source.response_due, today),
+                source.response_state,
+                source.findings.count(),
+                [_days(day, today) for day in _history_dates(Inspection, source.pk, "The coroner")],
+            )
+            for source in Inspection.objects.exclude(source_type="hmicfrs").order_by("source_type")
+        ],
         "packs": [
             (
                 pack.meeting.title,
@@ -273,6 +305,12 @@ def test_the_story_is_dated_from_the_day_the_demo_is_loaded():
         }
     )
     story = winter_story
+    # The other sources: an IOPC response due in 5 days, and a coroner's report whose 56 days
+    # ran out 14 days ago, on an extension (recorded 50 days ago) to 28 days ahead.
+    assert story["sources"] == [
+        ("Coroner's prevention of future deaths report", True, -70, -14, 28, "due", 2, [-50]),
+        ("IOPC learning recommendation", True, -50, 5, 5, "due", 1, []),
+    ]
     assert story["overdue"] == [("Train call handlers in the crime recording standards", 20)]
     assert story["due_soon"] == ["Introduce monthly investigation quality reviews"]
     assert len(story["stale"]) >= 2
@@ -299,5 +337,8 @@ def test_pages_show_the_real_dates_and_no_invented_statutory_outcome(demo, clien
     html = client.get(reverse("actions:inspection", args=[peel_2023.pk])).content.decode()
     assert "16 October 2024" in html and "10 December 2024" in html
     assert "Missed" not in html
+    # The real office's s.55 response: the demo records none and says so neutrally.
+    assert peel_2023.response_published_on is None
+    assert "No response recorded; the due date has passed (10 December 2024)." in html
     # The demo's people are plainly invented.
     assert all("(invented)" in user.last_name for user in User.objects.all())

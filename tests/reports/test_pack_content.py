@@ -162,7 +162,9 @@ def test_pack_statutory_tracking(world, opcc_officer):
     (inspection,) = generate(world, opcc_officer).snapshot["inspections"]
     statutory = inspection["statutory"]
     assert statutory["response_due"] == "2024-12-10"
-    assert (statutory["response_published_on"], statutory["response"]) == ("2024-12-09", "met")
+    assert statutory["response_published_on"] == "2024-12-09"
+    assert statutory["response_state"] == "recorded"
+    assert statutory["response_due_label"] == "PCC's s.55 response due"
     assert statutory["revisit_on"] == "2025-05-01"
     assert statutory["monitoring_phase"] == "Engage"
     assert [f["reference"] for f in statutory["needing_response"]] == ["Recommendation 1"]
@@ -171,16 +173,16 @@ def test_pack_statutory_tracking(world, opcc_officer):
 @pytest.mark.parametrize(
     ("published", "expected"),
     [
-        (datetime.date(2024, 12, 11), "late"),
-        (None, "not_recorded"),
+        # Recorded after the due date: the pack records it and does not judge it.
+        (datetime.date(2024, 12, 11), "recorded"),
+        (None, "overdue"),
     ],
 )
-def test_pack_says_late_only_for_a_response_recorded_after_its_due_date(
-    world, opcc_officer, published, expected
-):
+def test_pack_records_the_response_in_neutral_words(world, opcc_officer, published, expected):
     Inspection.objects.update(response_published_on=published)
     (inspection,) = generate(world, opcc_officer).snapshot["inspections"]
-    assert inspection["statutory"]["response"] == expected
+    assert inspection["statutory"]["response_state"] == expected
+    assert "response" not in inspection["statutory"]
 
 
 SVG = "{http://www.w3.org/2000/svg}"
