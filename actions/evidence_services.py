@@ -119,19 +119,25 @@ def _locked_action(action):
 def _send_back(*, by, action, reason):
     """The action back with its owner: a closure proposal goes back to In progress (an action
     already with the owner keeps its status); the history keeps the reason, and the owner is
-    told why."""
+    told why. The owner's stale clock starts again from the return (Action.last_update_at):
+    they cannot be chased for silence about work that was with OPCC staff."""
     if action.status == Status.PROPOSED:
         action.status = Status.IN_PROGRESS
         action.proposed_by = None
+    now = timezone.now()
+    action.last_update_at = max(now, action.last_update_at) if action.last_update_at else now
     audited_save(
-        action, by=by, reason=f"{RETURNED}: {reason}", update_fields=["status", "proposed_by"]
+        action,
+        by=by,
+        reason=f"{RETURNED}: {reason}",
+        update_fields=["status", "proposed_by", "last_update_at"],
     )
     outbox.notify_change(
         kind=ReminderKind.ACTION_RETURNED,
         action=action,
         recipient=action.owner,
         by=by,
-        key=f"returned at {timezone.now().isoformat()}",
+        key=f"returned at {now.isoformat()}",
         detail=f"{RETURNED} by {by}: {reason}",
     )
     return action

@@ -18,7 +18,9 @@ EXTENSION_APPROVED = "Extension approved"
 def extension_request(*, by, action, requested_deadline, reason):
     """The owner or delegate asks for a later deadline; the OPCC lead hears of it."""
     # The action's row lock keeps two requests from both finding none pending.
-    action = Action.objects.select_for_update().select_related("opcc_lead").get(pk=action.pk)
+    action = (
+        Action.objects.select_for_update(of=("self",)).select_related("opcc_lead").get(pk=action.pk)
+    )
     if not roles.can_request_extension(by, action):
         raise WorkflowError("Only the open action's owner or delegate can ask for an extension.")
     reason = require_text(reason, "A reason for the extension")

@@ -751,7 +751,9 @@ class Action(models.Model):
     )
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     sustain_until = models.DateField(null=True, blank=True)
-    # Bookkeeping for the stale query, written by the update service.
+    # Bookkeeping for the stale query: the last update, or the last time OPCC staff sent the
+    # action back for more evidence (the owner's clock starts again from the return). Written
+    # by the update service and evidence_services._send_back.
     last_update_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # Copies of the finding's reference and text, and of its type, so the list filters one
@@ -1161,6 +1163,9 @@ class ReminderKind(models.TextChoices):
     CLOSURE_ESCALATION = "closure_escalation", "Closure still waiting for assurance"
     # Scheduled: a sustaining period about to end (the lead, or all OPCC staff with none).
     SUSTAIN_ENDING = "sustain_ending", "Sustaining period ends"
+    # Scheduled: an extension request waiting for an OPCC decision (the lead, then all OPCC staff).
+    EXTENSION_WAITING = "extension_waiting", "Extension request waiting for a decision"
+    EXTENSION_ESCALATION = "extension_escalation", "Extension request still waiting for a decision"
 
 
 class ReminderStatus(models.TextChoices):
@@ -1233,6 +1238,11 @@ class Reminder(models.Model):
         null=True,
         blank=True,
         related_name="reminders",
+    )
+    # An extension request waiting for a decision, with `action` set too (the action key keeps
+    # these unique): the digest drops the line once the request is decided.
+    extension_request = models.ForeignKey(
+        ExtensionRequest, on_delete=models.CASCADE, null=True, blank=True, related_name="reminders"
     )
     period = models.CharField(
         max_length=80,

@@ -343,8 +343,8 @@ REMINDER_SUSTAIN_DAYS = env_int("REMINDER_SUSTAIN_DAYS", 14)
 # filter, the stale reminder and the briefing pack all read this one value (actions.models); the
 # stale reminder counts it in working days. REMINDER_STALE_DAYS is its old name, still read.
 STALE_DAYS = env_int("STALE_DAYS", env_int("REMINDER_STALE_DAYS", 30))
-# A closure proposal waiting for assurance: the OPCC lead is told after this many working days,
-# and all OPCC staff after the second number.
+# Whatever waits on OPCC staff (a closure proposal, an extension request): the OPCC lead is
+# told after this many working days, and all OPCC staff after the second number.
 REMINDER_CLOSURE_WAITING_WORKING_DAYS = env_int("REMINDER_CLOSURE_WAITING_WORKING_DAYS", 3)
 REMINDER_CLOSURE_ESCALATE_WORKING_DAYS = env_int("REMINDER_CLOSURE_ESCALATE_WORKING_DAYS", 10)
 # An open action is due soon when its deadline is within this many days (dashboard, weekly summary).

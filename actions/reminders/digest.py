@@ -51,10 +51,13 @@ ASSIGNEE_KINDS = {Kind.OVERDUE, Kind.DEADLINE, Kind.STALE}
 WAITING_KINDS = {Kind.CLOSURE_PROPOSED, Kind.CLOSURE_WAITING, Kind.CLOSURE_ESCALATION}
 # A sustaining period's end: dropped unsent once the action is closed or reopened.
 SUSTAIN_KINDS = {Kind.SUSTAIN_ENDING}
+# An extension request waiting for a decision: dropped unsent once it is decided.
+EXTENSION_KINDS = {Kind.EXTENSION_WAITING, Kind.EXTENSION_ESCALATION}
 # Sections of the digest, most urgent first.
 DIGEST_ORDER = [
     Kind.ESCALATION,
     Kind.CLOSURE_ESCALATION,
+    Kind.EXTENSION_ESCALATION,
     Kind.OVERDUE,
     Kind.DEADLINE,
     Kind.STALE,
@@ -69,6 +72,7 @@ DIGEST_ORDER = [
     Kind.ACTION_RETURNED,
     Kind.CLOSURE_WAITING,
     Kind.SUSTAIN_ENDING,
+    Kind.EXTENSION_WAITING,
     Kind.CLOSURE_PROPOSED,
     Kind.UPDATE_POSTED,
     Kind.EVIDENCE_ASSURED,
@@ -93,6 +97,8 @@ HEADINGS = {
     Kind.ACTION_RETURNED: "Returned to you for more evidence",
     Kind.CLOSURE_ESCALATION: "Closures still waiting for assurance",
     Kind.CLOSURE_WAITING: "Closures waiting for your assurance",
+    Kind.EXTENSION_ESCALATION: "Extension requests still waiting for a decision",
+    Kind.EXTENSION_WAITING: "Extension requests waiting for your decision",
     Kind.CLOSURE_PROPOSED: "Proposed for closure",
     Kind.SUSTAIN_ENDING: "Sustaining periods ending: decide whether to close",
     Kind.UPDATE_POSTED: "Updates posted",
@@ -129,6 +135,8 @@ def still_applies(reminder, recipient):
         return not reminder.question.is_answered
     if reminder.kind in SUSTAIN_KINDS:
         return reminder.action.status == Status.SUSTAINING
+    if reminder.kind in EXTENSION_KINDS:
+        return reminder.extension_request.is_pending and reminder.action.status in OPEN_STATUSES
     return True
 
 
@@ -179,7 +187,9 @@ def _claim(recipient_id, *, resend_sending_at):
     rows = rows.select_related(
         "recipient", "action__finding__inspection", "action__owner", "action__opcc_lead"
     )
-    rows = rows.select_related("meeting", "question", "pack", "inspection__force")
+    rows = rows.select_related(
+        "meeting", "question", "pack", "inspection__force", "extension_request"
+    )
     return list(rows.order_by("created_at", "pk"))
 
 
@@ -283,6 +293,10 @@ def paper_url(pk):
     return _url(["reports:pack"], pk, f"/packs/{pk}/")
 
 
+def extension_url(pk):
+    return settings.SITE_URL + reverse("actions:extension_decide", args=[pk])
+
+
 def _day(day):
     return f"{day.day} {day:%B %Y}"
 
@@ -320,6 +334,14 @@ def _line(reminder, today):
         if days < 0:
             return f"Sustaining period ended {_day(until)}: decide whether to close."
         return f"Sustaining period ends {_day(until)}, {_in_days(days)}: decide whether to close."
+    if reminder.kind in EXTENSION_KINDS:
+        request = reminder.extension_request
+        lead = action.opcc_lead or "no OPCC lead"
+        return (
+            f"Asked on {_day(timezone.localdate(request.requested_at))} to move the deadline "
+            f"from {_day(action.deadline)} to {_day(request.requested_deadline)}; waiting for a "
+            f"decision. OPCC lead: {lead}."
+        )
     if reminder.kind == Kind.MEETING_UPDATE:
         day = timezone.localdate(meeting.starts_at)
         return f"On the agenda of {meeting.title} on {_day(day)}. Please post an update."
@@ -374,7 +396,12 @@ def _item(reminder, today):
             "title": action.title,
             "reference": f"{action.finding.reference}, {action.finding.inspection.title}",
             "line": _line(reminder, today),
-            "url": action_url(action.pk),
+            # A request waiting for a decision links to where it is decided.
+            "url": (
+                extension_url(reminder.extension_request_id)
+                if reminder.kind in EXTENSION_KINDS
+                else action_url(action.pk)
+            ),
         }
     if reminder.inspection is not None:
         inspection = reminder.inspection

@@ -5,7 +5,7 @@ Each rule yields `Due` keys (recipient, action, meeting or inspection, kind, per
 records them (actions/reminders/sweep.py). Dates are Europe/London calendar days
 (timezone.localdate). Reminders chase whoever holds the ball: the owner and the delegate while
 the work is theirs, the OPCC lead (then all OPCC staff) while a closure proposal waits for
-assurance.
+assurance or an extension request for a decision.
 """
 
 import datetime
@@ -18,7 +18,9 @@ from django.utils import timezone
 from actions.models import (
     ASSIGNEE_FIELDS,
     FOLLOWER_FIELDS,
+    OPEN_STATUSES,
     Action,
+    ExtensionRequest,
     Inspection,
     ReminderKind,
     Status,
@@ -56,6 +58,7 @@ class Due(NamedTuple):
     meeting_id: int | None = None
     question_id: int | None = None
     inspection_id: int | None = None
+    extension_request_id: int | None = None
 
 
 def _reachable_users():
@@ -164,13 +167,20 @@ def _stale_reminders(today, reachable):
                 )
 
 
+def _waiting_cutoff(today):
+    """Whatever waits on OPCC staff (a closure proposal, an extension request) from before this
+    moment has waited REMINDER_CLOSURE_WAITING_WORKING_DAYS working days by `today`."""
+    waiting = settings.REMINDER_CLOSURE_WAITING_WORKING_DAYS
+    return start_of_day(working_days_before(today, waiting) + datetime.timedelta(days=1))
+
+
 def _closure_reminders(today, reachable, staff):
     """A closure proposal waiting for assurance: the OPCC lead is told after N working days,
     and all OPCC staff (the lead too) after M, each once per proposal. The proposal is the
     action's last update (actions.services.action_propose_closure)."""
     waiting = settings.REMINDER_CLOSURE_WAITING_WORKING_DAYS
     escalate = settings.REMINDER_CLOSURE_ESCALATE_WORKING_DAYS
-    cutoff = start_of_day(working_days_before(today, waiting) + datetime.timedelta(days=1))
+    cutoff = _waiting_cutoff(today)
     rows = open_actions().filter(status=Status.PROPOSED)
     rows = rows.filter(
         Q(last_update_at__lt=cutoff) | Q(last_update_at__isnull=True, created_at__lt=cutoff)
@@ -221,6 +231,39 @@ def _sustain_reminders(today, reachable, staff):
                 kind=Kind.SUSTAIN_ENDING,
                 period=f"sustain {until}-{days}d",
             )
+
+
+def _extension_reminders(today, reachable, staff):
+    """An extension request waiting for a decision, on the closure proposals' clock: the OPCC
+    lead is told after N working days and all OPCC staff (the lead too) after M, each once per
+    request, counted from the request. The owner's deadline nudges go on meanwhile: until it is
+    decided, the current deadline stands."""
+    waiting = settings.REMINDER_CLOSURE_WAITING_WORKING_DAYS
+    escalate = settings.REMINDER_CLOSURE_ESCALATE_WORKING_DAYS
+    rows = ExtensionRequest.objects.pending().filter(
+        requested_at__lt=_waiting_cutoff(today), action__status__in=OPEN_STATUSES
+    )
+    for pk, action_id, lead_id, requested_at in rows.order_by().values_list(
+        "pk", "action_id", "action__opcc_lead_id", "requested_at"
+    ):
+        since = timezone.localdate(requested_at)
+        days = working_days_since(since, today)
+        keys = {"action_id": action_id, "extension_request_id": pk}
+        if days >= waiting and lead_id in reachable:
+            yield Due(
+                recipient_id=lead_id,
+                kind=Kind.EXTENSION_WAITING,
+                period=f"extension {pk} requested {since}+{waiting}wd",
+                **keys,
+            )
+        if days >= escalate:
+            for staff_id in staff:
+                yield Due(
+                    recipient_id=staff_id,
+                    kind=Kind.EXTENSION_ESCALATION,
+                    period=f"extension {pk} requested {since}+{escalate}wd",
+                    **keys,
+                )
 
 
 def _meeting_reminders(today, reachable, staff):
@@ -347,6 +390,7 @@ def reminders_due(today):
         *_stale_reminders(today, reachable),
         *_closure_reminders(today, reachable, staff),
         *_sustain_reminders(today, reachable, staff),
+        *_extension_reminders(today, reachable, staff),
         *_meeting_reminders(today, reachable, staff),
         *_question_reminders(today, reachable),
         *_response_reminders(today, staff),

@@ -52,10 +52,11 @@ RECORD_COLUMNS = [
     "meeting_id",
     "question_id",
     "inspection_id",
+    "extension_request_id",
     "kind",
     "period",
 ]
-RECORD_TYPES = ["bigint", "bigint", "bigint", "bigint", "bigint", "text", "text"]
+RECORD_TYPES = ["bigint", "bigint", "bigint", "bigint", "bigint", "bigint", "text", "text"]
 
 
 def _not_recorded_lately(due, today):
@@ -178,6 +179,7 @@ def _key(row):
         row.meeting_id,
         row.question_id,
         row.inspection_id,
+        row.extension_request_id,
     )
 
 
@@ -188,7 +190,7 @@ def _dry_run(today, *, weekly, recorded_after):
     rows = Reminder.objects.filter(status=ReminderStatus.PENDING)
     if recorded_after is not None:
         rows = rows.filter(pk__gt=recorded_after)
-    rows = rows.select_related("recipient", "action", "meeting", "inspection")
+    rows = rows.select_related("recipient", "action", "meeting", "inspection", "extension_request")
     rows = list(rows.order_by("recipient__email", "kind", "pk"))
     if recorded_after is not None:
         earlier = {_key(due) for due in _due(today - datetime.timedelta(days=1), weekly=weekly)}

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 
 from actions import evidence_services, services
-from actions.models import Reminder, ReminderKind, Status
+from actions.models import Action, Reminder, ReminderKind, Status
 from actions.reminders.sweep import reminders_sweep
 from tests.actions.reminders.test_reminders import (  # noqa: F401 (fixture)
     at,
@@ -133,3 +133,31 @@ def test_a_nudge_recorded_before_the_proposal_is_dropped_unsent(
             reminders_sweep()
     assert Reminder.objects.get(kind=Kind.DEADLINE).status == Reminder.Status.SKIPPED
     assert all(owner.email not in m.to for m in mailoutbox)
+
+
+def test_the_owners_stale_clock_starts_again_when_the_action_is_sent_back(
+    proposed, owner, second_opcc_officer, sweep, mailoutbox
+):
+    # Proposed on 1 April; OPCC staff sit on it until Tuesday 12 May and then send it back.
+    with time_machine.travel(at(datetime.date(2026, 5, 12), 12), tick=False):
+        evidence_services.evidence_return(
+            by=second_opcc_officer, evidence=proposed.evidence.get(), reason="Too small."
+        )
+    proposed.refresh_from_db()
+    # Thirty working days from the proposal would end on Friday 15 May: the owner, who has had
+    # the work back for a week, is not stale on 20 May, by the one rule and by the sweep.
+    may_20 = datetime.date(2026, 5, 20)
+    assert not proposed.is_stale_on(may_20)
+    assert not Action.objects.stale(may_20).filter(pk=proposed.pk).exists()
+    sweep(may_20)
+    assert Reminder.objects.filter(kind=Kind.STALE).count() == 0
+    # Thirty working days from the return (the spring bank holiday, 25 May, skipped) end on
+    # Tuesday 23 June: stale on the 24th, counted from the return.
+    assert not proposed.is_stale_on(datetime.date(2026, 6, 23))
+    june_24 = datetime.date(2026, 6, 24)
+    assert proposed.is_stale_on(june_24)
+    sweep(june_24)
+    stale = sent(Kind.STALE)
+    assert {r.recipient for r in stale} == {owner, proposed.delegate}
+    assert {r.period for r in stale} == {"2026-05-12+30d"}
+    assert "No update since 12 May 2026." in mailoutbox[-1].body

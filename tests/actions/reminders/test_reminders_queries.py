@@ -20,10 +20,11 @@ pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2025, 3, 10)
 # Reads and bookkeeping whatever the size: reachable users, one query per kind of reminder
-# (closure proposals waiting and sustaining periods ending included), the meetings, OPCC staff
-# (packs, closures waiting long, sources), the meeting questions due, sources' response dates
-# and revisits, the pending recipients; plus the transaction's savepoints.
-FIXED = 17
+# (closure proposals and extension requests waiting, sustaining periods ending included), the
+# meetings, OPCC staff (packs, closures and extensions waiting long, sources), the meeting
+# questions due, sources' response dates and revisits, the pending recipients; plus the
+# transaction's savepoints.
+FIXED = 18
 # Each digest: savepoint, lock the recipient's user row (one send per person at a time),
 # lock-and-read the pending rows (one query, related rows joined), the recipient's roles and
 # which of the rows' actions and meetings they may see now, claim them as "sending", release;
