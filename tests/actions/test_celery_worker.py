@@ -102,12 +102,13 @@ def enqueue(worker_env):
 
 @pytest.fixture
 def overdue_action(owner, opcc_officer, force):
-    # 17 days overdue on 20 March 2025: an overdue notice to the owner, an escalation to the lead.
+    # 17 working days overdue on 20 March 2025: an overdue notice to the owner, and (past the 14
+    # working days) an escalation to the lead.
     return ActionFactory(
         owner=owner,
         opcc_lead=opcc_officer,
         finding__inspection__force=force,
-        deadline=datetime.date(2025, 3, 3),
+        deadline=datetime.date(2025, 2, 24),
     )
 
 
