@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from actions.models import (
     Action,
     Evidence,
+    ExtensionRequest,
     Finding,
     Force,
     GradedArea,
@@ -181,6 +182,26 @@ class EvidenceAdmin(AuditedAdmin):
             return "-"
         url = reverse("actions:evidence_download", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.original_filename or "Download")
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(AuditedAdmin):
+    """Read only: a request is made and decided in the workspace (actions/extension_services.py),
+    where the deadline moves with its reason; the admin shows it and its history."""
+
+    list_display = ["action", "requested_by", "requested_deadline", "status", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["action", "requested_by", "decided_by"]
+    search_fields = ["action__title", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Reminder)

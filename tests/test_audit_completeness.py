@@ -32,6 +32,7 @@ from reports.models import Meeting, Question
 from tests.factories import (
     EvidenceFactory,
     FindingFactory,
+    GradedAreaFactory,
     InspectionFactory,
     MeetingFactory,
     QuestionFactory,
@@ -63,6 +64,19 @@ def closed(w):
     action = proposed(w)
     services.action_close(by=w["opcc"], action=action, closure_summary="Working well.")
     return fresh(action)
+
+
+def renamed_area(w, *, linked):
+    """An area of a later PEEL round under its new name, and the earlier round's under its old
+    one; the later round records the earlier as its previous when `linked`."""
+    earlier = InspectionFactory(force=w["force"], published_on=datetime.date(2022, 7, 14))
+    old = GradedAreaFactory(inspection=earlier, name="Preventing crime and anti-social behaviour")
+    later = InspectionFactory(
+        force=w["force"],
+        published_on=datetime.date(2025, 3, 13),
+        previous=earlier if linked else None,
+    )
+    return GradedAreaFactory(inspection=later, name="Preventing crime"), old
 
 
 def draft_pack(w):
@@ -127,6 +141,42 @@ WRITES = {
             )
         ),
         "Response recorded as published on 3 February 2025",
+    ),
+    "actions.inspection_set_previous": (
+        "opcc",
+        lambda w: (
+            lambda pair: (
+                lambda by: finding_services.inspection_set_previous(
+                    by=by,
+                    inspection=pair[0].inspection,
+                    previous=pair[1].inspection,
+                    reason="The last PEEL round",
+                )
+            )
+        )(renamed_area(w, linked=False)),
+        "The last PEEL round",
+    ),
+    "actions.graded_areas_map_predecessors": (
+        "opcc",
+        lambda w: (
+            lambda area: (
+                lambda by: finding_services.graded_areas_map_predecessors(
+                    by=by, inspection=area.inspection, reason="Mapped to the previous inspection"
+                )
+            )
+        )(renamed_area(w, linked=True)[0]),
+        "Mapped to the previous inspection",
+    ),
+    "actions.graded_area_set_predecessor": (
+        "opcc",
+        lambda w: (
+            lambda pair: (
+                lambda by: finding_services.graded_area_set_predecessor(
+                    by=by, area=pair[0], predecessor=pair[1], reason="Same area, renamed"
+                )
+            )
+        )(renamed_area(w, linked=True)),
+        "Same area, renamed",
     ),
     "actions.graded_area_create": (
         "opcc",
@@ -548,6 +598,8 @@ NOT_WRITES = {
     # Writes only outbox rows (the notices to owners), not audited data.
     "actions.action_bulk_request_update",
     "actions.check_finding_links",
+    # Reads the shipped mapping of renamed areas.
+    "actions.predecessor_for",
     "actions.require_worker",
     "reports.pdf_inputs",
     "reports.queue_pack_pdf",

@@ -5,12 +5,15 @@ The rule (tracker/roles.py): signed out -> 302 to sign-in; signed in without a w
 see but a change they may not make -> 403.
 """
 
+import datetime
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from actions import extension_services
 from actions.models import Evidence
-from tests.factories import EvidenceFactory, persona
+from tests.factories import EvidenceFactory, GradedAreaFactory, persona
 from tracker import roles
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +27,14 @@ list                      GET     302   200   200    200        200    403    40
 export_csv                GET     302   200   200    200        200    403    403
 export_xlsx               GET     302   200   200    200        200    403    403
 bulk_assign               POST    302   200   403    403        403    403    403
+bulk_request_update       POST    302   200   403    403        403    403    403
+bulk_deadline             POST    302   200   403    403        403    403    403
 inspections               GET     302   200   200    200        200    403    403
 inspection                GET     302   200   200    200        404    403    403
+inspection_create         GET     302   200   403    403        403    403    403
+inspection_edit           GET     302   200   403    403        403    403    403
+inspection_response       GET     302   200   403    403        403    403    403
+area_predecessor          GET     302   200   403    403        404    403    403
 finding_create            GET     302   200   403    403        404    403    403
 finding_edit              GET     302   200   403    403        404    403    403
 finding_external_status   GET     302   200   403    403        404    403    403
@@ -38,6 +47,8 @@ deadline                  GET     302   200   403    403        404    403    40
 close                     GET     302   200   403    403        404    403    403
 sustain                   GET     302   200   403    403        404    403    403
 reopen                    GET     302   200   403    403        404    403    403
+extension_request         GET     302   403   200    403        404    403    403
+extension_decide          GET     302   200   403    403        404    403    403
 update                    GET     302   200   200    403        404    403    403
 propose                   GET     302   200   200    403        404    403    403
 evidence_add              GET     302   200   200    403        404    403    403
@@ -82,7 +93,18 @@ def world(action, owner, opcc_officer, other_force_owner, panel_member, administ
         "admin": administrator,
     }
     finding = action.finding
+    area = GradedAreaFactory(inspection=finding.inspection)
+    extension = extension_services.extension_request(
+        by=owner,
+        action=action,
+        requested_deadline=action.deadline + datetime.timedelta(days=30),
+        reason="The supplier is late.",
+    )
     args = {
+        "inspection_edit": [finding.inspection_id],
+        "inspection_response": [finding.inspection_id],
+        "area_predecessor": [area.pk],
+        "extension_decide": [extension.pk],
         "inspection": [finding.inspection_id],
         "finding_create": [finding.inspection_id],
         "finding_edit": [finding.pk],
@@ -106,7 +128,10 @@ def url_for(name, action, args):
         "export_csv",
         "export_xlsx",
         "bulk_assign",
+        "bulk_request_update",
+        "bulk_deadline",
         "inspections",
+        "inspection_create",
         "import_start",
         "import_review",
         "import_discard",
