@@ -326,6 +326,7 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
         "actions:bulk_deadline": {},
         "actions:extension_decide": {"pk": extension.pk},
         "actions:evidence_assure": {"pk": evidence.pk},
+        "actions:evidence_return": {"pk": evidence.pk},
         "actions:evidence_download": {"pk": evidence.pk},
         "actions:inspection": {"pk": inspection.pk},
         "actions:inspection_edit": {"pk": inspection.pk},
