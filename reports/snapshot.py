@@ -34,8 +34,7 @@ from reports.snapshot_history import iso
 
 # 3: each action row says whether it slipped and is stale (the model's rules).
 SCHEMA_VERSION = 3
-# Labels looked up once: get_FOO_display() rebuilds its choices dict on every call, and a pack
-# asks three times an action.
+# Labels from dicts: get_FOO_display() rebuilds its choices dict on every call, for every row.
 GRADE_LABELS = dict(Grade.choices)
 KIND_LABELS = dict(FindingKind.choices)
 STATUS_LABELS = dict(Status.choices)
