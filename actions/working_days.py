@@ -22,9 +22,15 @@ def is_working_day(day):
 
 def working_days_before(day, count):
     """The date `count` working days before `day`, skipping weekends and bank holidays."""
+    return _working_days_before(day, count, settings.REMINDER_HOLIDAYS_SUBDIVISION)
+
+
+@lru_cache(maxsize=256)
+def _working_days_before(day, count, subdivision):
+    # Cached: the stale rule asks it for the same day once per action (a pack, the sweep).
     while count > 0:
         day -= datetime.timedelta(days=1)
-        if is_working_day(day):
+        if day.weekday() < 5 and day not in _bank_holidays(subdivision, day.year):
             count -= 1
     return day
 

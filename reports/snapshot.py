@@ -19,6 +19,7 @@ from actions.models import (
     Action,
     Evidence,
     Finding,
+    FindingKind,
     Grade,
     GradedArea,
     Inspection,
@@ -31,10 +32,12 @@ from reports import charts, snapshot_history
 from reports.models import Question
 from reports.snapshot_history import iso
 
-# 3: each action row says whether it slipped and is stale (the model's rules).
-# 4: each source's response clock in its own words, and its state (not "met" or "late").
+# 3: action rows say whether they slipped and are stale; 4: each source's response clock and state.
 SCHEMA_VERSION = 4
+# Labels from dicts: get_FOO_display() rebuilds its choices dict on every call, for every row.
 GRADE_LABELS = dict(Grade.choices)
+KIND_LABELS = dict(FindingKind.choices)
+STATUS_LABELS = dict(Status.choices)
 
 
 def _area_key(inspection_id, area_id):
@@ -153,9 +156,9 @@ def _action_row(action, today):
         "inspection": finding.inspection.title,
         "area_key": _area_key(finding.inspection_id, finding.area_id),
         "area": area.name if area else "",
-        "grade": area.get_grade_display() if area else "",
+        "grade": GRADE_LABELS.get(area.grade, area.grade) if area else "",
         "finding_reference": finding.reference,
-        "finding_kind": finding.get_kind_display(),
+        "finding_kind": KIND_LABELS.get(finding.kind, finding.kind),
         "finding_text": finding.text,
         "finding_public_text": finding.published_text,
         "title": action.title,
@@ -169,7 +172,7 @@ def _action_row(action, today):
         "slipped": action.has_slipped,
         "stale": action.is_stale_on(today),
         "status": action.status,
-        "status_label": action.get_status_display(),
+        "status_label": STATUS_LABELS.get(action.status, action.status),
         "rag": rag,
         "rag_label": Rag(rag).label,
         "percent_complete": action.percent_complete,
@@ -382,8 +385,11 @@ def pack_snapshot(meeting, *, now=None):
     ]
     history = snapshot_history.history_by_action(actions)
     snapshot_history.add_reasons(rows, history)
+    action_ids = defaultdict(list)
+    for row in rows:
+        action_ids[row["finding_id"]].append(row["id"])
     for finding in findings:
-        finding["action_ids"] = [row["id"] for row in rows if row["finding_id"] == finding["id"]]
+        finding["action_ids"] = action_ids[finding["id"]]
     progress = _area_progress(inspections, areas_by_inspection, finding_counts, rows)
     over_time = snapshot_history.progress_over_time(history, now)
     figures = inspection_figures(inspections, rows)

@@ -17,6 +17,11 @@ STATUS_COLOURS = {
     Status.REOPENED: "govuk-tag--orange",
 }
 RAG_LABELS = dict(Rag.choices)
+# Three possible tags, drawn once: a pack draws one for every action, twice.
+RAG_TAGS = {
+    rag: format_html('<strong class="app-rag app-rag--{}">{}</strong>', rag, label)
+    for rag, label in RAG_LABELS.items()
+}
 
 
 @register.simple_tag
@@ -27,5 +32,4 @@ def status_tag(status, label):
 
 @register.simple_tag
 def rag_tag(rag):
-    rag = rag if rag in RAG_LABELS else Rag.GREEN.value
-    return format_html('<strong class="app-rag app-rag--{}">{}</strong>', rag, RAG_LABELS[rag])
+    return RAG_TAGS.get(rag, RAG_TAGS[Rag.GREEN.value])

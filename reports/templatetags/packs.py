@@ -2,9 +2,11 @@
 
 import base64
 import datetime
+from functools import lru_cache
 
 from django import template
-from django.utils import timezone
+from django.template import defaultfilters
+from django.utils import timezone, translation
 
 from tracker import roles
 
@@ -19,6 +21,24 @@ def iso(value):
     if len(value) == 10:
         return datetime.date.fromisoformat(value)
     return timezone.localtime(datetime.datetime.fromisoformat(value))
+
+
+@register.filter
+def iso_date(value, fmt):
+    """`value|iso|date:fmt` in one filter. A pack shows the same few days (deadlines) hundreds of
+    times, so a day is formatted once per format and language; a datetime is formatted each
+    time (it depends on the current time zone)."""
+    if not value:
+        return ""
+    if len(value) == 10:
+        return _formatted_day(value, fmt, translation.get_language())
+    return defaultfilters.date(iso(value), fmt)
+
+
+@lru_cache(maxsize=2048)
+def _formatted_day(value, fmt, language):
+    with translation.override(language):
+        return defaultfilters.date(datetime.date.fromisoformat(value), fmt)
 
 
 @register.filter

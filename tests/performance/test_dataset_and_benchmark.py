@@ -101,3 +101,15 @@ def test_benchmark_prints_its_table_and_leaves_nothing_behind():
     assert int(list_row.split()[-1].split("-")[0]) <= 6  # queries
     assert not BriefingPack.objects.exists()
     assert User.objects.count() == users
+
+
+def test_the_pack_benchmark_repeats_for_a_median_and_p95_and_can_skip_the_pdf():
+    out = io.StringIO()
+    call_command("benchmark", "pack", "--actions", "6", "--repeat", "3", "--no-pdf", stdout=out)
+    text = out.getvalue()
+    assert "Briefing pack with 6 actions" in text and "3 run(s), load average" in text
+    for label in ("snapshot (generation):", "HTML page render:", "HTML total:"):
+        line = next(line for line in text.splitlines() if label in line)
+        assert "median" in line and "p95" in line, line
+    assert "PDF" not in text
+    assert not BriefingPack.objects.exists()

@@ -1,4 +1,5 @@
-"""`manage.py benchmark pack [--actions N]`: time a pack's generation, page and PDF for N actions.
+"""`manage.py benchmark pack [--actions N] [--repeat R] [--no-pdf]`: time a pack's generation, page
+and PDF for N actions (generation and page R times, for a median and p95; the PDF once).
 
 On a generated data set (`generate_dataset`: 43 forces' APMs, each with an agenda of about 200
 actions among 100,000) it times the APM whose agenda is nearest N actions, so the pack's queries
@@ -7,6 +8,7 @@ a transaction that is rolled back, so it leaves the database as it found it.
 """
 
 import datetime
+import os
 import time
 
 from django.contrib.auth.models import Group
@@ -21,6 +23,7 @@ from actions.models import Action, Finding, Force, GradedArea, Inspection, Statu
 from reports import documents, selectors, services
 from reports.models import Meeting
 from tracker import roles
+from tracker.benchmarks.pages import summary
 from tracker.models import User
 
 STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.IN_PROGRESS]
@@ -35,8 +38,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--actions", type=int, default=200)
+        parser.add_argument("--repeat", type=int, default=1, help="Times to generate and render.")
+        parser.add_argument("--no-pdf", action="store_true", help="Skip the PDF rendering.")
 
-    def handle(self, *args, actions, **options):
+    def handle(self, *args, actions, repeat=1, no_pdf=False, **options):
+        self.repeat, self.pdf = max(1, repeat), not no_pdf
         try:
             with transaction.atomic():
                 self._run(actions)
@@ -99,23 +105,33 @@ class Command(BaseCommand):
 
     def _time(self, opcc, meeting, heading):
         reset_queries()  # with DEBUG on, building the data filled the query log
-        started = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            pack = services.pack_generate(by=opcc, meeting=meeting, pdf=False)
-        generated = time.perf_counter() - started
-        started = time.perf_counter()
-        html = render_to_string(
-            "reports/pack_detail.html", selectors.pack_view(pack, audience=selectors.STAFF)
-        )
-        rendered = time.perf_counter() - started
-        started = time.perf_counter()
-        pdf = documents.pdf_bytes(pack)
-        pdf_time = time.perf_counter() - started
-        self.stdout.write(heading)
+        generated, rendered, totals = [], [], []
+        for _ in range(self.repeat):
+            started = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                pack = services.pack_generate(by=opcc, meeting=meeting, pdf=False)
+            generated.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            html = render_to_string(
+                "reports/pack_detail.html", selectors.pack_view(pack, audience=selectors.STAFF)
+            )
+            rendered.append(time.perf_counter() - started)
+            totals.append(generated[-1] + rendered[-1])
+        load = ", ".join(f"{figure:.2f}" for figure in os.getloadavg())
+        self.stdout.write(f"{heading}; {self.repeat} run(s), load average {load}")
+        for label, times, note in [
+            ("snapshot (generation):", generated, f", {len(queries)} queries"),
+            ("HTML page render:", rendered, ""),
+            ("HTML total:", totals, ""),
+        ]:
+            median, p95 = summary(times)
+            self.stdout.write(f"  {label:<23} median {median:7.1f} ms, p95 {p95:7.1f} ms{note}")
         self.stdout.write(
-            f"  snapshot (generation):  {generated:7.3f} s  {len(queries)} queries, "
-            f"{len(str(pack.snapshot)) // 1024} KiB"
+            f"  snapshot {len(str(pack.snapshot)) // 1024} KiB, page {len(html) // 1024} KiB"
         )
-        self.stdout.write(f"  HTML page render:       {rendered:7.3f} s  {len(html) // 1024} KiB")
-        self.stdout.write(f"  HTML total:             {generated + rendered:7.3f} s")
-        self.stdout.write(f"  PDF (WeasyPrint):       {pdf_time:7.3f} s  {len(pdf) // 1024} KiB")
+        if self.pdf:
+            started = time.perf_counter()
+            pdf = documents.pdf_bytes(pack)
+            pdf_time = time.perf_counter() - started
+            size = len(pdf) // 1024
+            self.stdout.write(f"  PDF (WeasyPrint):       {pdf_time:.3f} s (once), {size} KiB")

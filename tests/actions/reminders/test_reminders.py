@@ -728,3 +728,13 @@ def test_digests_can_be_sent_through_gov_uk_notify_chosen_by_settings(
     assert calls[0]["personalisation"]["subject"] == "Action tracker: 1 item for you"
     assert "OVERDUE" in calls[0]["personalisation"]["body"]
     assert Reminder.objects.get().status == "sent"
+
+
+def test_working_days_before_follows_the_holidays_subdivision_setting():
+    # 2 January is a bank holiday in Scotland, not in England: the answer (remembered per day)
+    # must still follow the setting.
+    monday = datetime.date(2026, 1, 5)
+    assert due.working_days_before(monday, 1) == datetime.date(2026, 1, 2)
+    with override_settings(REMINDER_HOLIDAYS_SUBDIVISION="SCT"):
+        assert due.working_days_before(monday, 1) == datetime.date(2025, 12, 31)
+    assert due.working_days_before(monday, 1) == datetime.date(2026, 1, 2)
