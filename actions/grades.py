@@ -55,7 +55,14 @@ class Direction:
     def label(self):
         if self.trend:
             return TREND_LABELS[self.trend]
+        if self.reason == NO_EARLIER:
+            return "No earlier inspection on record"
         return f"Not comparable: {self.reason}" if self.reason else "Not comparable"
+
+
+# The reason when the inspection follows none on record: nothing to compare, rather than a
+# comparison that cannot be made.
+NO_EARLIER = "no earlier inspection on record"
 
 
 def direction_of_travel(grade, previous_grade, *, four_tier_then=False, four_tier_now=False):
@@ -85,16 +92,14 @@ def compared_with_previous(areas, previous_areas, *, published_on, previous_publ
     rows = []
     for area in areas:
         previous = area.predecessor_among(previous_areas)
-        rows.append(
-            {
-                "area": area,
-                "previous_area": previous,
-                "direction": direction_of_travel(
-                    area.grade,
-                    previous.grade if previous else None,
-                    four_tier_then=four_tier_then,
-                    four_tier_now=four_tier_now,
-                ),
-            }
-        )
+        if not previous_areas:
+            direction = Direction(None, NO_EARLIER)
+        else:
+            direction = direction_of_travel(
+                area.grade,
+                previous.grade if previous else None,
+                four_tier_then=four_tier_then,
+                four_tier_now=four_tier_now,
+            )
+        rows.append({"area": area, "previous_area": previous, "direction": direction})
     return rows

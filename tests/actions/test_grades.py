@@ -118,3 +118,13 @@ def test_across_the_change_of_scale_the_dates_decide():
         [area], [old], published_on=now.published_on, previous_published_on=before.published_on
     )
     assert row["direction"].reason.startswith("graded on the four-tier scale then")
+
+
+@pytest.mark.django_db
+def test_an_inspection_with_none_before_it_says_so_rather_than_not_comparable():
+    area = GradedAreaFactory(name="Preventing crime", grade="good")
+    (row,) = compared_with_previous(
+        [area], [], published_on=datetime.date(2025, 3, 13), previous_published_on=None
+    )
+    assert row["previous_area"] is None
+    assert row["direction"].label == "No earlier inspection on record"
