@@ -12,16 +12,28 @@ class InspectionForm(WorkspaceForm):
     """A source's details and its response clock's dates. The force is chosen when the source
     is added; the previous inspection, from the force's earlier ones, when it is edited."""
 
-    title = forms.CharField(max_length=300, help_text="As the report or letter names it")
-    force = forms.ModelChoiceField(queryset=Force.objects.all(), empty_label="Choose a force")
+    title = forms.CharField(
+        max_length=300,
+        help_text="As the report or letter names it",
+        error_messages={"required": "Enter the source's title."},
+    )
+    force = forms.ModelChoiceField(
+        queryset=Force.objects.all(),
+        empty_label="Choose a force",
+        error_messages={"required": "Choose the force the source is about."},
+    )
     source_type = forms.ChoiceField(
-        label="Source", choices=SourceType.choices, widget=forms.RadioSelect
+        label="Source",
+        choices=SourceType.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose where the source came from."},
     )
     kind = forms.ChoiceField(
         label="Kind of inspection",
         choices=InspectionKind.choices,
         widget=forms.RadioSelect,
         help_text='For a source that is not an HMICFRS inspection, choose "Other"',
+        error_messages={"required": "Choose the kind of inspection."},
     )
     published_on = GovukDateField(
         label="Published, made or sent on",

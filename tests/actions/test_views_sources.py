@@ -199,3 +199,16 @@ def test_dashboard_lists_responses_due_in_28_days_and_those_passed(
     owner_view = signed_in(owner).get(reverse("actions:dashboard"))
     assert owner_view.context["responses_due"] is None
     assert "Responses due" not in owner_view.content.decode()
+
+
+def test_an_empty_form_says_what_to_enter(opcc_officer, signed_in):
+    response = signed_in(opcc_officer).post(CREATE, {})
+    html = response.content.decode()
+    assert "Enter the source&#x27;s title." in html
+    assert "Choose the force the source is about." in html
+    assert "Choose where the source came from." in html
+    assert "This field is required." not in html
+    # Each message links to its field; a radio group's to its first option.
+    assert 'href="#"' not in html and 'href="#id_source_type_0"' in html
+    assert 'id="id_source_type_0"' in html
+    assert not Inspection.objects.exists()

@@ -5,7 +5,7 @@ Each page is also saved as a screenshot in docs/screenshots/ for the README.
 
 from django.conf import settings
 
-from actions.models import Action, Inspection, Status
+from actions.models import Action, GradedArea, Inspection, Status
 from tests.browser.conftest import axe_violations, screenshot, sign_in
 
 
@@ -56,6 +56,10 @@ def test_opcc_staff_pages(demo, new_page):
     peel = Inspection.objects.get(published_on__year=2024)
     overdue = Action.objects.overdue().order_by("pk").first()
     finding = peel.findings.order_by("pk").first()
+    # The invented force's sources: a renamed area's direction of travel, a coroner's clock.
+    renamed = Inspection.objects.get(title__startswith="Exampleshire", title__endswith="2023-25")
+    coroner = Inspection.objects.get(source_type=Inspection.SourceType.CORONER)
+    area = GradedArea.objects.filter(inspection=renamed).order_by("pk").first()
     found = audit(
         page,
         [
@@ -68,6 +72,12 @@ def test_opcc_staff_pages(demo, new_page):
             ("deadline-form-errors", f"/actions/{overdue.pk}/deadline/", submit_empty),
             ("finding-form-errors", f"/inspections/{peel.pk}/findings/new/", submit_empty),
             ("external-status", f"/findings/{finding.pk}/external-status/", None),
+            ("direction-of-travel", f"/inspections/{renamed.pk}/", None),
+            ("source-response-clock", f"/inspections/{coroner.pk}/", None),
+            ("source-add-errors", "/inspections/new/", submit_empty),
+            ("source-edit", f"/inspections/{peel.pk}/edit/", None),
+            ("source-response", f"/inspections/{peel.pk}/response/", None),
+            ("area-predecessor", f"/areas/{area.pk}/predecessor/", None),
             ("email-preferences", "/account/email/", None),
             ("account", "/account/", None),
             ("two-factor-setup", "/account/two-factor/", None),
