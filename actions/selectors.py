@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
 
-from actions.filters import ActionFilter
+from actions.filters import ActionFilter, stale_label
 from actions.finding_selectors import linked_findings
 from actions.grades import compared_with_previous
 from actions.models import (
@@ -326,7 +326,7 @@ def dashboard(*, user, today=None):
         ),
         0,
     )
-    due_soon_days, stale_days = settings.DUE_SOON_DAYS, settings.STALE_DAYS
+    due_soon_days = settings.DUE_SOON_DAYS
     open_statuses = [("status", status.value) for status in OPEN_STATUSES]
     due_soon_to = today + datetime.timedelta(days=due_soon_days)
     groups = [
@@ -345,7 +345,7 @@ def dashboard(*, user, today=None):
         ),
         (
             "stale",
-            f"No update for {stale_days} working days",
+            stale_label(),
             actions.stale(today),
             [("stale", "yes")],
         ),

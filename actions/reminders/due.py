@@ -178,8 +178,6 @@ def _closure_reminders(today, reachable, staff):
     """A closure proposal waiting for assurance: the OPCC lead is told after N working days,
     and all OPCC staff (the lead too) after M, each once per proposal. The proposal is the
     action's last update (actions.services.action_propose_closure)."""
-    waiting = settings.REMINDER_CLOSURE_WAITING_WORKING_DAYS
-    escalate = settings.REMINDER_CLOSURE_ESCALATE_WORKING_DAYS
     cutoff = _waiting_cutoff(today)
     rows = open_actions().filter(status=Status.PROPOSED)
     rows = rows.filter(
@@ -189,22 +187,36 @@ def _closure_reminders(today, reachable, staff):
         "pk", "opcc_lead_id", "last_update_at", "created_at"
     ):
         since = timezone.localdate(last_update_at or created_at)
-        days = working_days_since(since, today)
-        if days >= waiting and lead_id in reachable:
+        yield from _waiting_on_staff(
+            since,
+            today,
+            lead_id=lead_id,
+            reachable=reachable,
+            staff=staff,
+            kinds=(Kind.CLOSURE_WAITING, Kind.CLOSURE_ESCALATION),
+            label=f"proposed {since}",
+            action_id=pk,
+        )
+
+
+def _waiting_on_staff(since, today, *, lead_id, reachable, staff, kinds, label, **keys):
+    """Something waiting on OPCC staff since `since`: its OPCC lead is told after
+    REMINDER_CLOSURE_WAITING_WORKING_DAYS working days, and all OPCC staff (the lead too) after
+    REMINDER_CLOSURE_ESCALATE_WORKING_DAYS; each once, under "<label>+<N>wd"."""
+    waiting_kind, escalation_kind = kinds
+    waiting = settings.REMINDER_CLOSURE_WAITING_WORKING_DAYS
+    escalate = settings.REMINDER_CLOSURE_ESCALATE_WORKING_DAYS
+    days = working_days_since(since, today)
+    if days >= waiting and lead_id in reachable:
+        yield Due(recipient_id=lead_id, kind=waiting_kind, period=f"{label}+{waiting}wd", **keys)
+    if days >= escalate:
+        for staff_id in staff:
             yield Due(
-                recipient_id=lead_id,
-                action_id=pk,
-                kind=Kind.CLOSURE_WAITING,
-                period=f"proposed {since}+{waiting}wd",
+                recipient_id=staff_id,
+                kind=escalation_kind,
+                period=f"{label}+{escalate}wd",
+                **keys,
             )
-        if days >= escalate:
-            for staff_id in staff:
-                yield Due(
-                    recipient_id=staff_id,
-                    action_id=pk,
-                    kind=Kind.CLOSURE_ESCALATION,
-                    period=f"proposed {since}+{escalate}wd",
-                )
 
 
 # A sustaining period that ended longer ago than this gets no notice: a missed sweep is caught
@@ -234,12 +246,9 @@ def _sustain_reminders(today, reachable, staff):
 
 
 def _extension_reminders(today, reachable, staff):
-    """An extension request waiting for a decision, on the closure proposals' clock: the OPCC
-    lead is told after N working days and all OPCC staff (the lead too) after M, each once per
-    request, counted from the request. The owner's deadline nudges go on meanwhile: until it is
-    decided, the current deadline stands."""
-    waiting = settings.REMINDER_CLOSURE_WAITING_WORKING_DAYS
-    escalate = settings.REMINDER_CLOSURE_ESCALATE_WORKING_DAYS
+    """An extension request waiting for a decision, on the closure proposals' clock, counted
+    from the request. The owner's deadline nudges go on meanwhile: until it is decided, the
+    current deadline stands."""
     rows = ExtensionRequest.objects.pending().filter(
         requested_at__lt=_waiting_cutoff(today), action__status__in=OPEN_STATUSES
     )
@@ -247,23 +256,17 @@ def _extension_reminders(today, reachable, staff):
         "pk", "action_id", "action__opcc_lead_id", "requested_at"
     ):
         since = timezone.localdate(requested_at)
-        days = working_days_since(since, today)
-        keys = {"action_id": action_id, "extension_request_id": pk}
-        if days >= waiting and lead_id in reachable:
-            yield Due(
-                recipient_id=lead_id,
-                kind=Kind.EXTENSION_WAITING,
-                period=f"extension {pk} requested {since}+{waiting}wd",
-                **keys,
-            )
-        if days >= escalate:
-            for staff_id in staff:
-                yield Due(
-                    recipient_id=staff_id,
-                    kind=Kind.EXTENSION_ESCALATION,
-                    period=f"extension {pk} requested {since}+{escalate}wd",
-                    **keys,
-                )
+        yield from _waiting_on_staff(
+            since,
+            today,
+            lead_id=lead_id,
+            reachable=reachable,
+            staff=staff,
+            kinds=(Kind.EXTENSION_WAITING, Kind.EXTENSION_ESCALATION),
+            label=f"extension {pk} requested {since}",
+            action_id=action_id,
+            extension_request_id=pk,
+        )
 
 
 def _meeting_reminders(today, reachable, staff):
