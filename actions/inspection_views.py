@@ -13,7 +13,9 @@ def inspection_url(inspection):
 @opcc_only
 def inspection_create(request):
     form = inspection_forms.InspectionForm(
-        *bound_form_data(request), initial={"source_type": "hmicfrs", "kind": "peel"}
+        *bound_form_data(request),
+        initial=selectors.inspection_add_initial(user=request.user),
+        user=request.user,
     )
     return form_page(
         request,

@@ -96,7 +96,7 @@ class Walker:
         if self.coroner and not bullet and len(body) <= 200 and CONCERNS_LEAD_IN.search(body):
             # "The MATTERS OF CONCERN are as follows. –": each numbered paragraph is a concern.
             self.close()
-            self.kind, self.style, self.label = "cause_of_concern", "concern", "Matter of concern"
+            self.kind, self.style, self.label = "matter_of_concern", "concern", "Matter of concern"
             self.seen_section, self.source = True, "coroner"
             return
         if body.endswith(":"):

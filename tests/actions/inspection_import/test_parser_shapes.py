@@ -267,8 +267,8 @@ In my opinion action should be taken to prevent future deaths.
     assert result.source_type == "coroner"
     assert str(result.inspection.published) == "2024-05-03"
     assert [(f.kind, f.reference, f.text) for f in result.findings] == [
-        ("cause_of_concern", "Matter of concern 1", "Cell checks were not recorded."),
-        ("cause_of_concern", "Matter of concern 2", "Staff were not trained."),
+        ("matter_of_concern", "Matter of concern 1", "Cell checks were not recorded."),
+        ("matter_of_concern", "Matter of concern 2", "Staff were not trained."),
     ]
     assert result.recognised and result.reason is None
 
