@@ -101,12 +101,20 @@ class InspectionForm(WorkspaceForm):
         help_text="Kept in the history",
     )
 
-    def __init__(self, *args, inspection=None, user=None, **kwargs):
+    def __init__(self, *args, inspection=None, user=None, suggested_previous=None, **kwargs):
         super().__init__(*args, **kwargs)
         if inspection is None:
             del self.fields["reason"]
             previous = self.fields["previous"]
             previous.with_force = True
+            if suggested_previous is not None:
+                # Suggested, not preselected: an IOPC, coroner's or audit source added here
+                # follows no PEEL inspection, and "None chosen" already gives a PEEL this one.
+                suggestion = previous.label_from_instance(suggested_previous)
+                previous.help_text = (
+                    f'{previous.help_text}. Left as "None chosen", a PEEL inspection follows '
+                    f"the force's latest earlier one: {suggestion}"
+                )
             previous.queryset = (
                 Inspection.objects.visible_to(user)
                 .select_related("force")

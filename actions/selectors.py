@@ -252,17 +252,17 @@ def inspection_already_imported(*, force, title, sha256):
     return found.select_related("force").order_by("pk").first()
 
 
-def inspection_add_initial(*, user):
-    """What the add-a-source page starts with: an HMICFRS PEEL inspection; and, where the user
-    can choose only one force, that force and its latest PEEL inspection as the previous one."""
-    initial = {"source_type": Inspection.SourceType.HMICFRS, "kind": Inspection.Kind.PEEL}
+def inspection_add_suggestion(*, user):
+    """Where the user can choose only one force (the usual office): that force and its latest
+    PEEL inspection, the one a new PEEL inspection follows unless another is chosen; else
+    (None, None)."""
     forces = list(Force.objects.filter(roles.force_scope(user, "pk"))[:2])
-    if len(forces) == 1:
-        previous = Inspection.objects.visible_to(user).latest_earlier(
-            force_id=forces[0].pk, kind=Inspection.Kind.PEEL
-        )
-        initial |= {"force": forces[0], "previous": previous}
-    return initial
+    if len(forces) != 1:
+        return None, None
+    previous = Inspection.objects.visible_to(user).latest_earlier(
+        force_id=forces[0].pk, kind=Inspection.Kind.PEEL
+    )
+    return forces[0], previous
 
 
 def inspection_list(*, user):

@@ -222,21 +222,29 @@ def test_the_add_page_suggests_the_only_forces_latest_earlier_peel_inspection(
     force, opcc_officer, signed_in
 ):
     InspectionFactory(force=force, kind="peel", published_on=datetime.date(2019, 5, 2))
-    latest = InspectionFactory(force=force, kind="peel", published_on=datetime.date(2023, 2, 9))
+    InspectionFactory(
+        force=force, kind="peel", title="PEEL 2021/22", published_on=datetime.date(2023, 2, 9)
+    )
     InspectionFactory(force=force, kind="thematic", published_on=datetime.date(2024, 1, 5))
     response = signed_in(opcc_officer).get(CREATE)
     form = response.context["form"]
-    assert (form.initial["force"], form.initial["previous"]) == (force, latest)
-    assert f'<option value="{latest.pk}" selected>' in response.content.decode()
+    # Suggested in words rather than preselected: an IOPC or coroner's source follows no PEEL.
+    assert form.initial["force"] == force and "previous" not in form.initial
+    assert (
+        "Left as &quot;None chosen&quot;, a PEEL inspection follows the force&#x27;s latest "
+        "earlier one: Hertfordshire Constabulary: PEEL 2021/22 (published 9 February 2023)"
+    ) in response.content.decode()
 
 
-def test_the_add_page_suggests_no_previous_inspection_when_there_are_several_forces(
+def test_the_add_page_suggests_nothing_when_there_are_several_forces(
     force, other_force, opcc_officer, signed_in
 ):
     InspectionFactory(force=force, kind="peel", published_on=datetime.date(2023, 2, 9))
-    form = signed_in(opcc_officer).get(CREATE).context["form"]
-    assert "previous" not in form.initial and "force" not in form.initial
+    response = signed_in(opcc_officer).get(CREATE)
+    form = response.context["form"]
+    assert form.initial["force"] is None
     assert "None chosen" in form.fields["previous"].empty_label
+    assert "Left as" not in response.content.decode()
 
 
 def test_opcc_staff_add_a_source_with_its_previous_inspection_and_its_page_shows_it(
