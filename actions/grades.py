@@ -113,8 +113,8 @@ def direction_of_travel(grade, previous_grade, *, four_tier_then=False, four_tie
     On the same scale, the ranks compare. Across the PEEL 2021/22 change of scale, a four-tier
     grade stands for the five-tier grades it covers (FOUR_TIER_COVERS), and the direction is
     given only where every reading agrees: Outstanding then and Outstanding now is no change,
-    Good then and Requires improvement now a decline; Good then and Good or Adequate now could
-    be no change or a decline, so it is not comparable, with the reason."""
+    Good then and Requires improvement now a decline; but Good then (now Good or Adequate) and
+    Good now could be no change or an improvement, so it is not comparable, with the reason."""
     if grade not in RANK:
         return Direction(None, "not graded in this inspection")
     if previous_grade not in RANK:

@@ -109,7 +109,7 @@ class InspectionForm(WorkspaceForm):
             previous.with_force = True
             if suggested_previous is not None:
                 # Suggested, not preselected: an IOPC, coroner's or audit source added here
-                # follows no PEEL inspection, and "None chosen" already gives a PEEL this one.
+                # follows no PEEL inspection, and "None chosen" gives a new PEEL this one.
                 suggestion = previous.label_from_instance(suggested_previous)
                 previous.help_text = (
                     f'{previous.help_text}. Left as "None chosen", a PEEL inspection follows '

@@ -365,6 +365,8 @@ def finding_kind(reference):
         return FindingKind.CAUSE_OF_CONCERN
     if text.startswith("rec"):
         return FindingKind.RECOMMENDATION
+    if text.startswith("matter"):
+        return FindingKind.MATTER_OF_CONCERN  # a coroner's report's
     return FindingKind.AFI
 
 
