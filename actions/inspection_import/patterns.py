@@ -112,6 +112,12 @@ PROGRESS_LEAD_IN = re.compile(
     r"(?i)\b(?:progress|updates?|achieved|achievements|completed|closed|discharged|strengths"
     r"|effective practice|innovative practice)\b"
 )
+# Who a lead-in says the findings come from ("The HMICFRS says Staffordshire Police needs to
+# ensure that:", "Inspectors recommended that the force should:"): the list is of recommendations.
+INSPECTORATE_SAYS = re.compile(
+    r"\b(?:HMICFRS|HMIC|HM Inspector\w*|[Tt]he inspectorate|[Ii]nspectors)"
+    r"(?: \w+){0,2}? (?:says?|said|recommends?|recommended|wants?)\b"
+)
 # "Our inspection found:" before a cause of concern quoted in a revisit letter.
 QUOTE_LEAD_IN = re.compile(
     r"(?i)\b(?:our|the|that|this) (?:\w+ ){0,3}(?:inspection|report|review|letter) "
@@ -192,6 +198,8 @@ def subject_pattern(force: str | None) -> str:
         subjects[:0] = [re.escape(force)] + ([re.escape(short)] if short != force else [])
         if len(initials) >= 2:
             subjects.insert(0, rf"(?:[Tt]he )?{initials}\b")
+        if short.startswith("Metropolitan"):
+            subjects.insert(0, r"[Tt]he Met\b")  # "the Met should ..." in press releases
     return "(?:" + "|".join(subjects) + ")"
 
 

@@ -12,6 +12,7 @@ from actions.inspection_import.patterns import (
     FRAGMENT_END,
     GRADE_WORDS,
     HEADLINE_GRADE,
+    INSPECTORATE_SAYS,
     IOPC_RECOMMENDS,
     MODAL,
     NAMED_KINDS,
@@ -180,7 +181,8 @@ class Walker:
             self.close()
             self.kind, self.style, self.seen_section = "cause_of_concern", "quote", True
             return
-        if timescale or (clause and self.kind and MODAL.search(clause[1])):
+        said = clause and not self.kind and INSPECTORATE_SAYS.search(sentence, 0, clause.start())
+        if timescale or (clause and (self.kind or said) and MODAL.search(clause[1])):
             # "Within six months, the force should:" – each fragment that follows is one item.
             self._flush()
             self.kind = "afi" if self.kind == "afi" and not timescale else "recommendation"
