@@ -131,6 +131,10 @@ CARRIED_OVER = re.compile(
     r"|(?:was|were|is|are|has been|have been)"
     r" (?:carried (?:over|forward)|outstanding|still open))\b"
 )
+# A tracker's recommendation with its own lead-in on the line ("HMIC recommends that the force
+# should immediately: conduct a review ..."); the colon after the modal clause is dropped.
+INSPECTORATE_RECOMMENDS = re.compile(r"^(?:HMICFRS|HMIC) recommends? that,?\s+(?P<rest>.+)$")
+INLINE_COLON = re.compile(r"^([^:]{1,80}?\b(?:should|needs? to|must)\b[^:]{0,40}?)\s*:\s*")
 # IOPC learning recommendations, stated as a paragraph of their own.
 IOPC_RECOMMENDS = re.compile(r"^(?:The )?(?:IOPC|IPCC)(?: therefore)? recommends? that\b")
 # A coroner's report to prevent future deaths: its matters of concern, and where they end.

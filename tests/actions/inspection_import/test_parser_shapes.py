@@ -213,6 +213,22 @@ def test_findings_naming_the_force_by_name_short_name_or_initials(line, force_na
     assert texts(result, "afi") == [line]
 
 
+def test_a_trackers_recommendations_each_with_its_own_lead_in_need_no_heading():
+    text = """1
+Completed
+HMIC recommends that the force should immediately: conduct a review of its workload; and
+West Mercia Police
+2
+Superseded
+HMIC recommends that within six months the force should: ensure active supervision.
+West Mercia Police
+"""
+    assert texts(parse_report(text)) == [
+        "The force should immediately conduct a review of its workload.",
+        "Within six months the force should ensure active supervision.",
+    ]
+
+
 def test_inspectorate_of_constabulary_is_not_a_force():
     text = "His Majesty's Inspectorate of Constabulary published its report on Kent Police."
     assert parse_report(text).inspection.force == "Kent Police"
