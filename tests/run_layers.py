@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -130,9 +131,24 @@ def audit_dependencies():
     )
 
 
+def audit_in_background():
+    """Start the dependency audit now (it mostly waits on the network, not the CPU), so it runs
+    while the test layers do; the returned function waits for it and gives (ok, message)."""
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(result=audit_dependencies()))
+    thread.start()
+
+    def result():
+        thread.join()
+        return outcome.get("result", (None, "skipped: the audit crashed"))
+
+    return result
+
+
 def main():
     pytest_args = sys.argv[1:]
     results = []
+    audit_result = audit_in_background()
     # The SQLite and PostgreSQL layers run side by side (PostgreSQL's own server takes part of
     # the work), which takes about half as long as one after the other on two cores.
     sqlite_args = ["-m", "not postgres and not browser", *pytest_args]
@@ -167,7 +183,7 @@ def main():
     migrations_ok = migrations_in_step()
 
     print("\n=== Dependency audit (pip-audit) ===", flush=True)
-    audit_ok, audit_message = audit_dependencies()
+    audit_ok, audit_message = audit_result()
     print(audit_message)
 
     print("\n=== Test layers ===")

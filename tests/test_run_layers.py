@@ -26,3 +26,8 @@ def test_the_postgres_layer_fuzzes_lighter_unless_the_environment_says_otherwise
     assert env["DATABASE_URL"] == "postgres://db/test"
     assert int(env["FUZZ_EXAMPLES"]) < 15  # the SQLite layer's default
     assert "SCHEMA_EXAMPLES" not in env  # the 40 asked for is inherited as it is
+
+
+def test_the_audit_runs_beside_the_layers_and_its_verdict_is_kept(monkeypatch):
+    monkeypatch.setattr(run_layers, "audit_dependencies", lambda: (False, "FAILED - x 1.0: CVE"))
+    assert run_layers.audit_in_background()() == (False, "FAILED - x 1.0: CVE")
