@@ -160,8 +160,8 @@ def personas():
 
 @contextmanager
 def kept_for_the_module(django_db_blocker):
-    """For a module-scoped fixture: rows made inside are kept for the module's tests and rolled
-    back when the module ends. Each test's own transaction is a savepoint inside this one, so
+    """For a module- or class-scoped fixture: rows made inside are kept for its tests and rolled
+    back when the last of them ends. Each test's own transaction is a savepoint inside this one, so
     what a test writes is undone before the next test, as usual."""
     with django_db_blocker.unblock(), transaction.atomic():
         yield
