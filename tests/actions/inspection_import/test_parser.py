@@ -10,14 +10,12 @@ import pytest
 
 from actions.inspection_import.parser import parse_report
 
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus_texts"
 LABELS = Path(__file__).resolve().parents[1] / "corpus_labels"
 PANEL_REPORT = "pcc-panel-report-peel-2023-25.txt"
 KINDS = ("afi", "cause_of_concern", "recommendation")
 
-needs_corpus = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason=f"corpus texts not found at {CORPUS} (shared/ beside the checkout)"
-)
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"corpus texts not found at {CORPUS}")
 
 
 def parse(text, force_name=None):
