@@ -6,7 +6,6 @@ from django.db import transaction
 from actions.grades import predecessor_name
 from actions.models import Finding, Force, GradedArea, Inspection
 from tracker import roles
-from tracker.models import Office
 from tracker.audit import (
     WorkflowError,
     apply_changes,
@@ -14,6 +13,7 @@ from tracker.audit import (
     require_opcc_staff,
     require_text,
 )
+from tracker.models import Office
 
 
 def force_create(*, by, name, monitoring_phase=Force.MonitoringPhase.SCAN, office=None, reason=""):

@@ -21,8 +21,8 @@ class MeetingQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """tracker.roles.can_see_meeting in SQL: OPCC staff their office's; others only meetings
-        held in public, Panel members their office's, owners those with their force's inspections on the
-        agenda."""
+        held in public, Panel members their office's, owners those with their force's
+        inspections on the agenda."""
         if roles.is_opcc_staff(user):
             return self.filter(office_id=roles.office_id_of(user))
         held_in_public = self.filter(kind__in=roles.PUBLIC_MEETING_KINDS)

@@ -244,8 +244,8 @@ def can_assign_to(owner, action):
 # calendar feeds (and in SQL by reports.models.MeetingQuerySet.visible_to, which must agree).
 # OPCC staff see their office's meetings. Everyone else sees only meetings held in public (APMs
 # and Panel meetings), never an OPCC-only ("other") one: Panel members, who attend them, their
-# office's; an action owner those with their own force's inspections on the agenda. The meeting pages
-# themselves (questions, packs, editing) are OPCC staff's working pages: can_manage_meetings.
+# office's; an action owner those with their own force's inspections on the agenda. The meeting
+# pages themselves (questions, packs, editing) are OPCC staff's working pages: can_manage_meetings.
 PUBLIC_MEETING_KINDS = ("apm", "panel")
 
 

@@ -70,7 +70,9 @@ class Command(BaseCommand):
 
     def _agenda(self, opcc, count):
         """An APM on one inspection whose findings hold `count` actions."""
-        force = Force.objects.create(name="Benchmark Constabulary", office_id=Office.objects.sole_id())
+        force = Force.objects.create(
+            name="Benchmark Constabulary", office_id=Office.objects.sole_id()
+        )
         inspection = Inspection.objects.create(
             force=force, title="Benchmark PEEL", published_on=datetime.date(2024, 10, 16)
         )
@@ -99,7 +101,8 @@ class Command(BaseCommand):
                 services.audited_save(action, by=opcc, reason="Deadline moved")
         meeting = Meeting.objects.create(
             office_id=force.office_id,
-            title="Benchmark APM", starts_at=timezone.now() + datetime.timedelta(days=7)
+            title="Benchmark APM",
+            starts_at=timezone.now() + datetime.timedelta(days=7),
         )
         meeting.inspections.add(inspection)
         return meeting

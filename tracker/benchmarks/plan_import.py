@@ -87,7 +87,9 @@ class Command(BaseCommand):
 
     def build(self, rows):
         today = timezone.localdate()
-        force = Force.objects.create(name="Benchmark import force", office_id=Office.objects.sole_id())
+        force = Force.objects.create(
+            name="Benchmark import force", office_id=Office.objects.sole_id()
+        )
         inspection = Inspection.objects.create(force=force, title="Benchmark import PEEL")
         owners = bulk_create_with_history(
             [
