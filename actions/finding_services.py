@@ -48,7 +48,8 @@ def _tidy(fields):
 def inspection_create(*, by, force, title, reason="", **fields):
     """An inspection or another source of findings: from the demo or an import, or added by hand
     (an HMICFRS inspection the importer could not read, an IOPC recommendation, a coroner's
-    report, an internal audit, a super-complaint or another)."""
+    report, an internal audit, a super-complaint or another). `previous`, if given, is the
+    inspection it follows; the model refuses another force's or a later one."""
     require_opcc_staff(by)
     inspection = Inspection(force=force, **_tidy({"title": title, **fields}))
     return audited_save(inspection, by=by, reason=reason)
@@ -119,10 +120,9 @@ def graded_areas_map_predecessors(*, by, inspection, reason="Mapped to the previ
 def inspection_set_previous(*, by, inspection, previous, reason):
     """Record the inspection this one follows, and map its areas to that one's."""
     require_opcc_staff(by)
-    if previous is not None and (
-        previous.pk == inspection.pk or previous.force_id != inspection.force_id
-    ):
-        raise WorkflowError("The previous inspection must be another of this force's.")
+    problem = inspection.previous_problem(previous) if previous is not None else ""
+    if problem:
+        raise WorkflowError(problem)
     if inspection.previous_id != (previous.pk if previous else None):
         inspection.previous = previous
         audited_save(

@@ -34,7 +34,12 @@ def opcc_staff():
 
 
 class FindingForm(WorkspaceForm):
-    kind = forms.ChoiceField(label="Type", choices=FindingKind.choices, widget=forms.RadioSelect)
+    kind = forms.ChoiceField(
+        label="Type",
+        choices=FindingKind.choices,
+        widget=forms.RadioSelect,
+        help_text="A coroner's prevention of future deaths report lists matters of concern",
+    )
     reference = forms.CharField(max_length=40, help_text='As printed in the report, e.g. "AFI 3"')
     text = forms.CharField(label="Text of the finding", widget=forms.Textarea(attrs={"rows": 5}))
     area = forms.ModelChoiceField(

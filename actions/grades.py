@@ -1,15 +1,20 @@
-"""The direction of travel between two grades (across the 2021/22 change of scale), and the
-areas PEEL renamed between rounds."""
+"""The direction of travel between two grades (across PEEL 2021/22's change from four to five
+grades), and the areas PEEL renamed between rounds."""
 
 import datetime
 from dataclasses import dataclass
 
-# HMICFRS graded on four tiers (outstanding, good, requires improvement, inadequate) until
-# PEEL 2021/22 added Adequate. No PEEL report on the old scale was published after 2020 and
-# none on the new one before this day, so an inspection published earlier was graded on four.
+# HMICFRS graded forces on four tiers (Outstanding, Good, Requires improvement, Inadequate)
+# until PEEL 2021/22, the first round on five (Adequate added between Good and Requires
+# improvement). The model does not record an inspection's round or scale, so the date decides:
+# the last four-tier PEEL reports (2018/19) were published by early 2020, PEEL paused in 2020,
+# and the first PEEL 2021/22 reports came out from about September 2021. Any day in that gap
+# would do; 1 April 2021, the start of the 2021/22 inspection year, is the one we use. See
+# docs/sources.md.
 FIVE_TIER_FROM = datetime.date(2021, 4, 1)
+FIVE_TIER_ROUND = "PEEL 2021/22"
 
-# Higher is better. The four-tier grades keep their order on the five-tier scale.
+# Higher is better.
 RANK = {
     "outstanding": 5,
     "good": 4,
@@ -17,7 +22,22 @@ RANK = {
     "requires_improvement": 2,
     "inadequate": 1,
 }
-FOUR_TIER = {"outstanding", "good", "requires_improvement", "inadequate"}
+LABELS = {
+    "outstanding": "Outstanding",
+    "good": "Good",
+    "adequate": "Adequate",
+    "requires_improvement": "Requires improvement",
+    "inadequate": "Inadequate",
+}
+# What each four-tier grade covers on the five-tier scale. The ends kept their meaning; Adequate
+# was carved out of the middle, so a four-tier Good is now Good or Adequate and a four-tier
+# Requires improvement is now Adequate or Requires improvement. Four-tier Adequate never existed.
+FOUR_TIER_COVERS = {
+    "outstanding": ("outstanding",),
+    "good": ("good", "adequate"),
+    "requires_improvement": ("adequate", "requires_improvement"),
+    "inadequate": ("inadequate",),
+}
 
 # PEEL 2023-25's area names -> the PEEL 2021/22 areas they follow. Any other name follows the
 # area of the same name.
@@ -65,24 +85,54 @@ class Direction:
 NO_EARLIER = "no earlier inspection on record"
 
 
+def _four_tier_reason(grade, *, then):
+    """Why a four-tier grade does not compare with a five-tier one: what it covered."""
+    when = "then" if then else "now"
+    if grade not in FOUR_TIER_COVERS:
+        return (
+            f"graded on the four-tier scale {when} (before {FIVE_TIER_ROUND}), "
+            f"which had no {LABELS[grade]}"
+        )
+    covers = " or ".join(LABELS[g] for g in FOUR_TIER_COVERS[grade])
+    return (
+        f"graded {LABELS[grade]} {when} on the four-tier scale (before {FIVE_TIER_ROUND}), "
+        f"where {LABELS[grade]} covers what is now {covers}"
+    )
+
+
+def _ranks(grade, *, four_tier_grade):
+    """The five-tier ranks a grade may stand for: one, or a four-tier grade's range."""
+    if not four_tier_grade:
+        return {RANK[grade]}
+    return {RANK[g] for g in FOUR_TIER_COVERS.get(grade, ())}
+
+
 def direction_of_travel(grade, previous_grade, *, four_tier_then=False, four_tier_now=False):
     """The one rule for an area's direction of travel since its predecessor's grade.
 
-    On the same scale, the ranks compare. Across the 2021/22 change of scale the words kept
-    their order, so a grade that exists on both scales compares with one that did (Good then and
-    Good now is no change, Good then and Requires improvement now a decline); Adequate had no
-    four-tier counterpart, so it compares with nothing graded on four tiers."""
+    On the same scale, the ranks compare. Across the PEEL 2021/22 change of scale, a four-tier
+    grade stands for the five-tier grades it covers (FOUR_TIER_COVERS), and the direction is
+    given only where every reading agrees: Outstanding then and Outstanding now is no change,
+    Good then and Requires improvement now a decline; but Good then (now Good or Adequate) and
+    Good now could be no change or an improvement, so it is not comparable, with the reason."""
     if grade not in RANK:
         return Direction(None, "not graded in this inspection")
     if previous_grade not in RANK:
         return Direction(None, "not graded in the previous inspection")
-    if four_tier_then != four_tier_now and not {grade, previous_grade} <= FOUR_TIER:
-        scale = "then" if four_tier_then else "now"
-        return Direction(None, f"graded on the four-tier scale {scale}, which had no Adequate")
-    now, before = RANK[grade], RANK[previous_grade]
-    if now == before:
+    if four_tier_then == four_tier_now:
+        now, before = {RANK[grade]}, {RANK[previous_grade]}
+    else:
+        now = _ranks(grade, four_tier_grade=four_tier_now)
+        before = _ranks(previous_grade, four_tier_grade=four_tier_then)
+    if now and before and min(now) > max(before):
+        return Direction("improved")
+    if now and before and max(now) < min(before):
+        return Direction("declined")
+    if now == before and len(now) == 1:
         return Direction("same")
-    return Direction("improved" if now > before else "declined")
+    if four_tier_then:
+        return Direction(None, _four_tier_reason(previous_grade, then=True))
+    return Direction(None, _four_tier_reason(grade, then=False))
 
 
 def compared_with_previous(areas, previous_areas, *, published_on, previous_published_on):

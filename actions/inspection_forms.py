@@ -8,9 +8,24 @@ from tracker.forms import GovukDateField, WorkspaceForm
 SourceType = Inspection.SourceType
 
 
+class PreviousInspectionField(forms.ModelChoiceField):
+    """An earlier inspection, named with its force (when several may be offered) and date."""
+
+    def __init__(self, *args, with_force=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.with_force = with_force
+
+    def label_from_instance(self, obj):
+        label = f"{obj.force}: {obj.title}" if self.with_force else obj.title
+        on = obj.published_on
+        return f"{label} (published {on.day} {on:%B %Y})" if on else label
+
+
 class InspectionForm(WorkspaceForm):
     """A source's details and its response clock's dates. The force is chosen when the source
-    is added; the previous inspection, from the force's earlier ones, when it is edited."""
+    is added; the previous inspection from the inspections the user may see when it is added
+    (the model refuses another force's or a later one), and from the force's earlier ones when
+    it is edited."""
 
     title = forms.CharField(
         max_length=300,
@@ -46,12 +61,12 @@ class InspectionForm(WorkspaceForm):
     link = forms.URLField(
         label="Link to the report", max_length=500, required=False, assume_scheme="https"
     )
-    previous = forms.ModelChoiceField(
+    previous = PreviousInspectionField(
         label="Previous inspection",
         queryset=Inspection.objects.none(),
         required=False,
-        empty_label="The latest earlier one of the same kind",
-        help_text="The earlier inspection whose grades give the direction of travel",
+        empty_label="None chosen: the latest earlier one of the same force and kind",
+        help_text="The same force's earlier inspection whose grades give the direction of travel",
     )
     inspector_summary = forms.CharField(
         label="HM Inspector's summary",
@@ -86,10 +101,25 @@ class InspectionForm(WorkspaceForm):
         help_text="Kept in the history",
     )
 
-    def __init__(self, *args, inspection=None, **kwargs):
+    def __init__(self, *args, inspection=None, user=None, suggested_previous=None, **kwargs):
         super().__init__(*args, **kwargs)
         if inspection is None:
-            del self.fields["previous"], self.fields["reason"]
+            del self.fields["reason"]
+            previous = self.fields["previous"]
+            previous.with_force = True
+            if suggested_previous is not None:
+                # Suggested, not preselected: an IOPC, coroner's or audit source added here
+                # follows no PEEL inspection, and "None chosen" gives a new PEEL this one.
+                suggestion = previous.label_from_instance(suggested_previous)
+                previous.help_text = (
+                    f'{previous.help_text}. Left as "None chosen", a PEEL inspection follows '
+                    f"the force's latest earlier one: {suggestion}"
+                )
+            previous.queryset = (
+                Inspection.objects.visible_to(user)
+                .select_related("force")
+                .order_by("force__name", "-published_on", "title")
+            )
         else:
             # The force stays as it was added: its findings' actions have owners in that force.
             del self.fields["force"]

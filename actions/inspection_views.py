@@ -12,8 +12,12 @@ def inspection_url(inspection):
 
 @opcc_only
 def inspection_create(request):
+    force, suggested = selectors.inspection_add_suggestion(user=request.user)
     form = inspection_forms.InspectionForm(
-        *bound_form_data(request), initial={"source_type": "hmicfrs", "kind": "peel"}
+        *bound_form_data(request),
+        initial={"source_type": "hmicfrs", "kind": "peel", "force": force},
+        user=request.user,
+        suggested_previous=suggested,
     )
     return form_page(
         request,

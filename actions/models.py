@@ -59,6 +59,18 @@ class FindingKind(models.TextChoices):
     CAUSE_OF_CONCERN = "cause_of_concern", "Cause of concern"
     RECOMMENDATION = "recommendation", "Recommendation"
     AFI = "afi", "Area for improvement"
+    # A coroner's prevention of future deaths report lists "matters of concern"; like a
+    # recommendation, each needs a response saying what will be done (reg. 29).
+    MATTER_OF_CONCERN = "matter_of_concern", "Matter of concern"
+
+
+# The kinds that need a response saying what action will be taken or why none will be: what
+# `Finding.objects.needing_response()` looks for. An area for improvement does not.
+RESPONSE_KINDS = (
+    FindingKind.CAUSE_OF_CONCERN,
+    FindingKind.RECOMMENDATION,
+    FindingKind.MATTER_OF_CONCERN,
+)
 
 
 class ExternalStatus(models.TextChoices):
@@ -117,6 +129,14 @@ class DaysAfter(models.Func):
 
 
 class InspectionQuerySet(models.QuerySet):
+    def latest_earlier(self, *, force_id, kind, published_on=None):
+        """The force's latest inspection of `kind` (published before `published_on`, if given):
+        the one an inspection follows when none is recorded, and the one the add page suggests."""
+        earlier = self.filter(force_id=force_id, kind=kind, published_on__isnull=False)
+        if published_on is not None:
+            earlier = earlier.filter(published_on__lt=published_on)
+        return earlier.order_by("-published_on").first()
+
     def with_previous(self):
         """Annotate previous_pk, the inspection each one follows, as previous_inspection()
         finds it: for many inspections in the same query, not one query each."""
@@ -261,13 +281,27 @@ class Inspection(models.Model):
             return self.previous
         if self.published_on is None:
             return None
-        return (
-            Inspection.objects.filter(
-                force_id=self.force_id, kind=self.kind, published_on__lt=self.published_on
-            )
-            .order_by("-published_on")
-            .first()
+        return Inspection.objects.latest_earlier(
+            force_id=self.force_id, kind=self.kind, published_on=self.published_on
         )
+
+    def previous_problem(self, previous):
+        """Why `previous` cannot be the inspection this one follows, or "" if it can: it must be
+        another of the same force's, published before this one."""
+        if self.pk is not None and previous.pk == self.pk:
+            return "An inspection cannot follow itself: choose an earlier one."
+        if previous.force_id != self.force_id:
+            return (
+                f'Choose one of {self.force}\'s inspections: "{previous.title}" is about '
+                f"{previous.force}."
+            )
+        on = previous.published_on
+        if on and self.published_on and on >= self.published_on:
+            return (
+                f'Choose an inspection published before this one: "{previous.title}" was '
+                f"published on {on.day} {on:%B %Y}."
+            )
+        return ""
 
     # Days from published_on to the last day of a statutory clock (see RESPONSE_PERIOD_DAYS).
     STATUTORY_CLOCKS = {
@@ -296,17 +330,10 @@ class Inspection(models.Model):
 
     def clean(self):
         errors = {}
-        previous = self.previous
-        if previous is not None and (
-            previous.pk == self.pk
-            or previous.force_id != self.force_id
-            or (
-                previous.published_on
-                and self.published_on
-                and previous.published_on >= self.published_on
-            )
-        ):
-            errors["previous"] = "Choose an earlier inspection of the same force."
+        if self.previous_id is not None:
+            problem = self.previous_problem(self.previous)
+            if problem:
+                errors["previous"] = problem
         if self.has_statutory_clock and self.response_due_on is not None:
             errors["response_due_on"] = (
                 "This source's due date is worked out from its publication date: leave it blank."
@@ -449,7 +476,8 @@ class GradedArea(models.Model):
 
 class FindingQuerySet(models.QuerySet):
     def needing_response(self):
-        """s.55: recommendations and causes of concern with no action and no reason for none.
+        """Findings that need a response (s.55's recommendations and causes of concern, and a
+        coroner's matters of concern under reg. 29) with no action and no reason for none.
 
         A cause of concern is answered through its recommendations too.
         """
@@ -457,7 +485,7 @@ class FindingQuerySet(models.QuerySet):
             Q(actions__isnull=False) | ~Q(no_action_reason="")
         )
         return self.filter(
-            kind__in=[FindingKind.CAUSE_OF_CONCERN, FindingKind.RECOMMENDATION],
+            kind__in=RESPONSE_KINDS,
             no_action_reason="",
             actions__isnull=True,
         ).exclude(Q(kind=FindingKind.CAUSE_OF_CONCERN) & Exists(answered_recommendation))

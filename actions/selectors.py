@@ -29,6 +29,7 @@ from actions.models import (
     Evidence,
     ExtensionRequest,
     Finding,
+    Force,
     GradedArea,
     Inspection,
     Rag,
@@ -249,6 +250,19 @@ def inspection_already_imported(*, force, title, sha256):
     same force and title), or None. Import is OPCC-only, and the OPCC sees every force."""
     found = Inspection.objects.same_report(force=force, title=title, sha256=sha256)
     return found.select_related("force").order_by("pk").first()
+
+
+def inspection_add_suggestion(*, user):
+    """Where the user can choose only one force (the usual office): that force and its latest
+    PEEL inspection, the one a new PEEL inspection follows unless another is chosen; else
+    (None, None)."""
+    forces = list(Force.objects.filter(roles.force_scope(user, "pk"))[:2])
+    if len(forces) != 1:
+        return None, None
+    previous = Inspection.objects.visible_to(user).latest_earlier(
+        force_id=forces[0].pk, kind=Inspection.Kind.PEEL
+    )
+    return forces[0], previous
 
 
 def inspection_list(*, user):

@@ -1,9 +1,11 @@
 """factory_boy factories for every model; they write rows directly (history is written too)."""
 
 import datetime
+from contextlib import contextmanager
 
 import factory
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.utils import timezone
 
 from actions.models import Action, Evidence, Finding, Force, GradedArea, Inspection, Update
@@ -156,3 +158,33 @@ def actions_for(force, count, **fields):
         FindingFactory(inspection=inspection, area=areas[n % 3]) for n in range(max(1, count // 2))
     ]
     return [ActionFactory(finding=findings[n % len(findings)], **fields) for n in range(count)]
+
+
+def personas():
+    """The named personas of tests/conftest.py and the owner's action, made at once, for data a
+    module makes once (see kept_for_the_module)."""
+    force = ForceFactory(name="Hertfordshire Constabulary")
+    other_force = ForceFactory(name="Bedfordshire Police")
+    opcc_officer = persona(roles.OPCC_STAFF, username="opcc", first_name="Priya", last_name="Shah")
+    owner = persona(roles.ACTION_OWNER, username="owner", force=force, role_title="ACC Crime")
+    return {
+        "force": force,
+        "opcc_officer": opcc_officer,
+        "owner": owner,
+        "other_force_owner": persona(roles.ACTION_OWNER, username="owner-beds", force=other_force),
+        "panel_member": persona(roles.PANEL_MEMBER, username="panel"),
+        "administrator": persona(roles.ADMINISTRATOR, username="sysadmin", is_staff=True),
+        "action": ActionFactory(
+            finding=FindingFactory(inspection__force=force), owner=owner, opcc_lead=opcc_officer
+        ),
+    }
+
+
+@contextmanager
+def kept_for_the_module(django_db_blocker):
+    """For a module- or class-scoped fixture: rows made inside are kept for its tests and rolled
+    back when the last of them ends. Each test's own transaction is a savepoint inside this one, so
+    what a test writes is undone before the next test, as usual."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)

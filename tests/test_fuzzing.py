@@ -7,7 +7,8 @@ page is for, inside a transaction rolled back afterwards (every example starts f
 world). Required of every answer: no server error; a refused post shows its error message and
 leaves every audited table and its history exactly as it was; an accepted one leads to a page
 that shows what was saved escaped (no raw script or event handler). The number of inputs tried is
-printed. FUZZ_EXAMPLES (default 15) sets the examples per endpoint.
+printed. FUZZ_EXAMPLES (default 15) sets the examples per endpoint: `make test` runs the full 15
+on SQLite and a lighter profile on PostgreSQL (tests/run_layers.py).
 """
 
 import datetime

@@ -13,7 +13,13 @@ from django.urls import reverse
 
 from actions import extension_services
 from actions.models import Evidence
-from tests.factories import EvidenceFactory, GradedAreaFactory, persona
+from tests.factories import (
+    EvidenceFactory,
+    GradedAreaFactory,
+    kept_for_the_module,
+    persona,
+    personas,
+)
 from tracker import roles
 
 pytestmark = pytest.mark.django_db
@@ -71,8 +77,7 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def world(action, owner, opcc_officer, other_force_owner, panel_member, administrator):
+def build_world(action, owner, opcc_officer, other_force_owner, panel_member, administrator):
     evidence = EvidenceFactory(
         action=action,
         kind=Evidence.Kind.DOCUMENT,
@@ -116,7 +121,7 @@ def world(action, owner, opcc_officer, other_force_owner, panel_member, administ
         "evidence_return": [evidence.pk],
         "evidence_download": [evidence.pk],
     }
-    return people, args
+    return people, args, action
 
 
 def url_for(name, action, args):
@@ -140,19 +145,31 @@ def url_for(name, action, args):
     return reverse(f"actions:{name}", args=[action.pk])
 
 
-@pytest.mark.parametrize(("name", "method", "role", "expected"), CASES)
-def test_every_workspace_url_answers_each_role_with_the_expected_status(
-    name, method, role, expected, world, action, client
-):
-    people, args = world
-    if people[role] is not None:
-        client.force_login(people[role])
-    url = url_for(name, action, args)
-    response = client.post(url, {}) if method == "POST" else client.get(url)
-    assert response.status_code == expected, f"{role} {method} {url}"
-    if expected == 302:
-        # Signed out: to sign-in. Signed in (a finished POST, or no draft to review): not there.
-        assert response["Location"].startswith(reverse("login")) == (role == "anon")
+class TestEveryWorkspaceUrl:
+    """The matrix's cases share one world, made once for this class (not for each of its 270-odd
+    cases); each case runs in its own transaction, rolled back, as every test does."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def world(cls, django_db_setup, django_db_blocker):
+        with kept_for_the_module(django_db_blocker):
+            made = personas()
+            del made["force"]
+            yield build_world(**made)
+
+    @pytest.mark.parametrize(("name", "method", "role", "expected"), CASES)
+    def test_answers_each_role_with_the_expected_status(
+        self, name, method, role, expected, world, client
+    ):
+        people, args, action = world
+        if people[role] is not None:
+            client.force_login(people[role])
+        url = url_for(name, action, args)
+        response = client.post(url, {}) if method == "POST" else client.get(url)
+        assert response.status_code == expected, f"{role} {method} {url}"
+        if expected == 302:
+            # Signed out: to sign-in. Signed in (a finished POST, or no draft to review): not there.
+            assert response["Location"].startswith(reverse("login")) == (role == "anon")
 
 
 def test_the_matrix_covers_every_workspace_url():

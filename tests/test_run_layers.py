@@ -17,3 +17,17 @@ def test_the_migrations_layer_fails_when_makemigrations_finds_a_change(monkeypat
     monkeypatch.setattr(run_layers.subprocess, "call", makemigrations_reports_a_change)
     assert run_layers.migrations_in_step() is False
     assert commands[0][1:] == ["manage.py", "makemigrations", "--check", "--dry-run"]
+
+
+def test_the_postgres_layer_fuzzes_lighter_unless_the_environment_says_otherwise(monkeypatch):
+    monkeypatch.delenv("FUZZ_EXAMPLES", raising=False)
+    monkeypatch.setenv("SCHEMA_EXAMPLES", "40")
+    env = run_layers.postgres_env("postgres://db/test")
+    assert env["DATABASE_URL"] == "postgres://db/test"
+    assert int(env["FUZZ_EXAMPLES"]) < 15  # the SQLite layer's default
+    assert "SCHEMA_EXAMPLES" not in env  # the 40 asked for is inherited as it is
+
+
+def test_the_audit_runs_beside_the_layers_and_its_verdict_is_kept(monkeypatch):
+    monkeypatch.setattr(run_layers, "audit_dependencies", lambda: (False, "FAILED - x 1.0: CVE"))
+    assert run_layers.audit_in_background()() == (False, "FAILED - x 1.0: CVE")

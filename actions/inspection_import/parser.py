@@ -157,11 +157,20 @@ def _reflow(lines: list[str], budget: _Budget) -> list[str]:
     # `prev` keeps only the line's last characters, enough for every end-of-line test.
     out: list[list[str]] = []
     blanks, prev = 0, ""
+    # Inside a list of unpunctuated lower-case paragraphs after a lead-in ("... needs to ensure
+    # that:", then "call handlers use ..."), a blank line starts the next item, not a page break.
+    listing = False
     for line in lines:
         budget.check()
         if not line:
             blanks += 1
             continue
+        if blanks and line[0].islower() and (listing or prev.endswith(":")):
+            listing = True
+            out += [[""] for _ in range(blanks)] + [[line]]
+            prev, blanks = line[-TAIL:], 0
+            continue
+        listing = listing and not blanks
         # Blank lines from a page break can fall inside a sentence: then the next line is in
         # lower case, and only then is it joined across them.
         if prev and _continues(prev, line) and (not blanks or line[0].islower()):

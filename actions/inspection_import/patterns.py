@@ -112,6 +112,12 @@ PROGRESS_LEAD_IN = re.compile(
     r"(?i)\b(?:progress|updates?|achieved|achievements|completed|closed|discharged|strengths"
     r"|effective practice|innovative practice)\b"
 )
+# Who a lead-in says the findings come from ("The HMICFRS says Staffordshire Police needs to
+# ensure that:", "Inspectors recommended that the force should:"): the list is of recommendations.
+INSPECTORATE_SAYS = re.compile(
+    r"\b(?:HMICFRS|HMIC|HM Inspector\w*|[Tt]he inspectorate|[Ii]nspectors)"
+    r"(?: \w+){0,2}? (?:says?|said|recommends?|recommended|wants?)\b"
+)
 # "Our inspection found:" before a cause of concern quoted in a revisit letter.
 QUOTE_LEAD_IN = re.compile(
     r"(?i)\b(?:our|the|that|this) (?:\w+ ){0,3}(?:inspection|report|review|letter) "
@@ -125,6 +131,10 @@ CARRIED_OVER = re.compile(
     r"|(?:was|were|is|are|has been|have been)"
     r" (?:carried (?:over|forward)|outstanding|still open))\b"
 )
+# A tracker's recommendation with its own lead-in on the line ("HMIC recommends that the force
+# should immediately: conduct a review ..."); the colon after the modal clause is dropped.
+INSPECTORATE_RECOMMENDS = re.compile(r"^(?:HMICFRS|HMIC) recommends? that,?\s+(?P<rest>.+)$")
+INLINE_COLON = re.compile(r"^([^:]{1,80}?\b(?:should|needs? to|must)\b[^:]{0,40}?)\s*:\s*")
 # IOPC learning recommendations, stated as a paragraph of their own.
 IOPC_RECOMMENDS = re.compile(r"^(?:The )?(?:IOPC|IPCC)(?: therefore)? recommends? that\b")
 # A coroner's report to prevent future deaths: its matters of concern, and where they end.
@@ -192,6 +202,8 @@ def subject_pattern(force: str | None) -> str:
         subjects[:0] = [re.escape(force)] + ([re.escape(short)] if short != force else [])
         if len(initials) >= 2:
             subjects.insert(0, rf"(?:[Tt]he )?{initials}\b")
+        if short.startswith("Metropolitan"):
+            subjects.insert(0, r"[Tt]he Met\b")  # "the Met should ..." in press releases
     return "(?:" + "|".join(subjects) + ")"
 
 

@@ -12,6 +12,9 @@ from actions.inspection_import.patterns import (
     FRAGMENT_END,
     GRADE_WORDS,
     HEADLINE_GRADE,
+    INLINE_COLON,
+    INSPECTORATE_RECOMMENDS,
+    INSPECTORATE_SAYS,
     IOPC_RECOMMENDS,
     MODAL,
     NAMED_KINDS,
@@ -96,7 +99,7 @@ class Walker:
         if self.coroner and not bullet and len(body) <= 200 and CONCERNS_LEAD_IN.search(body):
             # "The MATTERS OF CONCERN are as follows. –": each numbered paragraph is a concern.
             self.close()
-            self.kind, self.style, self.label = "cause_of_concern", "concern", "Matter of concern"
+            self.kind, self.style, self.label = "matter_of_concern", "concern", "Matter of concern"
             self.seen_section, self.source = True, "coroner"
             return
         if body.endswith(":"):
@@ -180,7 +183,8 @@ class Walker:
             self.close()
             self.kind, self.style, self.seen_section = "cause_of_concern", "quote", True
             return
-        if timescale or (clause and self.kind and MODAL.search(clause[1])):
+        said = clause and not self.kind and INSPECTORATE_SAYS.search(sentence, 0, clause.start())
+        if timescale or (clause and (self.kind or said) and MODAL.search(clause[1])):
             # "Within six months, the force should:" – each fragment that follows is one item.
             self._flush()
             self.kind = "afi" if self.kind == "afi" and not timescale else "recommendation"
@@ -214,6 +218,15 @@ class Walker:
             self.close()
             self.kind, self.seen_section = "afi", True
             self.lenient = self.single = carried["number"].lower() in ("one", "an", "the", "1")
+            return
+        if (said := INSPECTORATE_RECOMMENDS.match(body)) and self.item_start.match(
+            rest := capitalise(INLINE_COLON.sub(r"\1 ", said["rest"], count=1))
+        ):
+            # "HMIC recommends that the force should immediately: conduct ..." on a tracker.
+            self.close()
+            self.kind, self.style, self.seen_section = "recommendation", "paragraph", True
+            self._start(rest, bullet)
+            self.close()
             return
         if IOPC_RECOMMENDS.match(body):
             self.close()

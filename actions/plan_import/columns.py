@@ -132,7 +132,9 @@ SAMPLE_ROWS = 50
 
 
 def clean_text(value):
-    """A cell as text: trailing spaces and runs of spaces removed; numbers without '.0'."""
+    """A cell as text: trailing spaces and runs of spaces removed; numbers without '.0'; and the
+    apostrophe the CSV export puts before text that would run as a formula ("'-Reduce ...")
+    taken off again, exactly one, only before =, +, - or @."""
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
@@ -141,7 +143,10 @@ def clean_text(value):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return " ".join(str(value).split())
+    text = " ".join(str(value).split())
+    if text.startswith("'") and text[1:2] in ("=", "+", "-", "@"):
+        return text[1:]
+    return text
 
 
 def key_text(value):
@@ -365,6 +370,8 @@ def finding_kind(reference):
         return FindingKind.CAUSE_OF_CONCERN
     if text.startswith("rec"):
         return FindingKind.RECOMMENDATION
+    if text.startswith("matter"):
+        return FindingKind.MATTER_OF_CONCERN  # a coroner's report's
     return FindingKind.AFI
 
 

@@ -42,12 +42,14 @@ def other_sources_load(*, force, opcc, today):
         made_on = today - datetime.timedelta(days=IOPC_MADE_DAYS_AGO)
         with events.happened_on(events.at(made_on, hour=12)):
             iopc = _source(force, opcc, IOPC_TITLE, Source.IOPC, made_on)
-            _findings(iopc, opcc, IOPC_FINDINGS)
+            _findings(iopc, opcc, IOPC_FINDINGS, FindingKind.RECOMMENDATION, "Recommendation")
     if not Inspection.objects.filter(force=force, title=CORONER_TITLE).exists():
         sent_on = today - datetime.timedelta(days=CORONER_SENT_DAYS_AGO)
         with events.happened_on(events.at(sent_on, hour=12)):
             coroner = _source(force, opcc, CORONER_TITLE, Source.CORONER, sent_on)
-            _findings(coroner, opcc, CORONER_FINDINGS)
+            _findings(
+                coroner, opcc, CORONER_FINDINGS, FindingKind.MATTER_OF_CONCERN, "Matter of concern"
+            )
         extended_on = today - datetime.timedelta(days=CORONER_EXTENDED_DAYS_AGO)
         with events.happened_on(events.at(extended_on)):
             finding_services.inspection_edit(
@@ -73,13 +75,13 @@ def _source(force, opcc, title, source_type, published_on):
     )
 
 
-def _findings(source, opcc, texts):
+def _findings(source, opcc, texts, kind, label):
     for position, text in enumerate(texts, start=1):
         finding_services.finding_create(
             by=opcc,
             inspection=source,
-            kind=FindingKind.RECOMMENDATION,
-            reference=f"Recommendation {position}",
+            kind=kind,
+            reference=f"{label} {position}",
             text=text,
             position=position,
         )

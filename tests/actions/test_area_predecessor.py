@@ -4,6 +4,7 @@ and the OPCC page to change it (history with a reason), and what the inspection 
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from actions import finding_services
@@ -81,6 +82,28 @@ def test_the_previous_inspection_must_be_another_of_the_forces(
     with pytest.raises(WorkflowError):
         finding_services.inspection_set_previous(
             by=opcc_officer, inspection=elsewhere, previous=peel_2021, reason="Wrong force"
+        )
+
+
+def test_a_later_inspection_cannot_be_the_previous_one(peel_2021, peel_2023, opcc_officer):
+    with pytest.raises(WorkflowError, match="published before this one"):
+        finding_services.inspection_set_previous(
+            by=opcc_officer, inspection=peel_2021, previous=peel_2023, reason="Backwards"
+        )
+    peel_2021.refresh_from_db()
+    assert peel_2021.previous is None
+
+
+def test_a_source_added_with_another_forces_previous_inspection_is_refused(
+    peel_2021, other_force, opcc_officer
+):
+    with pytest.raises(ValidationError, match="is about Hertfordshire"):
+        finding_services.inspection_create(
+            by=opcc_officer,
+            force=other_force,
+            title="Their PEEL",
+            published_on=datetime.date(2024, 10, 16),
+            previous=peel_2021,
         )
 
 
@@ -170,6 +193,6 @@ def test_the_inspection_page_says_why_a_four_tier_grade_is_not_comparable(
     GradedAreaFactory(inspection=now, name="Investigating crime", grade="adequate")
     html = signed_in(opcc_officer).get(reverse("actions:inspection", args=[now.pk]))
     assert (
-        "Not comparable: graded on the four-tier scale then, which had no Adequate"
-        in html.content.decode()
+        "Not comparable: graded Good then on the four-tier scale (before PEEL 2021/22), where "
+        "Good covers what is now Good or Adequate" in html.content.decode()
     )

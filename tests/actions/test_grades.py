@@ -27,23 +27,67 @@ def test_four_tier_grades_compare_with_each_other():
     assert direction_of_travel("requires_improvement", "good", **both).trend == "declined"
 
 
-def test_the_same_word_across_the_change_of_scale_is_no_change():
-    direction = direction_of_travel("good", "good", four_tier_then=True)
-    assert direction == Direction("same")
+GOOD_THEN = (
+    "Not comparable: graded Good then on the four-tier scale (before PEEL 2021/22), where Good "
+    "covers what is now Good or Adequate"
+)
 
 
-def test_four_tier_words_keep_their_order_on_the_five_tier_scale():
-    assert direction_of_travel("requires_improvement", "good", four_tier_then=True).trend == (
-        "declined"
-    )
-    assert direction_of_travel("outstanding", "good", four_tier_then=True).trend == "improved"
+@pytest.mark.parametrize(
+    "previous_grade, grade, trend",
+    [
+        # The ends of the scale kept their meaning.
+        ("outstanding", "outstanding", "same"),
+        ("inadequate", "inadequate", "same"),
+        ("outstanding", "good", "declined"),
+        ("inadequate", "requires_improvement", "improved"),
+        # A four-tier Good is now Good or Adequate: above both is better, below both worse.
+        ("good", "outstanding", "improved"),
+        ("good", "requires_improvement", "declined"),
+        # A four-tier Requires improvement is now Adequate or Requires improvement.
+        ("requires_improvement", "good", "improved"),
+        ("requires_improvement", "inadequate", "declined"),
+        ("inadequate", "adequate", "improved"),
+        ("outstanding", "adequate", "declined"),
+    ],
+)
+def test_across_the_change_of_scale_a_direction_is_given_only_where_every_reading_agrees(
+    previous_grade, grade, trend
+):
+    assert direction_of_travel(grade, previous_grade, four_tier_then=True).trend == trend
 
 
-def test_adequate_against_a_four_tier_grade_is_not_comparable_and_says_why():
-    direction = direction_of_travel("adequate", "good", four_tier_then=True)
+@pytest.mark.parametrize(
+    "previous_grade, grade",
+    [
+        ("good", "good"),
+        ("good", "adequate"),
+        ("requires_improvement", "adequate"),
+        ("requires_improvement", "requires_improvement"),
+    ],
+)
+def test_a_grade_within_what_the_four_tier_grade_covered_is_not_comparable(previous_grade, grade):
+    direction = direction_of_travel(grade, previous_grade, four_tier_then=True)
     assert direction.trend is None
-    assert direction.label == (
-        "Not comparable: graded on the four-tier scale then, which had no Adequate"
+    assert "on the four-tier scale (before PEEL 2021/22)" in direction.label
+
+
+def test_good_then_and_good_now_is_not_comparable_and_says_why():
+    assert direction_of_travel("good", "good", four_tier_then=True).label == GOOD_THEN
+
+
+def test_requires_improvement_then_says_what_it_covered():
+    assert direction_of_travel("adequate", "requires_improvement", four_tier_then=True).label == (
+        "Not comparable: graded Requires improvement then on the four-tier scale (before PEEL "
+        "2021/22), where Requires improvement covers what is now Adequate or Requires improvement"
+    )
+
+
+def test_an_adequate_grade_on_the_four_tier_scale_is_refused_as_not_comparable():
+    # There was no four-tier Adequate: a grade recorded so cannot be compared across scales.
+    assert direction_of_travel("good", "adequate", four_tier_then=True).label == (
+        "Not comparable: graded on the four-tier scale then (before PEEL 2021/22), "
+        "which had no Adequate"
     )
 
 
@@ -59,6 +103,8 @@ def test_ungraded_on_either_side_is_not_comparable_with_the_reason():
 
 def test_the_four_tier_scale_ends_before_peel_2021_22():
     assert four_tier(datetime.date(2019, 9, 27))
+    assert four_tier(datetime.date(2021, 3, 31))
+    assert not four_tier(datetime.date(2021, 4, 1))
     assert not four_tier(datetime.date(2022, 3, 1))
     assert not four_tier(None)
 
@@ -117,7 +163,7 @@ def test_across_the_change_of_scale_the_dates_decide():
     (row,) = compared_with_previous(
         [area], [old], published_on=now.published_on, previous_published_on=before.published_on
     )
-    assert row["direction"].reason.startswith("graded on the four-tier scale then")
+    assert row["direction"].reason.startswith("graded Good then on the four-tier scale")
 
 
 @pytest.mark.django_db

@@ -128,6 +128,9 @@ def test_the_invented_iopc_and_coroner_sources_show_their_response_clocks(demo, 
     coroner = force.inspections.get(source_type=Inspection.SourceType.CORONER)
     assert "(invented)" in iopc.title and "(invented)" in coroner.title
     assert iopc.findings.exists() and coroner.findings.exists()
+    assert set(iopc.findings.values_list("kind", flat=True)) == {"recommendation"}
+    assert set(coroner.findings.values_list("kind", flat=True)) == {"matter_of_concern"}
+    assert coroner.findings.first().reference == "Matter of concern 1"
     client.login(username="opcc", password=settings.DEMO_PASSWORD)
     html = client.get(reverse("actions:inspection", args=[iopc.pk])).content.decode()
     assert f"Response due {iopc.response_due.day} {iopc.response_due:%B %Y}." in html

@@ -212,3 +212,116 @@ def test_an_empty_form_says_what_to_enter(opcc_officer, signed_in):
     assert 'href="#"' not in html and 'href="#id_source_type_0"' in html
     assert 'id="id_source_type_0"' in html
     assert not Inspection.objects.exists()
+
+
+def peel_form(force, **fields):
+    return source_form(force, title="PEEL 2023-25", source_type="hmicfrs", kind="peel", **fields)
+
+
+def test_the_add_page_suggests_the_only_forces_latest_earlier_peel_inspection(
+    force, opcc_officer, signed_in
+):
+    InspectionFactory(force=force, kind="peel", published_on=datetime.date(2019, 5, 2))
+    InspectionFactory(
+        force=force, kind="peel", title="PEEL 2021/22", published_on=datetime.date(2023, 2, 9)
+    )
+    InspectionFactory(force=force, kind="thematic", published_on=datetime.date(2024, 1, 5))
+    response = signed_in(opcc_officer).get(CREATE)
+    form = response.context["form"]
+    # Suggested in words rather than preselected: an IOPC or coroner's source follows no PEEL.
+    assert form.initial["force"] == force and "previous" not in form.initial
+    assert (
+        "Left as &quot;None chosen&quot;, a PEEL inspection follows the force&#x27;s latest "
+        "earlier one: Hertfordshire Constabulary: PEEL 2021/22 (published 9 February 2023)"
+    ) in response.content.decode()
+
+
+def test_the_add_page_suggests_nothing_when_there_are_several_forces(
+    force, other_force, opcc_officer, signed_in
+):
+    InspectionFactory(force=force, kind="peel", published_on=datetime.date(2023, 2, 9))
+    response = signed_in(opcc_officer).get(CREATE)
+    form = response.context["form"]
+    assert form.initial["force"] is None
+    assert "None chosen" in form.fields["previous"].empty_label
+    assert "Left as" not in response.content.decode()
+
+
+def test_opcc_staff_add_a_source_with_its_previous_inspection_and_its_page_shows_it(
+    force, opcc_officer, signed_in
+):
+    earlier = InspectionFactory(
+        force=force, kind="peel", title="PEEL 2021/22", published_on=datetime.date(2023, 2, 9)
+    )
+    client = signed_in(opcc_officer)
+    response = client.post(CREATE, peel_form(force, previous=earlier.pk))
+    inspection = Inspection.objects.get(title="PEEL 2023-25")
+    assert response["Location"] == reverse("actions:inspection", args=[inspection.pk])
+    assert inspection.previous == earlier
+    record = inspection.history.get()
+    assert (record.previous, record.history_user) == (earlier, opcc_officer)
+    html = client.get(response["Location"]).content.decode()
+    assert "Previous inspection" in html
+    assert reverse("actions:inspection", args=[earlier.pk]) in html
+    assert "PEEL 2021/22</a> (published 9 February 2023)" in html
+
+
+def test_a_previous_inspection_of_another_force_is_refused_with_the_reason(
+    force, other_force, opcc_officer, signed_in
+):
+    theirs = InspectionFactory(
+        force=other_force, title="Their PEEL", published_on=datetime.date(2023, 2, 9)
+    )
+    response = signed_in(opcc_officer).post(CREATE, peel_form(force, previous=theirs.pk))
+    assert response.status_code == 200
+    assert response.context["form"].errors["previous"] == [
+        f'Choose one of {force}\'s inspections: "Their PEEL" is about {other_force}.'
+    ]
+    assert 'href="#id_previous"' in response.content.decode()
+    assert not Inspection.objects.filter(title="PEEL 2023-25").exists()
+
+
+@pytest.mark.parametrize("published_on", ["2024-10-16", "2025-03-01"])
+def test_a_previous_inspection_published_the_same_day_or_later_is_refused(
+    published_on, force, opcc_officer, signed_in
+):
+    later = InspectionFactory(
+        force=force,
+        title="Later PEEL",
+        published_on=datetime.date.fromisoformat(published_on),
+    )
+    response = signed_in(opcc_officer).post(CREATE, peel_form(force, previous=later.pk))
+    on = later.published_on
+    assert response.context["form"].errors["previous"] == [
+        f'Choose an inspection published before this one: "Later PEEL" was published on '
+        f"{on.day} {on:%B %Y}."
+    ]
+    assert not Inspection.objects.filter(title="PEEL 2023-25").exists()
+
+
+def test_the_previous_inspection_left_blank_follows_the_latest_earlier_one(
+    force, opcc_officer, signed_in
+):
+    earlier = InspectionFactory(force=force, kind="peel", published_on=datetime.date(2023, 2, 9))
+    client = signed_in(opcc_officer)
+    response = client.post(CREATE, peel_form(force, previous=""))
+    inspection = Inspection.objects.get(title="PEEL 2023-25")
+    assert inspection.previous is None and inspection.previous_inspection() == earlier
+    html = client.get(response["Location"]).content.decode()
+    assert "None chosen: the force's latest earlier inspection of the same kind." in html
+
+
+def test_a_coroners_matter_of_concern_added_by_hand_needs_a_response(
+    force, opcc_officer, signed_in
+):
+    coroner = InspectionFactory(force=force, source_type="coroner", kind="other")
+    client = signed_in(opcc_officer)
+    form_url = reverse("actions:finding_create", args=[coroner.pk])
+    assert 'value="matter_of_concern"' in client.get(form_url).content.decode()
+    data = {"kind": "matter_of_concern", "reference": "Matter of concern 1", "text": "No alert."}
+    assert client.post(form_url, data).status_code == 302
+    FindingFactory(inspection=coroner, kind="afi", reference="AFI 1")
+    page = client.get(reverse("actions:inspection", args=[coroner.pk]))
+    assert [f.reference for f in page.context["needing_response"]] == ["Matter of concern 1"]
+    html = page.content.decode()
+    assert "Matter of concern 1</a> · Matter of concern" in html

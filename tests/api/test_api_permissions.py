@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from reports.services import pack_generate, pack_publish
-from tests.factories import MeetingFactory
+from tests.factories import MeetingFactory, kept_for_the_module, personas
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,10 @@ CASES = [
 
 @pytest.fixture
 def world(action, opcc_officer, owner, other_force_owner, panel_member, administrator):
+    return build_world(action, opcc_officer, owner, other_force_owner, panel_member, administrator)
+
+
+def build_world(action, opcc_officer, owner, other_force_owner, panel_member, administrator):
     meeting = MeetingFactory(kind="apm")
     meeting.inspections.add(action.finding.inspection)
     pack = pack_generate(by=opcc_officer, meeting=meeting, pdf=False)
@@ -70,19 +74,29 @@ def url_for(name, ids):
     return reverse(f"api:{name}")
 
 
-@pytest.mark.parametrize(("name", "role", "expected"), CASES)
-def test_every_api_url_answers_each_role_with_the_expected_status(
-    name, role, expected, world, api_get
-):
-    people, ids = world
-    response = api_get(people[role], url_for(name, ids))
-    assert response.status_code == expected, f"{role} {name}"
-    if expected == 401:
-        assert response["WWW-Authenticate"] == 'Token realm="api"'
-    if expected == 404:
-        # Exactly what an id that never existed gets.
-        missing = api_get(people[role], reverse(f"api:{name}", args=[999999]))
-        assert (missing.status_code, missing.json()) == (404, response.json())
+class TestEveryApiUrl:
+    """The matrix's cases share one world, made once for this class (not for each of its 78
+    cases); each case runs in its own transaction, rolled back, as every test does."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def world(cls, django_db_setup, django_db_blocker):
+        with kept_for_the_module(django_db_blocker):
+            made = personas()
+            del made["force"]
+            yield build_world(**made)
+
+    @pytest.mark.parametrize(("name", "role", "expected"), CASES)
+    def test_answers_each_role_with_the_expected_status(self, name, role, expected, world, api_get):
+        people, ids = world
+        response = api_get(people[role], url_for(name, ids))
+        assert response.status_code == expected, f"{role} {name}"
+        if expected == 401:
+            assert response["WWW-Authenticate"] == 'Token realm="api"'
+        if expected == 404:
+            # Exactly what an id that never existed gets.
+            missing = api_get(people[role], reverse(f"api:{name}", args=[999999]))
+            assert (missing.status_code, missing.json()) == (404, response.json())
 
 
 def test_the_matrix_covers_every_api_url():

@@ -391,3 +391,25 @@ def test_a_pack_generated_before_the_paper_still_reads(pack, opcc_officer, signe
     html = response.content.decode()
     assert "Investigating crime (Requires improvement)" in html  # areas under their inspection
     assert "Appendix A: every action" in html
+
+
+def test_a_coroners_matter_of_concern_with_no_action_is_listed_as_needing_a_response(
+    world, opcc_officer, signed_in
+):
+    FindingFactory(
+        inspection=world["inspection"],
+        kind=Finding.Kind.MATTER_OF_CONCERN,
+        reference="Matter of concern 1",
+        text="No alert when a check was missed.",
+    )
+    FindingFactory(inspection=world["inspection"], kind=Finding.Kind.AFI, reference="AFI 99")
+    with at(2025, 3, 25):
+        pack = services.pack_generate(by=opcc_officer, meeting=world["meeting"], pdf=False)
+    (inspection,) = pack.snapshot["inspections"]
+    needing = [f["reference"] for f in inspection["statutory"]["needing_response"]]
+    assert "Matter of concern 1" in needing and "AFI 99" not in needing
+    html = signed_in(opcc_officer).get(reverse("reports:pack", args=[pack.pk])).content.decode()
+    assert (
+        "<li>Matter of concern 1 (matter of concern): No alert when a check was missed.</li>"
+        in (html)
+    )

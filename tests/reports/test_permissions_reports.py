@@ -13,7 +13,13 @@ from django.urls import reverse
 
 from reports import services
 from reports.models import BriefingPack
-from tests.factories import InspectionFactory, MeetingFactory, QuestionFactory
+from tests.factories import (
+    InspectionFactory,
+    MeetingFactory,
+    QuestionFactory,
+    kept_for_the_module,
+    personas,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,8 +84,14 @@ def _with_pdf(pack):
     return pack
 
 
-@pytest.fixture
-def world(force, owner, opcc_officer, other_force_owner, panel_member, administrator, action):
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """Made once for this module's tests (240 matrix cases): each test's changes are rolled back."""
+    with kept_for_the_module(django_db_blocker):
+        yield build_world(**personas())
+
+
+def build_world(force, owner, opcc_officer, other_force_owner, panel_member, administrator, action):
     meeting = MeetingFactory()
     hidden = InspectionFactory(force=force)
     meeting.inspections.add(action.finding.inspection, hidden)
@@ -158,10 +170,9 @@ def test_a_draft_pack_is_listed_nowhere_the_panel_or_public_look(world, client):
     assert str(objects["draft"].uuid) not in public
 
 
-def test_a_public_pack_keeps_its_address_when_a_new_version_is_generated(
-    world, opcc_officer, client
-):
-    _, objects = world
+def test_a_public_pack_keeps_its_address_when_a_new_version_is_generated(world, client):
+    people, objects = world
+    opcc_officer = people["opcc"]
     address = reverse("reports:public_pack", args=[objects["public"].uuid])
     newer = services.pack_generate(by=opcc_officer, meeting=objects["meeting"], pdf=False)
     # The new version is a draft with an address of its own, which the public cannot open yet.

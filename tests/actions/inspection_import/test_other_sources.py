@@ -139,7 +139,7 @@ def test_an_uploaded_coroners_report_becomes_its_matters_of_concern_of_a_coroner
     )
     findings = inspection.findings.order_by("position")
     assert [(f.kind, f.reference) for f in findings] == [
-        ("cause_of_concern", f"Matter of concern {n}") for n in (1, 2, 3)
+        ("matter_of_concern", f"Matter of concern {n}") for n in (1, 2, 3)
     ]
     assert findings[1].text == (
         "There was no system to alert the custody sergeant when a check was missed."
