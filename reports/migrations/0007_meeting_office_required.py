@@ -5,7 +5,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("reports", "0006_meeting_office"),
-        ("actions", "0020_force_office"),
+        ("actions", "0021_force_office"),
     ]
 
     operations = [

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("actions", "0020_force_office"),
+        ("actions", "0021_force_office"),
     ]
 
     operations = [

@@ -28,7 +28,7 @@ def one_office(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0019_reminder_extension_waiting'),
+        ('actions', '0020_finding_kind_matter_of_concern'),
         ('tracker', '0008_office'),
         ('reports', '0006_meeting_office'),
     ]
