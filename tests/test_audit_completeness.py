@@ -37,6 +37,7 @@ from tests.factories import (
     MeetingFactory,
     QuestionFactory,
     UserFactory,
+    home_office,
 )
 from tracker import audit
 
@@ -101,7 +102,9 @@ WRITES = {
     "tracker.audited_save": (
         "opcc",
         lambda w: (
-            lambda by: audit.audited_save(Force(name="Kent Police"), by=by, reason="Added by hand")
+            lambda by: audit.audited_save(
+                Force(name="Kent Police", office=home_office()), by=by, reason="Added by hand"
+            )
         ),
         "Added by hand",
     ),
