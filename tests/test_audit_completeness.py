@@ -793,7 +793,8 @@ def test_an_admin_add_and_delete_are_in_the_history_with_user_and_reason(world, 
     superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(superuser)
     added = client.post(
-        reverse("admin:actions_force_add"), {"name": "Kent Police", "monitoring_phase": "scan"}
+        reverse("admin:actions_force_add"),
+        {"name": "Kent Police", "office": home_office().pk, "monitoring_phase": "scan"},
     )
     assert added.status_code == 302
     kent = Force.objects.get(name="Kent Police")
