@@ -5,6 +5,7 @@ from django.db import transaction
 
 from actions.grades import predecessor_name
 from actions.models import Finding, Force, GradedArea, Inspection
+from tracker import roles
 from tracker.audit import (
     WorkflowError,
     apply_changes,
@@ -12,10 +13,18 @@ from tracker.audit import (
     require_opcc_staff,
     require_text,
 )
+from tracker.models import Office
 
 
-def force_create(*, by, name, monitoring_phase=Force.MonitoringPhase.SCAN, reason=""):
-    return audited_save(Force(name=name, monitoring_phase=monitoring_phase), by=by, reason=reason)
+def force_create(*, by, name, monitoring_phase=Force.MonitoringPhase.SCAN, office=None, reason=""):
+    """A force, overseen by `office`: by default the office of whoever adds it, or the
+    deployment's one office (made on first use)."""
+    office_id = office.pk if office is not None else roles.office_id_of(by)
+    office_id = office_id or Office.objects.sole_id()
+    if office_id is None:
+        raise WorkflowError("Say which office oversees the force.")
+    force = Force(name=name, monitoring_phase=monitoring_phase, office_id=office_id)
+    return audited_save(force, by=by, reason=reason)
 
 
 # An inspection's free text kept without surrounding blanks, so an unchanged form changes nothing.

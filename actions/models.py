@@ -86,6 +86,12 @@ class Force(models.Model):
         ENGAGE = "engage", "Engage"
 
     name = models.CharField(max_length=120, unique=True)
+    office = models.ForeignKey(
+        "tracker.Office",
+        on_delete=models.PROTECT,
+        related_name="forces",
+        help_text="The PCC's office that oversees the force.",
+    )
     monitoring_phase = models.CharField(
         max_length=10, choices=MonitoringPhase.choices, default=MonitoringPhase.SCAN
     )

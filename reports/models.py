@@ -20,14 +20,14 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(starts_at__lt=now or timezone.now()).order_by("-starts_at")
 
     def visible_to(self, user):
-        """tracker.roles.can_see_meeting in SQL: OPCC staff all; others only meetings held in
-        public, Panel members all of those, owners those with their force's inspections on the
-        agenda."""
+        """tracker.roles.can_see_meeting in SQL: OPCC staff their office's; others only meetings
+        held in public, Panel members their office's, owners those with their force's
+        inspections on the agenda."""
         if roles.is_opcc_staff(user):
-            return self
+            return self.filter(office_id=roles.office_id_of(user))
         held_in_public = self.filter(kind__in=roles.PUBLIC_MEETING_KINDS)
         if roles.is_panel_member(user):
-            return held_in_public
+            return held_in_public.filter(office_id=roles.office_id_of(user))
         if roles.is_action_owner(user):
             agenda = Meeting.inspections.through.objects.filter(
                 roles.force_scope(user, "inspection__force_id"), meeting_id=models.OuterRef("pk")
@@ -51,6 +51,12 @@ class Meeting(models.Model):
         PANEL = "panel", "Police & Crime Panel"
         OTHER = "other", "Other"
 
+    office = models.ForeignKey(
+        "tracker.Office",
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        help_text="The office holding the meeting (the PCC's, or its Panel's).",
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.APM)
     title = models.CharField(max_length=300)
     starts_at = models.DateTimeField(help_text="Date and time, Europe/London.")

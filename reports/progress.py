@@ -7,7 +7,6 @@ reasons, action titles or drafts. A fixed number of queries however many finding
 
 from collections import defaultdict
 
-from django.conf import settings
 from django.shortcuts import get_object_or_404
 
 from actions.models import Action, ExternalStatus, Finding, Inspection, Status, Update
@@ -34,7 +33,7 @@ def public_status(external_status, statuses):
 def public_inspection(*, pk):
     """The inspection if its public progress page is switched on; 404 otherwise."""
     return get_object_or_404(
-        Inspection.objects.select_related("force").filter(public_progress=True), pk=pk
+        Inspection.objects.select_related("force__office").filter(public_progress=True), pk=pk
     )
 
 
@@ -98,7 +97,7 @@ def progress_page(inspection):
         )
     return {
         "inspection": inspection,
-        "office_name": settings.PANEL_PAPER["office_name"],
+        "office_name": inspection.force.office.name,
         "findings": findings,
         "counts": {
             status: sum(f["status"] == status for f in findings)
@@ -118,7 +117,7 @@ def history_page(inspection):
     )
     return {
         "inspection": inspection,
-        "office_name": settings.PANEL_PAPER["office_name"],
+        "office_name": inspection.force.office.name,
         "entries": public_updates(inspection),
         "switched_on": switched_on,
     }

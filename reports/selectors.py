@@ -66,27 +66,28 @@ def question_detail(*, pk):
 
 
 def readable_packs(user):
-    """Packs this user may read: any for OPCC staff, published ones for the Panel, and for an
+    """Packs this user may read: their office's for OPCC staff, its published ones for the
+    Panel, and for an
     action owner the published papers of meetings whose agenda is their force's alone (a paper
     with another force's inspection on it would show that force's actions)."""
     packs = BriefingPack.objects.all()
     if roles.is_opcc_staff(user):
-        return packs
+        return packs.filter(meeting__office_id=roles.office_id_of(user))
     packs = packs.published()
     if roles.is_panel_member(user):
-        return packs
+        return packs.filter(meeting__office_id=roles.office_id_of(user))
     if roles.is_action_owner(user):
         return packs.filter(meeting__in=Meeting.objects.of_force_only(user.force_id))
     return packs.none()
 
 
 def panel_members_of(meeting):
-    """The Panel members to tell of the meeting's papers: those of a force on its agenda, and
-    those with no force set (an office's own Panel); never another force's Panel."""
+    """The Panel members to tell of the meeting's papers: the meeting's office's, those of a
+    force on its agenda and those with no force set; never another force's or office's Panel."""
     forces = meeting.inspections.values("force_id")
     return (
         User.objects.reachable()
-        .filter(groups__name=roles.PANEL_MEMBER)
+        .filter(groups__name=roles.PANEL_MEMBER, office_id=meeting.office_id)
         .filter(Q(force__isnull=True) | Q(force__in=forces))
         .distinct()
     )

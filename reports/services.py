@@ -2,7 +2,6 @@
 
 from functools import partial
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -12,6 +11,7 @@ from actions.reminders.outbox import notify_published
 from reports.models import BriefingPack, Meeting, Question
 from reports.selectors import panel_members_of
 from reports.snapshot import pack_snapshot
+from tracker import roles
 from tracker.audit import (
     WorkflowError,
     apply_changes,
@@ -37,8 +37,12 @@ def meeting_create(
     *, by, kind, title, starts_at, inspections=(), location="", webcast_url="", opcc_lead=None
 ):
     require_opcc_staff(by)
+    office_id = roles.office_id_of(by)
+    if office_id is None:
+        raise WorkflowError("You are not in an office: an administrator must set yours.")
     meeting = audited_save(
         Meeting(
+            office_id=office_id,
             kind=kind,
             title=title,
             starts_at=starts_at,
@@ -165,11 +169,11 @@ def pack_generate(*, by, meeting, now=None, pdf=True):
 
 def _start_narrative(pack, previous):
     """A new version starts from the previous version's paper and area narratives, so nothing
-    written is lost; the first starts from the office's defaults (settings.PANEL_PAPER). An area
+    written is lost; the first starts from the office's defaults (Office.paper_defaults). An area
     narrative whose area is no longer in the pack is kept aside, by area name, for the page to
     show with a warning."""
     if previous is None:
-        for name, value in settings.PANEL_PAPER.items():
+        for name, value in pack.meeting.office.paper_defaults().items():
             setattr(pack, name, value)
         return
     for name in BriefingPack.PAPER_FIELDS:

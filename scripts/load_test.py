@@ -85,10 +85,10 @@ from actions.models import Action, Finding, Force, GradedArea, Inspection
 from reports import services as report_services
 from reports.models import Meeting
 from tracker import roles
-from tracker.models import User
+from tracker.models import Office, User
 
 call_command("migrate", verbosity=0)
-force = Force.objects.create(name="Hertfordshire Constabulary")
+force = Force.objects.create(name="Hertfordshire Constabulary", office_id=Office.objects.sole_id())
 owners_group = Group.objects.get(name=roles.ACTION_OWNER)
 staff_group = Group.objects.get(name=roles.OPCC_STAFF)
 
@@ -120,6 +120,7 @@ for n in range({ACTIONS}):
         status="in_progress",
     )
 meeting = Meeting.objects.create(
+    office_id=force.office_id,
     kind="apm", title="APM", starts_at=timezone.now() + datetime.timedelta(days=14)
 )
 meeting.inspections.add(inspection)

@@ -11,7 +11,25 @@ from django.utils import timezone
 from actions.models import Action, Evidence, Finding, Force, GradedArea, Inspection, Update
 from reports.models import Meeting, Question
 from tracker import roles
-from tracker.models import User
+from tracker.models import Office, User
+
+
+def home_office():
+    """The office every factory-made force, meeting and user is in unless a test says otherwise
+    (a one-office deployment); OfficeFactory makes others."""
+    return Office.objects.get_or_create(
+        slug="testshire",
+        defaults={"name": "Office of the Police and Crime Commissioner for Testshire"},
+    )[0]
+
+
+class OfficeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Office
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Office of the Police and Crime Commissioner {n}")
+    slug = factory.Sequence(lambda n: f"office-{n}")
 
 
 class ForceFactory(factory.django.DjangoModelFactory):
@@ -20,6 +38,7 @@ class ForceFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ["name"]
 
     name = factory.Sequence(lambda n: f"Force {n} Constabulary")
+    office = factory.LazyFunction(home_office)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -28,6 +47,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
+    force = None
+    office = factory.LazyAttribute(lambda u: u.force.office if u.force else home_office())
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
     first_name = "Alex"
     last_name = factory.Sequence(lambda n: f"Person{n}")
@@ -107,6 +128,7 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Meeting
 
+    office = factory.LazyFunction(home_office)
     kind = "apm"
     title = factory.Sequence(lambda n: f"Accountability & Performance Meeting {n}")
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=21))

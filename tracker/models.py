@@ -1,11 +1,14 @@
-"""The user: a person with one of the roles in tracker.roles, and for action owners, a force;
-and their calendar-feed and API tokens."""
+"""The office (a PCC's office, which oversees one or more forces); the user: a person with one of
+the roles in tracker.roles, in an office, and for action owners, a force; and their calendar-feed
+and API tokens."""
 
 import hashlib
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as AuthUserManager
 from django.db import models
+from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
 from tracker import roles
@@ -56,12 +59,73 @@ class UserHistoryRoles(models.Model):
         return ", ".join(sorted(link.group.name for link in links)) or "-"
 
 
+class OfficeQuerySet(models.QuerySet):
+    def sole_id(self, create=True):
+        """The deployment's office when it has exactly one (with `create`, making it from the
+        Panel paper's settings when there is none yet); None when there are several, so whoever
+        creates a force, a meeting or a user must say which."""
+        ids = list(self.values_list("pk", flat=True)[:2])
+        if len(ids) == 1:
+            return ids[0]
+        if ids or not create:
+            return None
+        name = settings.PANEL_PAPER["office_name"]
+        # get_or_create: two first writers at once make one office between them.
+        office, _ = self.get_or_create(slug=slugify(name)[:60] or "office", defaults={"name": name})
+        return office.pk
+
+
+class Office(models.Model):
+    """A Police and Crime Commissioner's office (or a mayor's office with PCC functions): the
+    forces it oversees (Force.office), its Panel, and its defaults for the papers it publishes.
+    OPCC staff and Panel members belong to one; every scope rule in tracker.roles follows it."""
+
+    name = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text='As published, e.g. "Office of the Police and Crime Commissioner for '
+        'Hertfordshire".',
+    )
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="Its public address: /public/<slug>/."
+    )
+    panel_name = models.CharField(
+        max_length=200, blank=True, help_text='e.g. "Hertfordshire Police and Crime Panel".'
+    )
+    # The Panel paper's defaults for this office (each new pack starts from them; blank: the
+    # deployment's settings.PANEL_PAPER).
+    report_of = models.CharField(max_length=200, blank=True)
+    contact_name = models.CharField(max_length=200, blank=True)
+    contact_role = models.CharField(max_length=200, blank=True)
+    contact_email = models.EmailField(blank=True)
+    history = HistoricalRecords()
+
+    objects = OfficeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def paper_defaults(self):
+        """The front matter a new Panel paper starts from: the deployment's defaults, with this
+        office's own name, author and contact officer over them."""
+        defaults = dict(settings.PANEL_PAPER, office_name=self.name)
+        for field in ("report_of", "contact_name", "contact_role", "contact_email"):
+            if getattr(self, field):
+                defaults[field] = getattr(self, field)
+        return defaults
+
+
 class UserQuerySet(models.QuerySet):
     """Who holds a role, and who can be emailed, in SQL: each the twin of a Python rule."""
 
-    def opcc_staff(self):
-        """roles.is_opcc_staff: active members of the group (a superuser is not, by default)."""
-        return self.filter(groups__name=roles.OPCC_STAFF, is_active=True)
+    def opcc_staff(self, office_id=None):
+        """roles.is_opcc_staff: active members of the group (a superuser is not, by default);
+        given an office, its staff only."""
+        staff = self.filter(groups__name=roles.OPCC_STAFF, is_active=True)
+        return staff if office_id is None else staff.filter(office_id=office_id)
 
     def action_owners(self, force_id=None):
         """roles.is_action_owner (and can_own_in_force, given a force): active members of the
@@ -79,6 +143,15 @@ class UserManager(AuthUserManager.from_queryset(UserQuerySet)):
 
 
 class User(AbstractUser):
+    office = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="The office whose forces OPCC staff work on and whose papers Panel members "
+        "read. An action owner's is their force's.",
+    )
     force = models.ForeignKey(
         "actions.Force",
         on_delete=models.PROTECT,

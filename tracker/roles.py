@@ -1,5 +1,6 @@
 """Roles and the one home for "who may see or change this": views, admin and selectors ask here."""
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
@@ -127,22 +128,63 @@ def primary_role(user):
     return None
 
 
-# Which force's records a user may see: the one scope rule. OPCC staff see every force's
-# inspections, graded areas, findings and actions; an action owner sees their own force's; no one
-# else sees any. sees_force says it in Python, force_scope in SQL (every visible_to filters on it).
+# Which force's records a user may see: the one scope rule. OPCC staff see the inspections,
+# graded areas, findings and actions of their office's forces (Force.office); an action owner
+# sees their own force's; no one else sees any. A deployment with one office is the old rule
+# (every force) because every force is in it. sees_force says it in Python, force_scope in SQL
+# (every visible_to filters on it); another office's record is then 404, as a missing one is.
+def office_id_of(user):
+    """The office a user works for (OPCC staff) or reads for (Panel members): their own, or
+    in a deployment with one office, that office (so an account made before offices, or by a
+    script, works as it always did). An action owner's scope is their force, not this."""
+    if not user.is_authenticated:
+        return None
+    if user.office_id is not None:
+        return user.office_id
+    if not hasattr(user, "_sole_office_id"):
+        offices = django_apps.get_model("tracker", "Office").objects
+        user._sole_office_id = offices.sole_id(create=False)
+    return user._sole_office_id
+
+
+def office_force_ids(user):
+    """The ids of the forces the user's office oversees, read once per request."""
+    if not hasattr(user, "_office_force_ids"):
+        office_id = office_id_of(user)
+        forces = django_apps.get_model("actions", "Force").objects
+        ids = forces.filter(office_id=office_id).values_list("pk", flat=True)
+        user._office_force_ids = frozenset(ids) if office_id else frozenset()
+    return user._office_force_ids
+
+
 def sees_force(user, force_id):
     if is_opcc_staff(user):
-        return True
+        return force_id in office_force_ids(user)
     return is_action_owner(user) and force_id == user.force_id
+
+
+def _office_path(force_field):
+    """From the path to a force's id ("inspection__force_id") to its office's id."""
+    if force_field in ("id", "pk"):
+        return "office_id"
+    return force_field.removesuffix("_id") + "__office_id"
 
 
 def force_scope(user, force_field="force_id"):
     """sees_force as a filter on `force_field` (the path from the model to its force's id)."""
     if is_opcc_staff(user):
-        return Q()
+        office_id = office_id_of(user)
+        if office_id is None:
+            return Q(pk__in=[])
+        return Q(**{_office_path(force_field): office_id})
     if is_action_owner(user):
         return Q(**{force_field: user.force_id})
     return Q(pk__in=[])
+
+
+def in_office(user, office_id):
+    """Is this the office the user works for (OPCC staff) or reads for (Panel members)?"""
+    return office_id is not None and office_id_of(user) == office_id
 
 
 def can_see_action(user, action):
@@ -199,10 +241,10 @@ def can_assign_to(owner, action):
 #
 # Which meetings: the one rule below, used by the meeting pages, the API's meetings and the
 # calendar feeds (and in SQL by reports.models.MeetingQuerySet.visible_to, which must agree).
-# OPCC staff see every meeting. Everyone else sees only meetings held in public (APMs and Panel
-# meetings), never an OPCC-only ("other") one: Panel members, who attend them, all of those; an
-# action owner those with their own force's inspections on the agenda. The meeting pages
-# themselves (questions, packs, editing) are OPCC staff's working pages: can_manage_meetings.
+# OPCC staff see their office's meetings. Everyone else sees only meetings held in public (APMs
+# and Panel meetings), never an OPCC-only ("other") one: Panel members, who attend them, their
+# office's; an action owner those with their own force's inspections on the agenda. The meeting
+# pages themselves (questions, packs, editing) are OPCC staff's working pages: can_manage_meetings.
 PUBLIC_MEETING_KINDS = ("apm", "panel")
 
 
@@ -212,11 +254,11 @@ def can_see_meetings(user):
 
 def can_see_meeting(user, meeting):
     if is_opcc_staff(user):
-        return True
+        return in_office(user, meeting.office_id)
     if meeting.kind not in PUBLIC_MEETING_KINDS:
         return False
     if is_panel_member(user):
-        return True
+        return in_office(user, meeting.office_id)
     return is_action_owner(user) and meeting.inspections.filter(force_id=user.force_id).exists()
 
 

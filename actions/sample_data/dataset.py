@@ -46,7 +46,7 @@ from actions.sample_data.words import (
 )
 from reports.models import Meeting
 from tracker import roles
-from tracker.models import User
+from tracker.models import Office, User
 
 BATCH = 5000
 DAY = datetime.timedelta(days=1)
@@ -68,7 +68,8 @@ class Counts:
 def forces_named(names):
     """The forces with these names, creating (with history) those that do not exist yet."""
     existing = {force.name: force for force in Force.objects.filter(name__in=names)}
-    missing = [Force(name=name) for name in names if name not in existing]
+    office_id = Office.objects.sole_id()
+    missing = [Force(name=name, office_id=office_id) for name in names if name not in existing]
     bulk_create_with_history(missing, Force, default_change_reason="Generated data set")
     existing.update({force.name: force for force in missing})
     return [existing[name] for name in names]
@@ -102,6 +103,7 @@ def people(*, forces, owners_per_force, staff, prefix):
             email=f"{prefix}opcc-{n}@example.org",
             first_name="OPCC",
             last_name=f"Officer {n}",
+            office_id=forces[0].office_id if forces else None,
             password=unusable,
         )
         for n in range(staff)
@@ -470,7 +472,13 @@ def agenda_meeting(*, force, inspections, actions, starts_at, size=200):
         agenda.append(inspection)
         total += per_inspection.get(inspection.pk, 0)
     (meeting,) = bulk_create_with_history(
-        [Meeting(title=f"Accountability & Performance Meeting: {force.name}", starts_at=starts_at)],
+        [
+            Meeting(
+                office_id=force.office_id,
+                title=f"Accountability & Performance Meeting: {force.name}",
+                starts_at=starts_at,
+            )
+        ],
         Meeting,
         default_change_reason="Generated data set",
     )

@@ -24,7 +24,7 @@ from actions.sample_data import events, exampleshire, other_sources, peel_2023_s
 from reports.models import Meeting
 from reports.services import meeting_create
 from tracker import roles
-from tracker.models import User
+from tracker.models import Office, User
 
 TEXTS = Path(__file__).resolve().parent / "texts"
 FORCE_NAME = "Hertfordshire Constabulary"
@@ -156,7 +156,11 @@ def load_demo(*, stdout=None):
     with transaction.atomic():
         roles.sync_role_groups()
         with events.happened_on(events.at(PEEL_2015_PLAN["recorded"], hour=9)):
-            users = {username: _demo_user(username, *rest) for username, *rest in DEMO_USERS}
+            office = _demo_office()
+            users = {
+                username: _demo_user(username, *rest, office=office)
+                for username, *rest in DEMO_USERS
+            }
             opcc, owner = users["opcc"], users["owner"]
             force = Force.objects.filter(name=FORCE_NAME).first() or finding_services.force_create(
                 by=opcc, name=FORCE_NAME
@@ -176,11 +180,31 @@ def load_demo(*, stdout=None):
     return list(users)
 
 
-def _demo_user(username, first_name, last_name, role, role_title):
+def _demo_office():
+    """Hertfordshire's office as it publishes itself, with the demo's invented contact officer.
+    A deployment's only office (made before the demo, by the migration or an import) becomes it."""
+    office = Office.objects.filter(name=HERTFORDSHIRE_PAPER["office_name"]).first()
+    if office is not None:
+        return office
+    office = Office.objects.filter(pk=Office.objects.sole_id(create=False)).first()
+    office = office or Office(slug="hertfordshire")
+    office.name = HERTFORDSHIRE_PAPER["office_name"]
+    office.panel_name = "Hertfordshire Police and Crime Panel"
+    office.report_of = DEMO_PAPER["report_of"]
+    office.contact_name = DEMO_PAPER["contact_name"]
+    office.contact_role = DEMO_PAPER["contact_role"]
+    office.contact_email = DEMO_PAPER["contact_email"]
+    office._change_reason = "Demo office"
+    office.save()
+    return office
+
+
+def _demo_user(username, first_name, last_name, role, role_title, *, office):
     user = User.objects.filter(username=username).first()
     if user is not None:
         return user
     user = User.objects.create_user(
+        office=office if role in (roles.OPCC_STAFF, roles.PANEL_MEMBER) else None,
         username=username,
         password=settings.DEMO_PASSWORD,
         first_name=first_name,

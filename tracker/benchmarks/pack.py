@@ -24,7 +24,7 @@ from reports import documents, selectors, services
 from reports.models import Meeting
 from tracker import roles
 from tracker.benchmarks.pages import summary
-from tracker.models import User
+from tracker.models import Office, User
 
 STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.IN_PROGRESS]
 
@@ -70,7 +70,9 @@ class Command(BaseCommand):
 
     def _agenda(self, opcc, count):
         """An APM on one inspection whose findings hold `count` actions."""
-        force = Force.objects.create(name="Benchmark Constabulary")
+        force = Force.objects.create(
+            name="Benchmark Constabulary", office_id=Office.objects.sole_id()
+        )
         inspection = Inspection.objects.create(
             force=force, title="Benchmark PEEL", published_on=datetime.date(2024, 10, 16)
         )
@@ -98,7 +100,9 @@ class Command(BaseCommand):
                 action.deadline += datetime.timedelta(days=30)
                 services.audited_save(action, by=opcc, reason="Deadline moved")
         meeting = Meeting.objects.create(
-            title="Benchmark APM", starts_at=timezone.now() + datetime.timedelta(days=7)
+            office_id=force.office_id,
+            title="Benchmark APM",
+            starts_at=timezone.now() + datetime.timedelta(days=7),
         )
         meeting.inspections.add(inspection)
         return meeting

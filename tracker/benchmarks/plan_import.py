@@ -24,7 +24,7 @@ from simple_history.utils import bulk_create_with_history
 from actions.models import Action, Finding, Force, Inspection
 from actions.plan_import import columns, files, preview
 from tracker import roles
-from tracker.models import User
+from tracker.models import Office, User
 
 
 class Rollback(Exception):
@@ -87,7 +87,9 @@ class Command(BaseCommand):
 
     def build(self, rows):
         today = timezone.localdate()
-        force = Force.objects.create(name="Benchmark import force")
+        force = Force.objects.create(
+            name="Benchmark import force", office_id=Office.objects.sole_id()
+        )
         inspection = Inspection.objects.create(force=force, title="Benchmark import PEEL")
         owners = bulk_create_with_history(
             [

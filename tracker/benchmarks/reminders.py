@@ -21,7 +21,7 @@ from actions.reminders import digest
 from actions.reminders.sweep import reminders_sweep
 from reports.models import Meeting
 from tracker import roles
-from tracker.models import User
+from tracker.models import Office, User
 
 
 class Rollback(Exception):
@@ -79,8 +79,10 @@ class Command(BaseCommand):
 
     def build(self, today, *, actions, owners, leads, forces):
         """Forces, inspections, findings, people and actions, with their history rows."""
+        office_id = Office.objects.sole_id()
         force_rows = bulk_create_with_history(
-            [Force(name=f"Benchmark force {n}") for n in range(forces)], Force
+            [Force(name=f"Benchmark force {n}", office_id=office_id) for n in range(forces)],
+            Force,
         )
         inspections = bulk_create_with_history(
             [
@@ -136,7 +138,11 @@ class Command(BaseCommand):
         # Each force's latest inspection is on the agenda of a meeting a week away.
         meetings = bulk_create_with_history(
             [
-                Meeting(title=f"Benchmark APM {n}", starts_at=now + datetime.timedelta(days=7))
+                Meeting(
+                    office_id=office_id,
+                    title=f"Benchmark APM {n}",
+                    starts_at=now + datetime.timedelta(days=7),
+                )
                 for n in range(forces)
             ],
             Meeting,
