@@ -179,6 +179,37 @@ def test_benchmark_prints_its_table_and_leaves_nothing_behind():
     assert User.objects.count() == users
 
 
+def test_benchmark_times_one_offices_officer_beside_all_forces_in_one_office():
+    generate("--actions", "121", "--forces", "2")  # 61 in the first force, 60 in the second
+    offices = dict(Force.objects.values_list("pk", "office"))
+    out = io.StringIO()
+    call_command("benchmark", "--repeat", "1", "--no-pdf", stdout=out)
+    text = out.getvalue()
+    busiest = (
+        Action.objects.filter(finding__inspection__force__name="Avon and Somerset Constabulary")
+        .values("pk")
+        .count()
+    )
+    assert (
+        "OPCC officer of Office of the Police and Crime Commissioner for Avon and Somerset "
+        f"(1 of 2 forces, {busiest} actions of 121; 2 offices in all)"
+    ) in text
+    assert busiest == 61
+    assert "All forces in one office (121 actions), as in a one-office deployment:" in text
+    lines = text.splitlines()
+    table = lines[lines.index(next(x for x in lines if x.startswith("OPCC officer: one"))) :]
+    for case in ["list: work in progress", "search: q=supervision", "dashboard: OPCC staff"]:
+        assert any(line.startswith(f"all forces: {case}") for line in lines), case
+        compared = next(line for line in table if line.startswith(case))
+        # office median and p95, all forces median and p95, and their ratio
+        assert len(compared.removeprefix(case).split()) == 5, compared
+    for prefix in ("list: work in progress", "all forces: list: work in progress"):
+        row = next(line for line in lines if line.startswith(prefix))
+        assert int(row.split()[-1].split("-")[0]) <= 6  # queries
+    # The move of every force into one office was rolled back with the rest.
+    assert dict(Force.objects.values_list("pk", "office")) == offices
+
+
 def test_the_pack_benchmark_repeats_for_a_median_and_p95_and_can_skip_the_pdf():
     out = io.StringIO()
     call_command("benchmark", "pack", "--actions", "6", "--repeat", "3", "--no-pdf", stdout=out)
