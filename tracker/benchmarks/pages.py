@@ -237,7 +237,10 @@ class Command(BaseCommand):
         """The scoped pages again with every force in the officer's office, as in a one-office
         deployment (today's all-forces figures, on the same rows); rolled back after."""
         with transaction.atomic():
-            Force.objects.update(office=office)  # bookkeeping for the run, never kept
+            for force in Force.objects.exclude(office=office):
+                force.office = office
+                force._change_reason = "Benchmark: every force in one office (rolled back)"
+                force.save(update_fields=["office"])
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE actions_force")
