@@ -11,10 +11,12 @@ import copy
 import datetime
 from dataclasses import dataclass, field
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.utils import bulk_create_with_history
 
 from actions.models import (
@@ -55,7 +57,7 @@ DAY = datetime.timedelta(days=1)
 @dataclass
 class People:
     owners: dict = field(default_factory=dict)  # force id -> [User]
-    staff: list = field(default_factory=list)
+    staff: dict = field(default_factory=dict)  # office id -> [User]
 
 
 @dataclass
@@ -65,11 +67,62 @@ class Counts:
     statuses: dict = field(default_factory=dict)
 
 
+# Offices that are not "the Office of the Police and Crime Commissioner for <area>": a mayor's
+# office with PCC functions, and the City of London's police authority.
+OFFICE_NAMES = {
+    "City of London Police": "City of London Police Authority Board",
+    "Greater Manchester Police": "Office of the Mayor of Greater Manchester",
+    "Metropolitan Police Service": "Mayor's Office for Policing and Crime",
+    "West Yorkshire Police": "Office of the Mayor of West Yorkshire",
+}
+# The tri-force collaboration (units shared by three forces), led by the first force named.
+COLLABORATION = ["Hertfordshire Constabulary", "Bedfordshire Police", "Cambridgeshire Constabulary"]
+
+
+def area_of(force_name):
+    """ "Hertfordshire Constabulary" -> "Hertfordshire"."""
+    for suffix in (" Constabulary", " Police Service", " Police"):
+        if force_name.endswith(suffix):
+            return force_name.removesuffix(suffix)
+    return force_name
+
+
+def office_name(force_name):
+    return OFFICE_NAMES.get(
+        force_name, f"Office of the Police and Crime Commissioner for {area_of(force_name)}"
+    )
+
+
+def offices_for(names):
+    """Each force's office (one per force, by name), creating (with history) those missing."""
+    wanted = {name: office_name(name) for name in names}
+    existing = {o.name: o for o in Office.objects.filter(name__in=wanted.values())}
+    slugs = set(Office.objects.values_list("slug", flat=True))
+    missing = []
+    for name in dict.fromkeys(wanted.values()):
+        if name in existing:
+            continue
+        base = slugify(area_of(next(f for f, o in wanted.items() if o == name)))[:55] or "office"
+        slug, n = base, 1
+        while slug in slugs:
+            n += 1
+            slug = f"{base}-{n}"
+        slugs.add(slug)
+        missing.append(
+            Office(name=name, slug=slug, panel_name=f"{area_of(name)} Police and Crime Panel")
+        )
+    bulk_create_with_history(missing, Office, default_change_reason="Generated data set")
+    existing.update({office.name: office for office in missing})
+    return {name: existing[office] for name, office in wanted.items()}
+
+
 def forces_named(names):
-    """The forces with these names, creating (with history) those that do not exist yet."""
+    """The forces with these names, creating (with history) those that do not exist yet, each
+    in an office of its own."""
     existing = {force.name: force for force in Force.objects.filter(name__in=names)}
-    office_id = Office.objects.sole_id()
-    missing = [Force(name=name, office_id=office_id) for name in names if name not in existing]
+    absent = [name for name in names if name not in existing]
+    offices = offices_for(absent)
+    missing = [Force(name=name, office=offices[name]) for name in absent]
     bulk_create_with_history(missing, Force, default_change_reason="Generated data set")
     existing.update({force.name: force for force in missing})
     return [existing[name] for name in names]
@@ -82,7 +135,8 @@ def force_names(count):
 
 
 def people(*, forces, owners_per_force, staff, prefix):
-    """Action owners in each force and OPCC staff, with their role groups, in a few queries."""
+    """Action owners in each force and OPCC staff (`staff` in all, shared out so that every
+    office has at least one), with their role groups, in a few queries."""
     unusable = make_password(None)
     owners = [
         User(
@@ -91,22 +145,24 @@ def people(*, forces, owners_per_force, staff, prefix):
             first_name=f"Owner {n}",
             last_name=force.name.split()[0],
             force=force,
+            office_id=force.office_id,
             role_title=ROLE_TITLES[n % len(ROLE_TITLES)],
             password=unusable,
         )
         for force in forces
         for n in range(owners_per_force)
     ]
+    office_ids = list(dict.fromkeys(force.office_id for force in forces))
     leads = [
         User(
             username=f"{prefix}opcc-{n}",
             email=f"{prefix}opcc-{n}@example.org",
             first_name="OPCC",
             last_name=f"Officer {n}",
-            office_id=forces[0].office_id if forces else None,
+            office_id=office_ids[n % len(office_ids)],
             password=unusable,
         )
-        for n in range(staff)
+        for n in range(max(staff, len(office_ids)))
     ]
     bulk_create_with_history(
         owners + leads, User, batch_size=BATCH, default_change_reason="Generated data set"
@@ -119,10 +175,50 @@ def people(*, forces, owners_per_force, staff, prefix):
         + [member(user_id=u.pk, group_id=groups[roles.OPCC_STAFF]) for u in leads],
         batch_size=BATCH,
     )
-    result = People(staff=leads)
+    result = People()
     for owner in owners:
         result.owners.setdefault(owner.force_id, []).append(owner)
+    for lead in leads:
+        result.staff.setdefault(lead.office_id, []).append(lead)
     return result
+
+
+def collaboration_of(forces):
+    """The tri-force collaboration among these forces: Hertfordshire, Bedfordshire and
+    Cambridgeshire when all three are there, otherwise the first three (none for fewer)."""
+    named = sorted(
+        (force for force in forces if force.name in COLLABORATION),
+        key=lambda force: COLLABORATION.index(force.name),
+    )
+    trio = named if len(named) == 3 else forces[:3]
+    return trio if len(trio) == 3 else []
+
+
+def share_collaboration(*, lead, partners, actions, every=10):
+    """Share every `every`th of the lead force's actions with the partner forces (a unit the
+    three forces run together), as collaboration_services would, with a history row each.
+    Returns the history rows written: none while this build has no collaborations model
+    (actions.ActionPartner, issue 23 section 3)."""
+    try:
+        partner_model = apps.get_model("actions", "ActionPartner")
+    except LookupError:
+        return 0
+    names = " and ".join(force.name for force in [lead, *partners])
+    rows = [
+        partner_model(
+            action=action,
+            force=force,
+            shared_by=action.opcc_lead,
+            shared_at=action.created_at,
+            reason=f"Tri-force collaboration: a unit shared by {names}.",
+        )
+        for action in actions[::every]
+        for force in partners
+    ]
+    for row in rows:
+        row._history_date, row._history_user = row.shared_at, row.shared_by
+    bulk_create_with_history(rows, partner_model, batch_size=BATCH)
+    return len(rows)
 
 
 @contextlib.contextmanager

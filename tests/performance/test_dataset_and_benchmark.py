@@ -3,13 +3,25 @@
 import io
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.test import override_settings
 
-from actions.models import Action, Evidence, Finding, GradedArea, Inspection, Status, Update
+from actions.models import (
+    Action,
+    Evidence,
+    Finding,
+    Force,
+    GradedArea,
+    Inspection,
+    Status,
+    Update,
+)
+from actions.sample_data import dataset
 from reports.models import BriefingPack, Meeting
-from tracker.models import User
+from tracker import roles
+from tracker.models import Office, User
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +61,70 @@ def test_generate_dataset_builds_actions_in_every_status_with_their_history():
     assert Meeting.objects.count() == 3
     assert "Generated 300 actions in 3 forces" in out
     assert "3/3 forces" in err
+
+
+def test_generate_dataset_gives_each_force_an_office_whose_own_staff_lead_its_actions():
+    out, _ = generate("--actions", "200", "--forces", "4", "--staff", "6")
+    assert "in 4 forces (4 offices)" in out
+    offices = dict(Office.objects.values_list("name", "slug"))
+    assert offices == {
+        "Office of the Police and Crime Commissioner for Avon and Somerset": "avon-and-somerset",
+        "Office of the Police and Crime Commissioner for Bedfordshire": "bedfordshire",
+        "Office of the Police and Crime Commissioner for Cambridgeshire": "cambridgeshire",
+        "Office of the Police and Crime Commissioner for Cheshire": "cheshire",
+    }
+    assert Office.history.filter(history_type="+").count() == 4
+    assert {force.office.name for force in Force.objects.select_related("office")} == set(offices)
+    # OPCC staff are shared out among the offices, each office with at least one, and an
+    # action's OPCC lead works for the office overseeing the action's force.
+    staff = User.objects.opcc_staff()
+    assert staff.count() == 6 and not staff.filter(office=None).exists()
+    assert set(staff.values_list("office", flat=True)) == set(
+        Office.objects.values_list("pk", flat=True)
+    )
+    assert not Action.objects.exclude(
+        opcc_lead__office=F("finding__inspection__force__office")
+    ).exists()
+    owners = User.objects.action_owners()
+    assert not owners.exclude(office=F("force__office")).exists()
+    # Each meeting is its force's office's; an officer sees only their office's actions.
+    for meeting in Meeting.objects.prefetch_related("inspections__force"):
+        assert {i.force.office_id for i in meeting.inspections.all()} == {meeting.office_id}
+    officer = staff.first()
+    visible = Action.objects.filter(roles.force_scope(officer, "finding__inspection__force_id"))
+    assert 0 < visible.count() < Action.objects.count()
+    assert set(visible.values_list("finding__inspection__force__office", flat=True)) == {
+        officer.office_id
+    }
+
+
+def test_generate_dataset_names_mayors_offices_and_the_tri_force_collaboration():
+    names = dataset.force_names(43)
+    assert dataset.office_name("Hertfordshire Constabulary") == (
+        "Office of the Police and Crime Commissioner for Hertfordshire"
+    )
+    assert dataset.office_name("Metropolitan Police Service") == (
+        "Mayor's Office for Policing and Crime"
+    )
+    forces = [Force(name=name) for name in names]
+    assert [force.name for force in dataset.collaboration_of(forces)] == dataset.COLLABORATION
+    assert [force.name for force in dataset.collaboration_of(forces[:3])] == names[:3]
+    assert dataset.collaboration_of(forces[:2]) == []
+    assert len({dataset.office_name(name) for name in names}) == 43
+
+
+def test_generate_dataset_shares_the_collaborations_actions_once_partners_exist():
+    try:
+        partner_model = apps.get_model("actions", "ActionPartner")
+    except LookupError:
+        pytest.skip("no collaborations model (actions.ActionPartner) in this build yet")
+    generate("--actions", "300", "--forces", "3")
+    lead, *partners = Force.objects.order_by("name")
+    shared = partner_model.objects.all()
+    assert shared.count() == 2 * len(range(0, 100, 10))
+    assert set(shared.values_list("force", flat=True)) == {force.pk for force in partners}
+    assert not shared.exclude(action__finding__inspection__force=lead).exists()
+    assert partner_model.history.count() == shared.count()
 
 
 def test_generate_dataset_refuses_a_database_with_actions_unless_appending():
@@ -101,6 +177,37 @@ def test_benchmark_prints_its_table_and_leaves_nothing_behind():
     assert int(list_row.split()[-1].split("-")[0]) <= 6  # queries
     assert not BriefingPack.objects.exists()
     assert User.objects.count() == users
+
+
+def test_benchmark_times_one_offices_officer_beside_all_forces_in_one_office():
+    generate("--actions", "121", "--forces", "2")  # 61 in the first force, 60 in the second
+    offices = dict(Force.objects.values_list("pk", "office"))
+    out = io.StringIO()
+    call_command("benchmark", "--repeat", "1", "--no-pdf", stdout=out)
+    text = out.getvalue()
+    busiest = (
+        Action.objects.filter(finding__inspection__force__name="Avon and Somerset Constabulary")
+        .values("pk")
+        .count()
+    )
+    assert (
+        "OPCC officer of Office of the Police and Crime Commissioner for Avon and Somerset "
+        f"(1 of 2 forces, {busiest} actions of 121; 2 offices in all)"
+    ) in text
+    assert busiest == 61
+    assert "All forces in one office (121 actions), as in a one-office deployment:" in text
+    lines = text.splitlines()
+    table = lines[lines.index(next(x for x in lines if x.startswith("OPCC officer: one"))) :]
+    for case in ["list: work in progress", "search: q=supervision", "dashboard: OPCC staff"]:
+        assert any(line.startswith(f"all forces: {case}") for line in lines), case
+        compared = next(line for line in table if line.startswith(case))
+        # office median and p95, all forces median and p95, and their ratio
+        assert len(compared.removeprefix(case).split()) == 5, compared
+    for prefix in ("list: work in progress", "all forces: list: work in progress"):
+        row = next(line for line in lines if line.startswith(prefix))
+        assert int(row.split()[-1].split("-")[0]) <= 6  # queries
+    # The move of every force into one office was rolled back with the rest.
+    assert dict(Force.objects.values_list("pk", "office")) == offices
 
 
 def test_the_pack_benchmark_repeats_for_a_median_and_p95_and_can_skip_the_pdf():

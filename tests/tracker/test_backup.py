@@ -19,17 +19,19 @@ from django.core.management import call_command
 
 from actions import evidence_services, services
 from actions.models import Action, Evidence
-from tests.factories import MeetingFactory
+from tests.factories import ForceFactory, MeetingFactory, OfficeFactory, UserFactory
 from tests.tracker.test_settings import ROOT
-from tracker import backup
+from tracker import backup, roles
 from tracker.backup import BackupError, backup_create, backup_restore
+from tracker.models import Office
 
 pytestmark = pytest.mark.django_db
 
 REPORT = """
 import json
 from actions.models import Action, Evidence
-from tracker.models import User
+from reports.models import Meeting
+from tracker.models import Office, User
 action = Action.objects.get(title="Supervision audit")
 evidence = Evidence.objects.get(action=action, kind="document")
 print(json.dumps({
@@ -42,6 +44,13 @@ print(json.dumps({
     "file": evidence.file.open("rb").read().decode(),
     "file_name": evidence.original_filename,
     "owner_groups": sorted(User.objects.get(username="owner").groups.values_list("name", flat=1)),
+    "offices": [
+        [o.slug, o.name, o.contact_email, o.history.count(),
+         sorted(o.forces.values_list("name", flat=True)),
+         sorted(o.users.values_list("username", flat=True)),
+         sorted(o.meetings.values_list("title", flat=True))]
+        for o in Office.objects.order_by("slug")
+    ],
 }))
 """
 
@@ -76,7 +85,32 @@ def make_site(action, owner, opcc_officer, second_opcc_officer):
         by=second_opcc_officer, action=Action.objects.get(pk=action.pk), closure_summary="Done."
     )
     MeetingFactory()
+    # A second office, with its force, its OPCC officer and its own meeting.
+    office = OfficeFactory(
+        name="Office of the Police and Crime Commissioner for Bedfordshire",
+        slug="bedfordshire",
+        contact_email="enquiries@bedfordshire.example",
+    )
+    ForceFactory(name="Bedfordshire Police", office=office)
+    UserFactory(username="opcc-beds", role=roles.OPCC_STAFF, office=office)
+    MeetingFactory(office=office, title="Bedfordshire APM")
     return Action.objects.get(pk=action.pk)
+
+
+def offices_of_site():
+    """The REPORT's "offices", read from this database."""
+    return [
+        [
+            o.slug,
+            o.name,
+            o.contact_email,
+            o.history.count(),
+            sorted(o.forces.values_list("name", flat=True)),
+            sorted(o.users.values_list("username", flat=True)),
+            sorted(o.meetings.values_list("title", flat=True)),
+        ]
+        for o in Office.objects.order_by("slug")
+    ]
 
 
 def history_of(action):
@@ -121,7 +155,10 @@ def test_a_site_backed_up_is_restored_whole_into_a_new_database(site, tmp_path):
         "file": "Audit: 94% compliant.",
         "file_name": evidence.original_filename,
         "owner_groups": ["Action owner"],
+        "offices": offices_of_site(),
     }
+    assert [office[0] for office in restored["offices"]] == ["bedfordshire", "testshire"]
+    assert ["Bedfordshire Police"] in [office[4] for office in restored["offices"]]
     assert len(restored["history"]) >= 5  # created, deadline, proposed, closed...
 
     # A second restore into the now-full database is refused and changes nothing.

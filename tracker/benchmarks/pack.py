@@ -22,9 +22,9 @@ from django.utils import timezone
 from actions.models import Action, Finding, Force, GradedArea, Inspection, Status
 from reports import documents, selectors, services
 from reports.models import Meeting
-from tracker import roles
+from tracker import benchmarks, roles
 from tracker.benchmarks.pages import summary
-from tracker.models import Office, User
+from tracker.models import User
 
 STATUSES = [Status.NOT_STARTED, Status.IN_PROGRESS, Status.BLOCKED, Status.IN_PROGRESS]
 
@@ -57,6 +57,8 @@ class Command(BaseCommand):
         meeting, on_agenda = self._generated_agenda(count)
         if meeting is None:
             meeting, on_agenda = self._agenda(opcc, count), count
+        opcc.office_id = meeting.office_id  # an officer of the meeting's office
+        opcc.save(update_fields=["office"])
         total = Action.objects.count()
         self._time(opcc, meeting, f"Briefing pack with {on_agenda} actions ({total:,} in all)")
 
@@ -71,7 +73,7 @@ class Command(BaseCommand):
     def _agenda(self, opcc, count):
         """An APM on one inspection whose findings hold `count` actions."""
         force = Force.objects.create(
-            name="Benchmark Constabulary", office_id=Office.objects.sole_id()
+            name="Benchmark Constabulary", office_id=benchmarks.office_id()
         )
         inspection = Inspection.objects.create(
             force=force, title="Benchmark PEEL", published_on=datetime.date(2024, 10, 16)

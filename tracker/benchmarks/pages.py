@@ -1,12 +1,15 @@
 """The `pages` benchmark section: time the pages and jobs that grow with the data.
 
 Runs on the current database (build one with `generate_dataset`), through the Django test client
-signed in as an OPCC officer and as an action owner, and prints median and p95 milliseconds and
-the query count of each: the action list with three filters beside a hand-written SQL query for
-the same page (the floor) and Django admin's changelist with the same filter; text search; a deep
-page; an action page and history tab with a long history; both dashboards; a briefing pack of
-about 200 actions (HTML and PDF); and one reminder sweep over every action. Everything it writes
-(sessions, packs, reminders) is rolled back at the end.
+signed in as an OPCC officer of the office with the most actions and as an action owner, and
+prints median and p95 milliseconds and the query count of each: the action list with three
+filters beside a hand-written SQL query for the same page (the floor) and Django admin's
+changelist with the same filter; text search; a deep page; an action page and history tab with a
+long history; both dashboards; a briefing pack of about 200 actions (HTML and PDF); and one
+reminder sweep over every action. With several offices it then times the officer's list, search
+and dashboard again with every force moved into their office (a one-office deployment on the same
+rows: today's all-forces figures) and prints the two side by side. Everything it writes
+(sessions, packs, reminders, the move) is rolled back at the end.
 """
 
 import logging
@@ -18,7 +21,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.test import Client
@@ -27,14 +30,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import selectors
-from actions.models import Action
+from actions.models import Action, Force
 from actions.reminders import digest
 from actions.reminders.sweep import reminders_sweep
 from reports import documents
 from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.models import Meeting
-from tracker.models import User
+from tracker import roles
+from tracker.models import Office, User
 
 # Three representative list filters: our query string, the admin changelist's, and the SQL WHERE.
 LIST_FILTERS = [
@@ -71,7 +75,7 @@ JOIN actions_force fo ON fo.id = i.force_id
 LEFT JOIN actions_gradedarea ga ON ga.id = f.area_id
 LEFT JOIN tracker_user o ON o.id = a.owner_id
 LEFT JOIN tracker_user l ON l.id = a.opcc_lead_id
-WHERE {where}
+WHERE fo.office_id = %s AND {where}
 ORDER BY a.deadline {direction}, a.id {direction}
 LIMIT 50
 """
@@ -158,7 +162,7 @@ class Command(BaseCommand):
         total = Action.objects.count()
         if not total:
             raise CommandError("The database has no actions: run generate_dataset first.")
-        opcc = User.objects.opcc_staff().first()
+        opcc = self.officer()
         busiest = (
             Action.objects.exclude(owner=None)
             .values("owner")
@@ -181,11 +185,103 @@ class Command(BaseCommand):
             f"{self.history_rows():,} history rows in all, on {connection.vendor}; "
             f"repeat {self.repeat}; load average {self.load()}"
         )
+        office = Office.objects.get(pk=roles.office_id_of(opcc))
+        self.stdout.write(
+            f"OPCC officer of {office} ({office.forces.count()} of {Force.objects.count()} "
+            f"forces, {self.seen(opcc):,} actions of {total:,}; "
+            f"{Office.objects.count()} offices in all)"
+        )
         self.list_pages(clients)
         self.action_pages(clients)
         self.packs(opcc, pdf=pdf)
         self.sweep()
+        if Office.objects.count() > 1:
+            self.all_forces(clients, office)
         self.print_table()
+        if Office.objects.count() > 1:
+            self.print_comparison()
+
+    def officer(self):
+        """An OPCC officer of the office whose forces have the most actions."""
+        busiest = (
+            Action.objects.values(office=F("finding__inspection__force__office"))
+            .annotate(n=Count("pk"))
+            .order_by("-n")
+            .first()
+        )
+        staff = User.objects.opcc_staff()
+        opcc = staff.filter(office_id=busiest["office"]).first() if busiest else None
+        opcc = opcc or staff.filter(office=None).first()
+        if opcc is not None and roles.office_id_of(opcc) is None:
+            raise CommandError(f"OPCC officer {opcc} has no office: set theirs in the admin.")
+        return opcc
+
+    def seen(self, opcc):
+        return Action.objects.filter(
+            roles.force_scope(opcc, "finding__inspection__force_id")
+        ).count()
+
+    # OPCC staff's list, search and dashboard: the pages whose rows the office scope narrows.
+    SCOPED = [
+        "list: work in progress",
+        "list: causes of concern",
+        "list: not started, latest deadline first",
+        "search: q=supervision",
+        "search: q=custody victim",
+        "search: q=zebra (no match)",
+        "deep page: page=500",
+        "dashboard: OPCC staff",
+    ]
+
+    def all_forces(self, clients, office):
+        """The scoped pages again with every force in the officer's office, as in a one-office
+        deployment (today's all-forces figures, on the same rows); rolled back after."""
+        with transaction.atomic():
+            for force in Force.objects.exclude(office=office):
+                force.office = office
+                force._change_reason = "Benchmark: every force in one office (rolled back)"
+                force.save(update_fields=["office"])
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE actions_force")
+            self.note(
+                f"All forces in one office ({self.seen(self.opcc):,} actions), as in a "
+                "one-office deployment:"
+            )
+            url = reverse("actions:list")
+            for name, ours, _, where, params in LIST_FILTERS:
+                self.page(clients["opcc"], f"{url}?{ours}", f"all forces: list: {name}")
+                direction = "DESC" if "-deadline" in ours else "ASC"
+                self.measure(
+                    "  raw SQL floor, all forces",
+                    lambda w=where, p=params, d=direction: self.floor(w, p, d),
+                )
+            for query, label in [
+                ("q=supervision", "search: q=supervision"),
+                ("q=custody+victim", "search: q=custody victim"),
+                ("q=zebra", "search: q=zebra (no match)"),
+                ("page=500", "deep page: page=500"),
+            ]:
+                self.page(clients["opcc"], f"{url}?{query}", f"all forces: {label}")
+            self.page(
+                clients["opcc"], reverse("actions:dashboard"), "all forces: dashboard: OPCC staff"
+            )
+            transaction.set_rollback(True)
+
+    def print_comparison(self):
+        timed = {label: (median, p95, queries) for label, median, p95, queries in self.rows}
+        self.stdout.write("")
+        self.stdout.write(
+            f"{'OPCC officer: one office vs all forces':<44} {'office ms':>10} {'p95':>7} "
+            f"{'all ms':>8} {'p95':>7} {'ratio':>6}"
+        )
+        for label in self.SCOPED:
+            mine, every = timed.get(label), timed.get(f"all forces: {label}")
+            if mine and every:
+                self.stdout.write(
+                    f"{label:<44} {mine[0]:>10.1f} {mine[1]:>7.1f} {every[0]:>8.1f} "
+                    f"{every[1]:>7.1f} {mine[0] / every[0]:>6.2f}"
+                )
 
     def list_pages(self, clients):
         url = reverse("actions:list")
@@ -219,8 +315,10 @@ class Command(BaseCommand):
         self.page(clients["owner"], f"{url}?mine=on&overdue=yes", "list: owner, mine and overdue")
 
     def action_pages(self, clients):
+        scope = roles.force_scope(self.opcc, "finding__inspection__force_id")
         longest = (
-            Action.history.model.objects.values("id")
+            Action.history.model.objects.filter(id__in=Action.objects.filter(scope).values("pk"))
+            .values("id")
             .annotate(n=Count("history_id"))
             .order_by("-n")
             .first()
@@ -310,7 +408,7 @@ class Command(BaseCommand):
         sql = FLOOR_SQL.format(where=where, direction=direction)
         today = timezone.localdate()
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(sql, [roles.office_id_of(self.opcc), *params])
             rows = cursor.fetchall()
         return [
             (*row, Action(deadline=row[2], status=row[4], rag=row[6]).effective_rag_on(today))

@@ -23,8 +23,8 @@ from simple_history.utils import bulk_create_with_history
 
 from actions.models import Action, Finding, Force, Inspection
 from actions.plan_import import columns, files, preview
-from tracker import roles
-from tracker.models import Office, User
+from tracker import benchmarks, roles
+from tracker.models import User
 
 
 class Rollback(Exception):
@@ -88,19 +88,22 @@ class Command(BaseCommand):
     def build(self, rows):
         today = timezone.localdate()
         force = Force.objects.create(
-            name="Benchmark import force", office_id=Office.objects.sole_id()
+            name="Benchmark import force", office_id=benchmarks.office_id()
         )
         inspection = Inspection.objects.create(force=force, title="Benchmark import PEEL")
         owners = bulk_create_with_history(
             [
                 User(
-                    username=f"bench-import-owner-{n}", email=f"owner{n}@bench.example", force=force
+                    username=f"bench-import-owner-{n}",
+                    email=f"owner{n}@bench.example",
+                    force=force,
+                    office_id=force.office_id,
                 )
                 for n in range(50)
             ],
             User,
         )
-        officer = User.objects.create(username="bench-import-officer")
+        officer = User.objects.create(username="bench-import-officer", office=force.office)
         Group.objects.get(name=roles.ACTION_OWNER).user_set.add(*owners)
         Group.objects.get(name=roles.OPCC_STAFF).user_set.add(officer)
         existing = rows // 2

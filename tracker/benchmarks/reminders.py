@@ -20,8 +20,8 @@ from actions.models import Action, Finding, Force, Inspection
 from actions.reminders import digest
 from actions.reminders.sweep import reminders_sweep
 from reports.models import Meeting
-from tracker import roles
-from tracker.models import Office, User
+from tracker import benchmarks, roles
+from tracker.models import User
 
 
 class Rollback(Exception):
@@ -79,7 +79,7 @@ class Command(BaseCommand):
 
     def build(self, today, *, actions, owners, leads, forces):
         """Forces, inspections, findings, people and actions, with their history rows."""
-        office_id = Office.objects.sole_id()
+        office_id = benchmarks.office_id()
         force_rows = bulk_create_with_history(
             [Force(name=f"Benchmark force {n}", office_id=office_id) for n in range(forces)],
             Force,
@@ -106,11 +106,16 @@ class Command(BaseCommand):
                     username=f"bench-owner-{n}",
                     email=f"bench-owner-{n}@example.org",
                     force=force_rows[n % forces],
+                    office_id=office_id,
                 )
                 for n in range(owners)
             ]
             + [
-                User(username=f"bench-lead-{n}", email=f"bench-lead-{n}@example.org")
+                User(
+                    username=f"bench-lead-{n}",
+                    email=f"bench-lead-{n}@example.org",
+                    office_id=office_id,
+                )
                 for n in range(leads)
             ],
             User,

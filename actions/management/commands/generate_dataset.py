@@ -1,8 +1,10 @@
 """`manage.py generate_dataset --actions N`: a realistic national data set for the benchmark.
 
-43 forces, inspections with graded areas, findings, actions in every status with their updates,
-evidence and history (about ten history rows an action), an upcoming APM per force, and the
-people who own and lead the actions. Bulk inserts, a few per force; progress on stderr.
+43 forces, each overseen by an office of its own (a PCC's, or a mayor's) whose OPCC staff lead its
+actions, with one tri-force collaboration among them; inspections with graded areas, findings,
+actions in every status with their updates, evidence and history (about ten history rows an
+action), an upcoming APM per force, and the people who own and lead the actions. Bulk inserts, a
+few per force; progress on stderr.
 """
 
 import datetime
@@ -28,7 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--actions", type=int, default=100_000)
         parser.add_argument("--forces", type=int, default=43)
         parser.add_argument("--owners-per-force", type=int, default=25)
-        parser.add_argument("--staff", type=int, default=120, help="OPCC staff in all.")
+        parser.add_argument(
+            "--staff", type=int, default=120, help="OPCC staff in all (at least one an office)."
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--append", action="store_true", help="Add to a database that already has actions."
@@ -55,13 +59,14 @@ class Command(BaseCommand):
                 forces=force_rows, owners_per_force=owners_per_force, staff=staff, prefix=prefix
             )
         history = len(force_rows)
+        trio = dataset.collaboration_of(force_rows)
         share, extra = divmod(actions, forces)
         self.progress(0, forces, 0, history, started)
         for n, force in enumerate(force_rows):
             builder = dataset.ForceBuilder(
                 force=force,
                 owners=people.owners[force.pk],
-                staff=people.staff,
+                staff=people.staff[force.office_id],
                 rng=rng,
                 today=today,
                 tag=tag,
@@ -70,6 +75,10 @@ class Command(BaseCommand):
             if count:
                 with transaction.atomic():
                     inspections, rows = builder.build(count, long_history=LONG_HISTORY)
+                    if trio and force == trio[0]:
+                        history += dataset.share_collaboration(
+                            lead=force, partners=trio[1:], actions=rows
+                        )
                     dataset.agenda_meeting(
                         force=force,
                         inspections=inspections,
@@ -85,8 +94,9 @@ class Command(BaseCommand):
             Action.objects.values_list("status").annotate(n=Count("pk")).order_by("status")
         )
         self.stdout.write(
-            f"Generated {done:,} actions in {forces} forces with {history:,} history rows "
-            f"in {time.perf_counter() - started:.0f}s."
+            f"Generated {done:,} actions in {forces} forces "
+            f"({len({force.office_id for force in force_rows})} offices) with {history:,} "
+            f"history rows in {time.perf_counter() - started:.0f}s."
         )
         self.stdout.write(
             "Actions by status: " + ", ".join(f"{k} {v:,}" for k, v in statuses.items())
