@@ -248,14 +248,18 @@ def recurring(texts, *, threshold=None, limit=RECURRING_LIMIT):
     return result
 
 
+def recurring_cache_key(inspections):
+    published = ",".join(str(pk) for pk in sorted(i.pk for i in inspections))
+    digest = hashlib.sha256(published.encode()).hexdigest()
+    return f"{RECURRING_CACHE_KEY}:{settings.REPEAT_SUGGESTION_THRESHOLD}:{digest}"
+
+
 def recurring_findings(inspections):
     """recurring() of the published texts, kept for settings.NATIONAL_VIEW_CACHE_SECONDS for
     the same set of published inspections (the matching grows with the square of the distinct
     wordings, and publications are rare); an inspection published or withdrawn is seen at once,
     a changed public wording within that time."""
-    published = ",".join(str(pk) for pk in sorted(i.pk for i in inspections))
-    digest = hashlib.sha256(published.encode()).hexdigest()
-    key = f"{RECURRING_CACHE_KEY}:{settings.REPEAT_SUGGESTION_THRESHOLD}:{digest}"
+    key = recurring_cache_key(inspections)
     found = cache.get(key)
     if found is None:
         found = recurring(_published_texts(inspections))

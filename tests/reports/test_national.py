@@ -17,6 +17,7 @@ from tests.factories import (
     UpdateFactory,
     persona,
 )
+from tests.tracker.test_admin_users import change_url, form_data
 from tracker import roles
 
 pytestmark = pytest.mark.django_db
@@ -122,9 +123,18 @@ def test_national_reader_sees_no_office_work(national_reader, signed_in, two_off
     assert not roles.sees_personal_names(national_reader)
 
 
-def test_administrator_can_give_the_role(signed_in):
+def test_administrator_gives_the_role_in_the_user_admin(signed_in, django_user_model):
     administrator = persona(roles.ADMINISTRATOR, is_staff=True)
-    assert roles.can_grant_role(administrator, roles.NATIONAL_READER)
+    liaison = persona(None, username="liaison")
+    client = signed_in(administrator)
+    response = client.post(
+        change_url(liaison),
+        form_data(liaison, roles=[roles.NATIONAL_READER], change_reason="HMICFRS liaison"),
+    )
+    assert response.status_code == 302
+    liaison = django_user_model.objects.get(pk=liaison.pk)
+    assert roles.role_names(liaison) == {roles.NATIONAL_READER}
+    assert signed_in(liaison).get(URL).status_code == 200
 
 
 def test_role_group_is_made_with_no_model_permissions():
