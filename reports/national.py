@@ -188,30 +188,35 @@ def directions_by_area(inspections):
 
 
 def _published_texts(inspections):
-    """(force name, public wording) of every finding of the published inspections: one query."""
+    """(force name, public wording, how many findings) of the published inspections' findings,
+    each distinct wording of a force once: one query."""
     ids = [inspection.pk for inspection in inspections]
-    rows = Finding.objects.filter(inspection_id__in=ids).values_list(
-        "inspection__force__name", "public_text", "text"
+    rows = (
+        Finding.objects.filter(inspection_id__in=ids)
+        .values_list("inspection__force__name", "public_text", "text")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return [(force, public_text or text) for force, public_text, text in rows]
+    return [(force, public_text or text, n) for force, public_text, text, n in rows]
 
 
 def recurring(texts, *, threshold=None, limit=RECURRING_LIMIT):
     """Findings that recur across forces, by the repeat matching (actions.repeats: the same
     normalised words and rapidfuzz score): groups of published texts that match each other,
-    raised in two or more forces, those in most forces first. Identical normalised texts are
-    scored once, so a wording many forces share costs one row of the matrix."""
+    raised in two or more forces, those in most forces first. `texts` are (force, wording,
+    findings with it). Identical normalised texts are scored once, so a wording many forces
+    share costs one row of the matrix."""
     threshold = settings.REPEAT_SUGGESTION_THRESHOLD if threshold is None else threshold
     forces, wording, findings = defaultdict(set), {}, Counter()
-    for force, text in texts:
+    for force, text, count in texts:
         key = repeats.normalise(text)
         if not key:
             continue
         forces[key].add(force)
         wording.setdefault(key, text)
-        findings[key] += 1
+        findings[key] += count
     keys = sorted(forces)
-    if len(keys) < 1:
+    if not keys:
         return []
     scores = process.cdist(
         keys, keys, scorer=fuzz.token_set_ratio, score_cutoff=threshold, workers=-1

@@ -210,7 +210,11 @@ def test_findings_recurring_across_forces_in_their_published_wording(
 
 
 def test_a_finding_repeated_in_one_force_only_does_not_recur():
-    texts = [("A Police", SUPERVISION), ("A Police", SUPERVISION_AGAIN), ("B Police", "Custody.")]
+    texts = [
+        ("A Police", SUPERVISION, 2),
+        ("A Police", SUPERVISION_AGAIN, 1),
+        ("B Police", "Improve custody records.", 1),
+    ]
     assert national.recurring(texts) == []
 
 
