@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import NoReverseMatch, reverse
 from rapidfuzz import fuzz, process
@@ -42,6 +43,7 @@ from reports.models import BriefingPack
 GROUPS = progress.GROUPS
 OPEN, COMPLETE, CLOSED = progress.OPEN, progress.COMPLETE, progress.CLOSED
 RECURRING_LIMIT = 25
+INSPECTIONS_PER_PAGE = 50
 RECURRING_CACHE_KEY = "national:recurring"
 
 
@@ -101,22 +103,29 @@ def _counts_from_snapshot(pack_id, inspection_id):
 
 
 def published_inspections():
-    """The published inspections with their force and office, and for each its counts and where
-    they come from (live progress page, or the pack and the day it was generated)."""
+    """The published inspections with their force and office (one query, plus one for the
+    packs): the page's list, without figures (with_counts adds them to a page of it)."""
     packs = _latest_published_packs()
     inspections = list(
         Inspection.objects.filter(Q(public_progress=True) | Q(pk__in=list(packs)))
         .select_related("force__office")
-        .with_previous()
         .order_by("force__office__name", "force__name", "-published_on", "title")
     )
+    for inspection in inspections:
+        inspection.latest_pack = None if inspection.public_progress else packs[inspection.pk]
+    return inspections
+
+
+def with_counts(inspections):
+    """Each inspection's findings open and complete, and where the figures come from: live
+    (progress page on; one aggregate query for them all), or the pack and its generation day."""
     live = _live_counts([i.pk for i in inspections if i.public_progress])
     for inspection in inspections:
         if inspection.public_progress:
             inspection.counts = live.get(inspection.pk) or progress.empty_counts()
             inspection.as_at = None
             continue
-        generated_at, pack_id, point = packs[inspection.pk]
+        generated_at, pack_id, point = inspection.latest_pack
         counts = point.get("findings")
         if counts is None:
             counts = _counts_from_snapshot(pack_id, inspection.pk)
@@ -145,12 +154,18 @@ def offices(inspections):
 
 def directions_by_area(inspections):
     """Direction of travel by graded area across forces: each force's latest published graded
-    inspection against the one it follows (actions.grades, the rule the packs use). Two queries."""
+    inspection against the one it follows (actions.grades, the rule the packs use). Three
+    queries."""
     latest = {}
     for inspection in inspections:  # newest first within each force
         if inspection.force_id not in latest and inspection.kind == InspectionKind.PEEL:
             latest[inspection.force_id] = inspection
-    chosen = list(latest.values())
+    # The inspection each follows, for these few only (a subquery a row: not for the whole list).
+    chosen = list(
+        Inspection.objects.filter(pk__in=[i.pk for i in latest.values()])
+        .with_previous()
+        .order_by("pk")
+    )
     ids = {i.pk for i in chosen} | {i.previous_pk for i in chosen if i.previous_pk}
     areas = defaultdict(list)
     for area in GradedArea.objects.filter(inspection_id__in=ids).order_by("position", "name"):
@@ -272,10 +287,14 @@ def recurring_findings(inspections):
     return found
 
 
-def national_view():
+def national_view(*, page_number=1):
+    """The page: offices, recurring findings and directions from every published inspection;
+    the figures for one page of inspections (so its cost does not grow with the country)."""
     inspections = published_inspections()
+    page = Paginator(inspections, INSPECTIONS_PER_PAGE).get_page(page_number)
     return {
-        "inspections": inspections,
+        "page": page,
+        "inspections": with_counts(list(page.object_list)),
         "offices": offices(inspections),
         "directions": directions_by_area(inspections),
         "recurring": recurring_findings(inspections),

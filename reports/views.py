@@ -239,7 +239,8 @@ def published_pack_list(request):
 @role_required(roles.can_see_national_view)
 def national_view(request):
     """What every office has published, across offices: for national readers."""
-    return render(request, "reports/national.html", national.national_view())
+    context = national.national_view(page_number=request.GET.get("page"))
+    return render(request, "reports/national.html", context)
 
 
 # The public pages: no sign-in; only published packs marked public

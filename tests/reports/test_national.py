@@ -163,8 +163,12 @@ def test_no_unpublished_text_or_names(national_reader, signed_in, two_offices, o
         assert secret not in page
 
 
+def _counted():
+    return national.with_counts(national.published_inspections())
+
+
 def test_counts_live_and_from_the_published_pack(two_offices):
-    by_title = {i.title: i for i in national.published_inspections()}
+    by_title = {i.title: i for i in _counted()}
     live = by_title["Testshire PEEL 2025"]
     assert live.as_at is None
     assert live.counts == {
@@ -185,7 +189,7 @@ def test_pack_figures_are_frozen_at_generation(two_offices):
     """A later change does not move the figures of an inspection published only in a pack."""
     finding = two_offices["packed"].findings.get(kind="afi")
     ActionFactory(finding=finding, status=Status.CLOSED, closure_summary="Done")
-    packed = next(i for i in national.published_inspections() if i.title.startswith("North"))
+    packed = next(i for i in _counted() if i.title.startswith("North"))
     assert packed.counts["afis"] == {"open": 1, "complete": 0}
 
 
@@ -194,7 +198,7 @@ def test_pack_made_before_finding_figures_is_read_from_its_snapshot(two_offices)
     key = str(two_offices["packed"].pk)
     figures = {key: {k: v for k, v in pack.figures[key].items() if k != "findings"}}
     type(pack).objects.filter(pk=pack.pk).update(figures=figures)
-    packed = next(i for i in national.published_inspections() if i.title.startswith("North"))
+    packed = next(i for i in _counted() if i.title.startswith("North"))
     assert packed.counts["recommendations"] == {"open": 1, "complete": 0}
 
 
@@ -266,3 +270,16 @@ def test_query_count_does_not_grow_with_forces(
         response = client.get(URL)
     assert response.status_code == 200
     assert response.content.decode().count("Investigating crime") == 1
+
+
+def test_inspections_come_a_page_at_a_time(national_reader, signed_in, monkeypatch):
+    monkeypatch.setattr(national, "INSPECTIONS_PER_PAGE", 2)
+    force = ForceFactory(name="Pageshire Police")
+    for n in range(3):
+        _public_inspection(force, f"Inspection number {n}", published_on=f"202{n}-01-01")
+    client = signed_in(national_reader)
+    first = client.get(URL).content.decode()
+    assert "Inspection number 2" in first and "Inspection number 0" not in first
+    assert "Page 1 of 2" in first
+    second = client.get(URL, {"page": 2}).content.decode()
+    assert "Inspection number 0" in second and "Inspection number 2" not in second
