@@ -9,7 +9,16 @@ from collections import defaultdict
 
 from django.shortcuts import get_object_or_404
 
-from actions.models import Action, ExternalStatus, Finding, Inspection, Status, Update
+from actions.models import (
+    RESPONSE_KINDS,
+    Action,
+    ExternalStatus,
+    Finding,
+    FindingKind,
+    Inspection,
+    Status,
+    Update,
+)
 
 # The public statuses, in words (Decidim's Accountability module has much the same).
 NOT_STARTED = "Not started"
@@ -28,6 +37,36 @@ def public_status(external_status, statuses):
     if any(status != Status.NOT_STARTED for status in statuses):
         return IN_PROGRESS
     return NOT_STARTED
+
+
+# A finding's public status in three columns.
+OPEN, COMPLETE, CLOSED = "open", "complete", "closed"
+GROUPS = {"recommendations": RESPONSE_KINDS, "afis": (FindingKind.AFI,)}
+
+
+def _column(status):
+    if status in (NOT_STARTED, IN_PROGRESS):
+        return OPEN
+    return COMPLETE if status == COMPLETED else CLOSED
+
+
+def empty_counts():
+    return {group: {OPEN: 0, COMPLETE: 0} for group in GROUPS} | {CLOSED: 0}
+
+
+def finding_counts(findings, statuses_by_finding):
+    """Open and complete findings of each group, and those HMICFRS closed (discharged,
+    superseded, no longer relevant), by the public status rule: what a pack keeps in its figures.
+    `findings` are (id, kind, external_status); `statuses_by_finding` their actions' statuses."""
+    counts = empty_counts()
+    for pk, kind, external_status in findings:
+        column = _column(public_status(external_status, statuses_by_finding.get(pk, [])))
+        if column == CLOSED:
+            counts[CLOSED] += 1
+            continue
+        group = "afis" if kind == FindingKind.AFI else "recommendations"
+        counts[group][column] += 1
+    return counts
 
 
 def public_inspection(*, pk):

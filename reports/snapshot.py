@@ -28,7 +28,7 @@ from actions.models import (
     Update,
     stale_cutoff,
 )
-from reports import charts, snapshot_history
+from reports import charts, progress, snapshot_history
 from reports.models import Question
 from reports.snapshot_history import iso
 
@@ -392,7 +392,7 @@ def pack_snapshot(meeting, *, now=None):
         finding["action_ids"] = action_ids[finding["id"]]
     progress = _area_progress(inspections, areas_by_inspection, finding_counts, rows)
     over_time = snapshot_history.progress_over_time(history, now)
-    figures = inspection_figures(inspections, rows)
+    figures = inspection_figures(inspections, rows, findings)
     series = snapshot_history.meeting_series(meeting, inspections, figures)
     return {
         "schema": SCHEMA_VERSION,
@@ -478,18 +478,30 @@ def _findings(ids):
     ]
 
 
-def inspection_figures(inspections, rows):
+def inspection_figures(inspections, rows, findings=()):
     """Each inspection's open, closed and overdue actions and average percent complete: kept on
-    the pack (BriefingPack.figures) so later packs draw a series across meetings from them."""
+    the pack (BriefingPack.figures) so later packs draw a series across meetings from them; and
+    its findings open and complete by the public status rule, which the national view reads."""
     by_inspection = defaultdict(list)
+    statuses = defaultdict(list)
     for row in rows:
         by_inspection[row["inspection_id"]].append(row)
+        statuses[row["finding_id"]].append(row["status"])
+    kinds = {label: value for value, label in KIND_LABELS.items()}
+    findings_by_inspection = defaultdict(list)
+    for finding in findings:
+        findings_by_inspection[finding["inspection_id"]].append(
+            (finding["id"], kinds.get(finding["kind"]), finding["external_status"])
+        )
     figures = {}
     for inspection in inspections:
         totals = _totals(by_inspection[inspection.pk])
         figures[str(inspection.pk)] = {
             key: totals[key] for key in ("actions", "open", "closed", "overdue", "percent_complete")
         }
+        figures[str(inspection.pk)]["findings"] = progress.finding_counts(
+            findings_by_inspection[inspection.pk], statuses
+        )
     return figures
 
 

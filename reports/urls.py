@@ -15,6 +15,7 @@ urlpatterns = [
     path("questions/<int:pk>/edit/", views.question_edit, name="question_edit"),
     path("meetings/<int:meeting_pk>/packs/new/", views.pack_generate, name="pack_generate"),
     path("packs/", views.published_pack_list, name="published"),
+    path("national/", views.national_view, name="national"),
     path("packs/<int:pk>/", views.pack_detail, name="pack"),
     path("packs/<int:pk>/summary/", views.pack_narratives, name="pack_narratives"),
     path("packs/<int:pk>/publish/", views.pack_publish, name="pack_publish"),

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from actions import selectors as action_selectors
-from reports import documents, forms, progress, selectors, services
+from reports import documents, forms, national, progress, selectors, services
 from tracker import roles
 from tracker.web import bound_form_data, form_page, opcc_only, role_required
 
@@ -234,6 +234,13 @@ def pack_export(request, pk, extension):
 def published_pack_list(request):
     packs = selectors.published_packs(user=request.user)
     return render(request, "reports/published_list.html", {"packs": packs})
+
+
+@role_required(roles.can_see_national_view)
+def national_view(request):
+    """What every office has published, across offices: for national readers."""
+    context = national.national_view(page_number=request.GET.get("page"))
+    return render(request, "reports/national.html", context)
 
 
 # The public pages: no sign-in; only published packs marked public

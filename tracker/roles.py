@@ -8,7 +8,10 @@ OPCC_STAFF = "OPCC staff"
 ACTION_OWNER = "Action owner"
 PANEL_MEMBER = "Panel member"
 ADMINISTRATOR = "Administrator"
-ROLES = [OPCC_STAFF, ACTION_OWNER, PANEL_MEMBER, ADMINISTRATOR]
+# A national body (HMICFRS liaison, the APCC): reads only what offices have published, across
+# every office (the national view, reports/national.py), and nothing else.
+NATIONAL_READER = "National reader"
+ROLES = [OPCC_STAFF, ACTION_OWNER, PANEL_MEMBER, ADMINISTRATOR, NATIONAL_READER]
 
 # Model permissions per role, as "app_label.codename" patterns. Object-level rules (which force,
 # whose action) are the functions below; these make Django admin and has_perm agree with them.
@@ -34,6 +37,7 @@ ROLE_PERMISSIONS = {
         "reports": {"meeting": ["view"]},
     },
     PANEL_MEMBER: {"reports": {"meeting": ["view"]}},
+    NATIONAL_READER: {},  # no model: the national view reads published figures only
     ADMINISTRATOR: {
         "tracker": {"user": ["add", "change", "view"], "securityevent": ["view"]},
         "actions": {"reminder": ["view"]},  # the outbox, to see failed sends
@@ -87,6 +91,10 @@ def is_panel_member(user):
     return PANEL_MEMBER in role_names(user)
 
 
+def is_national_reader(user):
+    return NATIONAL_READER in role_names(user)
+
+
 def is_administrator(user):
     return user.is_authenticated and (user.is_superuser or ADMINISTRATOR in role_names(user))
 
@@ -122,6 +130,7 @@ def primary_role(user):
         (ADMINISTRATOR, is_administrator),
         (ACTION_OWNER, is_action_owner),
         (PANEL_MEMBER, is_panel_member),
+        (NATIONAL_READER, is_national_reader),
     ]:
         if test(user):
             return role
@@ -286,6 +295,14 @@ def can_read_force_papers(user):
     """The published papers' pages: those who read every published pack, and action owners,
     who read the papers of their own force's meetings (reports.selectors.readable_packs)."""
     return can_read_packs(user) or is_action_owner(user)
+
+
+# The national view: what every office has published, for national readers (and superusers, who
+# run the deployment). Not OPCC staff or the Panel: they read their own office's papers.
+def can_see_national_view(user):
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    return is_national_reader(user)
 
 
 def sees_personal_names(user):

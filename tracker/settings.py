@@ -425,6 +425,9 @@ PLAN_MAX_UPLOAD_MB = env_int("PLAN_MAX_UPLOAD_MB", 10)
 # An earlier finding of the same force is suggested as repeated when its similarity score
 # (0-100, rapidfuzz token-set ratio on normalised words) is at least this.
 REPEAT_SUGGESTION_THRESHOLD = env_int("REPEAT_SUGGESTION_THRESHOLD", 65)
+# The national view keeps its findings recurring across forces (that matching, over every
+# published wording) this many seconds for the same published inspections (reports/national.py).
+NATIONAL_VIEW_CACHE_SECONDS = env_int("NATIONAL_VIEW_CACHE_SECONDS", 300)
 # The Panel paper's defaults (reports/services.py copies them onto each new pack, where OPCC
 # staff can edit them): the office as it publishes, who the report is of, the contact officer,
 # and the purpose and recommendation wording.

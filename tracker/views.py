@@ -14,6 +14,8 @@ def home(request):
     if roles.can_use_workspace(request.user):
         return redirect("actions:dashboard")
     role = roles.primary_role(request.user)
+    if role == roles.NATIONAL_READER:
+        return redirect("reports:national")
     # Panel members land on the list of published packs, the one thing they read here.
     packs = published_packs() if role == roles.PANEL_MEMBER else None
     return render(request, "home.html", {"role": role, "packs": packs})

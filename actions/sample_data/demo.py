@@ -84,6 +84,7 @@ DEMO_USERS = [
     ("owner", "Demo", "Owner (invented)", roles.ACTION_OWNER, "ACC Crime"),
     ("panel", "Demo", "Panellist (invented)", roles.PANEL_MEMBER, "Police & Crime Panel member"),
     ("admin", "Demo", "Administrator (invented)", roles.ADMINISTRATOR, "Systems administrator"),
+    ("national", "Demo", "National reader (invented)", roles.NATIONAL_READER, "HMICFRS liaison"),
 ]
 
 # Findings drawn from HM Inspector's summary in the PCC's Panel report (area, kind, text).

@@ -48,7 +48,7 @@ def demo(db):
 
 
 def test_prints_the_demo_users_and_password(demo):
-    for username in ("opcc", "owner", "panel", "admin"):
+    for username in ("opcc", "owner", "panel", "admin", "national"):
         assert f"  {username}\n" in demo
     assert f"Password for every demo user: {settings.DEMO_PASSWORD}" in demo
 
@@ -59,6 +59,7 @@ def test_one_demo_user_per_role_who_can_sign_in(demo, client):
         "owner": roles.ACTION_OWNER,
         "panel": roles.PANEL_MEMBER,
         "admin": roles.ADMINISTRATOR,
+        "national": roles.NATIONAL_READER,
     }
     for username, role in expected.items():
         user = User.objects.get(username=username)
@@ -345,3 +346,11 @@ def test_pages_show_the_real_dates_and_no_invented_statutory_outcome(demo, clien
     assert "No response recorded; the due date has passed (10 December 2024)." in html
     # The demo's people are plainly invented.
     assert all("(invented)" in user.last_name for user in User.objects.all())
+
+
+def test_national_demo_user_reads_the_national_view(demo, client):
+    assert client.login(username="national", password=settings.DEMO_PASSWORD)
+    response = client.get("/national/")
+    assert response.status_code == 200
+    assert "Officer (invented)" not in response.content.decode()  # no OPCC or owner names
+    assert "Owner (invented)" not in response.content.decode()

@@ -171,12 +171,15 @@ def test_benchmark_prints_its_table_and_leaves_nothing_behind():
         "pack: generate + HTML",
         "reminder sweep, nothing recorded yet",
         "reminder sweep again the same day",
+        "national view, matched afresh",
+        "national view (",
     ]:
         assert case in text, case
     list_row = next(line for line in text.splitlines() if line.startswith("list: work in"))
     assert int(list_row.split()[-1].split("-")[0]) <= 6  # queries
     assert not BriefingPack.objects.exists()
     assert User.objects.count() == users
+    assert not Inspection.objects.filter(public_progress=True).exists()
 
 
 def test_benchmark_times_one_offices_officer_beside_all_forces_in_one_office():

@@ -5,11 +5,12 @@ signed in as an OPCC officer of the office with the most actions and as an actio
 prints median and p95 milliseconds and the query count of each: the action list with three
 filters beside a hand-written SQL query for the same page (the floor) and Django admin's
 changelist with the same filter; text search; a deep page; an action page and history tab with a
-long history; both dashboards; a briefing pack of about 200 actions (HTML and PDF); and one
-reminder sweep over every action. With several offices it then times the officer's list, search
-and dashboard again with every force moved into their office (a one-office deployment on the same
-rows: today's all-forces figures) and prints the two side by side. Everything it writes
-(sessions, packs, reminders, the move) is rolled back at the end.
+long history; both dashboards; a briefing pack of about 200 actions (HTML and PDF); the national
+view with every inspection published (its recurring findings matched afresh, then as cached); and
+one reminder sweep over every action. With several offices it then times the officer's list,
+search and dashboard again with every force moved into their office (a one-office deployment on
+the same rows: today's all-forces figures) and prints the two side by side. Everything it writes
+(sessions, packs, reminders, published flags, the move) is rolled back at the end.
 """
 
 import logging
@@ -19,6 +20,8 @@ import time
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Count, F
@@ -30,10 +33,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import selectors
-from actions.models import Action, Force
+from actions.models import Action, Force, Inspection
 from actions.reminders import digest
 from actions.reminders.sweep import reminders_sweep
-from reports import documents
+from reports import documents, national
 from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.models import Meeting
@@ -194,6 +197,7 @@ class Command(BaseCommand):
         self.list_pages(clients)
         self.action_pages(clients)
         self.packs(opcc, pdf=pdf)
+        self.national_view()
         self.sweep()
         if Office.objects.count() > 1:
             self.all_forces(clients, office)
@@ -362,6 +366,36 @@ class Command(BaseCommand):
                 lambda: documents.pdf_bytes(pack),
                 repeat=1,
             )
+
+    def national_view(self):
+        """/national/ as a national reader, every inspection's public progress page switched on
+        (bookkeeping inside the benchmark's rolled-back transaction): the most it can read.
+        "afresh" clears the cache before each run, so the recurring findings are matched again."""
+        roles.sync_role_groups()
+        reader = User.objects.create_user("benchmark-national", "", None)
+        reader.groups.add(Group.objects.get(name=roles.NATIONAL_READER))
+        client = Client()
+        client.force_login(reader)
+        published = Inspection.objects.update(public_progress=True)
+        url = reverse("reports:national")
+
+        key = national.recurring_cache_key(national.published_inspections())
+
+        def afresh():
+            cache.delete(key)
+            return client.get(url)
+
+        def ok(response):
+            if response.status_code != 200:
+                raise CommandError(f"{url} answered {response.status_code}, not 200.")
+
+        self.measure(
+            f"national view, matched afresh ({published:,} inspections published)",
+            afresh,
+            repeat=min(self.repeat, 5),
+            check=ok,
+        )
+        self.page(client, url, f"national view ({published:,} inspections published)")
 
     def sweep(self):
         def once():
