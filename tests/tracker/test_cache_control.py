@@ -60,7 +60,7 @@ def test_api_answers_and_calendar_feeds_are_private_and_not_stored(opcc_officer,
 def test_signed_out_public_pages_keep_their_cacheable_headers(pack, client):
     for url in (
         reverse("reports:public_list"),
-        reverse("reports:public_pack", args=[pack.uuid]),
+        pack.get_public_url(),
     ):
         response = client.get(url)
         assert response.status_code == 200, url
