@@ -232,7 +232,9 @@ def finding_detail(*, user, pk):
 
 
 def inspection_for(*, user, pk):
-    return get_object_or_404(Inspection.objects.visible_to(user).select_related("force"), pk=pk)
+    return get_object_or_404(
+        Inspection.objects.visible_to(user).select_related("force__office"), pk=pk
+    )
 
 
 def graded_area_for(*, user, pk):
@@ -282,7 +284,7 @@ def inspection_list(*, user):
 def inspection_detail(*, user, pk):
     """The inspection page: grades with trend, findings by area with actions, s.55 status."""
     inspection = get_object_or_404(
-        Inspection.objects.visible_to(user).select_related("force", "previous"), pk=pk
+        Inspection.objects.visible_to(user).select_related("force__office", "previous"), pk=pk
     )
     previous = inspection.previous_inspection()
     areas = list(inspection.graded_areas.all())

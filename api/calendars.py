@@ -1,5 +1,5 @@
-"""iCalendar feeds: a user's action deadlines and meetings, and the OPCC-wide calendar of
-meetings, every source's response due date and HMICFRS revisits.
+"""iCalendar feeds: a user's action deadlines and meetings, and the OPCC office's calendar of
+its meetings, every source's response due date and HMICFRS revisits.
 
 Each event's UID names the object (action-12@host), so when a deadline or a meeting moves, a
 calendar that subscribes to the feed replaces the event instead of adding a second one. Dates are
@@ -124,17 +124,22 @@ def personal_feed(user, *, now=None):
     return _finish(calendar, now)
 
 
-def opcc_feed(*, now=None):
-    """Every meeting, response due date (each source's own clock) and HMICFRS revisit (OPCC
-    staff only)."""
+def opcc_feed(user, *, now=None):
+    """The meetings, response due dates (each source's own clock) and HMICFRS revisits of the
+    OPCC officer's office (its meetings, its forces' inspections: tracker.roles)."""
     now = now or timezone.now()
     since = timezone.localdate(_recent(now))
     calendar = _calendar("OPCC action tracker: meetings, responses due and revisits")
     for event in _meeting_events(
-        Meeting.objects.filter(starts_at__gte=_recent(now)).order_by("starts_at", "pk"), now
+        Meeting.objects.visible_to(user)
+        .filter(starts_at__gte=_recent(now))
+        .order_by("starts_at", "pk"),
+        now,
     ):
         calendar.add_component(event)
-    inspections = Inspection.objects.select_related("force").order_by("published_on", "pk")
+    inspections = (
+        Inspection.objects.visible_to(user).select_related("force").order_by("published_on", "pk")
+    )
     # Every source's response clock (Inspection.response_due, in SQL), due on or after `since`.
     due = inspections.with_response_due().filter(response_due_db__gte=since)
     for inspection in due.order_by("response_due_db", "pk"):

@@ -1,6 +1,5 @@
 """What the API returns for each object: plain fields, codes with their labels, ids for links."""
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -191,9 +190,7 @@ class PackSerializer(serializers.ModelSerializer):
     def get_public_url(self, pack):
         if not pack.is_public:
             return None
-        return self.context["request"].build_absolute_uri(
-            reverse("reports:public_pack", args=[pack.uuid])
-        )
+        return self.context["request"].build_absolute_uri(pack.get_public_url())
 
 
 class PackDetailSerializer(PackSerializer):

@@ -111,7 +111,7 @@ def calendar_feed(request, secret, scope):
     if scope == "opcc":
         if not roles.can_see_opcc_calendar(user):
             raise Http404
-        body = calendars.opcc_feed()
+        body = calendars.opcc_feed(user)
     else:
         body = calendars.personal_feed(user)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -133,7 +133,7 @@ def _kind(kind):
 
 def feed_urls(request, secret):
     scopes = ["mine", "opcc"] if roles.can_see_opcc_calendar(request.user) else ["mine"]
-    names = {"mine": "My deadlines and meetings", "opcc": "OPCC calendar (all forces)"}
+    names = {"mine": "My deadlines and meetings", "opcc": "OPCC calendar (your office)"}
     return [
         (names[scope], request.build_absolute_uri(reverse(f"api:calendar_{scope}", args=[secret])))
         for scope in scopes

@@ -10,8 +10,8 @@ from reports import progress
 class PublicProgressFeed(Feed):
     feed_type = Atom1Feed
 
-    def get_object(self, request, pk):
-        return progress.public_inspection(pk=pk)
+    def get_object(self, request, office, pk):
+        return progress.public_inspection(office_slug=office, pk=pk)
 
     def title(self, inspection):
         return f"{inspection.title}: progress"
@@ -19,14 +19,19 @@ class PublicProgressFeed(Feed):
     def subtitle(self, inspection):
         return (
             f"Progress on the actions answering {inspection.title} ({inspection.force}), "
-            "as published for the public."
+            f"as published for the public by {inspection.force.office}."
         )
 
     def link(self, inspection):
-        return reverse("reports:public_progress", args=[inspection.pk])
+        return reverse(
+            "reports:public_progress", args=[inspection.force.office.slug, inspection.pk]
+        )
 
     def items(self, inspection):
-        return progress.public_updates(inspection, limit=50)
+        office = inspection.force.office.slug
+        return [
+            {**entry, "office": office} for entry in progress.public_updates(inspection, limit=50)
+        ]
 
     def item_title(self, entry):
         return f"{entry['reference']}: progress update"
@@ -35,7 +40,9 @@ class PublicProgressFeed(Feed):
         return entry["text"]
 
     def item_link(self, entry):
-        url = reverse("reports:public_progress_history", args=[entry["inspection_id"]])
+        url = reverse(
+            "reports:public_progress_history", args=[entry["office"], entry["inspection_id"]]
+        )
         return f"{url}#{entry['anchor']}"
 
     def item_pubdate(self, entry):

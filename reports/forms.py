@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from actions.forms import UserChoiceField
 from actions.models import Inspection
 from reports.models import Meeting, Question
+from tracker import roles
 from tracker.forms import GovukDateField, GovukDateTimeField, WorkspaceForm
 from tracker.models import User
 
@@ -44,7 +45,7 @@ class MeetingForm(WorkspaceForm):
     )
     inspections = InspectionsField(
         label="Inspections on the agenda",
-        queryset=Inspection.objects.select_related("force").order_by("-published_on", "title"),
+        queryset=Inspection.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="The briefing pack reports the actions of these inspections",
@@ -52,16 +53,31 @@ class MeetingForm(WorkspaceForm):
     opcc_lead = UserChoiceField(
         label="OPCC lead (optional)",
         empty_label="No lead",
-        queryset=User.objects.opcc_staff().order_by("last_name", "first_name"),
+        queryset=User.objects.none(),
         required=False,
         help_text="Reminded of questions and commitments with nobody named to answer them",
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The office's own: its forces' inspections and its OPCC staff (tracker.roles).
+        self.fields["inspections"].queryset = (
+            Inspection.objects.visible_to(user)
+            .select_related("force")
+            .order_by("-published_on", "title")
+        )
+        self.fields["opcc_lead"].queryset = User.objects.opcc_staff(
+            office_id=roles.office_id_of(user)
+        ).order_by("last_name", "first_name")
 
-def question_owners():
-    """Who can be asked to answer: action owners and OPCC staff."""
+
+def question_owners(user):
+    """Who can be asked to answer: the action owners of the user's office's forces and its OPCC
+    staff."""
+    office_id = roles.office_id_of(user)
+    owners = User.objects.action_owners().filter(force__office_id=office_id)
     return (
-        (User.objects.action_owners() | User.objects.opcc_staff())
+        (owners | User.objects.opcc_staff(office_id=office_id))
         .distinct()
         .order_by("last_name", "first_name")
     )
@@ -86,9 +102,9 @@ class QuestionForm(WorkspaceForm):
     )
     due_on = GovukDateField(label="Answer due by", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = question_owners()
+        self.fields["owner"].queryset = question_owners(user)
 
 
 class QuestionEditForm(QuestionForm):

@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -90,9 +91,12 @@ class Meeting(models.Model):
         return f"{self.title} ({timezone.localtime(self.starts_at):%d %b %Y})"
 
     def previous_of_same_kind(self):
-        """The meeting a pack compares with: the last one of the same kind before this one."""
+        """The meeting a pack compares with: the office's last one of the same kind before this
+        one (another office's meetings are not this one's series)."""
         return (
-            Meeting.objects.filter(kind=self.kind, starts_at__lt=self.starts_at)
+            Meeting.objects.filter(
+                office_id=self.office_id, kind=self.kind, starts_at__lt=self.starts_at
+            )
             .order_by("-starts_at")
             .first()
         )
@@ -101,6 +105,10 @@ class Meeting(models.Model):
 class QuestionQuerySet(models.QuerySet):
     def unanswered(self):
         return self.filter(answered_at__isnull=True)
+
+    def visible_to(self, user):
+        """The questions of the meetings the user may see (Meeting.objects.visible_to)."""
+        return self.filter(meeting__in=Meeting.objects.visible_to(user))
 
 
 class Question(models.Model):
@@ -168,6 +176,9 @@ class BriefingPackQuerySet(models.QuerySet):
     def public(self):
         return self.published().filter(is_public=True)
 
+    def of_office(self, office_id):
+        return self.filter(meeting__office_id=office_id)
+
 
 class BriefingPack(models.Model):
     """One version of a meeting's pack. `snapshot` is frozen at generation: the record of what
@@ -185,7 +196,8 @@ class BriefingPack(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="packs")
     version = models.PositiveIntegerField()
-    # The stable public address: /public/packs/<uuid>/ never changes and reveals no count.
+    # The stable public address: /public/<office>/packs/<uuid>/ never changes and reveals no
+    # count (the older /public/packs/<uuid>/ redirects to it).
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     generated_at = models.DateTimeField()
     generated_by = models.ForeignKey(
@@ -268,3 +280,7 @@ class BriefingPack(models.Model):
 
     def paper(self):
         return {name: getattr(self, name) for name in self.PAPER_FIELDS}
+
+    def get_public_url(self):
+        """Its address on its office's public pages (read with meeting__office selected)."""
+        return reverse("reports:public_pack", args=[self.meeting.office.slug, self.uuid])

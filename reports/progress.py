@@ -69,11 +69,14 @@ def finding_counts(findings, statuses_by_finding):
     return counts
 
 
-def public_inspection(*, pk):
-    """The inspection if its public progress page is switched on; 404 otherwise."""
-    return get_object_or_404(
-        Inspection.objects.select_related("force__office").filter(public_progress=True), pk=pk
-    )
+def public_inspection(*, pk, office_slug=None):
+    """The inspection if its public progress page is switched on and, given an office's slug,
+    it is about one of that office's forces; 404 otherwise, another office's exactly as a
+    missing one. (No slug: the older address /public/progress/<pk>/, which redirects.)"""
+    inspections = Inspection.objects.select_related("force__office").filter(public_progress=True)
+    if office_slug is not None:
+        inspections = inspections.filter(force__office__slug=office_slug)
+    return get_object_or_404(inspections, pk=pk)
 
 
 def public_updates(inspection, *, limit=HISTORY_LIMIT):
@@ -136,6 +139,7 @@ def progress_page(inspection):
         )
     return {
         "inspection": inspection,
+        "office": inspection.force.office,
         "office_name": inspection.force.office.name,
         "findings": findings,
         "counts": {
@@ -156,12 +160,15 @@ def history_page(inspection):
     )
     return {
         "inspection": inspection,
+        "office": inspection.force.office,
         "office_name": inspection.force.office.name,
         "entries": public_updates(inspection),
         "switched_on": switched_on,
     }
 
 
-def public_inspections():
-    """Inspections whose live progress page is on, for the public list of papers."""
-    return Inspection.objects.filter(public_progress=True).order_by("-published_on", "title")
+def public_inspections(*, office):
+    """The office's inspections whose live progress page is on, for its public page."""
+    return Inspection.objects.filter(public_progress=True, force__office=office).order_by(
+        "-published_on", "title"
+    )

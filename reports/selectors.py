@@ -17,7 +17,7 @@ from django.utils import timezone
 from actions.models import Action
 from reports.models import BriefingPack, Meeting, Question
 from tracker import roles
-from tracker.models import User
+from tracker.models import Office, User
 
 STAFF = "staff"
 PUBLISHED = "published"
@@ -28,9 +28,10 @@ def audience_for(user):
     return STAFF if roles.sees_personal_names(user) else PUBLISHED
 
 
-def meeting_lists(*, now=None):
+def meeting_lists(*, user, now=None):
+    """The meetings page: the meetings of the user's office (Meeting.objects.visible_to)."""
     now = now or timezone.now()
-    meetings = Meeting.objects.annotate(
+    meetings = Meeting.objects.visible_to(user).annotate(
         pack_count=Count("packs", distinct=True),
         published_count=Count(
             "packs", filter=Q(packs__status=BriefingPack.Status.PUBLISHED), distinct=True
@@ -40,14 +41,15 @@ def meeting_lists(*, now=None):
     return {"upcoming": meetings.upcoming(now), "past": meetings.past(now)}
 
 
-def meeting_for(*, pk):
-    """The meeting alone, for the forms and actions that need nothing else (404 otherwise)."""
-    return get_object_or_404(Meeting, pk=pk)
+def meeting_for(*, user, pk):
+    """A meeting the user may see, alone, for the forms and actions that need nothing else;
+    another office's is 404, as a missing one is."""
+    return get_object_or_404(Meeting.objects.visible_to(user), pk=pk)
 
 
-def meeting_detail(*, pk):
+def meeting_detail(*, user, pk):
     return get_object_or_404(
-        Meeting.objects.prefetch_related(
+        Meeting.objects.visible_to(user).prefetch_related(
             "inspections",
             Prefetch("questions", queryset=Question.objects.select_related("owner")),
             Prefetch(
@@ -61,8 +63,10 @@ def meeting_detail(*, pk):
     )
 
 
-def question_detail(*, pk):
-    return get_object_or_404(Question.objects.select_related("meeting", "owner"), pk=pk)
+def question_detail(*, user, pk):
+    return get_object_or_404(
+        Question.objects.visible_to(user).select_related("meeting", "owner"), pk=pk
+    )
 
 
 def readable_packs(user):
@@ -96,31 +100,55 @@ def panel_members_of(meeting):
 def pack_for(*, user, pk):
     """A pack this signed-in user may read (readable_packs); anything else is 404, a draft
     exactly as if it did not exist. Roles that read no packs are refused (403) by the view."""
-    packs = readable_packs(user).select_related("meeting", "generated_by", "published_by")
+    packs = readable_packs(user).select_related("meeting__office", "generated_by", "published_by")
     return get_object_or_404(packs, pk=pk)
 
 
-def public_pack(*, uuid):
-    return get_object_or_404(BriefingPack.objects.public().select_related("meeting"), uuid=uuid)
+# The public pages: /public/<office>/ and the office's public papers under it.
+
+
+def public_offices():
+    """The offices of this deployment, for /public/ (which, with one, goes straight to it)."""
+    return Office.objects.order_by("name")
+
+
+def public_office(*, slug):
+    return get_object_or_404(Office, slug=slug)
+
+
+def public_pack(*, office_slug, uuid):
+    """A published pack marked public, of the office at /public/<office_slug>/; anything else
+    (a draft, a pack not public, another office's) is 404."""
+    packs = BriefingPack.objects.public().select_related("meeting__office")
+    return get_object_or_404(packs, meeting__office__slug=office_slug, uuid=uuid)
+
+
+def moved_public_pack(*, uuid):
+    """A public pack found by its older address (/public/packs/<uuid>/), to redirect to its
+    office's; 404 for anything not public, as before."""
+    packs = BriefingPack.objects.public().select_related("meeting__office")
+    return get_object_or_404(packs, uuid=uuid)
+
+
+def public_packs(*, office):
+    """The office's public papers, newest meeting first."""
+    return _newest_first(BriefingPack.objects.public().of_office(office.pk))
 
 
 def other_public_papers(pack, *, limit=20):
     """The office's other papers on the public pages, newest first, for a public paper's page."""
-    return list(published_packs(public_only=True).exclude(pk=pack.pk)[:limit])
+    return list(public_packs(office=pack.meeting.office).exclude(pk=pack.pk)[:limit])
 
 
-def published_packs(*, user=None, public_only=False):
-    """Published packs, newest meeting first: the public ones, those `user` may read, or (no
-    user: the callers that have already checked the reader may read every published pack,
-    the API and the Panel's home page) all of them."""
-    if public_only:
-        packs = BriefingPack.objects.public()
-    elif user is None:
-        packs = BriefingPack.objects.published()
-    else:
-        packs = readable_packs(user).published()
+def published_packs(*, user):
+    """The published packs `user` may read (readable_packs), newest meeting first: the Panel's
+    home page and list, and the API."""
+    return _newest_first(readable_packs(user).published())
+
+
+def _newest_first(packs):
     return (
-        packs.select_related("meeting")
+        packs.select_related("meeting__office")
         .defer("snapshot")
         .order_by("-meeting__starts_at", "-version", "pk")
     )

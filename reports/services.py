@@ -32,6 +32,20 @@ def queue_pack_pdf(pack_id):
     app.signature(RENDER_PDF_TASK, args=[pack_id]).delay()
 
 
+def _require_office_agenda(*, by, office_id, inspections, opcc_lead):
+    """A meeting's agenda holds only inspections `by` may see (their office's forces'), and its
+    OPCC lead is one of the office's staff: the form offers no others, and a forged post is
+    refused here."""
+    wanted = {inspection.pk for inspection in inspections}
+    seen = set(Inspection.objects.visible_to(by).filter(pk__in=wanted).values_list("pk", flat=True))
+    if wanted - seen:
+        raise WorkflowError("Only your office's inspections can be on its meetings' agendas.")
+    if opcc_lead is not None and not (
+        roles.is_opcc_staff(opcc_lead) and roles.in_office(opcc_lead, office_id)
+    ):
+        raise WorkflowError("The OPCC lead must be one of the office's OPCC staff.")
+
+
 @transaction.atomic
 def meeting_create(
     *, by, kind, title, starts_at, inspections=(), location="", webcast_url="", opcc_lead=None
@@ -40,6 +54,7 @@ def meeting_create(
     office_id = roles.office_id_of(by)
     if office_id is None:
         raise WorkflowError("You are not in an office: an administrator must set yours.")
+    _require_office_agenda(by=by, office_id=office_id, inspections=inspections, opcc_lead=opcc_lead)
     meeting = audited_save(
         Meeting(
             office_id=office_id,
@@ -66,6 +81,14 @@ def meeting_edit(*, by, meeting, inspections, **fields):
     unknown = set(fields) - set(MEETING_FIELDS)
     if unknown:
         raise WorkflowError(f"These cannot be edited here: {', '.join(sorted(unknown))}.")
+    if not roles.in_office(by, meeting.office_id):
+        raise WorkflowError("Only the meeting's office can change it.")
+    _require_office_agenda(
+        by=by,
+        office_id=meeting.office_id,
+        inspections=inspections,
+        opcc_lead=fields.get("opcc_lead", meeting.opcc_lead),
+    )
     changed = apply_changes(meeting, fields)
     if changed:
         audited_save(meeting, by=by, reason="Edited", update_fields=changed)

@@ -323,10 +323,10 @@ def _evidence_assured(actions, since):
 
 
 def _questions(meeting, since):
-    """Questions and commitments from earlier meetings still open at the last one."""
-    questions = Question.objects.filter(meeting__starts_at__lt=meeting.starts_at).select_related(
-        "meeting", "owner"
-    )
+    """Questions and commitments from the office's earlier meetings still open at the last one."""
+    questions = Question.objects.filter(
+        meeting__office_id=meeting.office_id, meeting__starts_at__lt=meeting.starts_at
+    ).select_related("meeting", "owner")
     if since is not None:
         questions = questions.filter(Q(answered_at__isnull=True) | Q(answered_at__gt=since))
     return [

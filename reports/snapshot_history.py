@@ -196,11 +196,13 @@ def progress_over_time(history, now):
 
 
 def meeting_series(meeting, inspections, figures):
-    """For each inspection: its figures in the latest published pack of each earlier meeting
-    that had it on the agenda, then this pack's. One query, reading only the small figures."""
+    """For each inspection: its figures in the latest published pack of each of the office's
+    earlier meetings that had it on the agenda, then this pack's. One query, reading only the
+    small figures."""
     earlier = (
         BriefingPack.objects.published()
         .filter(
+            meeting__office_id=meeting.office_id,
             meeting__starts_at__lt=meeting.starts_at,
             meeting__inspections__in=[inspection.pk for inspection in inspections],
         )

@@ -29,28 +29,54 @@ urlpatterns = [
         views.inspection_public_progress,
         name="inspection_public_progress",
     ),
-    path("public/progress/<int:pk>/", views.public_progress, name="public_progress"),
+    # The public pages. /public/ goes to the one office's page or lists the offices; the older
+    # addresses (before offices) redirect to the office's. Office slugs never take "packs" or
+    # "progress" (tracker.models.RESERVED_PUBLIC_SLUGS), so the two never meet.
+    path("public/", views.public_home, name="public_list"),
+    path("public/packs/", views.public_home, name="moved_public_list"),
+    *[
+        path(f"public/packs/<uuid:uuid>/{tail}", views.moved_public_pack, {"to": to}, name=name)
+        for tail, to, name in [
+            ("", "reports:public_pack", "moved_public_pack"),
+            ("pack.pdf", "reports:public_pack_pdf", "moved_public_pack_pdf"),
+            ("actions.csv", "reports:public_pack_csv", "moved_public_pack_csv"),
+            ("actions.xlsx", "reports:public_pack_xlsx", "moved_public_pack_xlsx"),
+        ]
+    ],
+    *[
+        path(f"public/progress/<int:pk>/{tail}", views.moved_public_progress, {"to": to}, name=name)
+        for tail, to, name in [
+            ("", "reports:public_progress", "moved_public_progress"),
+            ("history/", "reports:public_progress_history", "moved_public_progress_history"),
+            ("feed/", "reports:public_progress_feed", "moved_public_progress_feed"),
+        ]
+    ],
+    path("public/<slug:office>/", views.public_office, name="public_office"),
+    path("public/<slug:office>/progress/<int:pk>/", views.public_progress, name="public_progress"),
     path(
-        "public/progress/<int:pk>/history/",
+        "public/<slug:office>/progress/<int:pk>/history/",
         views.public_progress_history,
         name="public_progress_history",
     ),
     path(
-        "public/progress/<int:pk>/feed/",
+        "public/<slug:office>/progress/<int:pk>/feed/",
         feeds.PublicProgressFeed(),
         name="public_progress_feed",
     ),
-    path("public/packs/", views.public_pack_list, name="public_list"),
-    path("public/packs/<uuid:uuid>/", views.public_pack, name="public_pack"),
-    path("public/packs/<uuid:uuid>/pack.pdf", views.public_pack_pdf, name="public_pack_pdf"),
+    path("public/<slug:office>/packs/<uuid:uuid>/", views.public_pack, name="public_pack"),
     path(
-        "public/packs/<uuid:uuid>/actions.csv",
+        "public/<slug:office>/packs/<uuid:uuid>/pack.pdf",
+        views.public_pack_pdf,
+        name="public_pack_pdf",
+    ),
+    path(
+        "public/<slug:office>/packs/<uuid:uuid>/actions.csv",
         views.public_pack_export,
         {"extension": "csv"},
         name="public_pack_csv",
     ),
     path(
-        "public/packs/<uuid:uuid>/actions.xlsx",
+        "public/<slug:office>/packs/<uuid:uuid>/actions.xlsx",
         views.public_pack_export,
         {"extension": "xlsx"},
         name="public_pack_xlsx",

@@ -1,8 +1,9 @@
 """Meetings, questions and briefing packs; the Panel's published packs; the public pages.
 
 Status codes (tracker/roles.py): signed out -> sign-in (302) on every page but /public/; a role
-that may not use the page -> 403; a draft pack to the Panel, or a pack not marked public on
-/public/ -> 404, exactly as if it did not exist.
+that may not use the page -> 403; another office's meeting or pack, a draft pack to the Panel,
+or a pack not marked public (or another office's) on /public/<office>/ -> 404, exactly as if it
+did not exist.
 """
 
 from django.contrib import messages
@@ -36,18 +37,18 @@ def meeting_list(request):
     the meetings they may read."""
     if not roles.can_manage_meetings(request.user):
         return published_pack_list(request)
-    return render(request, "reports/meeting_list.html", selectors.meeting_lists())
+    return render(request, "reports/meeting_list.html", selectors.meeting_lists(user=request.user))
 
 
 @opcc_only
 def meeting_detail(request, pk):
-    meeting = selectors.meeting_detail(pk=pk)
+    meeting = selectors.meeting_detail(user=request.user, pk=pk)
     return render(request, "reports/meeting_detail.html", {"meeting": meeting})
 
 
 @opcc_only
 def meeting_create(request):
-    form = forms.MeetingForm(*bound_form_data(request))
+    form = forms.MeetingForm(*bound_form_data(request), user=request.user)
     return form_page(
         request,
         form,
@@ -61,10 +62,10 @@ def meeting_create(request):
 
 @opcc_only
 def meeting_edit(request, pk):
-    meeting = selectors.meeting_for(pk=pk)
+    meeting = selectors.meeting_for(user=request.user, pk=pk)
     initial = {name: getattr(meeting, name) for name in services.MEETING_FIELDS}
     initial["inspections"] = list(meeting.inspections.all())
-    form = forms.MeetingForm(*bound_form_data(request), initial=initial)
+    form = forms.MeetingForm(*bound_form_data(request), initial=initial, user=request.user)
     return form_page(
         request,
         form,
@@ -78,8 +79,10 @@ def meeting_edit(request, pk):
 
 @opcc_only
 def question_create(request, meeting_pk):
-    meeting = selectors.meeting_for(pk=meeting_pk)
-    form = forms.QuestionForm(*bound_form_data(request), initial={"kind": "question"})
+    meeting = selectors.meeting_for(user=request.user, pk=meeting_pk)
+    form = forms.QuestionForm(
+        *bound_form_data(request), initial={"kind": "question"}, user=request.user
+    )
     return form_page(
         request,
         form,
@@ -93,10 +96,10 @@ def question_create(request, meeting_pk):
 
 @opcc_only
 def question_edit(request, pk):
-    question = selectors.question_detail(pk=pk)
+    question = selectors.question_detail(user=request.user, pk=pk)
     fields = ["kind", "text", "owner", "owner_role_title", "due_on", "answer"]
     initial = {name: getattr(question, name) for name in fields}
-    form = forms.QuestionEditForm(*bound_form_data(request), initial=initial)
+    form = forms.QuestionEditForm(*bound_form_data(request), initial=initial, user=request.user)
     return form_page(
         request,
         form,
@@ -118,7 +121,7 @@ def question_edit(request, pk):
 @opcc_only
 @require_POST
 def pack_generate(request, meeting_pk):
-    meeting = selectors.meeting_for(pk=meeting_pk)
+    meeting = selectors.meeting_for(user=request.user, pk=meeting_pk)
     pack = services.pack_generate(by=request.user, meeting=meeting)
     carried = (
         f" Its words were carried forward from version {pack.carried_from}."
@@ -243,36 +246,64 @@ def national_view(request):
     return render(request, "reports/national.html", context)
 
 
-# The public pages: no sign-in; only published packs marked public
+# The public pages: no sign-in; each office's at /public/<office>/, with only its published
+# packs marked public and its live progress pages. The older addresses (/public/packs/...,
+# /public/progress/...), in emails and bookmarks, redirect to the office's.
 
 
-def public_pack_list(request):
-    packs = selectors.published_packs(public_only=True)
-    context = {"packs": packs, "live": progress.public_inspections()}
-    return render(request, "reports/public_list.html", context)
+def public_home(request):
+    """/public/ (and the older /public/packs/): the one office's page, or the list of offices."""
+    offices = list(selectors.public_offices())
+    if len(offices) == 1:
+        return redirect("reports:public_office", offices[0].slug)
+    return render(request, "reports/public_offices.html", {"offices": offices})
 
 
-def public_pack(request, uuid):
-    pack = selectors.public_pack(uuid=uuid)
+def public_office(request, office):
+    office = selectors.public_office(slug=office)
+    context = {
+        "office": office,
+        "packs": selectors.public_packs(office=office),
+        "live": progress.public_inspections(office=office),
+    }
+    return render(request, "reports/public_office.html", context)
+
+
+def public_pack(request, office, uuid):
+    pack = selectors.public_pack(office_slug=office, uuid=uuid)
     context = selectors.pack_view(pack, audience=selectors.PUBLISHED)
     context["public"] = True
+    context["office"] = pack.meeting.office
     context["other_papers"] = selectors.other_public_papers(pack)
+    args = [office, pack.uuid]
     context["downloads"] = {
-        "pdf": reverse("reports:public_pack_pdf", args=[pack.uuid]),
-        "csv": reverse("reports:public_pack_csv", args=[pack.uuid]),
-        "xlsx": reverse("reports:public_pack_xlsx", args=[pack.uuid]),
+        "pdf": reverse("reports:public_pack_pdf", args=args),
+        "csv": reverse("reports:public_pack_csv", args=args),
+        "xlsx": reverse("reports:public_pack_xlsx", args=args),
     }
     return render(request, "reports/pack_detail.html", context)
 
 
-def public_pack_pdf(request, uuid):
-    return _pdf_response(selectors.public_pack(uuid=uuid))
+def public_pack_pdf(request, office, uuid):
+    return _pdf_response(selectors.public_pack(office_slug=office, uuid=uuid))
 
 
-def public_pack_export(request, uuid, extension):
-    pack = selectors.public_pack(uuid=uuid)
+def public_pack_export(request, office, uuid, extension):
+    pack = selectors.public_pack(office_slug=office, uuid=uuid)
     export = documents.csv_response if extension == "csv" else documents.xlsx_response
     return export(pack, selectors.PUBLISHED)
+
+
+def moved_public_pack(request, uuid, to):
+    """A public pack's older address: to the same page (`to`) under its office's."""
+    pack = selectors.moved_public_pack(uuid=uuid)
+    return redirect(to, pack.meeting.office.slug, pack.uuid)
+
+
+def moved_public_progress(request, pk, to):
+    """A live progress page's older address: to the same page (`to`) under its office's."""
+    inspection = progress.public_inspection(pk=pk)
+    return redirect(to, inspection.force.office.slug, inspection.pk)
 
 
 # The live public progress page of an inspection: switched on by OPCC staff, read by anyone
@@ -299,13 +330,13 @@ def inspection_public_progress(request, pk):
     )
 
 
-def public_progress(request, pk):
-    inspection = progress.public_inspection(pk=pk)
+def public_progress(request, office, pk):
+    inspection = progress.public_inspection(office_slug=office, pk=pk)
     return render(request, "reports/public_progress.html", progress.progress_page(inspection))
 
 
-def public_progress_history(request, pk):
-    inspection = progress.public_inspection(pk=pk)
+def public_progress_history(request, office, pk):
+    inspection = progress.public_inspection(office_slug=office, pk=pk)
     return render(
         request, "reports/public_progress_history.html", progress.history_page(inspection)
     )

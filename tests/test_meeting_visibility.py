@@ -1,25 +1,47 @@
 """One rule for meetings (tracker.roles.can_see_meeting, MeetingQuerySet.visible_to in SQL), the
-same on the meeting pages, the API and the calendar feeds: OPCC staff see every meeting; others
-only meetings held in public, never an OPCC-only one."""
+same on the meeting pages, the API and the calendar feeds: OPCC staff see their office's
+meetings; others only meetings held in public, never an OPCC-only one, and Panel members only
+their office's. Another office's meeting is 404 on every page, as a missing one is."""
 
 import pytest
 from django.urls import reverse
 
 from reports.models import Meeting
 from tests.api.conftest import api_token
-from tests.factories import InspectionFactory, MeetingFactory
+from tests.factories import (
+    ForceFactory,
+    InspectionFactory,
+    MeetingFactory,
+    OfficeFactory,
+    persona,
+)
 from tracker import roles, services
 from tracker.models import AccessToken
 
 pytestmark = pytest.mark.django_db
 
-PEOPLE = ["opcc_officer", "owner", "other_force_owner", "panel_member"]
+PEOPLE = ["opcc_officer", "owner", "other_force_owner", "panel_member", "opcc_b", "panel_b"]
 
 
 @pytest.fixture
-def meetings(force, other_force):
-    """Each kind of meeting, with the owner's force's inspection on the agenda, and an APM about
-    the other force only."""
+def office_b(db):
+    return OfficeFactory(slug="office-b", name="Office of the PCC for Otherland")
+
+
+@pytest.fixture
+def opcc_b(office_b):
+    return persona(roles.OPCC_STAFF, username="opcc-b", office=office_b)
+
+
+@pytest.fixture
+def panel_b(office_b):
+    return persona(roles.PANEL_MEMBER, username="panel-b", office=office_b)
+
+
+@pytest.fixture
+def meetings(force, other_force, office_b):
+    """Each kind of meeting, with the owner's force's inspection on the agenda, an APM about
+    the other force only, and office B's Panel meeting and OPCC-only meeting about its force."""
     ours = InspectionFactory(force=force)
     made = {}
     for kind in Meeting.Kind.values:
@@ -27,6 +49,10 @@ def meetings(force, other_force):
         made[kind].inspections.add(ours)
     made["theirs"] = MeetingFactory(kind="apm", title="Bedfordshire APM")
     made["theirs"].inspections.add(InspectionFactory(force=other_force))
+    otherland = InspectionFactory(force=ForceFactory(name="Otherland Police", office=office_b))
+    for kind in ("panel", "other"):
+        made[f"b_{kind}"] = MeetingFactory(office=office_b, kind=kind, title=f"Otherland {kind}")
+        made[f"b_{kind}"].inspections.add(otherland)
     return made
 
 
@@ -36,6 +62,8 @@ EXPECTED = {
     "owner": {"apm", "panel"},
     "other_force_owner": {"theirs"},
     "panel_member": {"apm", "panel", "theirs"},
+    "opcc_b": {"b_panel", "b_other"},
+    "panel_b": {"b_panel"},
 }
 
 
@@ -69,8 +97,10 @@ def test_the_api_and_the_feed_show_exactly_the_meetings_the_rule_allows(
 def test_the_meeting_pages_are_opcc_staffs_and_agree_with_the_rule(who, meetings, request, client):
     user = request.getfixturevalue(who)
     client.force_login(user)
-    for meeting in meetings.values():
+    for key, meeting in meetings.items():
         response = client.get(reverse("reports:meeting_detail", args=[meeting.pk]))
-        assert response.status_code == (200 if roles.can_manage_meetings(user) else 403)
-        if response.status_code == 200:
-            assert roles.can_see_meeting(user, meeting)
+        if not roles.can_manage_meetings(user):
+            assert response.status_code == 403
+        else:
+            assert response.status_code == (200 if key in EXPECTED[who] else 404), key
+            assert roles.can_see_meeting(user, meeting) == (key in EXPECTED[who])

@@ -13,6 +13,7 @@ other (an action owner of another force), opcc (OPCC staff), admin (administrato
 Objects in the URL are the owner's force's unless the row's target says otherwise.
 Rules (tracker/roles.py): signed out -> 302 to sign-in; a role without the page -> 403; an
 object the role may not see -> 404 as if it did not exist; a draft pack to the Panel -> 404.
+(tests/reports/test_permissions_reports.py runs the reports URLs with a second office.)
 """
 
 import datetime
@@ -189,7 +190,17 @@ reports:inspection_public_progress -         POST    302   403    403    403    
 reports:public_progress           -          GET     200   200    200    200    200   200
 reports:public_progress_history   -          GET     200   200    200    200    200   200
 reports:public_progress_feed      -          GET     200   200    200    200    200   200
-reports:public_list               -          GET     200   200    200    200    200   200
+reports:public_list               -          GET     302   302    302    302    302   302
+reports:moved_public_list         -          GET     302   302    302    302    302   302
+reports:public_office             -          GET     200   200    200    200    200   200
+reports:moved_public_progress     -          GET     302   302    302    302    302   302
+reports:moved_public_progress_history -      GET     302   302    302    302    302   302
+reports:moved_public_progress_feed -         GET     302   302    302    302    302   302
+reports:moved_public_pack         published  GET     302   302    302    302    302   302
+reports:moved_public_pack         draft      GET     404   404    404    404    404   404
+reports:moved_public_pack_pdf     published  GET     302   302    302    302    302   302
+reports:moved_public_pack_csv     published  GET     302   302    302    302    302   302
+reports:moved_public_pack_xlsx    published  GET     302   302    302    302    302   302
 reports:public_pack               published  GET     200   200    200    200    200   200
 reports:public_pack               draft      GET     404   404    404    404    404   404
 reports:public_pack_pdf           published  GET     200   200    200    200    200   200
@@ -197,6 +208,11 @@ reports:public_pack_csv           published  GET     200   200    200    200    
 reports:public_pack_xlsx          published  GET     200   200    200    200    200   200
 """
 ROLES = MATRIX.split()[3:9]
+# 302s that are not a sign-in: the admin's own, signing out, and the public pages' redirects
+# (/public/ to the one office's page; the addresses from before offices to the office's).
+PUBLIC_REDIRECTS = {"admin", "logout", "reports:public_list"} | {
+    row.split()[0] for row in MATRIX.splitlines() if row.startswith("reports:moved_")
+}
 ROWS = [line.split() for line in MATRIX.strip().splitlines()[1:]]
 
 # The admin site is Django's own: one row above (its index) stands for all its URLs, and these
@@ -310,6 +326,7 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
         "admin": administrator,
     }
     finding, inspection = action.finding, action.finding.inspection
+    office = inspection.force.office
     extension = extension_services.extension_request(
         by=owner,
         action=action,
@@ -351,9 +368,13 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
         "reports:question_edit": {"pk": question.pk},
         "reports:pack_generate": {"meeting_pk": meeting.pk},
         "reports:inspection_public_progress": {"pk": inspection.pk},
-        "reports:public_progress": {"pk": inspection.pk},
-        "reports:public_progress_history": {"pk": inspection.pk},
-        "reports:public_progress_feed": {"pk": inspection.pk},
+        "reports:public_office": {"office": office.slug},
+        "reports:moved_public_progress": {"pk": inspection.pk},
+        "reports:moved_public_progress_history": {"pk": inspection.pk},
+        "reports:moved_public_progress_feed": {"pk": inspection.pk},
+        "reports:public_progress": {"office": office.slug, "pk": inspection.pk},
+        "reports:public_progress_history": {"office": office.slug, "pk": inspection.pk},
+        "reports:public_progress_feed": {"office": office.slug, "pk": inspection.pk},
     }
     return {
         "people": people,
@@ -388,8 +409,9 @@ def url_for(name, target, role, world, token):
         return reverse("admin:index")
     if target in world["packs"]:
         pack = world["packs"][target]
-        key = pack.uuid if name.startswith("reports:public_pack") else pack.pk
-        return reverse(name, args=[key])
+        if name.startswith("reports:public_pack"):
+            return reverse(name, args=[pack.meeting.office.slug, pack.uuid])
+        return reverse(name, args=[pack.uuid if name.startswith("reports:moved_") else pack.pk])
     if name.startswith("api:calendar_"):
         user = world["people"][role]
         secret = "not-a-secret"
@@ -475,7 +497,7 @@ def test_every_url_answers_each_role_as_the_matrix_says_and_leaks_nothing(role, 
         expected = int(row[3 + column])
         if response.status_code != expected:
             wrong.append(f"{' '.join(key)}: expected {expected}, got {response.status_code}")
-        elif expected == 302 and key[0] not in {"admin", "logout"}:
+        elif expected == 302 and key[0] not in PUBLIC_REDIRECTS:
             # The signed-out are sent to sign in; a signed-in 302 goes somewhere else.
             to_sign_in = response["Location"].startswith(reverse("login"))
             if to_sign_in != (role == "anon"):

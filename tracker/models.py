@@ -7,6 +7,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as AuthUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -75,6 +76,10 @@ class OfficeQuerySet(models.QuerySet):
         return office.pk
 
 
+# The public pages' own addresses under /public/ (reports/urls.py): no office's slug may be one.
+RESERVED_PUBLIC_SLUGS = frozenset({"packs", "progress"})
+
+
 class Office(models.Model):
     """A Police and Crime Commissioner's office (or a mayor's office with PCC functions): the
     forces it oversees (Force.office), its Panel, and its defaults for the papers it publishes.
@@ -107,6 +112,12 @@ class Office(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.slug in RESERVED_PUBLIC_SLUGS:
+            raise ValidationError(
+                {"slug": f'"{self.slug}" is a public page\'s own address: choose another.'}
+            )
 
     def paper_defaults(self):
         """The front matter a new Panel paper starts from: the deployment's defaults, with this

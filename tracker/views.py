@@ -16,8 +16,8 @@ def home(request):
     role = roles.primary_role(request.user)
     if role == roles.NATIONAL_READER:
         return redirect("reports:national")
-    # Panel members land on the list of published packs, the one thing they read here.
-    packs = published_packs() if role == roles.PANEL_MEMBER else None
+    # Panel members land on the list of their office's published packs, the one thing they read.
+    packs = published_packs(user=request.user) if role == roles.PANEL_MEMBER else None
     return render(request, "home.html", {"role": role, "packs": packs})
 
 

@@ -95,7 +95,7 @@ def test_making_a_calendar_address_shows_it_once_and_stores_only_its_hash(signed
 def test_opcc_staff_get_both_calendar_addresses(signed_in, opcc_officer):
     response = signed_in(opcc_officer).post(issue("calendar"))
     names = [name for name, _ in response.context["new"]["feeds"]]
-    assert names == ["My deadlines and meetings", "OPCC calendar (all forces)"]
+    assert names == ["My deadlines and meetings", "OPCC calendar (your office)"]
     for _, url in response.context["new"]["feeds"]:
         assert signed_in(opcc_officer).get(url).status_code == 200
 

@@ -26,7 +26,7 @@ def test_the_list_holds_published_packs_only(persona, packs, request, api_get):
     assert [row["id"] for row in body["results"]] == [published.pk]
     row = body["results"][0]
     assert row["meeting"]["title"] == "APM: PEEL progress"
-    assert row["public_url"].endswith(f"/public/packs/{published.uuid}/")
+    assert row["public_url"].endswith(f"/public/testshire/packs/{published.uuid}/")
     response = api_get(
         request.getfixturevalue(persona), reverse("api:pack-detail", args=[draft.pk])
     )

@@ -12,8 +12,15 @@ from django.urls import reverse
 from actions import services as action_services
 from actions.models import Status
 from reports import services as report_services
-from tests.factories import ActionFactory, InspectionFactory, MeetingFactory
-from tracker import services
+from tests.factories import (
+    ActionFactory,
+    ForceFactory,
+    InspectionFactory,
+    MeetingFactory,
+    OfficeFactory,
+    persona,
+)
+from tracker import roles, services
 from tracker.models import AccessToken
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +168,40 @@ def test_opcc_feed_has_meetings_s55_response_dates_and_revisits(
     assert f"response-{old.pk}@127.0.0.1" not in found
     # The action's own inspection (published 16 October 2024 too) is listed; no action deadlines.
     assert not [uid for uid in found if uid.startswith("action-")]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_opcc_feed_is_the_officers_own_offices(
+    client, calendar_secret, opcc_officer, force, apm
+):
+    """Each office's OPCC staff get its meetings, response dates and revisits; never another's."""
+    office_b = OfficeFactory(slug="office-b", name="Office of the PCC for Otherland")
+    opcc_b = persona(roles.OPCC_STAFF, username="opcc-b", office=office_b)
+    theirs = InspectionFactory(
+        force=ForceFactory(name="Otherland Police", office=office_b),
+        published_on=datetime.date(2024, 10, 16),
+        revisit_on=datetime.date(2025, 2, 10),
+    )
+    ours = InspectionFactory(
+        force=force, published_on=datetime.date(2024, 10, 16), revisit_on=datetime.date(2025, 3, 1)
+    )
+    their_apm = MeetingFactory(office=office_b, starts_at=NOW + datetime.timedelta(days=7))
+    their_apm.inspections.add(theirs)
+    for officer, mine, not_mine in (
+        (opcc_officer, [apm, ours], [their_apm, theirs]),
+        (opcc_b, [their_apm, theirs], [apm, ours]),
+    ):
+        found = set(events(feed(client, calendar_secret(officer), "opcc")))
+        meeting, inspection = mine
+        assert {f"meeting-{meeting.pk}@127.0.0.1", f"revisit-{inspection.pk}@127.0.0.1"} <= found
+        assert f"response-{inspection.pk}@127.0.0.1" in found
+        meeting, inspection = not_mine
+        for uid in (
+            f"meeting-{meeting.pk}",
+            f"revisit-{inspection.pk}",
+            f"response-{inspection.pk}",
+        ):
+            assert f"{uid}@127.0.0.1" not in found, (officer, uid)
 
 
 @time_machine.travel(NOW, tick=False)

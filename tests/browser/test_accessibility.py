@@ -6,7 +6,9 @@ Each page is also saved as a screenshot in docs/screenshots/ for the README.
 from django.conf import settings
 
 from actions.models import Action, GradedArea, Inspection, Status
+from actions.sample_data.demo import HERTFORDSHIRE_PAPER
 from tests.browser.conftest import axe_violations, screenshot, sign_in
+from tracker.models import Office
 
 
 def audit(page, pages):
@@ -29,6 +31,10 @@ def submit_empty(page):
     page.get_by_text("There is a problem").wait_for()
 
 
+def _demo_office_slug():
+    return Office.objects.get(name=HERTFORDSHIRE_PAPER["office_name"]).slug
+
+
 def test_signed_out_pages(demo, new_page):
     page = new_page()
 
@@ -45,6 +51,9 @@ def test_signed_out_pages(demo, new_page):
             ("sign-in", "/accounts/login/", None),
             ("sign-in-error", "/accounts/login/", wrong_password),
             ("password-reset", "/accounts/password_reset/", None),
+            # The offices' list, or with one office its page (where /public/ goes).
+            ("public-papers", "/public/", None),
+            ("public-office", f"/public/{_demo_office_slug()}/", None),
         ],
     )
     assert found == {}

@@ -57,7 +57,7 @@ def test_a_pack_goes_from_generation_to_the_panel_and_the_public(demo, new_page)
     assert panel.goto(f"/packs/{draft.pk}/").status == 404
 
     visitor = new_page()
-    visitor.goto("/public/packs/")
+    visitor.goto(f"/public/{meeting.office.slug}/")
     found["public-packs"] = axe_violations(visitor)
     screenshot(visitor, "public-packs")
     visitor.get_by_role("link", name=meeting.title).first.click()
@@ -66,7 +66,7 @@ def test_a_pack_goes_from_generation_to_the_panel_and_the_public(demo, new_page)
     assert owner_name not in text
     found["public-pack"] = axe_violations(visitor)
     screenshot(visitor, "public-pack")
-    assert visitor.goto(f"/public/packs/{draft.uuid}/").status == 404
+    assert visitor.goto(f"/public/{meeting.office.slug}/packs/{draft.uuid}/").status == 404
     visitor.goto(f"/packs/{pack.pk}/")  # the signed-in address of the same pack
     assert "/accounts/login/" in visitor.url
 
@@ -86,7 +86,8 @@ def test_the_panel_paper_and_the_live_progress_page_as_the_public_reads_them(dem
 
     pack = BriefingPack.objects.public().order_by("-meeting__starts_at").first()
     visitor = new_page()
-    visitor.goto(f"/public/packs/{pack.uuid}/")
+    visitor.goto(f"/public/packs/{pack.uuid}/")  # the older address: redirected to the office's
+    assert visitor.url.endswith(pack.get_public_url())
     main = visitor.locator("main")
     text = main.inner_text()
     parts = [
@@ -109,7 +110,7 @@ def test_the_panel_paper_and_the_live_progress_page_as_the_public_reads_them(dem
     found = {"panel-paper": axe_violations(visitor)}
     screenshot(visitor, "panel-paper")
 
-    pdf = visitor.request.get(f"/public/packs/{pack.uuid}/pack.pdf")
+    pdf = visitor.request.get(f"{pack.get_public_url()}pack.pdf")
     assert pdf.status == 200
     pdf_text = " ".join(
         " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.body())).pages).split()
@@ -117,7 +118,7 @@ def test_the_panel_paper_and_the_live_progress_page_as_the_public_reads_them(dem
     for part in ["Report of", "Recommendation", "Appendix A: every action", "Inadequate"]:
         assert part in pdf_text, part
 
-    visitor.goto(f"/public/progress/{demo.pk}/")
+    visitor.goto(f"/public/{demo.force.office.slug}/progress/{demo.pk}/")
     assert "Each finding" in visitor.locator("main").inner_text()
     found["public-progress"] = axe_violations(visitor)
     screenshot(visitor, "public-progress")

@@ -3,7 +3,6 @@ it, loaded once, so the latest paper shows progress across four meetings; the ne
 pack is a draft."""
 
 import pytest
-from django.urls import reverse
 
 from actions.models import Inspection
 from actions.sample_data.demo import load_demo
@@ -31,13 +30,13 @@ def test_demo_publishes_a_paper_for_four_meetings_and_loading_again_adds_none(cl
     assert [point["percent_complete"] for point in series[:-1]] == [
         pack.figures[str(inspection["id"])]["percent_complete"] for pack in packs[:-1]
     ]
-    html = client.get(reverse("reports:public_pack", args=[latest.uuid])).content.decode()
+    html = client.get(latest.get_public_url()).content.decode()
     assert "Office of the Police and Crime Commissioner for Hertfordshire" in html
     # The PCC's real contact officer is on the paper quoted from the sources, not on the
     # papers the demo invents.
     assert "Gavin Miles" not in html
     assert "Demo Officer (invented), Head of Performance and Scrutiny (invented)" in html
-    first = client.get(reverse("reports:public_pack", args=[packs[0].uuid])).content.decode()
+    first = client.get(packs[0].get_public_url()).content.decode()
     assert "Gavin Miles, Deputy Chief Executive" in first
     assert "I have concerns about the performance of Hertfordshire Constabulary" in html
     assert f"{inspection['title']}: actions at each meeting" in html

@@ -144,7 +144,7 @@ def test_the_changes_page_says_reopened_once_and_hides_the_reason_from_the_publi
     assert "Reopened: Reopened" not in html and "Reopened: Plan" not in changes
     services.pack_publish(by=opcc_officer, pack=pack, public=True)
     client.logout()
-    public = client.get(reverse("reports:public_pack", args=[pack.uuid])).content.decode()
+    public = client.get(pack.get_public_url()).content.decode()
     assert "reopened 1 Mar 2025" in public
     assert "Plan not followed." not in public
 

@@ -123,7 +123,9 @@ def test_panel_xlsx_and_public_csv_show_role_titles_never_names(
     assert owners == {"ACC Crime"}
     assert body[0][header.index("Deadline")].year == 2025  # a real date cell
     client.logout()
-    response = client.get(reverse("reports:public_pack_csv", args=[pack.uuid]))
+    response = client.get(
+        reverse("reports:public_pack_csv", args=[pack.meeting.office.slug, pack.uuid])
+    )
     text = response.content.decode("utf-8-sig")
     assert "ACC Crime" in text and str(owner) not in text and str(opcc_officer) not in text
     # Only words written for the public: no internal update or reason reaches the Panel's file.
@@ -140,11 +142,7 @@ def test_panel_and_public_pages_show_role_titles_and_the_panel_summary(
         client.logout()
         if user:
             client.force_login(user)
-        url = (
-            reverse("reports:pack", args=[pack.pk])
-            if user
-            else reverse("reports:public_pack", args=[pack.uuid])
-        )
+        url = reverse("reports:pack", args=[pack.pk]) if user else pack.get_public_url()
         html = client.get(url).content.decode()
         assert "Training is blocked by a lack of trainers." in html
         assert "owner: ACC Crime" in html
@@ -186,7 +184,7 @@ def test_making_a_published_pack_public_needs_a_reason_and_is_audited(
         "Made public: Panel agreed.",
     )
     client.logout()
-    assert client.get(reverse("reports:public_pack", args=[pack.uuid])).status_code == 200
+    assert client.get(pack.get_public_url()).status_code == 200
 
 
 def test_a_pdf_rendered_before_the_summary_changed_is_not_stored_but_rendered_again(
@@ -229,8 +227,10 @@ def test_an_internal_reopen_reason_reaches_staff_only_never_the_panel_or_the_pub
     staff = client.get(reverse("reports:pack", args=[pack.pk])).content.decode()
     assert reason in staff
     client.logout()
-    public = client.get(reverse("reports:public_pack", args=[pack.uuid])).content.decode()
-    public_csv = client.get(reverse("reports:public_pack_csv", args=[pack.uuid])).content
+    public = client.get(pack.get_public_url()).content.decode()
+    public_csv = client.get(
+        reverse("reports:public_pack_csv", args=[pack.meeting.office.slug, pack.uuid])
+    ).content
     client.force_login(panel_member)
     panel = client.get(reverse("reports:pack", args=[pack.pk])).content.decode()
     for page in (public, panel):

@@ -100,7 +100,7 @@ def test_the_panel_sees_an_extension_but_not_its_reason(sources, opcc_officer, c
     pack = generated(sources, opcc_officer)
     services.pack_publish(by=opcc_officer, pack=pack, public=True)
     client.logout()
-    html = client.get(reverse("reports:public_pack", args=[pack.uuid])).content.decode()
+    html = client.get(pack.get_public_url()).content.decode()
     section = statutory_section(html)
     assert "Extended from 2 March 2025" in section
     assert "The IOPC agreed to wait" not in section

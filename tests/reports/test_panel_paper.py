@@ -116,7 +116,7 @@ def test_the_page_and_the_public_page_print_the_paper_in_the_panels_order(
         assert escape(text) in staff
     services.pack_publish(by=opcc_officer, pack=paper, public=True)
     client.logout()
-    public = client.get(reverse("reports:public_pack", args=[paper.uuid])).content.decode()
+    public = client.get(paper.get_public_url()).content.decode()
     assert in_order(public, PARTS) == PARTS
     assert "Office of the Police and Crime Commissioner for Hertfordshire" in public
     assert 'href="mailto:gavin.miles@example.org"' in public
@@ -183,7 +183,7 @@ def test_public_pages_show_only_public_wording_in_progress(world, opcc_officer, 
     with at(2025, 3, 25):
         pack = services.pack_generate(by=opcc_officer, meeting=world["meeting"], pdf=False)
     services.pack_publish(by=opcc_officer, pack=pack, public=True)
-    html = client.get(reverse("reports:public_pack", args=[pack.uuid])).content.decode()
+    html = client.get(pack.get_public_url()).content.decode()
     pdf = pdf_text(documents.pdf_bytes(pack))
     for text in (html, pdf):
         assert "Improve supervision of investigations." in text  # the public wording
@@ -332,7 +332,7 @@ def test_questions_and_commitments_from_earlier_meetings_show_in_the_next_paper_
     paper, world, opcc_officer, owner, client
 ):
     services.pack_publish(by=opcc_officer, pack=paper, public=True)
-    html = client.get(reverse("reports:public_pack", args=[paper.uuid])).content.decode()
+    html = client.get(paper.get_public_url()).content.decode()
     section = html[html.index('id="questions-heading"') : html.index('id="next-steps-heading"')]
     assert "Is the plan funded?" in section
     assert "Yes, 15 Mar 2025: Yes, in the 2025 budget." in section

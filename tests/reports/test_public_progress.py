@@ -50,7 +50,9 @@ def live(world, owner, opcc_officer, signed_in):
 
 def pages(client, inspection):
     return {
-        name: client.get(reverse(f"reports:{name}", args=[inspection.pk]))
+        name: client.get(
+            reverse(f"reports:{name}", args=[inspection.force.office.slug, inspection.pk])
+        )
         for name in ("public_progress", "public_progress_history", "public_progress_feed")
     }
 
@@ -117,12 +119,22 @@ def test_the_page_shows_each_findings_public_status_and_follows_the_work(
             rag=Rag.GREEN,
             percent_complete=60,
         )
-    page = client.get(reverse("reports:public_progress", args=[live["inspection"].pk]))
+    page = client.get(
+        reverse(
+            "reports:public_progress",
+            args=[live["inspection"].force.office.slug, live["inspection"].pk],
+        )
+    )
     html = page.content.decode()
     assert "Training has restarted." in html  # no regenerating: the page reads the work now
     assert "Discharged by HMICFRS" in html
     assert "No actions yet" in html
-    history = client.get(reverse("reports:public_progress_history", args=[live["inspection"].pk]))
+    history = client.get(
+        reverse(
+            "reports:public_progress_history",
+            args=[live["inspection"].force.office.slug, live["inspection"].pk],
+        )
+    )
     text = history.content.decode()
     assert text.index("Training has restarted.") < text.index(PUBLIC_NARRATIVE)  # newest first
 
@@ -161,6 +173,7 @@ def test_the_public_pages_run_a_fixed_number_of_queries(
     services.inspection_edit_for_public(
         by=opcc_officer, inspection=inspection, public_progress=True, inspector_summary=""
     )
+    args = [force.office.slug, inspection.pk]
     for name in ("public_progress", "public_progress_history", "public_progress_feed"):
         with django_assert_max_num_queries(5):
-            assert client.get(reverse(f"reports:{name}", args=[inspection.pk])).status_code == 200
+            assert client.get(reverse(f"reports:{name}", args=args)).status_code == 200

@@ -34,7 +34,10 @@ def pack(action, opcc_officer):
         ("opcc_officer", lambda w: reverse("reports:pack_csv", args=[w["pack"].pk])),
         ("panel_member", lambda w: reverse("reports:pack", args=[w["pack"].pk])),
         # A public page read while signed in may carry the user's name in the header.
-        ("panel_member", lambda w: reverse("reports:public_list")),
+        (
+            "panel_member",
+            lambda w: reverse("reports:public_office", args=[w["pack"].meeting.office.slug]),
+        ),
         ("panel_member", lambda w: reverse("account")),
     ],
 )
@@ -59,8 +62,8 @@ def test_api_answers_and_calendar_feeds_are_private_and_not_stored(opcc_officer,
 
 def test_signed_out_public_pages_keep_their_cacheable_headers(pack, client):
     for url in (
-        reverse("reports:public_list"),
-        reverse("reports:public_pack", args=[pack.uuid]),
+        reverse("reports:public_office", args=[pack.meeting.office.slug]),
+        pack.get_public_url(),
     ):
         response = client.get(url)
         assert response.status_code == 200, url

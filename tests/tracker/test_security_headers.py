@@ -79,7 +79,10 @@ def pages(action, owner, opcc_officer, panel_member):
     return [
         (None, reverse("login")),
         (None, reverse("home")),
-        (None, reverse("reports:public_list")),
+        (
+            None,
+            reverse("reports:public_office", args=[action.finding.inspection.force.office.slug]),
+        ),
         (None, reverse("health")),
         (None, "/static/css/tracker.css"),
         (panel_member, reverse("home")),
