@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from rapidfuzz import fuzz, process
 
 from actions import repeats
@@ -134,11 +134,8 @@ def with_counts(inspections):
 
 
 def public_page_url(office):
-    """The office's public page, /public/<slug>/ (its view's name if the project has it)."""
-    try:
-        return reverse("reports:public_office", args=[office.slug])
-    except NoReverseMatch:
-        return f"/public/{office.slug}/"
+    """The office's public page, /public/<slug>/."""
+    return reverse("reports:public_office", args=[office.slug])
 
 
 def offices(inspections):
