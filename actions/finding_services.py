@@ -11,6 +11,7 @@ from tracker.audit import (
     apply_changes,
     audited_save,
     require_opcc_staff,
+    require_sees_force,
     require_text,
 )
 from tracker.models import Office
@@ -51,6 +52,7 @@ def inspection_create(*, by, force, title, reason="", **fields):
     report, an internal audit, a super-complaint or another). `previous`, if given, is the
     inspection it follows; the model refuses another force's or a later one."""
     require_opcc_staff(by)
+    require_sees_force(by, force.pk)
     inspection = Inspection(force=force, **_tidy({"title": title, **fields}))
     return audited_save(inspection, by=by, reason=reason)
 
@@ -85,6 +87,7 @@ def inspection_record_response(*, by, inspection, published_on, link=""):
 def graded_area_create(*, by, inspection, name, grade, position=0):
     """A graded area, following the previous inspection's area of its (PEEL 2021/22) name."""
     require_opcc_staff(by)
+    require_sees_force(by, inspection.force_id)
     previous = inspection.previous_inspection()
     area = GradedArea(inspection=inspection, name=name, grade=grade, position=position)
     area.predecessor = predecessor_for(area, previous.graded_areas.all()) if previous else None
@@ -149,6 +152,7 @@ def finding_create(
     *, by, inspection, kind, reference, text, area=None, parent=None, reason="", **fields
 ):
     require_opcc_staff(by)
+    require_sees_force(by, inspection.force_id)
     finding = Finding(
         inspection=inspection,
         kind=kind,

@@ -245,10 +245,12 @@ def graded_area_for(*, user, pk):
     return area, previous, list(previous.graded_areas.all()) if previous else []
 
 
-def inspection_already_imported(*, force, title, sha256):
-    """The inspection a report to import is already in the register as (the same text, or the
-    same force and title), or None. Import is OPCC-only, and the OPCC sees every force."""
-    found = Inspection.objects.same_report(force=force, title=title, sha256=sha256)
+def inspection_already_imported(*, user, force, title, sha256):
+    """The inspection a report to import is already in the user's office's register as (the
+    same text, or the same force and title), or None. Another office's copy of the same report
+    does not count (a national thematic report is imported by every office it concerns) and is
+    never named or linked to."""
+    found = Inspection.objects.visible_to(user).same_report(force=force, title=title, sha256=sha256)
     return found.select_related("force").order_by("pk").first()
 
 

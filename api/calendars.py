@@ -124,17 +124,22 @@ def personal_feed(user, *, now=None):
     return _finish(calendar, now)
 
 
-def opcc_feed(*, now=None):
-    """Every meeting, response due date (each source's own clock) and HMICFRS revisit (OPCC
-    staff only)."""
+def opcc_feed(user, *, now=None):
+    """The office's meetings, response due dates (each source's own clock) and HMICFRS revisits
+    (OPCC staff only): those of the forces and meetings `user` may see."""
     now = now or timezone.now()
     since = timezone.localdate(_recent(now))
     calendar = _calendar("OPCC action tracker: meetings, responses due and revisits")
     for event in _meeting_events(
-        Meeting.objects.filter(starts_at__gte=_recent(now)).order_by("starts_at", "pk"), now
+        Meeting.objects.visible_to(user)
+        .filter(starts_at__gte=_recent(now))
+        .order_by("starts_at", "pk"),
+        now,
     ):
         calendar.add_component(event)
-    inspections = Inspection.objects.select_related("force").order_by("published_on", "pk")
+    inspections = (
+        Inspection.objects.visible_to(user).select_related("force").order_by("published_on", "pk")
+    )
     # Every source's response clock (Inspection.response_due, in SQL), due on or after `since`.
     due = inspections.with_response_due().filter(response_due_db__gte=since)
     for inspection in due.order_by("response_due_db", "pk"):

@@ -111,7 +111,7 @@ def calendar_feed(request, secret, scope):
     if scope == "opcc":
         if not roles.can_see_opcc_calendar(user):
             raise Http404
-        body = calendars.opcc_feed()
+        body = calendars.opcc_feed(user)
     else:
         body = calendars.personal_feed(user)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -57,6 +57,12 @@ class MeetingForm(WorkspaceForm):
         help_text="Reminded of questions and commitments with nobody named to answer them",
     )
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the inspections the officer may see: their office's forces'.
+        inspections = self.fields["inspections"]
+        inspections.queryset = inspections.queryset.visible_to(user)
+
 
 def question_owners():
     """Who can be asked to answer: action owners and OPCC staff."""

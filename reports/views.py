@@ -47,7 +47,7 @@ def meeting_detail(request, pk):
 
 @opcc_only
 def meeting_create(request):
-    form = forms.MeetingForm(*bound_form_data(request))
+    form = forms.MeetingForm(*bound_form_data(request), user=request.user)
     return form_page(
         request,
         form,
@@ -64,7 +64,7 @@ def meeting_edit(request, pk):
     meeting = selectors.meeting_for(pk=pk)
     initial = {name: getattr(meeting, name) for name in services.MEETING_FIELDS}
     initial["inspections"] = list(meeting.inspections.all())
-    form = forms.MeetingForm(*bound_form_data(request), initial=initial)
+    form = forms.MeetingForm(*bound_form_data(request), initial=initial, user=request.user)
     return form_page(
         request,
         form,

@@ -193,9 +193,10 @@ def can_see_action(user, action):
 
 
 def can_work_on_action(user, action):
-    """Post updates, add evidence, propose closure: OPCC staff, or the owner or delegate."""
+    """Post updates, add evidence, propose closure: OPCC staff (of the action's office), or the
+    owner or delegate."""
     if is_opcc_staff(user):
-        return True
+        return can_see_action(user, action)
     return can_see_action(user, action) and action.is_assigned_to(user)
 
 
