@@ -373,7 +373,7 @@ def dashboard(*, user, today=None):
         "mine_only": mine_only,
         "extensions": list(extensions[:DASHBOARD_ROWS]) if extensions is not None else None,
         "extensions_total": extensions.count() if extensions is not None else 0,
-        "responses_due": None if mine_only else responses_due(today=today),
+        "responses_due": None if mine_only else responses_due(user=user, today=today),
         "groups": [
             {
                 "key": key,
@@ -391,10 +391,11 @@ def dashboard(*, user, today=None):
     }
 
 
-def responses_due(*, today):
-    """Sources with no response recorded: due in the next RESPONSES_DUE_DAYS days (soonest
-    first) and those whose due date has passed (most recent first), with how many of each."""
-    unrecorded = Inspection.objects.response_unrecorded_due_by(
+def responses_due(*, user, today):
+    """The user's office's sources with no response recorded: due in the next
+    RESPONSES_DUE_DAYS days (soonest first) and those whose due date has passed (most recent
+    first), with how many of each."""
+    unrecorded = Inspection.objects.visible_to(user).response_unrecorded_due_by(
         today + datetime.timedelta(days=RESPONSES_DUE_DAYS)
     ).select_related("force")
     upcoming = unrecorded.filter(response_due_db__gte=today).order_by("response_due_db", "pk")
