@@ -55,6 +55,6 @@ def meetings(*, user):
 
 
 def packs(*, user):
-    """Published briefing packs, newest meeting first. Drafts are never in the API: OPCC staff
-    read those on the pages."""
-    return published_packs()
+    """Published briefing packs the user may read (their office's), newest meeting first.
+    Drafts are never in the API: OPCC staff read those on the pages."""
+    return published_packs(user=user)
