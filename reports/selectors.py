@@ -40,14 +40,15 @@ def meeting_lists(*, now=None):
     return {"upcoming": meetings.upcoming(now), "past": meetings.past(now)}
 
 
-def meeting_for(*, pk):
-    """The meeting alone, for the forms and actions that need nothing else (404 otherwise)."""
-    return get_object_or_404(Meeting, pk=pk)
+def meeting_for(*, user, pk):
+    """The meeting alone, for the forms and actions that need nothing else (404 otherwise, and
+    for another office's meeting)."""
+    return get_object_or_404(Meeting.objects.visible_to(user), pk=pk)
 
 
-def meeting_detail(*, pk):
+def meeting_detail(*, user, pk):
     return get_object_or_404(
-        Meeting.objects.prefetch_related(
+        Meeting.objects.visible_to(user).prefetch_related(
             "inspections",
             Prefetch("questions", queryset=Question.objects.select_related("owner")),
             Prefetch(
@@ -61,8 +62,13 @@ def meeting_detail(*, pk):
     )
 
 
-def question_detail(*, pk):
-    return get_object_or_404(Question.objects.select_related("meeting", "owner"), pk=pk)
+def question_detail(*, user, pk):
+    return get_object_or_404(
+        Question.objects.filter(meeting__in=Meeting.objects.visible_to(user)).select_related(
+            "meeting", "owner"
+        ),
+        pk=pk,
+    )
 
 
 def readable_packs(user):

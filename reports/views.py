@@ -41,7 +41,7 @@ def meeting_list(request):
 
 @opcc_only
 def meeting_detail(request, pk):
-    meeting = selectors.meeting_detail(pk=pk)
+    meeting = selectors.meeting_detail(user=request.user, pk=pk)
     return render(request, "reports/meeting_detail.html", {"meeting": meeting})
 
 
@@ -61,7 +61,7 @@ def meeting_create(request):
 
 @opcc_only
 def meeting_edit(request, pk):
-    meeting = selectors.meeting_for(pk=pk)
+    meeting = selectors.meeting_for(user=request.user, pk=pk)
     initial = {name: getattr(meeting, name) for name in services.MEETING_FIELDS}
     initial["inspections"] = list(meeting.inspections.all())
     form = forms.MeetingForm(*bound_form_data(request), initial=initial, user=request.user)
@@ -78,7 +78,7 @@ def meeting_edit(request, pk):
 
 @opcc_only
 def question_create(request, meeting_pk):
-    meeting = selectors.meeting_for(pk=meeting_pk)
+    meeting = selectors.meeting_for(user=request.user, pk=meeting_pk)
     form = forms.QuestionForm(*bound_form_data(request), initial={"kind": "question"})
     return form_page(
         request,
@@ -93,7 +93,7 @@ def question_create(request, meeting_pk):
 
 @opcc_only
 def question_edit(request, pk):
-    question = selectors.question_detail(pk=pk)
+    question = selectors.question_detail(user=request.user, pk=pk)
     fields = ["kind", "text", "owner", "owner_role_title", "due_on", "answer"]
     initial = {name: getattr(question, name) for name in fields}
     form = forms.QuestionEditForm(*bound_form_data(request), initial=initial)
@@ -118,7 +118,7 @@ def question_edit(request, pk):
 @opcc_only
 @require_POST
 def pack_generate(request, meeting_pk):
-    meeting = selectors.meeting_for(pk=meeting_pk)
+    meeting = selectors.meeting_for(user=request.user, pk=meeting_pk)
     pack = services.pack_generate(by=request.user, meeting=meeting)
     carried = (
         f" Its words were carried forward from version {pack.carried_from}."
