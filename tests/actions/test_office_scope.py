@@ -202,3 +202,20 @@ def test_a_meeting_lists_only_the_officers_inspections(force, b, opcc_officer, s
     page = signed_in(opcc_officer).get(reverse("reports:meeting_create")).content.decode()
     assert mine.title in page
     assert b.inspection.title not in page
+
+
+def test_the_bulk_forms_refuse_another_offices_action_ids(b, opcc_officer, signed_in):
+    client = signed_in(opcc_officer)
+    later = datetime.date.today() + datetime.timedelta(days=200)
+    for name in ("actions:bulk_deadline", "actions:bulk_request_update", "actions:bulk_assign"):
+        response = client.post(
+            reverse(name),
+            {"actions": [b.action.pk], "deadline": later.isoformat(), "reason": "Sneaked in"},
+        )
+        assert response.status_code == 200, name  # the form again, with an error
+        page = response.content.decode()
+        assert "Select a valid choice" in page or "Select actions from the list" in page, name
+        assert b.action.title not in page
+    b.action.refresh_from_db()
+    assert b.action.deadline != later
+    assert b.action.history.count() == 1
