@@ -395,9 +395,11 @@ def responses_due(*, user, today):
     """The user's office's sources with no response recorded: due in the next
     RESPONSES_DUE_DAYS days (soonest first) and those whose due date has passed (most recent
     first), with how many of each."""
-    unrecorded = Inspection.objects.visible_to(user).response_unrecorded_due_by(
-        today + datetime.timedelta(days=RESPONSES_DUE_DAYS)
-    ).select_related("force")
+    unrecorded = (
+        Inspection.objects.visible_to(user)
+        .response_unrecorded_due_by(today + datetime.timedelta(days=RESPONSES_DUE_DAYS))
+        .select_related("force")
+    )
     upcoming = unrecorded.filter(response_due_db__gte=today).order_by("response_due_db", "pk")
     passed = unrecorded.filter(response_due_db__lt=today).order_by("-response_due_db", "-pk")
     totals = unrecorded.aggregate(
