@@ -25,7 +25,9 @@ def force_create(*, by, name, monitoring_phase=Force.MonitoringPhase.SCAN, offic
     if office_id is None:
         raise WorkflowError("Say which office oversees the force.")
     force = Force(name=name, monitoring_phase=monitoring_phase, office_id=office_id)
-    return audited_save(force, by=by, reason=reason)
+    force = audited_save(force, by=by, reason=reason)
+    roles.forget_office_forces(by)  # its office's forces, as read for this request, grew
+    return force
 
 
 # An inspection's free text kept without surrounding blanks, so an unchanged form changes nothing.

@@ -158,6 +158,11 @@ def office_force_ids(user):
     return user._office_force_ids
 
 
+def forget_office_forces(user):
+    """After a force is added to the user's office: read its forces again on next use."""
+    user.__dict__.pop("_office_force_ids", None)
+
+
 def sees_force(user, force_id):
     if is_opcc_staff(user):
         return force_id in office_force_ids(user)
