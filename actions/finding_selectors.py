@@ -34,9 +34,17 @@ def repeat_suggestions(*, force_id, texts, exclude_inspection_id=None, exclude_i
     ]
 
 
-def force_named(name):
-    """The force with this name, whatever its capitals, or None."""
-    return Force.objects.filter(name__iexact=name).first() if name else None
+def force_named(name, *, user):
+    """The force with this name, whatever its capitals, among those the user may see (their
+    office's, for OPCC staff), or None: another office's force is never found by name."""
+    if not name:
+        return None
+    return Force.objects.visible_to(user).filter(name__iexact=name).first()
+
+
+def force_name_taken(name):
+    """Is a force of this name in the register, in any office (names are unique)?"""
+    return bool(name) and Force.objects.filter(name__iexact=name).exists()
 
 
 def finding_visible(*, user, pk):

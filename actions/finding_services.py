@@ -11,6 +11,7 @@ from tracker.audit import (
     apply_changes,
     audited_save,
     require_opcc_staff,
+    require_sees_force,
     require_text,
 )
 from tracker.models import Office
@@ -24,7 +25,9 @@ def force_create(*, by, name, monitoring_phase=Force.MonitoringPhase.SCAN, offic
     if office_id is None:
         raise WorkflowError("Say which office oversees the force.")
     force = Force(name=name, monitoring_phase=monitoring_phase, office_id=office_id)
-    return audited_save(force, by=by, reason=reason)
+    force = audited_save(force, by=by, reason=reason)
+    roles.forget_office_forces(by)  # its office's forces, as read for this request, grew
+    return force
 
 
 # An inspection's free text kept without surrounding blanks, so an unchanged form changes nothing.
@@ -51,6 +54,7 @@ def inspection_create(*, by, force, title, reason="", **fields):
     report, an internal audit, a super-complaint or another). `previous`, if given, is the
     inspection it follows; the model refuses another force's or a later one."""
     require_opcc_staff(by)
+    require_sees_force(by, force.pk)
     inspection = Inspection(force=force, **_tidy({"title": title, **fields}))
     return audited_save(inspection, by=by, reason=reason)
 
@@ -85,6 +89,7 @@ def inspection_record_response(*, by, inspection, published_on, link=""):
 def graded_area_create(*, by, inspection, name, grade, position=0):
     """A graded area, following the previous inspection's area of its (PEEL 2021/22) name."""
     require_opcc_staff(by)
+    require_sees_force(by, inspection.force_id)
     previous = inspection.previous_inspection()
     area = GradedArea(inspection=inspection, name=name, grade=grade, position=position)
     area.predecessor = predecessor_for(area, previous.graded_areas.all()) if previous else None
@@ -149,6 +154,7 @@ def finding_create(
     *, by, inspection, kind, reference, text, area=None, parent=None, reason="", **fields
 ):
     require_opcc_staff(by)
+    require_sees_force(by, inspection.force_id)
     finding = Finding(
         inspection=inspection,
         kind=kind,

@@ -105,6 +105,7 @@ class InspectionForm(WorkspaceForm):
         super().__init__(*args, **kwargs)
         if inspection is None:
             del self.fields["reason"]
+            self.fields["force"].queryset = Force.objects.visible_to(user)
             previous = self.fields["previous"]
             previous.with_force = True
             if suggested_previous is not None:

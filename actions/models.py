@@ -80,6 +80,12 @@ class ExternalStatus(models.TextChoices):
     NO_LONGER_RELEVANT = "no_longer_relevant", "No longer relevant"
 
 
+class ForceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The forces whose records the user may see (tracker.roles.force_scope)."""
+        return self.filter(roles.force_scope(user, "pk"))
+
+
 class Force(models.Model):
     class MonitoringPhase(models.TextChoices):
         SCAN = "scan", "Scan"
@@ -97,6 +103,8 @@ class Force(models.Model):
     )
     monitoring_phase_since = models.DateField(null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = ForceQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

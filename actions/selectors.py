@@ -247,10 +247,12 @@ def graded_area_for(*, user, pk):
     return area, previous, list(previous.graded_areas.all()) if previous else []
 
 
-def inspection_already_imported(*, force, title, sha256):
-    """The inspection a report to import is already in the register as (the same text, or the
-    same force and title), or None. Import is OPCC-only, and the OPCC sees every force."""
-    found = Inspection.objects.same_report(force=force, title=title, sha256=sha256)
+def inspection_already_imported(*, user, force, title, sha256):
+    """The inspection a report to import is already in the user's office's register as (the
+    same text, or the same force and title), or None. Another office's copy of the same report
+    does not count (a national thematic report is imported by every office it concerns) and is
+    never named or linked to."""
+    found = Inspection.objects.visible_to(user).same_report(force=force, title=title, sha256=sha256)
     return found.select_related("force").order_by("pk").first()
 
 
@@ -373,7 +375,7 @@ def dashboard(*, user, today=None):
         "mine_only": mine_only,
         "extensions": list(extensions[:DASHBOARD_ROWS]) if extensions is not None else None,
         "extensions_total": extensions.count() if extensions is not None else 0,
-        "responses_due": None if mine_only else responses_due(today=today),
+        "responses_due": None if mine_only else responses_due(user=user, today=today),
         "groups": [
             {
                 "key": key,
@@ -391,12 +393,15 @@ def dashboard(*, user, today=None):
     }
 
 
-def responses_due(*, today):
-    """Sources with no response recorded: due in the next RESPONSES_DUE_DAYS days (soonest
-    first) and those whose due date has passed (most recent first), with how many of each."""
-    unrecorded = Inspection.objects.response_unrecorded_due_by(
-        today + datetime.timedelta(days=RESPONSES_DUE_DAYS)
-    ).select_related("force")
+def responses_due(*, user, today):
+    """The user's office's sources with no response recorded: due in the next
+    RESPONSES_DUE_DAYS days (soonest first) and those whose due date has passed (most recent
+    first), with how many of each."""
+    unrecorded = (
+        Inspection.objects.visible_to(user)
+        .response_unrecorded_due_by(today + datetime.timedelta(days=RESPONSES_DUE_DAYS))
+        .select_related("force")
+    )
     upcoming = unrecorded.filter(response_due_db__gte=today).order_by("response_due_db", "pk")
     passed = unrecorded.filter(response_due_db__lt=today).order_by("-response_due_db", "-pk")
     totals = unrecorded.aggregate(

@@ -16,6 +16,7 @@ from tracker.audit import (
     WorkflowError,
     audited_save,
     require_opcc_staff,
+    require_sees_force,
     require_text,
 )
 
@@ -82,6 +83,7 @@ def action_create(
     recording an earlier plan).
     """
     require_opcc_staff(by)
+    require_sees_force(by, finding.inspection.force_id)
     if status == Status.SUSTAINING:
         raise WorkflowError("A new action cannot start in a sustaining period.")
     if status == Status.CLOSED:

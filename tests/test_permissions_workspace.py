@@ -1,12 +1,18 @@
 """Every workspace URL, for every role, answers with exactly the status code in this table.
 
 The rule (tracker/roles.py): signed out -> 302 to sign-in; signed in without a workspace role
-(Panel member, administrator) -> 403; an object of another force -> 404; an object the user can
-see but a change they may not make -> 403.
+(Panel member, administrator) -> 403; an object of another force, or of another office for OPCC
+staff -> 404; an object the user can see but a change they may not make -> 403.
+
+Two offices: the objects in the URLs are office A's (the factories' home office); office_b is an
+OPCC officer of office B (tests/office_b.py), who must find every A object missing. The same
+column is checked the other way round: A's OPCC officer asks for every URL of B's objects.
 """
 
 import datetime
+import io
 
+import openpyxl
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -20,55 +26,57 @@ from tests.factories import (
     persona,
     personas,
 )
+from tests.office_b import office_b
 from tracker import roles
 
 pytestmark = pytest.mark.django_db
 
 # owner: owns the action. colleague: an action owner in the same force who does not own it.
 # other: an action owner in another force (the wrong-object case: 404, as if it did not exist).
+# office_b: an OPCC officer of another office (404 on every object of office A).
 MATRIX = """
-url                       method  anon  opcc  owner  colleague  other  panel  admin
-dashboard                 GET     302   200   200    200        200    403    403
-list                      GET     302   200   200    200        200    403    403
-export_csv                GET     302   200   200    200        200    403    403
-export_xlsx               GET     302   200   200    200        200    403    403
-bulk_assign               POST    302   200   403    403        403    403    403
-bulk_request_update       POST    302   200   403    403        403    403    403
-bulk_deadline             POST    302   200   403    403        403    403    403
-inspections               GET     302   200   200    200        200    403    403
-inspection                GET     302   200   200    200        404    403    403
-inspection_create         GET     302   200   403    403        403    403    403
-inspection_edit           GET     302   200   403    403        403    403    403
-inspection_response       GET     302   200   403    403        403    403    403
-area_predecessor          GET     302   200   403    403        404    403    403
-finding_create            GET     302   200   403    403        404    403    403
-finding_edit              GET     302   200   403    403        404    403    403
-finding_external_status   GET     302   200   403    403        404    403    403
-action_create             GET     302   200   403    403        404    403    403
-detail                    GET     302   200   200    200        404    403    403
-history                   GET     302   200   200    200        404    403    403
-edit                      GET     302   200   403    403        404    403    403
-assign                    GET     302   200   403    403        404    403    403
-deadline                  GET     302   200   403    403        404    403    403
-close                     GET     302   200   403    403        404    403    403
-sustain                   GET     302   200   403    403        404    403    403
-reopen                    GET     302   200   403    403        404    403    403
-extension_request         GET     302   403   200    403        404    403    403
-extension_decide          GET     302   200   403    403        404    403    403
-update                    GET     302   200   200    403        404    403    403
-propose                   GET     302   200   200    403        404    403    403
-evidence_add              GET     302   200   200    403        404    403    403
-evidence_assure           GET     302   200   403    403        404    403    403
-evidence_return           GET     302   200   403    403        404    403    403
-return                    GET     302   200   403    403        404    403    403
-evidence_download         GET     302   200   200    200        404    403    403
-finding                   GET     302   200   200    200        404    403    403
-finding_repeat            POST    302   302   403    403        404    403    403
-import_start              GET     302   200   403    403        403    403    403
-import_review             GET     302   302   403    403        403    403    403
-import_discard            POST    302   302   403    403        403    403    403
+url                       method  anon  opcc  owner  colleague  other  panel  admin  office_b
+dashboard                 GET     302   200   200    200        200    403    403    200
+list                      GET     302   200   200    200        200    403    403    200
+export_csv                GET     302   200   200    200        200    403    403    200
+export_xlsx               GET     302   200   200    200        200    403    403    200
+bulk_assign               POST    302   200   403    403        403    403    403    200
+bulk_request_update       POST    302   200   403    403        403    403    403    200
+bulk_deadline             POST    302   200   403    403        403    403    403    200
+inspections               GET     302   200   200    200        200    403    403    200
+inspection                GET     302   200   200    200        404    403    403    404
+inspection_create         GET     302   200   403    403        403    403    403    200
+inspection_edit           GET     302   200   403    403        403    403    403    404
+inspection_response       GET     302   200   403    403        403    403    403    404
+area_predecessor          GET     302   200   403    403        404    403    403    404
+finding_create            GET     302   200   403    403        404    403    403    404
+finding_edit              GET     302   200   403    403        404    403    403    404
+finding_external_status   GET     302   200   403    403        404    403    403    404
+action_create             GET     302   200   403    403        404    403    403    404
+detail                    GET     302   200   200    200        404    403    403    404
+history                   GET     302   200   200    200        404    403    403    404
+edit                      GET     302   200   403    403        404    403    403    404
+assign                    GET     302   200   403    403        404    403    403    404
+deadline                  GET     302   200   403    403        404    403    403    404
+close                     GET     302   200   403    403        404    403    403    404
+sustain                   GET     302   200   403    403        404    403    403    404
+reopen                    GET     302   200   403    403        404    403    403    404
+extension_request         GET     302   403   200    403        404    403    403    404
+extension_decide          GET     302   200   403    403        404    403    403    404
+update                    GET     302   200   200    403        404    403    403    404
+propose                   GET     302   200   200    403        404    403    403    404
+evidence_add              GET     302   200   200    403        404    403    403    404
+evidence_assure           GET     302   200   403    403        404    403    403    404
+evidence_return           GET     302   200   403    403        404    403    403    404
+return                    GET     302   200   403    403        404    403    403    404
+evidence_download         GET     302   200   200    200        404    403    403    404
+finding                   GET     302   200   200    200        404    403    403    404
+finding_repeat            POST    302   302   403    403        404    403    403    404
+import_start              GET     302   200   403    403        403    403    403    200
+import_review             GET     302   302   403    403        403    403    403    302
+import_discard            POST    302   302   403    403        403    403    403    302
 """
-ROLES = MATRIX.split()[2:9]
+ROLES = MATRIX.split()[2:10]
 ROWS = [line.split() for line in MATRIX.strip().splitlines()[1:]]
 CASES = [
     (row[0], row[1], role, int(code))
@@ -77,7 +85,9 @@ CASES = [
 ]
 
 
-def build_world(action, owner, opcc_officer, other_force_owner, panel_member, administrator):
+def build_world(
+    action, owner, opcc_officer, other_force_owner, panel_member, administrator, b=None
+):
     evidence = EvidenceFactory(
         action=action,
         kind=Evidence.Kind.DOCUMENT,
@@ -96,6 +106,7 @@ def build_world(action, owner, opcc_officer, other_force_owner, panel_member, ad
         "other": other_force_owner,
         "panel": panel_member,
         "admin": administrator,
+        "office_b": b.officer if b else None,
     }
     finding = action.finding
     area = GradedAreaFactory(inspection=finding.inspection)
@@ -105,7 +116,12 @@ def build_world(action, owner, opcc_officer, other_force_owner, panel_member, ad
         requested_deadline=action.deadline + datetime.timedelta(days=30),
         reason="The supplier is late.",
     )
-    args = {
+    return people, object_args(finding, area, extension, evidence), action
+
+
+def object_args(finding, area, extension, evidence):
+    """The URL arguments of the URLs that name an object other than the action."""
+    return {
         "inspection_edit": [finding.inspection_id],
         "inspection_response": [finding.inspection_id],
         "area_predecessor": [area.pk],
@@ -121,7 +137,6 @@ def build_world(action, owner, opcc_officer, other_force_owner, panel_member, ad
         "evidence_return": [evidence.pk],
         "evidence_download": [evidence.pk],
     }
-    return people, args, action
 
 
 def url_for(name, action, args):
@@ -155,7 +170,7 @@ class TestEveryWorkspaceUrl:
         with kept_for_the_module(django_db_blocker):
             made = personas()
             del made["force"]
-            yield build_world(**made)
+            yield build_world(**made, b=office_b())
 
     @pytest.mark.parametrize(("name", "method", "role", "expected"), CASES)
     def test_answers_each_role_with_the_expected_status(
@@ -204,3 +219,63 @@ def test_colleague_in_the_same_force_cannot_post_an_update_to_an_action_they_do_
     )
     assert response.status_code == 403
     assert not action.updates.exists()
+
+
+class TestAnotherOfficesObjects:
+    """Office A's OPCC officer asks for every URL naming office B's objects: the office_b column
+    (404 for every object, as a missing one), and no list or export shows B's records."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def world(cls, django_db_setup, django_db_blocker):
+        with kept_for_the_module(django_db_blocker):
+            made = personas()
+            b = office_b()
+            args = object_args(b.finding, b.area, b.extension, b.evidence)
+            yield made["opcc_officer"], b, args
+
+    @pytest.mark.parametrize(
+        ("name", "method", "expected"),
+        [(name, method, code) for name, method, role, code in CASES if role == "office_b"],
+    )
+    def test_office_as_officer_gets_what_bs_officer_gets_for_a(
+        self, name, method, expected, world, client
+    ):
+        officer, b, args = world
+        client.force_login(officer)
+        url = url_for(name, b.action, args)
+        response = (
+            client.post(url, {"actions": [b.action.pk]}) if method == "POST" else (client.get(url))
+        )
+        assert response.status_code == expected, f"{method} {url}"
+        if response.status_code == 200:
+            assert "Northshire" not in body_of(response), f"{method} {url} shows B's records"
+
+    @pytest.mark.parametrize(
+        "name", ["list", "dashboard", "inspections", "export_csv", "export_xlsx"]
+    )
+    def test_b_sees_its_own_records_in_its_lists(self, name, world, client):
+        """The check above is not vacuous: B's officer finds B's records on the same pages."""
+        _, b, _ = world
+        client.force_login(b.officer)
+        response = client.get(reverse(f"actions:{name}"))
+        assert response.status_code == 200
+        body = body_of(response)
+        assert "Northshire" in body
+        assert "Hertfordshire" not in body
+
+
+def body_of(response):
+    """A response's text: a page, a streamed CSV, or every cell of a spreadsheet."""
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    if "spreadsheetml" in response["Content-Type"]:
+        book = openpyxl.load_workbook(io.BytesIO(response.content), read_only=True)
+        return " ".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return response.content.decode()

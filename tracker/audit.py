@@ -38,3 +38,10 @@ def require_text(text, what):
 def require_opcc_staff(by):
     if not roles.is_opcc_staff(by):
         raise WorkflowError("Only OPCC staff can do this.")
+
+
+def require_sees_force(by, force_id):
+    """The defence below the views: a write about a force outside the user's scope (another
+    office's force, for OPCC staff) is refused, whatever form or script asked for it."""
+    if not roles.sees_force(by, force_id):
+        raise WorkflowError("That force is not one your office oversees.")

@@ -166,6 +166,11 @@ def office_force_ids(user):
     return user._office_force_ids
 
 
+def forget_office_forces(user):
+    """After a force is added to the user's office: read its forces again on next use."""
+    user.__dict__.pop("_office_force_ids", None)
+
+
 def sees_force(user, force_id):
     if is_opcc_staff(user):
         return force_id in office_force_ids(user)
@@ -201,9 +206,10 @@ def can_see_action(user, action):
 
 
 def can_work_on_action(user, action):
-    """Post updates, add evidence, propose closure: OPCC staff, or the owner or delegate."""
+    """Post updates, add evidence, propose closure: OPCC staff (of the action's office), or the
+    owner or delegate."""
     if is_opcc_staff(user):
-        return True
+        return can_see_action(user, action)
     return can_see_action(user, action) and action.is_assigned_to(user)
 
 

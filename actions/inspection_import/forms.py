@@ -22,12 +22,16 @@ class ImportStartForm(WorkspaceForm):
         widget=forms.Textarea(attrs={"rows": 12}),
     )
     force = forms.ModelChoiceField(
-        queryset=Force.objects.all(),
+        queryset=Force.objects.none(),
         required=False,
         empty_label="Find it in the report",
         help_text='Helps find findings that name the force, e.g. "Hertfordshire Constabulary '
         'should improve ..."',
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["force"].queryset = Force.objects.visible_to(user)
 
     def clean(self):
         cleaned = super().clean()
@@ -56,7 +60,7 @@ class ImportStartForm(WorkspaceForm):
 class ReviewInspectionForm(WorkspaceForm):
     title = forms.CharField(max_length=300, error_messages={"required": "Enter a title."})
     force = forms.ModelChoiceField(
-        queryset=Force.objects.all(),
+        queryset=Force.objects.none(),
         empty_label="Choose the force",
         error_messages={"required": "Choose the force the report is about."},
     )
@@ -65,6 +69,10 @@ class ReviewInspectionForm(WorkspaceForm):
         label="Where the report came from", choices=Inspection.SourceType.choices
     )
     published = GovukDateField(label="Published", required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["force"].queryset = Force.objects.visible_to(user)
 
 
 class PrefixedIdsForm(WorkspaceForm):
@@ -151,12 +159,13 @@ def review_formsets(draft, data=None, *, indexes, suggestions):
     return area_forms, finding_forms
 
 
-def review_forms(draft, data=None, *, indexes, suggestions):
+def review_forms(draft, data=None, *, user, indexes, suggestions):
     """The review screen's forms: inspection details, one per graded area, one per finding on
     the page shown."""
     info = draft["inspection"]
     inspection_form = ReviewInspectionForm(
         data,
+        user=user,
         prefix="inspection",
         initial={
             "title": info["title"],

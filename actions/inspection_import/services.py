@@ -4,7 +4,13 @@ from django.db import transaction
 
 from actions.finding_services import check_finding_links, predecessor_for
 from actions.models import Finding, GradedArea, Inspection
-from tracker.audit import WorkflowError, apply_changes, audited_save, require_opcc_staff
+from tracker.audit import (
+    WorkflowError,
+    apply_changes,
+    audited_save,
+    require_opcc_staff,
+    require_sees_force,
+)
 
 
 def _import_problems(*, graded_areas, findings):
@@ -85,6 +91,7 @@ def report_import(
     force and title) is refused unless `update` is true.
     """
     require_opcc_staff(by)
+    require_sees_force(by, force.pk)
     title = (title or "").strip()
     if not title:
         raise WorkflowError("The inspection needs a title.")
@@ -93,8 +100,11 @@ def report_import(
         problems.append("There are no findings to import.")
     if problems:
         raise WorkflowError(problems)
+    # Only this office's register: another office may import the same report (a national
+    # thematic inspection is about every force), and its copy is never updated from here.
     existing = (
-        Inspection.objects.select_for_update()
+        Inspection.objects.select_for_update(of=("self",))
+        .visible_to(by)
         .same_report(force=force, title=title, sha256=sha256)
         .order_by("pk")
         .first()

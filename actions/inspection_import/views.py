@@ -28,17 +28,24 @@ REVIEW_URL = "actions:import_review"
 @opcc_only
 def import_start(request):
     # Bound on every POST, an empty one included, so an empty submission is told what to do.
-    form = forms.ImportStartForm(*bound_form_data(request), use_required_attribute=False)
+    form = forms.ImportStartForm(
+        *bound_form_data(request), user=request.user, use_required_attribute=False
+    )
     already = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         parsed = data["parsed"]
-        force = data["force"] or finding_selectors.force_named(parsed.inspection.force)
+        force = data["force"] or finding_selectors.force_named(
+            parsed.inspection.force, user=request.user
+        )
         draft = import_draft.draft_from_parsed(
             parsed, text=data["source_text"], source_name=data["source_name"], force=force
         )
         already = selectors.inspection_already_imported(
-            force=force, title=draft["inspection"]["title"], sha256=draft["sha256"]
+            user=request.user,
+            force=force,
+            title=draft["inspection"]["title"],
+            sha256=draft["sha256"],
         )
         if already is None:
             request.session[import_draft.SESSION_KEY] = draft
@@ -79,7 +86,7 @@ def import_review(request):
     indexes = list(page.object_list)
     data = request.POST if request.method == "POST" else None
     inspection_form, area_forms, finding_forms = forms.review_forms(
-        draft, data, indexes=indexes, suggestions=_suggestions(draft, indexes)
+        draft, data, user=request.user, indexes=indexes, suggestions=_suggestions(draft, indexes)
     )
     problems = []
     if data is not None:
@@ -211,7 +218,7 @@ def _edit_step(request, draft, step, finding_forms):
 
 def _accept(user, draft):
     info = draft["inspection"]
-    force = get_object_or_404(Force, pk=info["force_id"])
+    force = get_object_or_404(Force.objects.visible_to(user), pk=info["force_id"])
     published = info["published"]
     return services.report_import(
         by=user,

@@ -39,9 +39,11 @@ class ImportColumnsForm(WorkspaceForm):
         help_text="Use this when the spreadsheet is the plan for one inspection",
     )
 
-    def __init__(self, *args, headings, **kwargs):
+    def __init__(self, *args, headings, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["inspection"].queryset = Inspection.objects.select_related("force")
+        self.fields["inspection"].queryset = Inspection.objects.visible_to(user).select_related(
+            "force"
+        )
         choices = [("", "Ignore this column")] + [
             (name, label) for name, label in columns.FIELD_LABELS.items()
         ]

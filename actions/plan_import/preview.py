@@ -75,14 +75,20 @@ def action_id(text):
 class _Lookups:
     """Everything the rows refer to, read in a fixed number of queries however long the file."""
 
-    def __init__(self, cell_rows, *, default_inspection):
+    def __init__(self, cell_rows, *, default_inspection, user=None):
         titles = {key_text(c.get("inspection")) for c in cell_rows} - {""}
         ids = {action_id(c["action_id"]) for c in cell_rows} - {None}
         people = {key_text(c.get(k)) for c in cell_rows for k in ("owner", "opcc_lead")} - {""}
 
         # Every inspection when the file names any (an office has tens, not thousands), so a
         # short name or the start of a title finds its inspection.
-        known = Inspection.objects.select_related("force")
+        # Only the inspections and actions the officer may see (their office's): a file naming
+        # another office's inspection or action id finds nothing there. No user (a dry run
+        # on the command line, with no officer named) reads the whole register.
+        inspections, all_actions = Inspection.objects.all(), Action.objects.all()
+        if user is not None:
+            inspections, all_actions = inspections.visible_to(user), all_actions.visible_to(user)
+        known = inspections.select_related("force")
         if not titles:
             known = known.filter(pk=getattr(default_inspection, "pk", None))
         known = list(known)
@@ -99,7 +105,7 @@ class _Lookups:
         }
         latest = Update.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
         actions = (
-            Action.objects.filter(Q(finding__inspection_id__in=inspection_ids) | Q(pk__in=ids))
+            all_actions.filter(Q(finding__inspection_id__in=inspection_ids) | Q(pk__in=ids))
             .select_related("finding__inspection__force", "owner", "opcc_lead", "delegate")
             .annotate(latest_narrative=Subquery(latest.values("narrative")[:1]))
         )
@@ -123,10 +129,11 @@ class _Lookups:
 
 
 class Planner:
-    def __init__(self, sheet, mapping, *, default_inspection=None):
+    def __init__(self, sheet, mapping, *, default_inspection=None, user=None):
         self.sheet = sheet
         self.mapping = mapping
         self.default_inspection = default_inspection
+        self.user = user
 
     def rows(self):
         labels = {
@@ -154,7 +161,9 @@ class Planner:
 
     def plan(self):
         rows = list(self.rows())
-        self.lookups = _Lookups([r.cells for r in rows], default_inspection=self.default_inspection)
+        self.lookups = _Lookups(
+            [r.cells for r in rows], default_inspection=self.default_inspection, user=self.user
+        )
         self.seen = {}
         self.finding_texts = {}
         self.announced = set()
@@ -390,8 +399,9 @@ class Planner:
         row.outcome = UPDATE if changes else UNCHANGED
 
 
-def plan_import(sheet, mapping, *, default_inspection=None):
-    return Planner(sheet, mapping, default_inspection=default_inspection).plan()
+def plan_import(sheet, mapping, *, default_inspection=None, user=None):
+    """The plan for a file's rows, matched against what `user` may see (everything if None)."""
+    return Planner(sheet, mapping, default_inspection=default_inspection, user=user).plan()
 
 
 # Applying

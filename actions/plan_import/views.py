@@ -50,9 +50,11 @@ def _plan(request, entry, sheet=None):
     sheet = sheet or _sheet(request, entry)
     inspection = None
     if entry.get("inspection"):
-        inspection = Inspection.objects.filter(pk=entry["inspection"]).first()
+        inspection = (
+            Inspection.objects.visible_to(request.user).filter(pk=entry["inspection"]).first()
+        )
     mapping = {int(index): name for index, name in entry["mapping"].items()}
-    return preview.plan_import(sheet, mapping, default_inspection=inspection)
+    return preview.plan_import(sheet, mapping, default_inspection=inspection, user=request.user)
 
 
 def _attachment(content, *, name, content_type):
@@ -110,7 +112,7 @@ def import_columns(request, token):
     initial = {f"column_{index}": name for index, name in entry["mapping"].items()}
     initial["inspection"] = entry.get("inspection")
     form = forms.ImportColumnsForm(
-        *bound_form_data(request), initial=initial, headings=sheet.headings
+        *bound_form_data(request), initial=initial, headings=sheet.headings, user=request.user
     )
     if request.method == "POST" and form.is_valid():
         mapping = form.mapping()

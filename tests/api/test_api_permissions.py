@@ -5,6 +5,9 @@ The rule is the workspace's (tracker/roles.py): no token -> 401; a role without 
 force's object -> 404, as if it did not exist. Meetings are also open to Panel members (APMs
 and Panel meetings); an owner sees the meetings with their force's inspections on the agenda.
 Published briefing packs are for OPCC staff and the Panel, as on the pages.
+
+Two offices: the objects are office A's; office_b is an OPCC officer of office B
+(tests/office_b.py), for whom every A object is missing and whose lists hold only B's rows.
 """
 
 import pytest
@@ -12,27 +15,29 @@ from django.urls import reverse
 
 from reports.services import pack_generate, pack_publish
 from tests.factories import MeetingFactory, kept_for_the_module, personas
+from tests.office_b import office_b
 
 pytestmark = pytest.mark.django_db
 
-# owner: owns the action. other: an action owner in another force.
+# owner: owns the action. other: an action owner in another force. office_b: an OPCC officer of
+# another office.
 MATRIX = """
-url                   anon  opcc  owner  other  panel  admin
-inspection-list       401   200   200    200    403    403
-inspection-detail     401   200   200    404    403    403
-graded-area-list      401   200   200    200    403    403
-graded-area-detail    401   200   200    404    403    403
-finding-list          401   200   200    200    403    403
-finding-detail        401   200   200    404    403    403
-action-list           401   200   200    200    403    403
-action-detail         401   200   200    404    403    403
-meeting-list          401   200   200    200    200    403
-meeting-detail        401   200   200    404    200    403
-pack-list             401   200   403    403    200    403
-pack-detail           401   200   403    403    200    403
-schema                200   200   200    200    200    200
+url                   anon  opcc  owner  other  panel  admin  office_b
+inspection-list       401   200   200    200    403    403    200
+inspection-detail     401   200   200    404    403    403    404
+graded-area-list      401   200   200    200    403    403    200
+graded-area-detail    401   200   200    404    403    403    404
+finding-list          401   200   200    200    403    403    200
+finding-detail        401   200   200    404    403    403    404
+action-list           401   200   200    200    403    403    200
+action-detail         401   200   200    404    403    403    404
+meeting-list          401   200   200    200    200    403    200
+meeting-detail        401   200   200    404    200    403    404
+pack-list             401   200   403    403    200    403    200
+pack-detail           401   200   403    403    200    403    404
+schema                200   200   200    200    200    200    200
 """
-ROLES = MATRIX.split()[1:7]
+ROLES = MATRIX.split()[1:8]
 ROWS = [line.split() for line in MATRIX.strip().splitlines()[1:]]
 CASES = [
     (row[0], role, int(code)) for row in ROWS for role, code in zip(ROLES, row[1:], strict=True)
@@ -44,7 +49,9 @@ def world(action, opcc_officer, owner, other_force_owner, panel_member, administ
     return build_world(action, opcc_officer, owner, other_force_owner, panel_member, administrator)
 
 
-def build_world(action, opcc_officer, owner, other_force_owner, panel_member, administrator):
+def build_world(
+    action, opcc_officer, owner, other_force_owner, panel_member, administrator, b=None
+):
     meeting = MeetingFactory(kind="apm")
     meeting.inspections.add(action.finding.inspection)
     pack = pack_generate(by=opcc_officer, meeting=meeting, pdf=False)
@@ -56,6 +63,7 @@ def build_world(action, opcc_officer, owner, other_force_owner, panel_member, ad
         "other": other_force_owner,
         "panel": panel_member,
         "admin": administrator,
+        "office_b": b.officer if b else None,
     }
     ids = {
         "inspection": action.finding.inspection_id,
@@ -84,7 +92,13 @@ class TestEveryApiUrl:
         with kept_for_the_module(django_db_blocker):
             made = personas()
             del made["force"]
-            yield build_world(**made)
+            b = office_b()
+            pack_publish(
+                by=b.officer,
+                pack=pack_generate(by=b.officer, meeting=b.meeting, pdf=False),
+                public=False,
+            )
+            yield build_world(**made, b=b)
 
     @pytest.mark.parametrize(("name", "role", "expected"), CASES)
     def test_answers_each_role_with_the_expected_status(self, name, role, expected, world, api_get):
@@ -97,6 +111,28 @@ class TestEveryApiUrl:
             # Exactly what an id that never existed gets.
             missing = api_get(people[role], reverse(f"api:{name}", args=[999999]))
             assert (missing.status_code, missing.json()) == (404, response.json())
+
+    @pytest.mark.parametrize(
+        "name", ["inspection", "graded-area", "finding", "action", "meeting", "pack"]
+    )
+    def test_each_offices_lists_hold_only_its_own_rows(self, name, world, api_get):
+        people, ids = world
+        url = reverse(f"api:{name}-list")
+        a_rows = api_get(people["opcc"], url).json()["results"]
+        b_rows = api_get(people["office_b"], url).json()["results"]
+        assert ids[name] in [row["id"] for row in a_rows]
+        assert ids[name] not in [row["id"] for row in b_rows]
+        # B's officer has B's own rows (the check is not vacuous), and A's officer none of them.
+        assert b_rows
+        assert not {row["id"] for row in a_rows} & {row["id"] for row in b_rows}
+
+    @pytest.mark.parametrize("name", ["inspection", "graded-area", "finding", "action", "meeting"])
+    def test_as_officer_gets_404_for_each_of_bs_objects(self, name, world, api_get):
+        people, _ = world
+        b_ids = api_get(people["office_b"], reverse(f"api:{name}-list")).json()["results"]
+        for row in b_ids:
+            response = api_get(people["opcc"], reverse(f"api:{name}-detail", args=[row["id"]]))
+            assert response.status_code == 404, (name, row["id"])
 
 
 def test_the_matrix_covers_every_api_url():

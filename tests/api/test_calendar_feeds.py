@@ -320,3 +320,27 @@ def test_opcc_feed_query_count_does_not_grow_with_the_number_of_inspections(
         # The token, roles, meetings, s.55 dates, revisits.
         with django_assert_max_num_queries(5):
             assert len(events(feed(client, secret, "opcc"))) == 2 * rows
+
+
+def test_each_offices_feeds_hold_only_its_own_meetings_responses_and_deadlines(
+    client, calendar_secret, opcc_officer, owner, force
+):
+    """Office A's OPCC feed and personal feed never carry office B's meeting, response date,
+    revisit or action, and B's officer's feed never carries A's."""
+    from tests.office_b import office_b
+
+    b = office_b()
+    b.inspection.revisit_on = datetime.date.today() + datetime.timedelta(days=40)
+    b.inspection.published_on = datetime.date.today()
+    b.inspection.save()
+    mine = InspectionFactory(force=force, published_on=datetime.date.today())
+    a_meeting = MeetingFactory(title="Hertfordshire APM")
+    for scope in ("opcc", "mine"):
+        a_feed = feed(client, calendar_secret(opcc_officer), scope).content.decode()
+        b_feed = feed(client, calendar_secret(b.officer), scope).content.decode()
+        assert "Northshire" not in a_feed, scope
+        assert "Hertfordshire" not in b_feed, scope
+        assert "Northshire" in b_feed, scope
+    a_opcc = events(feed(client, calendar_secret(opcc_officer), "opcc"))
+    assert f"response-{mine.pk}@127.0.0.1" in a_opcc
+    assert a_meeting.title in " ".join(str(event["SUMMARY"]) for event in a_opcc.values())

@@ -31,7 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, user, inspection, skipped_report, **options):
         by = self.officer(user, dry_run=dry_run)
-        default_inspection = self.inspection(inspection)
+        default_inspection = self.inspection(inspection, by)
         sheet = self.read(Path(file), by)
         mapping = files.guess_mapping(sheet, user=by)
         problems = columns.mapping_problems(mapping, default_inspection=default_inspection)
@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 + f" Unmatched headings: {', '.join(unmatched) or 'none'}. Rename them as in the"
                 " template, or match them once in the web import (remembered for your user)."
             )
-        plan = preview.plan_import(sheet, mapping, default_inspection=default_inspection)
+        plan = preview.plan_import(sheet, mapping, default_inspection=default_inspection, user=by)
         if not dry_run:
             preview.apply_plan(plan, by=by)
         self.report(plan, applied=not dry_run, verbosity=options["verbosity"])
@@ -60,10 +60,11 @@ class Command(BaseCommand):
             raise CommandError(f"{username} is not an active member of OPCC staff.")
         return by
 
-    def inspection(self, title):
+    def inspection(self, title, by):
         if not title:
             return None
-        found = columns.inspection_matches(title, Inspection.objects.select_related("force"))
+        inspections = Inspection.objects.all() if by is None else Inspection.objects.visible_to(by)
+        found = columns.inspection_matches(title, inspections.select_related("force"))
         if not found:
             raise CommandError(f'No inspection is called "{title}".')
         if len(found) > 1:

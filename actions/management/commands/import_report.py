@@ -66,12 +66,18 @@ class Command(BaseCommand):
         draft = parsed.as_dict()
         try:
             with transaction.atomic():
-                force = finding_selectors.force_named(name) or finding_services.force_create(
+                force = finding_selectors.force_named(name, user=by)
+                if force is None and finding_selectors.force_name_taken(name):
+                    # Another office's force: its register is not this officer's to add to.
+                    raise CommandError(f"{name} is not a force your office oversees.")
+                force = force or finding_services.force_create(
                     by=by, name=name, reason=f"Imported from {source}"
                 )
-                existed = Inspection.objects.same_report(
-                    force=force, title=title, sha256=sha256
-                ).exists()
+                existed = (
+                    Inspection.objects.visible_to(by)
+                    .same_report(force=force, title=title, sha256=sha256)
+                    .exists()
+                )
                 inspection = import_services.report_import(
                     by=by,
                     force=force,
