@@ -197,7 +197,7 @@ reports:public_list               -          GET     302   302    302    302    
 reports:moved_public_list         -          GET     302   302    302    302    302   302      302
 reports:public_office             -          GET     200   200    200    200    200   200      200
 reports:moved_public_progress     -          GET     302   302    302    302    302   302      302
-reports:moved_public_progress_history -          GET     302   302    302    302    302   302      302
+reports:moved_public_progress_history - GET 302   302    302    302    302   302      302
 reports:moved_public_progress_feed -          GET     302   302    302    302    302   302      302
 reports:moved_public_pack         published  GET     302   302    302    302    302   302      302
 reports:moved_public_pack         draft      GET     404   404    404    404    404   404      404
