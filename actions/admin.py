@@ -66,8 +66,9 @@ class AuditedAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(Force)
 class ForceAdmin(AuditedAdmin):
-    list_display = ["name", "monitoring_phase", "monitoring_phase_since"]
-    list_filter = ["monitoring_phase"]
+    list_display = ["name", "office", "monitoring_phase", "monitoring_phase_since"]
+    list_filter = ["office", "monitoring_phase"]
+    list_select_related = ["office"]
     search_fields = ["name"]
 
 

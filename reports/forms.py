@@ -52,18 +52,25 @@ class MeetingForm(WorkspaceForm):
     opcc_lead = UserChoiceField(
         label="OPCC lead (optional)",
         empty_label="No lead",
-        queryset=User.objects.opcc_staff().order_by("last_name", "first_name"),
+        queryset=None,
         required=False,
         help_text="Reminded of questions and commitments with nobody named to answer them",
     )
 
+    def __init__(self, *args, office_id, **kwargs):
+        """`office_id`: the meeting's office (a new meeting's: its author's), whose OPCC staff
+        may lead it (roles.can_lead_meeting)."""
+        super().__init__(*args, **kwargs)
+        staff = User.objects.opcc_staff(office_id)
+        self.fields["opcc_lead"].queryset = staff.order_by("last_name", "first_name")
 
-def question_owners():
-    """Who can be asked to answer: action owners and OPCC staff."""
+
+def question_owners(office_id):
+    """Who can be asked to answer at the office's meetings: the action owners of the forces it
+    oversees and its OPCC staff."""
+    owners = User.objects.action_owners().filter(force__office_id=office_id)
     return (
-        (User.objects.action_owners() | User.objects.opcc_staff())
-        .distinct()
-        .order_by("last_name", "first_name")
+        (owners | User.objects.opcc_staff(office_id)).distinct().order_by("last_name", "first_name")
     )
 
 
@@ -86,9 +93,9 @@ class QuestionForm(WorkspaceForm):
     )
     due_on = GovukDateField(label="Answer due by", required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, office_id, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = question_owners()
+        self.fields["owner"].queryset = question_owners(office_id)
 
 
 class QuestionEditForm(QuestionForm):

@@ -40,21 +40,27 @@ def meeting_create(
     office_id = roles.office_id_of(by)
     if office_id is None:
         raise WorkflowError("You are not in an office: an administrator must set yours.")
-    meeting = audited_save(
-        Meeting(
-            office_id=office_id,
-            kind=kind,
-            title=title,
-            starts_at=starts_at,
-            location=location,
-            webcast_url=webcast_url,
-            opcc_lead=opcc_lead,
-        ),
-        by=by,
-        reason="Created",
+    meeting = Meeting(
+        office_id=office_id,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        location=location,
+        webcast_url=webcast_url,
+        opcc_lead=opcc_lead,
     )
+    _check_lead(meeting)
+    meeting = audited_save(meeting, by=by, reason="Created")
     meeting.inspections.set(inspections)
     return meeting
+
+
+def _check_lead(meeting):
+    lead = meeting.opcc_lead
+    if lead is not None and not roles.can_lead_meeting(lead, meeting):
+        raise WorkflowError(
+            f"{lead} cannot lead this meeting: they are not OPCC staff of {meeting.office}."
+        )
 
 
 MEETING_FIELDS = ["kind", "title", "starts_at", "location", "webcast_url", "opcc_lead"]
@@ -67,6 +73,7 @@ def meeting_edit(*, by, meeting, inspections, **fields):
     if unknown:
         raise WorkflowError(f"These cannot be edited here: {', '.join(sorted(unknown))}.")
     changed = apply_changes(meeting, fields)
+    _check_lead(meeting)
     if changed:
         audited_save(meeting, by=by, reason="Edited", update_fields=changed)
     meeting.inspections.set(inspections)

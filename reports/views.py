@@ -47,7 +47,7 @@ def meeting_detail(request, pk):
 
 @opcc_only
 def meeting_create(request):
-    form = forms.MeetingForm(*bound_form_data(request))
+    form = forms.MeetingForm(*bound_form_data(request), office_id=roles.office_id_of(request.user))
     return form_page(
         request,
         form,
@@ -64,7 +64,9 @@ def meeting_edit(request, pk):
     meeting = selectors.meeting_for(pk=pk)
     initial = {name: getattr(meeting, name) for name in services.MEETING_FIELDS}
     initial["inspections"] = list(meeting.inspections.all())
-    form = forms.MeetingForm(*bound_form_data(request), initial=initial)
+    form = forms.MeetingForm(
+        *bound_form_data(request), initial=initial, office_id=meeting.office_id
+    )
     return form_page(
         request,
         form,
@@ -79,7 +81,9 @@ def meeting_edit(request, pk):
 @opcc_only
 def question_create(request, meeting_pk):
     meeting = selectors.meeting_for(pk=meeting_pk)
-    form = forms.QuestionForm(*bound_form_data(request), initial={"kind": "question"})
+    form = forms.QuestionForm(
+        *bound_form_data(request), initial={"kind": "question"}, office_id=meeting.office_id
+    )
     return form_page(
         request,
         form,
@@ -96,7 +100,9 @@ def question_edit(request, pk):
     question = selectors.question_detail(pk=pk)
     fields = ["kind", "text", "owner", "owner_role_title", "due_on", "answer"]
     initial = {name: getattr(question, name) for name in fields}
-    form = forms.QuestionEditForm(*bound_form_data(request), initial=initial)
+    form = forms.QuestionEditForm(
+        *bound_form_data(request), initial=initial, office_id=question.meeting.office_id
+    )
     return form_page(
         request,
         form,

@@ -7,6 +7,7 @@ import hashlib
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as AuthUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
@@ -204,6 +205,14 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        # An action owner's office is their force's (their scope is the force, tracker.roles).
+        if self.force_id and self.office_id and self.force.office_id != self.office_id:
+            raise ValidationError(
+                {"office": f"Someone in {self.force} is in its office: {self.force.office}."}
+            )
 
     @property
     def is_reachable(self):
