@@ -217,3 +217,19 @@ def test_an_office_is_never_deleted(superuser, force, client):
     url = reverse("admin:tracker_office_delete", args=[force.office.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert Office.objects.filter(pk=force.office.pk).exists()
+
+
+def test_a_user_added_in_the_admin_is_in_the_only_office(superuser, client):
+    office = home_office()
+    client.force_login(superuser)
+    response = client.post(
+        reverse("admin:tracker_user_add"),
+        {
+            "username": "newcomer",
+            "usable_password": "true",
+            "password1": "a long enough passphrase 42",
+            "password2": "a long enough passphrase 42",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert User.objects.get(username="newcomer").office == office
