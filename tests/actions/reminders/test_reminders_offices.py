@@ -151,3 +151,25 @@ def test_staff_with_no_office_set_hear_nothing_once_there_are_several(
     assert all(officer.pk not in ids for ids in staff.values())
     sweep(TODAY)
     assert officer.email not in {message.to[0] for message in mailoutbox}
+
+
+def test_the_weekly_summary_counts_and_lists_only_the_officers_own_office(
+    two_offices, sweep, mailoutbox
+):
+    alpha_officer = two_offices["Alpha"]["staff"][0]
+    bravo = two_offices["Bravo"]
+    # Left over from before offices: an Alpha officer still named as lead of a Bravo action.
+    ActionFactory(
+        finding=bravo["proposed"].finding,
+        title="Bravo action overdue",
+        owner=bravo["owner"],
+        opcc_lead=alpha_officer,
+        deadline=TODAY - datetime.timedelta(days=3),
+    )
+    sweep(TODAY, weekly=True)
+    message = next(m for m in mailoutbox if m.to == [alpha_officer.email])
+    for text in (message.body, message.alternatives[0][0]):
+        assert "Bravo" not in text
+    assert Kind.WEEKLY_DIGEST in {
+        r.kind for r in Reminder.objects.filter(recipient=alpha_officer, status="sent")
+    }
