@@ -24,6 +24,7 @@ from actions.models import (
 )
 from actions.reminders import outbox
 from tracker.history_admin import ReadOnlyHistoryAdmin
+from tracker.models import Office
 
 
 class AuditedAdmin(ReadOnlyHistoryAdmin):
@@ -66,8 +67,16 @@ class AuditedAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(Force)
 class ForceAdmin(AuditedAdmin):
-    list_display = ["name", "monitoring_phase", "monitoring_phase_since"]
-    list_filter = ["monitoring_phase"]
+    list_display = ["name", "office", "monitoring_phase", "monitoring_phase_since"]
+    list_filter = ["office", "monitoring_phase"]
+    list_select_related = ["office"]
+
+    def get_changeform_initial_data(self, request):
+        # A new force starts in the deployment's office when it has only one.
+        initial = super().get_changeform_initial_data(request)
+        initial.setdefault("office", Office.objects.sole_id(create=False))
+        return initial
+
     search_fields = ["name"]
 
 

@@ -15,7 +15,7 @@ from actions.models import (
     Status,
 )
 from actions.services import OPCC_ONLY, TRANSITIONS
-from tracker import files
+from tracker import files, roles
 from tracker.forms import GovukDateField, WorkspaceForm
 from tracker.models import User
 
@@ -29,8 +29,14 @@ def owners_of(force_id):
     return User.objects.action_owners(force_id).order_by("last_name", "first_name")
 
 
-def opcc_staff():
-    return User.objects.opcc_staff().order_by("last_name", "first_name")
+def opcc_staff(office_id):
+    """The office's OPCC staff: who may lead its actions (roles.can_lead_in_force)."""
+    return User.objects.opcc_staff(office_id).order_by("last_name", "first_name")
+
+
+def opcc_leads(force_id):
+    """Who may lead an action of this force: its office's OPCC staff."""
+    return User.objects.opcc_leads(force_id).order_by("last_name", "first_name")
 
 
 class FindingForm(WorkspaceForm):
@@ -144,7 +150,7 @@ class ActionForm(WorkspaceForm):
     def __init__(self, *args, force_id, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners_of(force_id)
-        self.fields["opcc_lead"].queryset = opcc_staff()
+        self.fields["opcc_lead"].queryset = opcc_leads(force_id)
 
 
 class ActionEditForm(WorkspaceForm):
@@ -169,7 +175,7 @@ class AssignForm(WorkspaceForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = owners_of(force_id)
         self.fields["delegate"].queryset = owners_of(force_id)
-        self.fields["opcc_lead"].queryset = opcc_staff()
+        self.fields["opcc_lead"].queryset = opcc_leads(force_id)
 
 
 class PersonField(forms.CharField):
@@ -256,11 +262,11 @@ class BulkAssignForm(BulkForm):
         help_text="Username or email address; leave blank to keep each action's lead",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
         self.fields["actions"].error_messages["required"] = "Select at least one action to assign."
         self.fields["owner"].queryset = User.objects.action_owners().select_related("force")
-        self.fields["opcc_lead"].queryset = opcc_staff()
+        self.fields["opcc_lead"].queryset = opcc_staff(roles.office_id_of(user))
 
     def clean(self):
         cleaned = super().clean()

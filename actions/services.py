@@ -122,6 +122,11 @@ def _check_assignees(action, *, owner, delegate, opcc_lead):
             )
     if opcc_lead is not None and not roles.is_opcc_staff(opcc_lead):
         raise WorkflowError(f"{opcc_lead} cannot be the OPCC lead: they are not OPCC staff.")
+    if opcc_lead is not None and not roles.can_lead_action(opcc_lead, action):
+        raise WorkflowError(
+            f"{opcc_lead} cannot be the OPCC lead: they are not staff of the office overseeing "
+            f"{action.finding.inspection.force}."
+        )
 
 
 def _locked(action):

@@ -91,7 +91,8 @@ def panel_members_of(meeting):
     forces = meeting.inspections.values("force_id")
     return (
         User.objects.reachable()
-        .filter(groups__name=roles.PANEL_MEMBER, office_id=meeting.office_id)
+        .in_office(meeting.office_id)
+        .filter(groups__name=roles.PANEL_MEMBER)
         .filter(Q(force__isnull=True) | Q(force__in=forces))
         .distinct()
     )

@@ -55,21 +55,27 @@ def meeting_create(
     if office_id is None:
         raise WorkflowError("You are not in an office: an administrator must set yours.")
     _require_office_agenda(by=by, office_id=office_id, inspections=inspections, opcc_lead=opcc_lead)
-    meeting = audited_save(
-        Meeting(
-            office_id=office_id,
-            kind=kind,
-            title=title,
-            starts_at=starts_at,
-            location=location,
-            webcast_url=webcast_url,
-            opcc_lead=opcc_lead,
-        ),
-        by=by,
-        reason="Created",
+    meeting = Meeting(
+        office_id=office_id,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        location=location,
+        webcast_url=webcast_url,
+        opcc_lead=opcc_lead,
     )
+    _check_lead(meeting)
+    meeting = audited_save(meeting, by=by, reason="Created")
     meeting.inspections.set(inspections)
     return meeting
+
+
+def _check_lead(meeting):
+    lead = meeting.opcc_lead
+    if lead is not None and not roles.can_lead_meeting(lead, meeting):
+        raise WorkflowError(
+            f"{lead} cannot lead this meeting: they are not OPCC staff of {meeting.office}."
+        )
 
 
 MEETING_FIELDS = ["kind", "title", "starts_at", "location", "webcast_url", "opcc_lead"]
@@ -90,6 +96,7 @@ def meeting_edit(*, by, meeting, inspections, **fields):
         opcc_lead=fields.get("opcc_lead", meeting.opcc_lead),
     )
     changed = apply_changes(meeting, fields)
+    _check_lead(meeting)
     if changed:
         audited_save(meeting, by=by, reason="Edited", update_fields=changed)
     meeting.inspections.set(inspections)

@@ -12,11 +12,20 @@ from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from actions.admin import AuditedAdmin
+from actions.models import Force
 from tracker import roles, security, services
-from tracker.models import SecurityEvent, User
+from tracker.models import Office, SecurityEvent, User
 
 # Changes to these need a reason, kept in the user's history with who made them and when.
-NEEDS_REASON = {"roles", "is_active", "force", "email", "is_superuser", "user_permissions"}
+NEEDS_REASON = {
+    "roles",
+    "is_active",
+    "office",
+    "force",
+    "email",
+    "is_superuser",
+    "user_permissions",
+}
 
 
 class TrackerUserChangeForm(UserChangeForm):
@@ -30,17 +39,24 @@ class TrackerUserChangeForm(UserChangeForm):
         label="Reason for this change",
         max_length=100,
         required=False,
-        help_text="Required when roles, force, email or the active flag change; it is kept in "
-        "the user's history.",
+        help_text="Required when roles, office, force, email or the active flag change; it is "
+        "kept in the user's history.",
     )
     # Set per request by TrackerUserAdmin.get_form: the administrator making the change.
     by = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.held = set(
+            self.instance.groups.filter(name__in=roles.ROLES).values_list("name", flat=True)
+        )
         if "roles" in self.fields:
-            held = self.instance.groups.filter(name__in=roles.ROLES).values_list("name", flat=True)
-            self.fields["roles"].initial = list(held)
+            self.fields["roles"].initial = sorted(self.held)
+        # With one office, everyone is in it: the field starts there.
+        offices = list(Office.objects.all()[:2])
+        self.sole_office = offices[0] if len(offices) == 1 else None
+        if "office" in self.fields and self.instance.office_id is None:
+            self.fields["office"].initial = self.sole_office
 
     def clean(self):
         cleaned = super().clean()
@@ -50,9 +66,28 @@ class TrackerUserChangeForm(UserChangeForm):
             refused = sorted(role for role in changed if not roles.can_grant_role(self.by, role))
             if refused:
                 self.add_error("roles", f"Only a superuser can give or take: {', '.join(refused)}.")
-        if set(self.changed_data) & NEEDS_REASON and not cleaned.get("change_reason", "").strip():
+        changed = set(self.changed_data)
+        if "office" in self.fields:
+            self._clean_office(cleaned)
+            if cleaned.get("office") == self.instance.office:
+                changed.discard("office")
+        if changed & NEEDS_REASON and not cleaned.get("change_reason", "").strip():
             self.add_error("change_reason", "Say why: the reason is kept in the user's history.")
         return cleaned
+
+    def _clean_office(self, cleaned):
+        """Left blank: an action owner's force's office, or the deployment's one office. OPCC
+        staff and Panel members need one when there are several (tracker.roles.needs_office);
+        a force in another office is refused by User.clean."""
+        if cleaned.get("office") is None:
+            force = cleaned.get("force")
+            cleaned["office"] = force.office if force is not None else self.sole_office
+        wanted = cleaned.get("roles", self.held) if "roles" in self.fields else self.held
+        if cleaned["office"] is None and roles.needs_office(wanted) and Office.objects.exists():
+            self.add_error(
+                "office",
+                "Choose their office: OPCC staff work for one and Panel members read for one.",
+            )
 
 
 @admin.register(User)
@@ -63,13 +98,14 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
         "email",
         "first_name",
         "last_name",
+        "office",
         "force",
         "role_title",
         "role_list",
         "is_active",
     ]
-    list_filter = ["groups", "force", "is_active", "is_staff"]
-    list_select_related = ["force"]
+    list_filter = ["groups", "office", "force", "is_active", "is_staff"]
+    list_select_related = ["office", "force"]
     readonly_fields = ["last_login", "date_joined", "role_list"]
     history_list_display = ["roles_held"]
 
@@ -110,7 +146,7 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
             (None, {"fields": ["username", "password"]}),
             ("Personal info", {"fields": ["first_name", "last_name", "email"]}),
             ("Roles and access", {"fields": access}),
-            ("Organisation", {"fields": ["force", "role_title"]}),
+            ("Organisation", {"fields": ["office", "force", "role_title"]}),
             ("Reminders", {"fields": ["weekly_digest", "notify_changes_at_once"]}),
             ("Important dates", {"fields": ["last_login", "date_joined"]}),
         ]
@@ -134,6 +170,8 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
+            # A new account is in the deployment's office when it has one only.
+            obj.office_id = obj.office_id or Office.objects.sole_id(create=False)
             return super().save_model(request, obj, form, change)
         reason = form.cleaned_data.get("change_reason", "").strip() or "Changed in the admin site"
         role_change = "roles" in form.changed_data
@@ -173,6 +211,72 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class ForceInline(admin.TabularInline):
+    """The forces an office oversees, to read: a force moves office on its own admin page."""
+
+    model = Force
+    fields = ["name", "monitoring_phase"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Office)
+class OfficeAdmin(AuditedAdmin):
+    """The offices (name as published, public address, Panel, paper defaults), for superusers
+    only: an office decides whose case data OPCC staff and Panel members see. Every change is in
+    its history; an office is never deleted (its forces, meetings and people point at it)."""
+
+    list_display = ["name", "slug", "panel_name", "force_list"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [ForceInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug"]}),
+        ("Police and Crime Panel", {"fields": ["panel_name"]}),
+        (
+            "Panel paper defaults",
+            {
+                "fields": ["report_of", "contact_name", "contact_role", "contact_email"],
+                "description": "Each new Panel paper starts from these; blank ones take the "
+                "deployment's defaults.",
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("forces")
+
+    @admin.display(description="Forces")
+    def force_list(self, obj):
+        return ", ".join(force.name for force in obj.forces.all()) or "-"
+
+    def _superuser(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_module_permission(self, request):
+        return self._superuser(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._superuser(request)
+
+    def has_add_permission(self, request):
+        return self._superuser(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._superuser(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(SecurityEvent)

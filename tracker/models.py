@@ -132,11 +132,28 @@ class Office(models.Model):
 class UserQuerySet(models.QuerySet):
     """Who holds a role, and who can be emailed, in SQL: each the twin of a Python rule."""
 
+    def in_office(self, office_id):
+        """roles.in_office in SQL: the office's people, and in a deployment with this one office
+        only, those with none set (roles.office_id_of counts them in it)."""
+        alone = ~models.Exists(Office.objects.exclude(pk=office_id))
+        return self.filter(models.Q(office_id=office_id) | models.Q(alone, office__isnull=True))
+
     def opcc_staff(self, office_id=None):
         """roles.is_opcc_staff: active members of the group (a superuser is not, by default);
-        given an office, its staff only."""
+        given an office, its staff only (in_office)."""
         staff = self.filter(groups__name=roles.OPCC_STAFF, is_active=True)
-        return staff if office_id is None else staff.filter(office_id=office_id)
+        return staff if office_id is None else staff.in_office(office_id)
+
+    def opcc_leads(self, force_id):
+        """roles.can_lead_in_force: the OPCC staff of the office overseeing the force."""
+        from actions.models import Force
+
+        office = Force.objects.filter(pk=force_id).values("office_id")
+        staff = self.filter(groups__name=roles.OPCC_STAFF, is_active=True)
+        alone = ~models.Exists(Office.objects.exclude(pk=models.Subquery(office)))
+        return staff.filter(
+            models.Q(office_id=models.Subquery(office)) | models.Q(alone, office__isnull=True)
+        )
 
     def action_owners(self, force_id=None):
         """roles.is_action_owner (and can_own_in_force, given a force): active members of the
@@ -200,6 +217,14 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def clean(self):
+        super().clean()
+        # An action owner's office is their force's (their scope is the force, tracker.roles).
+        if self.force_id and self.office_id and self.force.office_id != self.office_id:
+            raise ValidationError(
+                {"office": f"Someone in {self.force} is in its office: {self.force.office}."}
+            )
 
     @property
     def is_reachable(self):

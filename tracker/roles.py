@@ -250,6 +250,31 @@ def can_assign_to(owner, action):
     return can_own_in_force(owner, action.finding.inspection.force_id)
 
 
+def can_lead_in_force(person, force_id):
+    """An action's OPCC lead must be OPCC staff of the office overseeing the action's force (in
+    SQL: User.objects.opcc_leads(force_id)): another office's officer would be chased about an
+    action they cannot open."""
+    return is_opcc_staff(person) and force_id in office_force_ids(person)
+
+
+def can_lead_action(person, action):
+    return can_lead_in_force(person, action.finding.inspection.force_id)
+
+
+def can_lead_meeting(person, meeting):
+    """A meeting's OPCC lead is OPCC staff of the meeting's office (User.objects.opcc_staff)."""
+    return is_opcc_staff(person) and in_office(person, meeting.office_id)
+
+
+# Which office a user belongs to (the user admin and tracker.services.user_roles_set). OPCC staff
+# and Panel members need one once the deployment has several; an action owner's is their force's.
+OFFICE_ROLES = frozenset({OPCC_STAFF, PANEL_MEMBER})
+
+
+def needs_office(role_names):
+    return bool(set(role_names) & OFFICE_ROLES)
+
+
 # Meetings, calendar feeds and the JSON API (api/). The API answers exactly as the workspace
 # does for inspections, graded areas, findings and actions (no token: 401; a role without the
 # workspace: 403; another force's object: 404).

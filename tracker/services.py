@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tracker import roles, security
-from tracker.models import AccessToken, User
+from tracker.models import AccessToken, Office, User
 
 # A prefix names the kind, so a leaked secret is recognisable (and secret scanners can find it).
 PREFIXES = {AccessToken.Kind.CALENDAR: "cal_", AccessToken.Kind.API: "api_"}
@@ -117,7 +117,9 @@ def user_roles_set(*, user, role_names, by, reason, request=None):
     Each role given or taken must be one `by` may grant (tracker.roles.can_grant_role), and a
     reason is required. One history row records the roles after the change with who and why, and
     each role given or taken is a security event. Access to the admin site (is_staff) follows the
-    Administrator role, so it cannot be given on its own.
+    Administrator role, so it cannot be given on its own. OPCC staff and Panel members belong to
+    an office: given to someone with none, it is the deployment's one office (in the same history
+    row), and refused when there are several (set theirs first).
     """
     wanted = set(role_names)
     if not wanted <= set(roles.ROLES):
@@ -132,6 +134,16 @@ def user_roles_set(*, user, role_names, by, reason, request=None):
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError("A reason is required.")
+    fields = ["is_staff"]
+    if roles.needs_office(granted) and user.office_id is None:
+        # OPCC staff work for an office and Panel members read for one: with one office, it.
+        user.office_id = Office.objects.sole_id()
+        if user.office_id is None:
+            raise ValidationError(
+                f"Set {user.username}'s office before giving them {', '.join(granted)}: "
+                "this deployment has several offices."
+            )
+        fields.append("office")
     with transaction.atomic():
         groups = {group.name: group for group in Group.objects.filter(name__in=granted + removed)}
         # The group links are written without history rows of their own; the one save below
@@ -145,7 +157,7 @@ def user_roles_set(*, user, role_names, by, reason, request=None):
         user.is_staff = user.is_superuser or roles.ADMINISTRATOR in wanted
         user._history_user = by
         user._change_reason = reason[:100]
-        user.save(update_fields=["is_staff"])
+        user.save(update_fields=fields)
         for verb, changed in (("Gave", granted), ("Took", removed)):
             for role in changed:
                 preposition = "to" if verb == "Gave" else "from"

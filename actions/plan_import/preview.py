@@ -201,6 +201,8 @@ class Planner:
             row.error(name, f'"{text}" is not an action owner in {force}.')
         elif name == "opcc_lead" and not roles.is_opcc_staff(person):
             row.error(name, f'"{text}" is not OPCC staff, so cannot be the OPCC lead.')
+        elif name == "opcc_lead" and force and not roles.can_lead_in_force(person, force.pk):
+            row.error(name, f'"{text}" is not OPCC staff of the office overseeing {force}.')
         return person
 
     def duplicate(self, row, key, column):
@@ -279,7 +281,7 @@ class Planner:
         raw, parsed = row.parsed["raw"], row.parsed
         force = row.inspection.force if row.inspection else None
         parsed["owner"] = self.person(row, "owner", force=force)
-        parsed["opcc_lead"] = self.person(row, "opcc_lead")
+        parsed["opcc_lead"] = self.person(row, "opcc_lead", force=force)
         for name, parse in (
             ("deadline", parse_date),
             ("revised_deadline", parse_date),

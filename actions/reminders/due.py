@@ -5,7 +5,8 @@ Each rule yields `Due` keys (recipient, action, meeting or inspection, kind, per
 records them (actions/reminders/sweep.py). Dates are Europe/London calendar days
 (timezone.localdate). Reminders chase whoever holds the ball: the owner and the delegate while
 the work is theirs, the OPCC lead (then all OPCC staff) while a closure proposal waits for
-assurance or an extension request for a decision.
+assurance or an extension request for a decision. "All OPCC staff" is always the staff of the
+office overseeing the action's force, or holding the meeting: never another office's.
 """
 
 import datetime
@@ -31,7 +32,7 @@ from actions.working_days import (
     working_days_since,
 )
 from reports.models import Meeting, Question
-from tracker.models import User
+from tracker.models import Office, User
 
 Kind = ReminderKind
 
@@ -77,6 +78,8 @@ def with_assignees():
 
 # The owner and the delegate (ASSIGNEE_FIELDS, ActionQuerySet.assigned_to) are both nudged.
 ASSIGNEE_COLUMNS = [f"{field}_id" for field in ASSIGNEE_FIELDS]
+# The office overseeing an action's force: the one whose staff hear about it when everyone is.
+ACTION_OFFICE = "finding__inspection__force__office_id"
 
 
 def _assignees(row, reachable):
@@ -183,8 +186,8 @@ def _closure_reminders(today, reachable, staff):
     rows = rows.filter(
         Q(last_update_at__lt=cutoff) | Q(last_update_at__isnull=True, created_at__lt=cutoff)
     )
-    for pk, lead_id, last_update_at, created_at in rows.values_list(
-        "pk", "opcc_lead_id", "last_update_at", "created_at"
+    for pk, lead_id, last_update_at, created_at, office_id in rows.values_list(
+        "pk", "opcc_lead_id", "last_update_at", "created_at", ACTION_OFFICE
     ):
         since = timezone.localdate(last_update_at or created_at)
         yield from _waiting_on_staff(
@@ -192,7 +195,7 @@ def _closure_reminders(today, reachable, staff):
             today,
             lead_id=lead_id,
             reachable=reachable,
-            staff=staff,
+            staff=staff.get(office_id, ()),
             kinds=(Kind.CLOSURE_WAITING, Kind.CLOSURE_ESCALATION),
             label=f"proposed {since}",
             action_id=pk,
@@ -234,9 +237,10 @@ def _sustain_reminders(today, reachable, staff):
         sustain_until__gte=today - datetime.timedelta(days=SUSTAIN_ENDED_WINDOW_DAYS),
         sustain_until__lte=today + datetime.timedelta(days=ahead),
     )
-    for pk, lead_id, until in rows.order_by().values_list("pk", "opcc_lead_id", "sustain_until"):
+    rows = rows.order_by().values_list("pk", "opcc_lead_id", "sustain_until", ACTION_OFFICE)
+    for pk, lead_id, until, office_id in rows:
         days = 0 if today >= until else ahead
-        for recipient_id in [lead_id] if lead_id in reachable else staff:
+        for recipient_id in [lead_id] if lead_id in reachable else staff.get(office_id, ()):
             yield Due(
                 recipient_id=recipient_id,
                 action_id=pk,
@@ -252,8 +256,8 @@ def _extension_reminders(today, reachable, staff):
     rows = ExtensionRequest.objects.pending().filter(
         requested_at__lt=_waiting_cutoff(today), action__status__in=OPEN_STATUSES
     )
-    for pk, action_id, lead_id, requested_at in rows.order_by().values_list(
-        "pk", "action_id", "action__opcc_lead_id", "requested_at"
+    for pk, action_id, lead_id, requested_at, office_id in rows.order_by().values_list(
+        "pk", "action_id", "action__opcc_lead_id", "requested_at", f"action__{ACTION_OFFICE}"
     ):
         since = timezone.localdate(requested_at)
         yield from _waiting_on_staff(
@@ -261,7 +265,7 @@ def _extension_reminders(today, reachable, staff):
             today,
             lead_id=lead_id,
             reachable=reachable,
-            staff=staff,
+            staff=staff.get(office_id, ()),
             kinds=(Kind.EXTENSION_WAITING, Kind.EXTENSION_ESCALATION),
             label=f"extension {pk} requested {since}",
             action_id=action_id,
@@ -278,14 +282,14 @@ def _meeting_reminders(today, reachable, staff):
     meetings = Meeting.objects.filter(
         starts_at__gte=start_of_day(today + datetime.timedelta(days=1)),
         starts_at__lt=start_of_day(horizon),
-    ).values_list("pk", "starts_at")
+    ).values_list("pk", "starts_at", "office_id")
     request_due, pack_due = {}, {}
-    for pk, starts_at in meetings:
+    for pk, starts_at, office_id in meetings:
         day = timezone.localdate(starts_at)
         if today >= working_days_before(day, request_days):
             request_due[pk] = day
         if today >= working_days_before(day, pack_days):
-            pack_due[pk] = day
+            pack_due[pk] = (day, office_id)
     if request_due:
         rows = open_actions().filter(finding__inspection__meetings__in=request_due)
         for pk, owner_id, meeting_id in rows.values_list(
@@ -299,20 +303,33 @@ def _meeting_reminders(today, reachable, staff):
                     kind=Kind.MEETING_UPDATE,
                     period=f"meeting {meeting_id} on {request_due[meeting_id]}",
                 )
-    if pack_due:
-        for staff_id in staff:
-            for meeting_id, day in pack_due.items():
-                yield Due(
-                    recipient_id=staff_id,
-                    meeting_id=meeting_id,
-                    kind=Kind.PACK_READY,
-                    period=f"{day}-{pack_days}wd",
-                )
+    # "Pack ready" goes to the meeting's office's staff only.
+    for meeting_id, (day, office_id) in pack_due.items():
+        for staff_id in staff.get(office_id, ()):
+            yield Due(
+                recipient_id=staff_id,
+                meeting_id=meeting_id,
+                kind=Kind.PACK_READY,
+                period=f"{day}-{pack_days}wd",
+            )
 
 
 def _opcc_staff(reachable):
-    staff = User.objects.opcc_staff().values_list("pk", flat=True)
-    return sorted(set(staff) & reachable)
+    """Each office's reachable OPCC staff, by office id: a line about one office's action,
+    meeting or source goes to its own staff, never another's. Staff with no office set are the
+    sole office's in a deployment with one (roles.office_id_of), and nobody's otherwise."""
+    rows = [
+        (pk, office_id)
+        for pk, office_id in User.objects.opcc_staff().values_list("pk", "office_id")
+        if pk in reachable
+    ]
+    # One more query, and only when someone has no office set.
+    sole_id = Office.objects.sole_id(create=False) if any(o is None for _, o in rows) else None
+    by_office = {}
+    for pk, office_id in rows:
+        by_office.setdefault(office_id or sole_id, set()).add(pk)
+    by_office.pop(None, None)
+    return {office_id: sorted(ids) for office_id, ids in by_office.items()}
 
 
 # A response whose due date passed longer ago than this gets no notice: a missed sweep is
@@ -327,13 +344,14 @@ def _response_reminders(today, staff):
     unrecorded = Inspection.objects.response_unrecorded_due_by(
         today + datetime.timedelta(days=thresholds[0])
     ).filter(response_due_db__gte=today - datetime.timedelta(days=RESPONSE_PASSED_WINDOW_DAYS))
-    for pk, due in unrecorded.order_by().values_list("pk", "response_due_db"):
+    rows = unrecorded.order_by().values_list("pk", "response_due_db", "force__office_id")
+    for pk, due, office_id in rows:
         if due >= today:
             threshold = min(days for days in thresholds if days >= (due - today).days)
             kind, period = Kind.RESPONSE_DUE, f"{due}-{threshold}d"
         else:
             kind, period = Kind.RESPONSE_PASSED, f"{due}+1d"
-        for staff_id in staff:
+        for staff_id in staff.get(office_id, ()):
             yield Due(recipient_id=staff_id, inspection_id=pk, kind=kind, period=period)
 
 
@@ -343,8 +361,10 @@ def _revisit_reminders(today, staff):
     rows = Inspection.objects.filter(
         revisit_on__gte=today, revisit_on__lte=today + datetime.timedelta(days=days)
     )
-    for pk, revisit_on in rows.order_by().values_list("pk", "revisit_on"):
-        for staff_id in staff:
+    for pk, revisit_on, office_id in rows.order_by().values_list(
+        "pk", "revisit_on", "force__office_id"
+    ):
+        for staff_id in staff.get(office_id, ()):
             yield Due(
                 recipient_id=staff_id,
                 inspection_id=pk,

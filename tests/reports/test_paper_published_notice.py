@@ -10,9 +10,17 @@ from actions.models import Reminder, ReminderKind, ReminderStatus
 from actions.reminders.digest import digest_send
 from actions.reminders.sweep import reminders_sweep
 from reports import services
+from reports.selectors import panel_members_of
 from tests.actions.reminders.conftest import sweep  # noqa: F401 (fixture)
 from tests.actions.reminders.test_reminders import at
-from tests.factories import InspectionFactory, MeetingFactory, QuestionFactory, persona
+from tests.factories import (
+    InspectionFactory,
+    MeetingFactory,
+    OfficeFactory,
+    QuestionFactory,
+    UserFactory,
+    persona,
+)
 from tracker import roles
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +42,20 @@ def publish(client, opcc_officer, pack, django_capture_on_commit_callbacks):
         django_capture_on_commit_callbacks(execute=True),
     ):
         return client.post(reverse("reports:pack_publish", args=[pack.pk]), {})
+
+
+def test_publishing_tells_the_offices_panel_only_and_with_one_office_those_with_none_set(
+    client, pack, opcc_officer, django_capture_on_commit_callbacks, mailoutbox
+):
+    # An account made before offices: no office on the user, so in the only one.
+    legacy = UserFactory(username="legacy-panel", office=None, role=roles.PANEL_MEMBER)
+    publish(client, opcc_officer, pack, django_capture_on_commit_callbacks)
+    assert [m.to[0] for m in mailoutbox] == [legacy.email]
+
+    # Once there is a second office, its Panel is never told of this one's papers.
+    bravo = OfficeFactory(name="Office of the PCC for Bravoshire", slug="bravoshire")
+    persona(roles.PANEL_MEMBER, username="bravo-panel", office=bravo)
+    assert list(panel_members_of(pack.meeting)) == []
 
 
 def test_publishing_emails_each_panel_member_of_the_force_once_and_no_other_forces(

@@ -23,7 +23,15 @@ from actions.models import (
     private_storage,
 )
 from actions.plan_import import columns, files, preview
-from tests.factories import ActionFactory, FindingFactory, InspectionFactory, UpdateFactory
+from tests.factories import (
+    ActionFactory,
+    FindingFactory,
+    InspectionFactory,
+    OfficeFactory,
+    UpdateFactory,
+    persona,
+)
+from tracker import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -582,6 +590,25 @@ def test_bad_values_are_named_by_row_and_column(
     token = token_of(upload(client, xlsx_upload([list(row), list(row.values())])))
     (planned,) = client.get(reverse("imports:preview", args=[token])).context["plan"].rows
     assert (planned.number, planned.errors) == (5, [(column, message)])
+
+
+def test_an_opcc_lead_from_another_office_is_named_by_row_and_column(
+    plan_world, opcc_officer, signed_in
+):
+    bravo = OfficeFactory(name="Office of the PCC for Bravoshire", slug="bravoshire")
+    persona(roles.OPCC_STAFF, username="bravo-opcc", office=bravo)
+    row = {
+        "Inspection": PEEL,
+        "Finding reference": "AFI 9",
+        "Action title": "Quarterly dip sample",
+        "OPCC lead": "bravo-opcc",
+    }
+    client = signed_in(opcc_officer)
+    token = token_of(upload(client, xlsx_upload([list(row), list(row.values())])))
+    (planned,) = client.get(reverse("imports:preview", args=[token])).context["plan"].rows
+    force = planned.inspection.force
+    message = f'"bravo-opcc" is not OPCC staff of the office overseeing {force}.'
+    assert planned.errors == [("OPCC lead", message)]
 
 
 def test_action_create_refuses_an_impossible_starting_status(finding, opcc_officer):
