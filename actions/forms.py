@@ -29,6 +29,12 @@ def owners_of(force_id):
     return User.objects.action_owners(force_id).order_by("last_name", "first_name")
 
 
+def owners_in(force_ids):
+    """Action owners in any of these forces (a collaboration's own and partner forces)."""
+    owners = User.objects.action_owners().filter(force_id__in=force_ids)
+    return owners.select_related("force").order_by("last_name", "first_name")
+
+
 def opcc_staff():
     return User.objects.opcc_staff().order_by("last_name", "first_name")
 
@@ -165,10 +171,10 @@ class AssignForm(WorkspaceForm):
         label="OPCC lead", queryset=None, required=False, empty_label="Not assigned"
     )
 
-    def __init__(self, *args, force_id, **kwargs):
+    def __init__(self, *args, force_ids, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners_of(force_id)
-        self.fields["delegate"].queryset = owners_of(force_id)
+        self.fields["owner"].queryset = owners_in(force_ids)
+        self.fields["delegate"].queryset = owners_in(force_ids)
         self.fields["opcc_lead"].queryset = opcc_staff()
 
 
@@ -213,8 +219,9 @@ class BulkForm(WorkspaceForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only actions the user may change: a collaboration is its managing office's to change.
         self.fields["actions"].queryset = (
-            Action.objects.visible_to(user)
+            Action.objects.managed_by(user)
             .select_related("finding__inspection__force", "owner", "opcc_lead", "delegate")
             .order_by("deadline", "pk")
         )

@@ -77,7 +77,8 @@ LIST_ROW_COLUMNS = [
 
 def action_filterset(*, user, data):
     """The action list's FilterSet, bound to the query string and limited to what user may see."""
-    return ActionFilter(data, queryset=action_rows(Action.objects.visible_to(user)), user=user)
+    actions = Action.objects.visible_to(user).with_collaboration(user)
+    return ActionFilter(data, queryset=action_rows(actions), user=user)
 
 
 def action_list(*, filterset):
@@ -157,9 +158,8 @@ def actions_visible_by_id(*, user, ids):
 
 def action_detail(*, user, pk):
     """One action the user may see (404 otherwise), with its people, updates and evidence."""
-    queryset = action_rows(Action.objects.visible_to(user)).select_related(
-        "delegate", "proposed_by", "closed_by"
-    )
+    queryset = action_rows(Action.objects.visible_to(user).with_collaboration(user))
+    queryset = queryset.select_related("delegate", "proposed_by", "closed_by")
     return get_object_or_404(
         queryset.prefetch_related(
             Prefetch("updates", queryset=Update.objects.select_related("author")),
@@ -325,7 +325,7 @@ def dashboard(*, user, today=None):
     OPCC staff see every action; an owner the actions assigned to them (owned or delegated)."""
     today = today or timezone.localdate()
     mine_only = not roles.is_opcc_staff(user)
-    actions = action_rows(Action.objects.visible_to(user))
+    actions = action_rows(Action.objects.visible_to(user).with_collaboration(user))
     if mine_only:
         actions = actions.assigned_to(user)
     # A subquery, not a join: it is worked out for the ten rows shown, not grouped over every
@@ -366,7 +366,14 @@ def dashboard(*, user, today=None):
     ]
     mine = [("mine", "on")] if mine_only else []
     counts = inspection_counts(user=user, today=today)
-    extensions = extension_requests(user=user) if not mine_only else None
+    # Only those the user may decide: a collaboration's requests are its managing office's.
+    extensions = (
+        None
+        if mine_only
+        else extension_requests(user=user).filter(
+            action__in=Action.objects.managed_by(user).values("pk")
+        )
+    )
     return {
         "mine_only": mine_only,
         "extensions": list(extensions[:DASHBOARD_ROWS]) if extensions is not None else None,

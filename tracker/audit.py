@@ -38,3 +38,13 @@ def require_text(text, what):
 def require_opcc_staff(by):
     if not roles.is_opcc_staff(by):
         raise WorkflowError("Only OPCC staff can do this.")
+
+
+def require_change(by, action):
+    """OPCC staff of the office managing the action (a partner office only reads it)."""
+    require_opcc_staff(by)
+    if not roles.can_change_action(by, action):
+        raise WorkflowError(
+            "This action is a collaboration managed by another office: only that office's "
+            "OPCC staff can change it."
+        )
