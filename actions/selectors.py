@@ -77,8 +77,7 @@ LIST_ROW_COLUMNS = [
 
 def action_filterset(*, user, data):
     """The action list's FilterSet, bound to the query string and limited to what user may see."""
-    actions = Action.objects.visible_to(user).with_collaboration(user)
-    return ActionFilter(data, queryset=action_rows(actions), user=user)
+    return ActionFilter(data, queryset=action_rows(Action.objects.visible_to(user)), user=user)
 
 
 def action_list(*, filterset):
@@ -105,8 +104,9 @@ class ActionPaginator(Paginator):
     common word matches tens of thousands of actions, and counting every one of them was most
     of the page's time. The pages then end at the limit."""
 
-    def __init__(self, object_list, per_page, *, count_limit=None):
+    def __init__(self, object_list, per_page, *, user, count_limit=None):
         super().__init__(object_list, per_page)
+        self.user = user
         self.count_limit = count_limit
 
     @cached_property
@@ -138,6 +138,7 @@ class ActionPaginator(Paginator):
             .select_related("finding__inspection", "finding__area", "owner", "opcc_lead")
             .only(*LIST_ROW_COLUMNS)
             .with_rag_severity()
+            .with_collaboration(self.user)
             .order_by(*self.object_list.query.order_by)
         )
 
@@ -148,6 +149,7 @@ def action_pages(*, filterset, per_page):
     return ActionPaginator(
         action_list(filterset=filterset),
         per_page,
+        user=filterset.user,
         count_limit=SEARCH_COUNT_LIMIT if searching else None,
     )
 
