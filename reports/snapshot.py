@@ -28,7 +28,7 @@ from actions.models import (
     Update,
     stale_cutoff,
 )
-from reports import charts, snapshot_history
+from reports import charts, snapshot_collaborations, snapshot_history
 from reports.models import Question
 from reports.snapshot_history import iso
 
@@ -448,6 +448,9 @@ def pack_snapshot(meeting, *, now=None):
         "progress_over_time": over_time,
         "charts": _charts(progress, over_time),
         "actions": rows,
+        "collaborations": snapshot_collaborations.collaboration_rows(
+            meeting, today, row=_action_row, annotate=_with_latest_updates
+        ),
     }
 
 
