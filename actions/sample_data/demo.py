@@ -187,9 +187,11 @@ def load_demo(*, stdout=None):
         )
         example_opcc = example_users["opcc-example"]
         invented = exampleshire.exampleshire_load(opcc=example_opcc)
-        if example_users["owner-example"].force_id is None:
-            example_users["owner-example"].force = invented
-            example_users["owner-example"].save(update_fields=["force"])
+        example_owner = example_users["owner-example"]
+        if example_owner.force_id is None:
+            with events.happened_on(events.at(exampleshire.PEEL_2021_PUBLISHED, hour=13)):
+                example_owner.force = invented
+                example_owner.save(update_fields=["force"])
         other_sources.other_sources_load(force=invented, opcc=example_opcc, today=today)
         peel_2023 = Inspection.objects.get(force=force, title=PEEL_2023_TITLE)
         collaboration.collaboration_load(
