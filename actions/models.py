@@ -728,6 +728,19 @@ class ActionQuerySet(models.QuerySet):
         """Mine to follow: the user owns it, is its delegate or is its OPCC lead."""
         return self.filter(_anyone_of(FOLLOWER_FIELDS, user, ""))
 
+    def with_latest_updates(self):
+        """Each action's latest update, and its latest update with a public narrative, read as
+        subqueries of the actions' own query (the index on Update(action, -created_at) serves
+        them): the briefing pack's rows."""
+        updates = Update.objects.filter(action_id=OuterRef("pk")).order_by("-created_at", "-pk")
+        public = updates.exclude(public_narrative="")
+        return self.annotate(
+            latest_narrative=Subquery(updates.values("narrative")[:1]),
+            latest_update_on=Subquery(updates.values("created_at")[:1]),
+            latest_public_narrative=Subquery(public.values("public_narrative")[:1]),
+            latest_public_on=Subquery(public.values("created_at")[:1]),
+        )
+
     def visible_to(self, user):
         """roles.can_see_action: the user's forces' actions and those shared with them."""
         return self.filter(roles.action_scope(user))

@@ -4,9 +4,9 @@
 from actions.models import Action
 
 
-def collaboration_rows(meeting, today, *, row, annotate):
-    """The shared actions as pack rows (`row` and `annotate` are the pack's own action row and
-    latest-update annotation), each with the office managing it and its partner forces."""
+def collaboration_rows(meeting, today, row):
+    """The shared actions as pack rows (`row` makes the pack's own action row), each with the
+    office managing it and its partner forces."""
     office_id = meeting.office_id
     shared = (
         Action.objects.filter(partners__force__office_id=office_id)
@@ -14,7 +14,7 @@ def collaboration_rows(meeting, today, *, row, annotate):
         .distinct()
     )
     actions = (
-        annotate(shared)
+        shared.with_latest_updates()
         .select_related("finding__inspection__force__office", "finding__area", "owner", "opcc_lead")
         .prefetch_related("partners__force")
         .order_by("finding__inspection__title", "finding__reference", "deadline", "pk")
