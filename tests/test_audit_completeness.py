@@ -81,6 +81,12 @@ def renamed_area(w, *, linked):
     return GradedAreaFactory(inspection=later, name="Preventing crime"), old
 
 
+def shared(w, partner):
+    return lambda by: collaboration_services.action_share(
+        by=by, action=fresh(w["action"]), force=partner, reason="Joint unit"
+    )
+
+
 def shared_then_unshared(w):
     partner = ForceFactory()
     collaboration_services.action_share(
@@ -254,11 +260,7 @@ WRITES = {
     ),
     "actions.action_share": (
         "opcc",
-        lambda w: (
-            lambda by: collaboration_services.action_share(
-                by=by, action=fresh(w["action"]), force=ForceFactory(), reason="Joint unit"
-            )
-        ),
+        lambda w: shared(w, ForceFactory()),
         "Joint unit",
     ),
     "actions.action_unshare": (
