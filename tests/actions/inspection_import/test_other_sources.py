@@ -10,10 +10,11 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from actions.inspection_import.draft import SESSION_KEY
-from actions.models import Finding, Force, Inspection
+from actions.models import Finding, Inspection
 from actions.sample_data.demo import PEEL_2023_TITLE, TEXTS
 from tests.actions.inspection_import.test_import_command import REPORT
 from tests.actions.inspection_import.test_views import form_data
+from tests.factories import ForceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,7 @@ def accept(client):
 
 
 def test_an_iopc_letter_becomes_dated_learning_recommendations_of_an_iopc_source(officer):
-    force = Force.objects.create(name="Eastmere Constabulary")
+    force = ForceFactory(name="Eastmere Constabulary")
     response = officer.post(START, {"text": IOPC_LETTER})
     assert response["Location"] == REVIEW
     page = officer.get(REVIEW).content.decode()
@@ -128,7 +129,7 @@ def test_an_iopc_letter_becomes_dated_learning_recommendations_of_an_iopc_source
 
 
 def test_an_uploaded_coroners_report_becomes_its_matters_of_concern_of_a_coroner_source(officer):
-    force = Force.objects.create(name="Northmoor Police")
+    force = ForceFactory(name="Northmoor Police")
     assert upload(officer, "pfd-wrenfield.txt", CORONER_REPORT)["Location"] == REVIEW
     accept(officer)
     inspection = Inspection.objects.get()
@@ -147,7 +148,7 @@ def test_an_uploaded_coroners_report_becomes_its_matters_of_concern_of_a_coroner
 
 
 def test_two_coroners_reports_to_one_force_are_not_taken_for_the_same_report(officer):
-    Force.objects.create(name="Northmoor Police")
+    ForceFactory(name="Northmoor Police")
     upload(officer, "pfd-wrenfield.txt", CORONER_REPORT)
     accept(officer)
     later = CORONER_REPORT.replace("23 January 2025", "2 June 2025").replace("Tobias", "Ada")
@@ -157,7 +158,7 @@ def test_two_coroners_reports_to_one_force_are_not_taken_for_the_same_report(off
 
 
 def test_a_text_not_recognised_says_why_and_keeps_the_text_to_add_findings_by_hand(officer):
-    force = Force.objects.create(name="Eastmere Constabulary")
+    force = ForceFactory(name="Eastmere Constabulary")
     response = officer.post(START, {"text": MINUTES, "force": force.pk})
     assert response["Location"] == REVIEW
     page = officer.get(REVIEW).content.decode()
@@ -187,7 +188,7 @@ def test_a_text_not_recognised_says_why_and_keeps_the_text_to_add_findings_by_ha
 
 @pytest.fixture
 def imported_kent(officer):
-    Force.objects.create(name="Kent Police")
+    ForceFactory(name="Kent Police")
     officer.post(START, {"text": REPORT})
     accept(officer)
     return Inspection.objects.get()
@@ -224,7 +225,7 @@ def test_another_text_of_the_same_force_and_title_is_refused(officer, imported_k
 
 
 def test_a_refused_report_leaves_the_draft_under_review_alone(officer, imported_kent):
-    Force.objects.create(name="Eastmere Constabulary")
+    ForceFactory(name="Eastmere Constabulary")
     officer.post(START, {"text": IOPC_LETTER})
     officer.post(START, {"text": REPORT})
     assert officer.session[SESSION_KEY]["source_name"] == "pasted text"

@@ -9,7 +9,7 @@ from actions.inspection_import.draft import SESSION_KEY
 from actions.models import Finding, Force, GradedArea, Inspection
 from tests.actions.inspection_import.test_import_command import REPORT
 from tests.actions.pdfs import blank_pdf, image_only_pdf, text_pdf
-from tests.factories import FindingFactory, InspectionFactory
+from tests.factories import FindingFactory, ForceFactory, InspectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -53,7 +53,7 @@ def form_data(draft, do="save", **changes):
 
 @pytest.fixture
 def kent(db):
-    return Force.objects.create(name="Kent Police")
+    return ForceFactory(name="Kent Police")
 
 
 @pytest.fixture
