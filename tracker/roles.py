@@ -2,7 +2,7 @@
 
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 OPCC_STAFF = "OPCC staff"
 ACTION_OWNER = "Action owner"
@@ -190,14 +190,10 @@ def force_scope(user, force_field="force_id"):
 def action_scope(user, action_path=""):
     """can_see_action as a filter on the model `action_path` leads to an action from ("" for
     Action itself, "action__" for a model with an `action` foreign key)."""
-    from django.db.models import Exists, OuterRef
-
-    from actions.models import ActionPartner
-
     owning = force_scope(user, f"{action_path}finding__inspection__force_id")
     if not can_use_workspace(user):
         return owning
-    shared = ActionPartner.objects.filter(
+    shared = django_apps.get_model("actions", "ActionPartner").objects.filter(
         force_scope(user, "force_id"), action_id=OuterRef(f"{action_path}pk")
     )
     return owning | Exists(shared)
