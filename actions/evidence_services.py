@@ -7,7 +7,7 @@ from django.utils import timezone
 from actions.models import OPEN_STATUSES, Action, Evidence, ReminderKind, Status
 from actions.reminders import outbox
 from actions.services import require_worker
-from tracker.audit import WorkflowError, audited_save, require_opcc_staff, require_text
+from tracker.audit import WorkflowError, audited_save, require_change, require_text
 
 # How the action's history names a return; reports/snapshot.py finds returns by it.
 RETURNED = "Returned for more evidence"
@@ -48,7 +48,7 @@ def _locked_evidence(evidence):
 @transaction.atomic
 def evidence_assure(*, by, evidence, note):
     """Assure evidence: OPCC staff, never whoever added it (Evidence.assurance_refusal)."""
-    require_opcc_staff(by)
+    require_change(by, evidence.action)
     evidence = _locked_evidence(evidence)
     refusal = evidence.assurance_refusal(by)
     if refusal:
@@ -77,7 +77,7 @@ def evidence_assure(*, by, evidence, note):
 def evidence_return(*, by, evidence, reason):
     """Send one piece of evidence back as not enough: it can no longer be assured, and its
     action goes back to the owner for more (action_return)."""
-    require_opcc_staff(by)
+    require_change(by, evidence.action)
     reason = require_text(reason, "A reason")
     evidence = _locked_evidence(evidence)
     if evidence.is_assured:
@@ -104,7 +104,7 @@ def evidence_return(*, by, evidence, reason):
 @transaction.atomic
 def action_return(*, by, action, reason):
     """Send a closure proposal back to the owner for more evidence."""
-    require_opcc_staff(by)
+    require_change(by, action)
     reason = require_text(reason, "A reason")
     action = _locked_action(action)
     if action.status != Status.PROPOSED:

@@ -45,7 +45,7 @@ def evidence_add(request, pk):
 @workspace
 def evidence_assure(request, pk):
     evidence = selectors.evidence_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_action(request.user, evidence.action))
     form = forms.AssureForm(*bound_form_data(request))
     context = {
         "action": evidence.action,
@@ -68,7 +68,7 @@ def evidence_assure(request, pk):
 @workspace
 def evidence_return(request, pk):
     evidence = selectors.evidence_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_action(request.user, evidence.action))
     form = forms.ReturnForm(*bound_form_data(request))
     context = {"action": evidence.action, "evidence": evidence}
     return form_page(

@@ -7,7 +7,7 @@ from actions.models import Action, ExtensionRequest, ExtensionStatus, ReminderKi
 from actions.reminders import outbox
 from actions.services import action_change_deadline
 from tracker import roles
-from tracker.audit import WorkflowError, audited_save, require_text
+from tracker.audit import WorkflowError, audited_save, require_change, require_text
 
 # The start of the reason an approved extension moves the deadline with, so the pack's "what
 # changed" (reports/snapshot_history.py) can say the move was an approved request.
@@ -48,6 +48,7 @@ def extension_request(*, by, action, requested_deadline, reason):
 
 
 def _locked_pending(request, by):
+    require_change(by, request.action)
     request = (
         ExtensionRequest.objects.select_for_update(of=("self",))
         .select_related("action", "requested_by")

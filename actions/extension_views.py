@@ -29,7 +29,7 @@ def extension_request(request, pk):
 @workspace
 def extension_decide(request, pk):
     extension = selectors.extension_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_action(request.user, extension.action))
     form = forms.ExtensionDecisionForm(*bound_form_data(request))
 
     def change(data):

@@ -39,6 +39,12 @@ def opcc_leads(force_id):
     return User.objects.opcc_leads(force_id).order_by("last_name", "first_name")
 
 
+def owners_in(force_ids):
+    """Action owners in any of these forces (a collaboration's own and partner forces)."""
+    owners = User.objects.action_owners().filter(force_id__in=force_ids)
+    return owners.select_related("force").order_by("last_name", "first_name")
+
+
 class FindingForm(WorkspaceForm):
     kind = forms.ChoiceField(
         label="Type",
@@ -171,11 +177,11 @@ class AssignForm(WorkspaceForm):
         label="OPCC lead", queryset=None, required=False, empty_label="Not assigned"
     )
 
-    def __init__(self, *args, force_id, **kwargs):
+    def __init__(self, *args, force_ids, lead_force_id, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners_of(force_id)
-        self.fields["delegate"].queryset = owners_of(force_id)
-        self.fields["opcc_lead"].queryset = opcc_leads(force_id)
+        self.fields["owner"].queryset = owners_in(force_ids)
+        self.fields["delegate"].queryset = owners_in(force_ids)
+        self.fields["opcc_lead"].queryset = opcc_leads(lead_force_id)
 
 
 class PersonField(forms.CharField):
@@ -219,8 +225,9 @@ class BulkForm(WorkspaceForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Only actions the user may change: a collaboration is its managing office's to change.
         self.fields["actions"].queryset = (
-            Action.objects.visible_to(user)
+            Action.objects.managed_by(user)
             .select_related("finding__inspection__force", "owner", "opcc_lead", "delegate")
             .order_by("deadline", "pk")
         )

@@ -736,8 +736,39 @@ class ActionQuerySet(models.QuerySet):
         """Mine to follow: the user owns it, is its delegate or is its OPCC lead."""
         return self.filter(_anyone_of(FOLLOWER_FIELDS, user, ""))
 
+    def with_latest_updates(self):
+        """Each action's latest update, and its latest update with a public narrative, read as
+        subqueries of the actions' own query (the index on Update(action, -created_at) serves
+        them): the briefing pack's rows."""
+        updates = Update.objects.filter(action_id=OuterRef("pk")).order_by("-created_at", "-pk")
+        public = updates.exclude(public_narrative="")
+        return self.annotate(
+            latest_narrative=Subquery(updates.values("narrative")[:1]),
+            latest_update_on=Subquery(updates.values("created_at")[:1]),
+            latest_public_narrative=Subquery(public.values("public_narrative")[:1]),
+            latest_public_on=Subquery(public.values("created_at")[:1]),
+        )
+
     def visible_to(self, user):
+        """roles.can_see_action: the user's forces' actions and those shared with them."""
+        return self.filter(roles.action_scope(user))
+
+    def managed_by(self, user):
+        """roles.can_change_action: the actions of the forces the user's office oversees."""
+        if not roles.can_manage_actions(user):
+            return self.none()
         return self.filter(roles.force_scope(user, "finding__inspection__force_id"))
+
+    def with_collaboration(self, user):
+        """Annotate collaboration_of: "" for an action of the user's own forces, else (a
+        collaboration shared with them) the name of the office that manages it."""
+        return self.annotate(
+            collaboration_of=Case(
+                When(roles.force_scope(user, "finding__inspection__force_id"), then=Value("")),
+                default=F("finding__inspection__force__office__name"),
+                output_field=models.CharField(),
+            )
+        )
 
 
 class Action(models.Model):
@@ -808,6 +839,12 @@ class Action(models.Model):
     )
     FINDING_COPIES = ["finding_search_text", "finding_kind"]
     history = HistoricalRecords(excluded_fields=FINDING_COPIES)
+    # A collaboration: other forces answering the same finding with this action (a unit shared
+    # by several forces). The owning office (the finding's force's) manages it; the partners'
+    # offices read it and their owners may be assigned it. Changed by collaboration_services.
+    partner_forces = models.ManyToManyField(
+        Force, through="ActionPartner", related_name="shared_actions", blank=True
+    )
 
     objects = ActionQuerySet.as_manager()
 
@@ -1109,7 +1146,7 @@ class ExtensionRequestQuerySet(models.QuerySet):
         return self.filter(status=ExtensionStatus.PENDING)
 
     def visible_to(self, user):
-        return self.filter(roles.force_scope(user, "action__finding__inspection__force_id"))
+        return self.filter(roles.action_scope(user, "action__"))
 
 
 class ExtensionRequest(models.Model):
@@ -1378,3 +1415,26 @@ class ImportColumnMapping(models.Model):
 
     def __str__(self):
         return f"{self.heading} -> {self.field or 'ignored'} ({self.user})"
+
+
+class ActionPartner(models.Model):
+    """One partner force an action is shared with: who shared it, when and why. Unsharing
+    deletes the row; its history (simple-history) keeps who unshared it, when and why."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="partners")
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    shared_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["force__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["action", "force"], name="action_partner_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.action} shared with {self.force}"

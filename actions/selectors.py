@@ -104,8 +104,9 @@ class ActionPaginator(Paginator):
     common word matches tens of thousands of actions, and counting every one of them was most
     of the page's time. The pages then end at the limit."""
 
-    def __init__(self, object_list, per_page, *, count_limit=None):
+    def __init__(self, object_list, per_page, *, user, count_limit=None):
         super().__init__(object_list, per_page)
+        self.user = user
         self.count_limit = count_limit
 
     @cached_property
@@ -137,6 +138,7 @@ class ActionPaginator(Paginator):
             .select_related("finding__inspection", "finding__area", "owner", "opcc_lead")
             .only(*LIST_ROW_COLUMNS)
             .with_rag_severity()
+            .with_collaboration(self.user)
             .order_by(*self.object_list.query.order_by)
         )
 
@@ -147,6 +149,7 @@ def action_pages(*, filterset, per_page):
     return ActionPaginator(
         action_list(filterset=filterset),
         per_page,
+        user=filterset.user,
         count_limit=SEARCH_COUNT_LIMIT if searching else None,
     )
 
@@ -157,9 +160,8 @@ def actions_visible_by_id(*, user, ids):
 
 def action_detail(*, user, pk):
     """One action the user may see (404 otherwise), with its people, updates and evidence."""
-    queryset = action_rows(Action.objects.visible_to(user)).select_related(
-        "delegate", "proposed_by", "closed_by"
-    )
+    queryset = action_rows(Action.objects.visible_to(user).with_collaboration(user))
+    queryset = queryset.select_related("delegate", "proposed_by", "closed_by")
     return get_object_or_404(
         queryset.prefetch_related(
             Prefetch("updates", queryset=Update.objects.select_related("author")),
@@ -329,7 +331,7 @@ def dashboard(*, user, today=None):
     OPCC staff see every action; an owner the actions assigned to them (owned or delegated)."""
     today = today or timezone.localdate()
     mine_only = not roles.is_opcc_staff(user)
-    actions = action_rows(Action.objects.visible_to(user))
+    actions = action_rows(Action.objects.visible_to(user).with_collaboration(user))
     if mine_only:
         actions = actions.assigned_to(user)
     # A subquery, not a join: it is worked out for the ten rows shown, not grouped over every
@@ -370,7 +372,14 @@ def dashboard(*, user, today=None):
     ]
     mine = [("mine", "on")] if mine_only else []
     counts = inspection_counts(user=user, today=today)
-    extensions = extension_requests(user=user) if not mine_only else None
+    # Only those the user may decide: a collaboration's requests are its managing office's.
+    extensions = (
+        None
+        if mine_only
+        else extension_requests(user=user).filter(
+            action__in=Action.objects.managed_by(user).values("pk")
+        )
+    )
     return {
         "mine_only": mine_only,
         "extensions": list(extensions[:DASHBOARD_ROWS]) if extensions is not None else None,

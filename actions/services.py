@@ -15,6 +15,7 @@ from tracker import roles
 from tracker.audit import (
     WorkflowError,
     audited_save,
+    require_change,
     require_opcc_staff,
     require_sees_force,
     require_text,
@@ -47,6 +48,8 @@ def _check_transition(action, new_status, *, by):
         raise WorkflowError(
             f"Only OPCC staff can make an action {Status(new_status).label.lower()}."
         )
+    if new_status in OPCC_ONLY:
+        require_change(by, action)
 
 
 def require_worker(action, by):
@@ -144,7 +147,7 @@ def _locked(action):
 def action_assign(
     *, by, action, owner, opcc_lead, delegate=None, owner_role_title=None, reason="Assigned"
 ):
-    require_opcc_staff(by)
+    require_change(by, action)
     return _assign(
         by=by,
         action=_locked(action),
@@ -184,6 +187,7 @@ def action_bulk_assign(*, by, actions, owner=None, opcc_lead=None):
         raise WorkflowError("Choose an owner, an OPCC lead, or both.")
     changed = []
     for action in actions:
+        require_change(by, action)
         action = _locked(action)
         new_owner = owner if owner is not None and owner != action.owner else None
         new_lead = opcc_lead if opcc_lead is not None and opcc_lead != action.opcc_lead else None
@@ -208,7 +212,7 @@ def action_bulk_assign(*, by, actions, owner=None, opcc_lead=None):
 @transaction.atomic
 def action_edit(*, by, action, title, description, reason="Edited"):
     """Change an action's wording; who owns it and when it is due have services of their own."""
-    require_opcc_staff(by)
+    require_change(by, action)
     action = _locked(action)
     action.title = require_text(title, "A title")
     action.description = description
@@ -299,7 +303,7 @@ def action_change_deadline(
     within a day of being set is corrected instead: no slip (Action.deadline_is_a_correction).
     An approved extension request (`extension`) is always a slip, never a correction, and its
     service tells the owner of the decision itself."""
-    require_opcc_staff(by)
+    require_change(by, action)
     reason = require_text(reason, "A reason for moving the deadline")
     action = _locked(action)
     if deadline == action.deadline:

@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from actions import bulk_views, evidence_views, extension_views, inspection_views, views
+from actions import (
+    bulk_views,
+    collaboration_views,
+    evidence_views,
+    extension_views,
+    inspection_views,
+    views,
+)
 from actions.inspection_import import views as report_import_views
 
 app_name = "actions"
@@ -24,6 +31,8 @@ urlpatterns = [
     path("actions/<int:pk>/edit/", views.action_edit, name="edit"),
     path("actions/<int:pk>/assign/", views.action_assign, name="assign"),
     path("actions/<int:pk>/deadline/", views.action_deadline, name="deadline"),
+    path("actions/<int:pk>/share/", collaboration_views.action_share, name="share"),
+    path("actions/<int:pk>/unshare/", collaboration_views.action_unshare, name="unshare"),
     path(
         "actions/<int:pk>/extension/", extension_views.extension_request, name="extension_request"
     ),

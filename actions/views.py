@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from actions import (
+    collaboration_selectors,
     evidence_services,
     exports,
     finding_selectors,
@@ -227,7 +228,7 @@ def action_url(action):
 def next_steps(user, action):
     """Which of the action's forms this user can use now (the services check again)."""
     can_work = roles.can_work_on_action(user, action)
-    can_manage = roles.can_manage_actions(user)
+    can_manage = roles.can_change_action(user, action)
     moves = services.TRANSITIONS[action.status]
     return {
         "can_work": can_work,
@@ -251,6 +252,7 @@ def action_detail(request, pk):
         "action": action,
         "tab": "overview",
         "links": finding_selectors.finding_links(finding=action.finding),
+        **collaboration_selectors.sharing(action=action),
         "reopened": selectors.reopen_reason(action=action),
         "extension": selectors.extension_requests(user=request.user, action=action).first(),
         # Each piece of evidence, with why this user may not assure it ("" if they may).
@@ -290,7 +292,7 @@ def action_form_page(request, action, form, *, change, title, submit, success):
 @workspace
 def action_edit(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_action(request.user, action))
     initial = {"title": action.title, "description": action.description}
     form = forms.ActionEditForm(*bound_form_data(request), initial=initial)
     return action_form_page(
@@ -307,7 +309,7 @@ def action_edit(request, pk):
 @workspace
 def action_assign(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_action(request.user, action))
     initial = {
         "owner": action.owner_id,
         "owner_role_title": action.owner_role_title,
@@ -315,7 +317,10 @@ def action_assign(request, pk):
         "opcc_lead": action.opcc_lead_id,
     }
     form = forms.AssignForm(
-        *bound_form_data(request), initial=initial, force_id=action.finding.inspection.force_id
+        *bound_form_data(request),
+        initial=initial,
+        force_ids=roles.assignable_force_ids(action),
+        lead_force_id=roles.owning_force_id(action),
     )
     return action_form_page(
         request,
@@ -331,7 +336,7 @@ def action_assign(request, pk):
 @workspace
 def action_deadline(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_action(request.user, action))
     form = forms.DeadlineForm(*bound_form_data(request), initial={"deadline": action.deadline})
     return action_form_page(
         request,
@@ -384,7 +389,7 @@ def action_propose(request, pk):
 @workspace
 def action_close(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_action(request.user, action))
     form = forms.CloseForm(*bound_form_data(request))
     return action_form_page(
         request,
@@ -400,7 +405,7 @@ def action_close(request, pk):
 @workspace
 def action_sustain(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_action(request.user, action))
     form = forms.SustainForm(*bound_form_data(request))
     return action_form_page(
         request,
@@ -416,7 +421,7 @@ def action_sustain(request, pk):
 @workspace
 def action_reopen(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_action(request.user, action))
     form = forms.ReopenForm(
         *bound_form_data(request),
         initial={"rag": action.rag, "percent_complete": action.percent_complete},
@@ -435,7 +440,7 @@ def action_reopen(request, pk):
 @workspace
 def action_return(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_action(request.user, action))
     form = forms.ReturnForm(*bound_form_data(request))
     return action_form_page(
         request,

@@ -357,4 +357,6 @@ def pack_view(pack, *, audience):
         "progress_over_time": snapshot["progress_over_time"],
         "charts": snapshot["charts"],
         "actions": rows,
+        # Other offices' actions shared with this office's forces (none in older packs).
+        "collaborations": action_rows({"actions": snapshot.get("collaborations", [])}, audience),
     }

@@ -10,7 +10,7 @@ import datetime
 from collections import Counter, defaultdict
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
 from actions.grades import compared_with_previous
@@ -25,10 +25,9 @@ from actions.models import (
     Inspection,
     Rag,
     Status,
-    Update,
     stale_cutoff,
 )
-from reports import charts, progress, snapshot_history
+from reports import charts, progress, snapshot_collaborations, snapshot_history
 from reports.models import Question
 from reports.snapshot_history import iso
 
@@ -184,19 +183,6 @@ def _action_row(action, today):
         "latest_public_update_on": iso(action.latest_public_on),
         "reasons": [],
     }
-
-
-def _with_latest_updates(actions):
-    """Each action's latest update, and its latest update with a public narrative, read as
-    subqueries of the actions' own query (the index on Update(action, -created_at) serves them)."""
-    updates = Update.objects.filter(action_id=OuterRef("pk")).order_by("-created_at", "-pk")
-    public = updates.exclude(public_narrative="")
-    return actions.annotate(
-        latest_narrative=Subquery(updates.values("narrative")[:1]),
-        latest_update_on=Subquery(updates.values("created_at")[:1]),
-        latest_public_narrative=Subquery(public.values("public_narrative")[:1]),
-        latest_public_on=Subquery(public.values("created_at")[:1]),
-    )
 
 
 def _area_progress(inspections, areas_by_inspection, finding_counts, rows):
@@ -372,7 +358,7 @@ def pack_snapshot(meeting, *, now=None):
     actions = Action.objects.filter(finding__inspection_id__in=ids)
     rows = [
         _action_row(action, today)
-        for action in _with_latest_updates(actions)
+        for action in actions.with_latest_updates()
         .select_related("finding__inspection", "finding__area", "owner", "opcc_lead")
         .order_by(
             "finding__inspection__title",
@@ -448,6 +434,7 @@ def pack_snapshot(meeting, *, now=None):
         "progress_over_time": over_time,
         "charts": _charts(progress, over_time),
         "actions": rows,
+        "collaborations": snapshot_collaborations.collaboration_rows(meeting, today, _action_row),
     }
 
 

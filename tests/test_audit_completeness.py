@@ -19,6 +19,7 @@ from simple_history.models import HistoricalChanges
 
 from actions import (
     bulk_services,
+    collaboration_services,
     evidence_services,
     extension_services,
     finding_services,
@@ -32,6 +33,7 @@ from reports.models import Meeting, Question
 from tests.factories import (
     EvidenceFactory,
     FindingFactory,
+    ForceFactory,
     GradedAreaFactory,
     InspectionFactory,
     MeetingFactory,
@@ -77,6 +79,22 @@ def renamed_area(w, *, linked):
         previous=earlier if linked else None,
     )
     return GradedAreaFactory(inspection=later, name="Preventing crime"), old
+
+
+def shared(w, partner):
+    return lambda by: collaboration_services.action_share(
+        by=by, action=fresh(w["action"]), force=partner, reason="Joint unit"
+    )
+
+
+def shared_then_unshared(w):
+    partner = ForceFactory()
+    collaboration_services.action_share(
+        by=w["opcc"], action=w["action"], force=partner, reason="Joint unit"
+    )
+    return lambda by: collaboration_services.action_unshare(
+        by=by, action=fresh(w["action"]), force=partner, reason="Unit disbanded"
+    )
 
 
 def draft_pack(w):
@@ -241,6 +259,16 @@ WRITES = {
             )
         ),
         "Created",
+    ),
+    "actions.action_share": (
+        "opcc",
+        lambda w: shared(w, ForceFactory()),
+        "Joint unit",
+    ),
+    "actions.action_unshare": (
+        "opcc",
+        lambda w: shared_then_unshared(w),
+        "Unit disbanded",
     ),
     "actions.action_assign": (
         "opcc",
@@ -606,6 +634,7 @@ NOT_WRITES = {
     "reports.pdf_inputs",
     "reports.queue_pack_pdf",
     "tracker.apply_changes",
+    "tracker.require_change",
     "tracker.require_opcc_staff",
     "tracker.require_text",
 }
@@ -615,6 +644,7 @@ def public_functions():
     modules = (
         ("actions", services),
         ("actions", bulk_services),
+        ("actions", collaboration_services),
         ("actions", evidence_services),
         ("actions", extension_services),
         ("actions", finding_services),

@@ -45,3 +45,13 @@ def require_sees_force(by, force_id):
     office's force, for OPCC staff) is refused, whatever form or script asked for it."""
     if not roles.sees_force(by, force_id):
         raise WorkflowError("That force is not one your office oversees.")
+
+
+def require_change(by, action):
+    """OPCC staff of the office managing the action (a partner office only reads it)."""
+    require_opcc_staff(by)
+    if not roles.can_change_action(by, action):
+        raise WorkflowError(
+            "This action is a collaboration managed by another office: only that office's "
+            "OPCC staff can change it."
+        )

@@ -2,7 +2,7 @@
 
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 OPCC_STAFF = "OPCC staff"
 ACTION_OWNER = "Action owner"
@@ -196,20 +196,63 @@ def force_scope(user, force_field="force_id"):
     return Q(pk__in=[])
 
 
+# Collaborations: an action shared with partner forces (actions.models.ActionPartner) is seen
+# by whoever sees any of them, as well as by whoever sees its owning force (the finding's). The
+# owning office manages it (can_change_action); a partner office's staff read it; an owner in a
+# partner force sees it, may be assigned it and then works on it as any owner does. can_see_action
+# says it in Python, action_scope in SQL (ActionQuerySet.visible_to).
+def action_scope(user, action_path=""):
+    """can_see_action as a filter on the model `action_path` leads to an action from ("" for
+    Action itself, "action__" for a model with an `action` foreign key)."""
+    owning = force_scope(user, f"{action_path}finding__inspection__force_id")
+    if not can_use_workspace(user):
+        return owning
+    shared = django_apps.get_model("actions", "ActionPartner").objects.filter(
+        force_scope(user, "force_id"), action_id=OuterRef(f"{action_path}pk")
+    )
+    return owning | Exists(shared)
+
+
+def partner_force_ids(action):
+    """The ids of the forces an action is shared with (none before it is saved)."""
+    if action.pk is None:
+        return set()
+    return {partner.force_id for partner in action.partners.all()}
+
+
+def owning_force_id(action):
+    return action.finding.inspection.force_id
+
+
+def is_shared_with(user, action):
+    """Does the user see this action only because it is shared with a force they see?"""
+    if sees_force(user, owning_force_id(action)):
+        return False
+    return any(sees_force(user, force_id) for force_id in partner_force_ids(action))
+
+
 def in_office(user, office_id):
     """Is this the office the user works for (OPCC staff) or reads for (Panel members)?"""
     return office_id is not None and office_id_of(user) == office_id
 
 
 def can_see_action(user, action):
-    return sees_force(user, action.finding.inspection.force_id)
+    if sees_force(user, owning_force_id(action)):
+        return True
+    return any(sees_force(user, force_id) for force_id in partner_force_ids(action))
+
+
+def can_change_action(user, action):
+    """Edit, assign, close, reopen, assure, move deadlines, share: the owning office's staff
+    (a partner office reads a shared action and cannot change it)."""
+    return can_manage_actions(user) and sees_force(user, owning_force_id(action))
 
 
 def can_work_on_action(user, action):
-    """Post updates, add evidence, propose closure: OPCC staff (of the action's office), or the
-    owner or delegate."""
+    """Post updates, add evidence, propose closure: the owning office's staff, or the owner or
+    delegate (who may be in a partner force)."""
     if is_opcc_staff(user):
-        return can_see_action(user, action)
+        return can_change_action(user, action)
     return can_see_action(user, action) and action.is_assigned_to(user)
 
 
@@ -246,8 +289,14 @@ def can_own_in_force(person, force_id):
     return is_action_owner(person) and person.force_id == force_id
 
 
+def assignable_force_ids(action):
+    """The forces whose action owners may own the action: its own and, for a collaboration,
+    its partners (in SQL: User.objects.action_owners(assignable_force_ids(action)))."""
+    return {owning_force_id(action)} | partner_force_ids(action)
+
+
 def can_assign_to(owner, action):
-    return can_own_in_force(owner, action.finding.inspection.force_id)
+    return is_action_owner(owner) and owner.force_id in assignable_force_ids(action)
 
 
 def can_lead_in_force(person, force_id):

@@ -20,7 +20,13 @@ from actions import finding_services, services
 from actions.inspection_import.parser import parse_report
 from actions.inspection_import.source import report_hash
 from actions.models import Force, Grade, Inspection, Status
-from actions.sample_data import events, exampleshire, other_sources, peel_2023_story
+from actions.sample_data import (
+    collaboration,
+    events,
+    exampleshire,
+    other_sources,
+    peel_2023_story,
+)
 from reports.models import Meeting
 from reports.services import meeting_create
 from tracker import roles
@@ -176,9 +182,23 @@ def load_demo(*, stdout=None):
             peel_2023_story.peel_2023_story_load(
                 inspection=peel_2023, opcc=opcc, owner=owner, today=today, paper=DEMO_PAPER
             )
-        invented = exampleshire.exampleshire_load(opcc=opcc)
-        other_sources.other_sources_load(force=invented, opcc=opcc, today=today)
-    return list(users)
+        # The invented force is overseen by an invented second office, whose officer loads it.
+        _, example_users = collaboration.example_office_load(
+            force_name=exampleshire.FORCE_NAME, today=today
+        )
+        example_opcc = example_users["opcc-example"]
+        invented = exampleshire.exampleshire_load(opcc=example_opcc)
+        example_owner = example_users["owner-example"]
+        if example_owner.force_id is None:
+            with events.happened_on(events.at(exampleshire.PEEL_2021_PUBLISHED, hour=13)):
+                example_owner.force = invented
+                example_owner.save(update_fields=["force"])
+        other_sources.other_sources_load(force=invented, opcc=example_opcc, today=today)
+        peel_2023 = Inspection.objects.get(force=force, title=PEEL_2023_TITLE)
+        collaboration.collaboration_load(
+            inspection=peel_2023, partner=invented, opcc=opcc, today=today
+        )
+    return [*users, *example_users]
 
 
 def _demo_office():

@@ -15,7 +15,16 @@ from django.db import connection
 from django.utils import timezone
 
 from actions import evidence_services, services
-from actions.models import Action, Evidence, Inspection, Rag, Reminder, Status, Update
+from actions.models import (
+    Action,
+    ActionPartner,
+    Evidence,
+    Inspection,
+    Rag,
+    Reminder,
+    Status,
+    Update,
+)
 from reports import services as report_services
 from reports.models import BriefingPack
 from tracker.models import User
@@ -30,6 +39,7 @@ CREATED_STAMPS = [
     (Evidence, "submitted_at"),
     (Reminder, "created_at"),
     (User, "date_joined"),
+    (ActionPartner, "shared_at"),
 ]
 
 

@@ -112,7 +112,8 @@ def test_an_invented_force_shows_travel_across_renamed_peel_areas(demo, client):
             "Strategic planning, organisational management and value for money"
         ),
     }
-    client.login(username="opcc", password=settings.DEMO_PASSWORD)
+    # The invented force is the invented second office's: its officer reads it.
+    client.login(username="opcc-example", password=settings.DEMO_PASSWORD)
     response = client.get(reverse("actions:inspection", args=[peel_2023.pk]))
     labels = {row["area"].name: row["direction"].label for row in response.context["grades"]}
     assert labels["Police powers and public treatment"] == "Declined"
@@ -132,7 +133,7 @@ def test_the_invented_iopc_and_coroner_sources_show_their_response_clocks(demo, 
     assert set(iopc.findings.values_list("kind", flat=True)) == {"recommendation"}
     assert set(coroner.findings.values_list("kind", flat=True)) == {"matter_of_concern"}
     assert coroner.findings.first().reference == "Matter of concern 1"
-    client.login(username="opcc", password=settings.DEMO_PASSWORD)
+    client.login(username="opcc-example", password=settings.DEMO_PASSWORD)
     html = client.get(reverse("actions:inspection", args=[iopc.pk])).content.decode()
     assert f"Response due {iopc.response_due.day} {iopc.response_due:%B %Y}." in html
     assert "Police Reform Act 2002, Sch. 3 para 28B" in html
@@ -141,6 +142,29 @@ def test_the_invented_iopc_and_coroner_sources_show_their_response_clocks(demo, 
     assert f"Extended from {extended_from.day} {extended_from:%B %Y}" in html
     assert "The coroner (invented) allowed more time" in html
     assert "Coroners (Investigations) Regulations 2013" in html
+
+
+def test_an_invented_second_office_shares_one_collaboration_with_hertfordshire(demo, client):
+    invented = Force.objects.get(name__endswith="(invented)")
+    assert invented.office.name.endswith("(invented)")
+    assert invented.office.slug == "exampleshire"
+    herts = Force.objects.get(name="Hertfordshire Constabulary")
+    assert invented.office_id != herts.office_id
+    shared = Action.objects.get(partner_forces=invented)
+    assert shared.finding.inspection.force == herts
+    assert shared.partners.get().reason.startswith("Invented for the demo")
+    # Exampleshire's officer reads it, marked as Hertfordshire's; Hertfordshire's inspections
+    # stay Hertfordshire's.
+    client.login(username="opcc-example", password=settings.DEMO_PASSWORD)
+    html = client.get(reverse("actions:detail", args=[shared.pk])).content.decode()
+    assert "Collaboration" in html and herts.office.name in html
+    inspection = shared.finding.inspection_id
+    assert client.get(reverse("actions:inspection", args=[inspection])).status_code == 404
+    assert client.get(reverse("actions:edit", args=[shared.pk])).status_code == 403
+    # Hertfordshire's officer no longer sees the invented force's sources.
+    client.login(username="opcc", password=settings.DEMO_PASSWORD)
+    peel = invented.inspections.first()
+    assert client.get(reverse("actions:inspection", args=[peel.pk])).status_code == 404
 
 
 def test_meetings_include_the_apm_of_14_november_2024(demo):
@@ -159,6 +183,16 @@ def test_loading_twice_changes_nothing(demo):
     assert before["actions.Action"] > 0
     load()
     assert row_counts() == before
+
+
+def test_loading_again_moves_an_older_demos_invented_force_into_its_office(demo):
+    invented = Force.objects.get(name__endswith="(invented)")
+    herts = Force.objects.get(name="Hertfordshire Constabulary")
+    Force.objects.filter(pk=invented.pk).update(office=herts.office)  # as an older demo had it
+    load()
+    invented.refresh_from_db()
+    assert invented.office.slug == "exampleshire"
+    assert invented.history.latest().history_change_reason == "Demo office (invented)"
 
 
 def _days(value, today):

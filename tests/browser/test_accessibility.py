@@ -65,10 +65,7 @@ def test_opcc_staff_pages(demo, new_page):
     peel = Inspection.objects.get(published_on__year=2024)
     overdue = Action.objects.overdue().order_by("pk").first()
     finding = peel.findings.order_by("pk").first()
-    # The invented force's sources: a renamed area's direction of travel, a coroner's clock.
-    renamed = Inspection.objects.get(title__startswith="Exampleshire", title__endswith="2023-25")
-    coroner = Inspection.objects.get(source_type=Inspection.SourceType.CORONER)
-    area = GradedArea.objects.filter(inspection=renamed).order_by("pk").first()
+    area = GradedArea.objects.filter(inspection=peel).order_by("pk").first()
     found = audit(
         page,
         [
@@ -81,17 +78,36 @@ def test_opcc_staff_pages(demo, new_page):
             ("deadline-form-errors", f"/actions/{overdue.pk}/deadline/", submit_empty),
             ("finding-form-errors", f"/inspections/{peel.pk}/findings/new/", submit_empty),
             ("external-status", f"/findings/{finding.pk}/external-status/", None),
-            ("direction-of-travel", f"/inspections/{renamed.pk}/", None),
-            ("source-response-clock", f"/inspections/{coroner.pk}/", None),
             ("source-add-errors", "/inspections/new/", submit_empty),
             ("source-edit", f"/inspections/{peel.pk}/edit/", None),
             ("source-response", f"/inspections/{peel.pk}/response/", None),
             ("area-predecessor", f"/areas/{area.pk}/predecessor/", None),
+            ("share-form-errors", f"/actions/{overdue.pk}/share/", submit_empty),
             ("email-preferences", "/account/email/", None),
             ("account", "/account/", None),
             ("two-factor-setup", "/account/two-factor/", None),
             ("password-change", "/accounts/password_change/", None),
             ("calendar-and-api-access", "/account/access/", None),
+        ],
+    )
+    assert found == {}
+
+
+def test_second_office_pages(demo, new_page):
+    """The invented second office: its force's sources, and the collaboration it reads."""
+    page = new_page()
+    sign_in(page, "opcc-example", settings.DEMO_PASSWORD)
+    # The invented force's sources: a renamed area's direction of travel, a coroner's clock.
+    renamed = Inspection.objects.get(title__startswith="Exampleshire", title__endswith="2023-25")
+    coroner = Inspection.objects.get(source_type=Inspection.SourceType.CORONER)
+    shared = Action.objects.filter(partners__isnull=False).order_by("pk").first()
+    found = audit(
+        page,
+        [
+            ("direction-of-travel", f"/inspections/{renamed.pk}/", None),
+            ("source-response-clock", f"/inspections/{coroner.pk}/", None),
+            ("collaboration-action", f"/actions/{shared.pk}/", None),
+            ("collaboration-list", "/actions/", None),
         ],
     )
     assert found == {}

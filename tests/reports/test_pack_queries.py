@@ -23,10 +23,11 @@ pytestmark = pytest.mark.django_db
 # Generation reads: role, meeting lock, previous version, previous meeting, agenda, graded areas,
 # previous inspection and its grades, findings and the findings they repeat, findings needing a
 # response, actions (with their latest updates as subqueries), history, evidence, questions, the
-# earlier published packs' figures. Then two audited saves (the pack, then the PDF request), each
-# with full_clean's unique and check-constraint queries, savepoints and a history row. Constant
-# in the number of actions and in the number of inspections on the agenda.
-GENERATION_QUERIES = 40
+# earlier published packs' figures, other offices' actions shared with this office's forces. Then
+# two audited saves (the pack, then the PDF request), each with full_clean's unique and
+# check-constraint queries, savepoints and a history row. Constant in the number of actions and
+# in the number of inspections on the agenda.
+GENERATION_QUERIES = 41
 
 
 @pytest.fixture(params=[10, 500])

@@ -1,0 +1,67 @@
+"""Sharing an action with partner forces: the owning office's OPCC staff share and unshare it.
+
+As in actions/views.py: permission first (tracker/roles.py), then one selector or service.
+"""
+
+from actions import collaboration_forms, collaboration_selectors, collaboration_services, selectors
+from actions.views import action_url
+from tracker import roles
+from tracker.web import allow, bound_form_data, form_page, workspace
+
+
+def _page(request, action, form, *, change, title, submit, success):
+    context = {
+        "action": action,
+        "page_title": title,
+        "submit": submit,
+        **collaboration_selectors.sharing(action=action),
+    }
+    return form_page(
+        request,
+        form,
+        "actions/action_share.html",
+        context,
+        change=change,
+        done=action_url(action),
+        success=success,
+    )
+
+
+@workspace
+def action_share(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    allow(roles.can_change_action(request.user, action))
+    form = collaboration_forms.ShareForm(
+        *bound_form_data(request), forces=collaboration_selectors.share_choices(action=action)
+    )
+    return _page(
+        request,
+        action,
+        form,
+        change=lambda data: collaboration_services.action_share(
+            by=request.user, action=action, **data
+        ),
+        title="Share with a partner force",
+        submit="Share the action",
+        success=lambda partner: f"Shared with {partner.force}.",
+    )
+
+
+@workspace
+def action_unshare(request, pk):
+    action = selectors.action_detail(user=request.user, pk=pk)
+    allow(roles.can_change_action(request.user, action))
+    form = collaboration_forms.UnshareForm(
+        *bound_form_data(request), forces=collaboration_selectors.partner_choices(action=action)
+    )
+    return _page(
+        request,
+        action,
+        form,
+        change=lambda data: collaboration_services.action_unshare(
+            by=request.user, action=action, **data
+        ),
+        title="Stop sharing with a partner force",
+        submit="Stop sharing",
+        success=lambda partner: f"No longer shared with {partner.force}.",
+    )
