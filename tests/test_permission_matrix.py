@@ -87,6 +87,10 @@ actions:assign                    -          GET     302   403    403    404    
 actions:assign                    -          POST    302   403    403    404    302   403      404
 actions:deadline                  -          GET     302   403    403    404    200   403      404
 actions:deadline                  -          POST    302   403    403    404    200   403      404
+actions:share                     -          GET     302   403    403    404    200   403      404
+actions:share                     -          POST    302   403    403    404    200   403      404
+actions:unshare                   -          GET     302   403    403    404    200   403      404
+actions:unshare                   -          POST    302   403    403    404    200   403      404
 actions:update                    -          GET     302   403    200    404    200   403      404
 actions:update                    -          POST    302   403    200    404    200   403      404
 actions:propose                   -          GET     302   403    200    404    200   403      404
@@ -161,6 +165,7 @@ api:calendar_opcc                 -          GET     404   404    404    404    
 api:access                        -          GET     302   200    200    200    200   200      200
 api:access_issue                  -          POST    302   200    200    200    200   403      200
 api:access_revoke                 -          POST    302   302    302    302    302   302      302
+reports:national                  -          GET     302   403    403    403    403   403      403
 reports:meetings                  -          GET     302   200    200    200    200   403      200
 reports:meeting_create            -          GET     302   403    403    403    200   403      200
 reports:meeting_create            -          POST    302   403    403    403    200   403      200
@@ -193,8 +198,8 @@ reports:inspection_public_progress -         POST    302   403    403    403    
 reports:public_progress           -          GET     200   200    200    200    200   200      200
 reports:public_progress_history   -          GET     200   200    200    200    200   200      200
 reports:public_progress_feed      -          GET     200   200    200    200    200   200      200
-reports:public_list               -          GET     302   302    302    302    302   302      302
-reports:moved_public_list         -          GET     302   302    302    302    302   302      302
+reports:public_list               -          GET     200   200    200    200    200   200      200
+reports:moved_public_list         -          GET     200   200    200    200    200   200      200
 reports:public_office             -          GET     200   200    200    200    200   200      200
 reports:moved_public_progress     -          GET     302   302    302    302    302   302      302
 reports:moved_public_progress_history - GET 302   302    302    302    302   302      302
