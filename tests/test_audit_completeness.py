@@ -37,6 +37,7 @@ from tests.factories import (
     MeetingFactory,
     QuestionFactory,
     UserFactory,
+    home_office,
 )
 from tracker import audit
 
@@ -101,7 +102,9 @@ WRITES = {
     "tracker.audited_save": (
         "opcc",
         lambda w: (
-            lambda by: audit.audited_save(Force(name="Kent Police"), by=by, reason="Added by hand")
+            lambda by: audit.audited_save(
+                Force(name="Kent Police", office=home_office()), by=by, reason="Added by hand"
+            )
         ),
         "Added by hand",
     ),
@@ -790,7 +793,8 @@ def test_an_admin_add_and_delete_are_in_the_history_with_user_and_reason(world, 
     superuser = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(superuser)
     added = client.post(
-        reverse("admin:actions_force_add"), {"name": "Kent Police", "monitoring_phase": "scan"}
+        reverse("admin:actions_force_add"),
+        {"name": "Kent Police", "office": home_office().pk, "monitoring_phase": "scan"},
     )
     assert added.status_code == 302
     kent = Force.objects.get(name="Kent Police")

@@ -70,7 +70,9 @@ class OfficeQuerySet(models.QuerySet):
         if ids or not create:
             return None
         name = settings.PANEL_PAPER["office_name"]
-        return self.create(name=name, slug=slugify(name)[:60] or "office").pk
+        # get_or_create: two first writers at once make one office between them.
+        office, _ = self.get_or_create(slug=slugify(name)[:60] or "office", defaults={"name": name})
+        return office.pk
 
 
 class Office(models.Model):

@@ -1,5 +1,6 @@
 """Roles and the one home for "who may see or change this": views, admin and selectors ask here."""
 
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
@@ -141,19 +142,17 @@ def office_id_of(user):
     if user.office_id is not None:
         return user.office_id
     if not hasattr(user, "_sole_office_id"):
-        from tracker.models import Office
-
-        user._sole_office_id = Office.objects.sole_id(create=False)
+        offices = django_apps.get_model("tracker", "Office").objects
+        user._sole_office_id = offices.sole_id(create=False)
     return user._sole_office_id
 
 
 def office_force_ids(user):
     """The ids of the forces the user's office oversees, read once per request."""
     if not hasattr(user, "_office_force_ids"):
-        from actions.models import Force
-
         office_id = office_id_of(user)
-        ids = Force.objects.filter(office_id=office_id).values_list("pk", flat=True)
+        forces = django_apps.get_model("actions", "Force").objects
+        ids = forces.filter(office_id=office_id).values_list("pk", flat=True)
         user._office_force_ids = frozenset(ids) if office_id else frozenset()
     return user._office_force_ids
 

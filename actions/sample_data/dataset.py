@@ -103,6 +103,7 @@ def people(*, forces, owners_per_force, staff, prefix):
             email=f"{prefix}opcc-{n}@example.org",
             first_name="OPCC",
             last_name=f"Officer {n}",
+            office_id=forces[0].office_id if forces else None,
             password=unusable,
         )
         for n in range(staff)
