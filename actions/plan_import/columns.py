@@ -412,3 +412,10 @@ def ambiguous_inspection(title, found):
         f'"{title}" matches {len(found)} inspections: {names}{more}. Use the full title, or '
         "ignore this column and choose the inspection when matching the columns."
     )
+
+
+def visible(queryset, user):
+    """What the officer may see of `queryset` (their office's inspections or actions): a file
+    naming another office's inspection or action id finds nothing. No user (a dry run on the
+    command line, no officer named) reads the whole register."""
+    return queryset.all() if user is None else queryset.visible_to(user)

@@ -22,6 +22,7 @@ from actions.plan_import.columns import (
     parse_percent,
     parse_rag,
     parse_status,
+    visible,
 )
 from tracker import roles
 from tracker.models import User
@@ -82,13 +83,7 @@ class _Lookups:
 
         # Every inspection when the file names any (an office has tens, not thousands), so a
         # short name or the start of a title finds its inspection.
-        # Only the inspections and actions the officer may see (their office's): a file naming
-        # another office's inspection or action id finds nothing there. No user (a dry run
-        # on the command line, with no officer named) reads the whole register.
-        inspections, all_actions = Inspection.objects.all(), Action.objects.all()
-        if user is not None:
-            inspections, all_actions = inspections.visible_to(user), all_actions.visible_to(user)
-        known = inspections.select_related("force")
+        known = visible(Inspection.objects, user).select_related("force")
         if not titles:
             known = known.filter(pk=getattr(default_inspection, "pk", None))
         known = list(known)
@@ -105,7 +100,8 @@ class _Lookups:
         }
         latest = Update.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
         actions = (
-            all_actions.filter(Q(finding__inspection_id__in=inspection_ids) | Q(pk__in=ids))
+            visible(Action.objects, user)
+            .filter(Q(finding__inspection_id__in=inspection_ids) | Q(pk__in=ids))
             .select_related("finding__inspection__force", "owner", "opcc_lead", "delegate")
             .annotate(latest_narrative=Subquery(latest.values("narrative")[:1]))
         )
@@ -161,12 +157,9 @@ class Planner:
 
     def plan(self):
         rows = list(self.rows())
-        self.lookups = _Lookups(
-            [r.cells for r in rows], default_inspection=self.default_inspection, user=self.user
-        )
-        self.seen = {}
-        self.finding_texts = {}
-        self.announced = set()
+        cells = [r.cells for r in rows]
+        self.lookups = _Lookups(cells, default_inspection=self.default_inspection, user=self.user)
+        self.seen, self.finding_texts, self.announced = {}, {}, set()
         for row in rows:
             self.plan_row(row)
             if row.errors:
@@ -402,7 +395,6 @@ class Planner:
 
 
 def plan_import(sheet, mapping, *, default_inspection=None, user=None):
-    """The plan for a file's rows, matched against what `user` may see (everything if None)."""
     return Planner(sheet, mapping, default_inspection=default_inspection, user=user).plan()
 
 
