@@ -83,6 +83,10 @@ actions:assign                    -          GET     302   403    403    404    
 actions:assign                    -          POST    302   403    403    404    302   403
 actions:deadline                  -          GET     302   403    403    404    200   403
 actions:deadline                  -          POST    302   403    403    404    200   403
+actions:share                     -          GET     302   403    403    404    200   403
+actions:share                     -          POST    302   403    403    404    200   403
+actions:unshare                   -          GET     302   403    403    404    200   403
+actions:unshare                   -          POST    302   403    403    404    200   403
 actions:update                    -          GET     302   403    200    404    200   403
 actions:update                    -          POST    302   403    200    404    200   403
 actions:propose                   -          GET     302   403    200    404    200   403
