@@ -301,7 +301,19 @@ def test_the_series_across_meetings_comes_from_each_published_papers_own_figures
         services.pack_generate(by=opcc_officer, meeting=february, pdf=False)  # a later draft
     services.pack_publish(by=opcc_officer, pack=published, public=False)
     key = str(world["inspection"].pk)
-    before = {"actions": 5, "open": 5, "closed": 0, "overdue": 0, "percent_complete": 26}
+    before = {
+        "actions": 5,
+        "open": 5,
+        "closed": 0,
+        "overdue": 0,
+        "percent_complete": 26,
+        # Its findings by the public status rule, which the national view reads.
+        "findings": {
+            "recommendations": {"open": 2, "complete": 0},
+            "afis": {"open": 2, "complete": 0},
+            "closed": 0,
+        },
+    }
     assert published.figures[key] == before
     with at(2025, 3, 20):
         action_services.action_post_update(
