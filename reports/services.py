@@ -32,18 +32,13 @@ def queue_pack_pdf(pack_id):
     app.signature(RENDER_PDF_TASK, args=[pack_id]).delay()
 
 
-def _require_office_agenda(*, by, office_id, inspections, opcc_lead):
-    """A meeting's agenda holds only inspections `by` may see (their office's forces'), and its
-    OPCC lead is one of the office's staff: the form offers no others, and a forged post is
-    refused here."""
+def _require_office_agenda(*, by, inspections):
+    """A meeting's agenda holds only inspections `by` may see (their office's forces'): the form
+    offers no others, and a forged post is refused here (its lead: _check_lead)."""
     wanted = {inspection.pk for inspection in inspections}
     seen = set(Inspection.objects.visible_to(by).filter(pk__in=wanted).values_list("pk", flat=True))
     if wanted - seen:
         raise WorkflowError("Only your office's inspections can be on its meetings' agendas.")
-    if opcc_lead is not None and not (
-        roles.is_opcc_staff(opcc_lead) and roles.in_office(opcc_lead, office_id)
-    ):
-        raise WorkflowError("The OPCC lead must be one of the office's OPCC staff.")
 
 
 @transaction.atomic
@@ -54,7 +49,7 @@ def meeting_create(
     office_id = roles.office_id_of(by)
     if office_id is None:
         raise WorkflowError("You are not in an office: an administrator must set yours.")
-    _require_office_agenda(by=by, office_id=office_id, inspections=inspections, opcc_lead=opcc_lead)
+    _require_office_agenda(by=by, inspections=inspections)
     meeting = Meeting(
         office_id=office_id,
         kind=kind,
@@ -89,12 +84,7 @@ def meeting_edit(*, by, meeting, inspections, **fields):
         raise WorkflowError(f"These cannot be edited here: {', '.join(sorted(unknown))}.")
     if not roles.in_office(by, meeting.office_id):
         raise WorkflowError("Only the meeting's office can change it.")
-    _require_office_agenda(
-        by=by,
-        office_id=meeting.office_id,
-        inspections=inspections,
-        opcc_lead=fields.get("opcc_lead", meeting.opcc_lead),
-    )
+    _require_office_agenda(by=by, inspections=inspections)
     changed = apply_changes(meeting, fields)
     _check_lead(meeting)
     if changed:

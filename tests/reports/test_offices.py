@@ -139,7 +139,7 @@ def test_the_meeting_services_refuse_another_offices_inspection_or_lead(
         services.meeting_create(
             by=opcc_officer, kind="apm", title="APM", starts_at=when, inspections=[theirs]
         )
-    with pytest.raises(WorkflowError, match="OPCC lead"):
+    with pytest.raises(WorkflowError, match="cannot lead this meeting"):
         services.meeting_create(
             by=opcc_officer, kind="apm", title="APM", starts_at=when, opcc_lead=opcc_b
         )

@@ -63,7 +63,7 @@ def test_the_partner_offices_pack_reports_the_shared_action_marked(partner, sign
     assert "Staff-only progress." in section
     services.pack_publish(by=partner["staff"], pack=pack, public=True)
     client.logout()
-    public = client.get(reverse("reports:public_pack", args=[pack.uuid])).content.decode()
+    public = client.get(pack.get_public_url()).content.decode()
     assert "Joint unit review" in public
     assert "Progress for the public." in public and "Public wording." in public
     assert "Staff-only progress." not in public and "Internal wording." not in public

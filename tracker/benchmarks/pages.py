@@ -376,7 +376,12 @@ class Command(BaseCommand):
         reader.groups.add(Group.objects.get(name=roles.NATIONAL_READER))
         client = Client()
         client.force_login(reader)
-        published = Inspection.objects.update(public_progress=True)
+        published = 0
+        for inspection in Inspection.objects.filter(public_progress=False):
+            inspection.public_progress = True
+            inspection._change_reason = "Benchmark: every progress page on (rolled back)"
+            inspection.save(update_fields=["public_progress"])
+            published += 1
         url = reverse("reports:national")
 
         key = national.recurring_cache_key(national.published_inspections())
