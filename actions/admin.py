@@ -13,6 +13,7 @@ from django.utils.html import format_html
 
 from actions.models import (
     Action,
+    ActionPartner,
     Evidence,
     ExtensionRequest,
     Finding,
@@ -201,6 +202,26 @@ class ExtensionRequestAdmin(AuditedAdmin):
     list_display = ["action", "requested_by", "requested_deadline", "status", "decided_by"]
     list_filter = ["status"]
     list_select_related = ["action", "requested_by", "decided_by"]
+    search_fields = ["action__title", "reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActionPartner)
+class ActionPartnerAdmin(AuditedAdmin):
+    """Read only: an action is shared and unshared on its page (actions/collaboration_services.py),
+    with a reason; the admin shows who shared it with which force, and the history of unsharing."""
+
+    list_display = ["action", "force", "shared_by", "shared_at"]
+    list_filter = ["force"]
+    list_select_related = ["action", "force", "shared_by"]
     search_fields = ["action__title", "reason"]
 
     def has_add_permission(self, request):

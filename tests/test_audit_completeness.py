@@ -636,6 +636,7 @@ NOT_WRITES = {
     "tracker.apply_changes",
     "tracker.require_change",
     "tracker.require_opcc_staff",
+    "tracker.require_sees_force",
     "tracker.require_text",
 }
 
