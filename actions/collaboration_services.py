@@ -28,7 +28,7 @@ def action_share(*, by, action, force, reason):
     if action.partners.filter(force=force).exists():
         raise WorkflowError(f"The action is already shared with {force}.")
     partner = ActionPartner(action=action, force=force, shared_by=by, reason=reason)
-    return audited_save(partner, by=by, reason=f"Shared with {force}: {reason}")
+    return audited_save(partner, by=by, reason=f"Shared with {force}: {reason}"[:100])
 
 
 @transaction.atomic
@@ -52,6 +52,6 @@ def action_unshare(*, by, action, force, reason):
             "ending the sharing."
         )
     partner._history_user = by
-    partner._change_reason = f"Sharing with {force} ended: {reason}"
+    partner._change_reason = f"Sharing with {force} ended: {reason}"[:100]
     partner.delete()
     return partner

@@ -425,8 +425,7 @@ PLAN_MAX_UPLOAD_MB = env_int("PLAN_MAX_UPLOAD_MB", 10)
 # An earlier finding of the same force is suggested as repeated when its similarity score
 # (0-100, rapidfuzz token-set ratio on normalised words) is at least this.
 REPEAT_SUGGESTION_THRESHOLD = env_int("REPEAT_SUGGESTION_THRESHOLD", 65)
-# The national view keeps its findings recurring across forces (that matching, over every
-# published wording) this many seconds for the same published inspections (reports/national.py).
+# Seconds the national view keeps its recurring findings (reports/national.py).
 NATIONAL_VIEW_CACHE_SECONDS = env_int("NATIONAL_VIEW_CACHE_SECONDS", 300)
 # The Panel paper's defaults (reports/services.py copies them onto each new pack, where OPCC
 # staff can edit them): the office as it publishes, who the report is of, the contact officer,
@@ -448,8 +447,7 @@ PANEL_PAPER = {
         "inspection and make any observations.",
     ),
 }
-# Operations (docs/deploy.md). /health/ fails, administrators see a banner and get one email when
-# no reminder sweep has finished for this many hours: a day plus slack for a slow or late run.
+# Hours with no finished reminder sweep before /health/ fails and administrators are told.
 SWEEP_HEARTBEAT_HOURS = env_int("SWEEP_HEARTBEAT_HOURS", 26)
 # A database that does not answer fails fast (a request, a task, /health/) instead of hanging.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
@@ -458,8 +456,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     )
 # Load balancers probe /health/ over plain HTTP on the private network.
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]
-# Errors to Sentry only when SENTRY_DSN is set; otherwise nothing leaves the server. No personal
-# data and no local variables (they could hold an email body) are sent.
+# Errors to Sentry only when SENTRY_DSN is set; no personal data or local variables are sent.
 SENTRY_DSN = env("SENTRY_DSN")
 if SENTRY_DSN:
     import sentry_sdk

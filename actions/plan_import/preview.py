@@ -81,8 +81,7 @@ class _Lookups:
         ids = {action_id(c["action_id"]) for c in cell_rows} - {None}
         people = {key_text(c.get(k)) for c in cell_rows for k in ("owner", "opcc_lead")} - {""}
 
-        # Every inspection when the file names any (an office has tens, not thousands), so a
-        # short name or the start of a title finds its inspection.
+        # Every inspection the user sees when the file names any, so a short name finds one.
         known = visible(Inspection.objects, user).select_related("force")
         if not titles:
             known = known.filter(pk=getattr(default_inspection, "pk", None))

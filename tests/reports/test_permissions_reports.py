@@ -41,6 +41,7 @@ pytestmark = pytest.mark.django_db
 MATRIX = """
 url                 target     method  anon  opcc  owner  other  panel  admin  opcc_b  panel_b
 meetings            -          GET     302   200   200    200    200    403    200     200
+national            -          GET     302   403   403    403    403    403    403     403
 meeting_create      -          GET     302   200   403    403    403    403    200     403
 meeting_create      -          POST    302   200   403    403    403    403    200     403
 meeting_detail      meeting    GET     302   200   403    403    403    403    404     403
