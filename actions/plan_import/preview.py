@@ -44,8 +44,7 @@ class RowPlan:
     action: Action | None = None
     parsed: dict = field(default_factory=dict)
     labels: dict = field(default_factory=dict)  # field -> the file's heading for it
-    # For an update: the service calls decided by the preview, which applying only carries out
-    # (so what the preview shows and what is applied cannot drift apart).
+    # For an update: the service calls the preview decided, which applying only carries out.
     steps: dict = field(default_factory=dict)
 
     def error(self, name, message):
