@@ -3,15 +3,12 @@ member, and one Hertfordshire action shared with its force as a collaboration (i
 
 import datetime
 
-from django.conf import settings
-from django.contrib.auth.models import Group
-
 from actions import collaboration_services
 from actions.models import Action, ActionPartner, Force
 from actions.sample_data import events
 from tracker import roles
 from tracker.audit import audited_save
-from tracker.models import Office, User
+from tracker.models import Office
 
 OFFICE = {
     "slug": "exampleshire",
@@ -46,7 +43,9 @@ def example_office_load(*, force_name, today):
             office = Office(**OFFICE)
             office._change_reason = "Demo office (invented)"
             office.save()
-        users = {username: _user(username, *rest, office=office) for username, *rest in USERS}
+        users = {
+            username: events.demo_user(username, *rest, office=office) for username, *rest in USERS
+        }
         force = Force.objects.filter(name=force_name).first()
         if force is not None and force.office_id != office.pk:
             force.office = office
@@ -57,24 +56,6 @@ def example_office_load(*, force_name, today):
                 update_fields=["office"],
             )
     return office, users
-
-
-def _user(username, first_name, last_name, role, role_title, *, office):
-    user = User.objects.filter(username=username).first()
-    if user is not None:
-        return user
-    user = User.objects.create_user(
-        office=office if role in (roles.OPCC_STAFF, roles.PANEL_MEMBER) else None,
-        username=username,
-        password=settings.DEMO_PASSWORD,
-        first_name=first_name,
-        last_name=last_name,
-        email=f"{username}@example.org",
-        role_title=role_title,
-        is_staff=role == roles.OPCC_STAFF,
-    )
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def collaboration_load(*, inspection, partner, opcc, today):

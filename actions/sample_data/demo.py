@@ -11,8 +11,6 @@ inspection and user is created only if missing.
 import datetime
 from pathlib import Path
 
-from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,7 +28,7 @@ from actions.sample_data import (
 from reports.models import Meeting
 from reports.services import meeting_create
 from tracker import roles
-from tracker.models import Office, User
+from tracker.models import Office
 
 TEXTS = Path(__file__).resolve().parent / "texts"
 FORCE_NAME = "Hertfordshire Constabulary"
@@ -165,7 +163,7 @@ def load_demo(*, stdout=None):
         with events.happened_on(events.at(PEEL_2015_PLAN["recorded"], hour=9)):
             office = _demo_office()
             users = {
-                username: _demo_user(username, *rest, office=office)
+                username: events.demo_user(username, *rest, office=office)
                 for username, *rest in DEMO_USERS
             }
             opcc, owner = users["opcc"], users["owner"]
@@ -218,24 +216,6 @@ def _demo_office():
     office._change_reason = "Demo office"
     office.save()
     return office
-
-
-def _demo_user(username, first_name, last_name, role, role_title, *, office):
-    user = User.objects.filter(username=username).first()
-    if user is not None:
-        return user
-    user = User.objects.create_user(
-        office=office if role in (roles.OPCC_STAFF, roles.PANEL_MEMBER) else None,
-        username=username,
-        password=settings.DEMO_PASSWORD,
-        first_name=first_name,
-        last_name=last_name,
-        email=f"{username}@example.org",
-        role_title=role_title,
-        is_staff=role in (roles.OPCC_STAFF, roles.ADMINISTRATOR),
-    )
-    user.groups.add(Group.objects.get(name=role))
-    return user
 
 
 def _load_findings(inspection, opcc, parsed_findings):

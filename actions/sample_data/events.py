@@ -10,6 +10,8 @@ import datetime
 from contextlib import contextmanager
 
 from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.utils import timezone
@@ -27,6 +29,7 @@ from actions.models import (
 )
 from reports import services as report_services
 from reports.models import BriefingPack
+from tracker import roles
 from tracker.models import User
 
 # A meeting's papers are published a week before it.
@@ -147,3 +150,23 @@ def pack_prepared(meeting, opcc, *, on, paper, overall, publish=True):
             report_services.pack_publish(by=opcc, pack=pack, public=True)
             BriefingPack.objects.filter(pk=pack.pk).update(published_at=on)
     return pack
+
+
+def demo_user(username, first_name, last_name, role, role_title, *, office):
+    """A demo user with one role, made once (an existing one is left as it is); OPCC staff and
+    Panel members in `office`."""
+    user = User.objects.filter(username=username).first()
+    if user is not None:
+        return user
+    user = User.objects.create_user(
+        office=office if role in (roles.OPCC_STAFF, roles.PANEL_MEMBER) else None,
+        username=username,
+        password=settings.DEMO_PASSWORD,
+        first_name=first_name,
+        last_name=last_name,
+        email=f"{username}@example.org",
+        role_title=role_title,
+        is_staff=role in (roles.OPCC_STAFF, roles.ADMINISTRATOR),
+    )
+    user.groups.add(Group.objects.get(name=role))
+    return user
