@@ -7,6 +7,7 @@ If either is missing, every test here is skipped and the reason is printed.
 
 import os
 import shutil
+import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -68,15 +69,40 @@ def browser():
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
+@pytest.fixture(scope="session")
+def demo_snapshot():
+    """A copy of the test database holding the demo, made by the first test that needs it
+    (loading the demo takes 10-25 s; copying it back, a few milliseconds)."""
+    snapshot = {}
+    yield snapshot
+    if "copy" in snapshot:
+        snapshot["copy"].close()
+
+
 @pytest.fixture
-def demo(transactional_db):
-    """The demo data, as `make run` loads it, with the day's reminder sweep done."""
+def demo(transactional_db, demo_snapshot):
+    """The demo data, as `make run` loads it, with the day's reminder sweep done. On SQLite
+    (the browser layer's database) it is loaded once and copied back for each later test, so
+    every test starts from the same demo whatever the one before it changed."""
+    from django.core.cache import cache
+    from django.db import connection
+
     from actions.models import Inspection
     from actions.reminders.sweep import reminders_sweep
     from actions.sample_data.demo import load_demo
 
-    load_demo()
-    reminders_sweep()
+    cache.clear()  # nothing read from an earlier test's data (the copy keeps its ids)
+    copyable = connection.vendor == "sqlite"
+    if copyable and "copy" in demo_snapshot:
+        connection.ensure_connection()
+        demo_snapshot["copy"].backup(connection.connection)
+    else:
+        load_demo()
+        reminders_sweep()
+        if copyable:
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            connection.connection.backup(copy)
+            demo_snapshot["copy"] = copy
     return Inspection.objects.get(published_on__year=2024)
 
 
