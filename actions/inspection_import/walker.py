@@ -65,6 +65,9 @@ class Walker:
         self.topic: str | None = None  # "Cause of concern: <topic>", kept for its recommendations
         self.concern_named = False  # the text has spoken of a cause of concern
         self.blank = False  # a blank line came before the current one
+        # Heading and prose read since the last cause of concern, outside any list: a letter may
+        # restate the cause there before its recommendations ("we found that the force ...").
+        self.context: list[str] = []
         self._reset()
 
     def _reset(self):
@@ -111,7 +114,7 @@ class Walker:
         starts = bool(self.item_start.match(body))
         if not bullet and not starts and not self.lenient and heading_like(body):
             self.close()
-            self.fresh, self.topic = (body, False), None
+            self.fresh, self.topic, self.context = (body, False), None, [body]
             return
         self._text(body, bool(bullet), starts, after_blank)
 
@@ -192,6 +195,7 @@ class Walker:
             prefix = sentence[timescale.start() : -1] if timescale else clause and clause[1]
             self.prefix = capitalise(prefix.strip()) if prefix else None
             self.led = True
+            self._restated_cause()
             return
         self.close()
         # The list is of the kind named last ("This cause of concern had two recommendations:"),
@@ -206,6 +210,8 @@ class Walker:
             self.kind, self.style = max(hits)[1], "fragment"
             self.summary = not self.seen_section
             self.prefix = capitalise(clause[1]) if clause else None
+            if self.kind == "recommendation":
+                self._restated_cause()
         self.led = self.style == "fragment"
 
     def _text(self, body: str, bullet: bool, starts: bool, after_blank: bool = False):
@@ -243,6 +249,7 @@ class Walker:
             self.close()
             return
         if self.kind is None:
+            self.context.append(body)
             return
         if self.lenient:
             self.lenient = False
@@ -277,6 +284,7 @@ class Walker:
             self._start(body, bullet)
         else:
             self.close()  # a narrative paragraph ends the list
+            self.context.append(body)
 
     def _quoted(self, body: str):
         """A cause of concern in quotation marks, over one or more paragraphs."""
@@ -330,9 +338,23 @@ class Walker:
         }
         self.items.append(item)
         if self.kind == "cause_of_concern":
-            self.cause = item
+            self.cause, self.context = item, []
         self.parts, self.ref = [], None
         self.count += 1
+
+    def _restated_cause(self):
+        """Recommendations that follow a paragraph restating an earlier cause of concern belong
+        to that cause, not to the last one listed: a letter's background may list every cause
+        ("which were that the force: ...; and ...") before taking them one at a time."""
+        causes = [item for item in self.items if item["kind"] == "cause_of_concern"]
+        if len(causes) < 2 or not self.context or self.cause not in causes:
+            return
+        self.cause = causes[-1]  # by default, as with no restatement: the last cause listed
+        said = _stems(" ".join(self.context))
+        scores = [len(said & _stems(cause["text"])) for cause in causes]
+        best = max(scores)
+        if best >= 3 and scores.count(best) == 1 and best > scores[-1]:
+            self.cause = causes[scores.index(best)]
 
     def _paragraph_grades(self, body: str):
         """Grades stated in prose: the first paragraph under a heading, or "X is good at Y"."""
@@ -350,3 +372,42 @@ class Walker:
             for match in self.free_grade.finditer(body):
                 grade = GRADE_WORDS[(match["grade"] or "requires improvement").lower()]
                 self.grades.setdefault(capitalise(match["area"].strip()), grade)
+
+
+# Words too common in findings to tell one cause of concern from another.
+COMMON_WORDS = frozenset(
+    {
+        "that",
+        "this",
+        "with",
+        "from",
+        "their",
+        "they",
+        "have",
+        "force",
+        "forces",
+        "police",
+        "constabulary",
+        "should",
+        "needs",
+        "wasn",
+        "doesn",
+        "didn",
+        "were",
+        "been",
+        "being",
+        "which",
+        "when",
+        "where",
+        "about",
+        "into",
+        "make",
+        "sure",
+    }
+)
+
+
+def _stems(text: str) -> set[str]:
+    """A text's distinctive words, cut to five letters so that "identify" meets "identifying"."""
+    words = re.findall(r"[a-z]+", text.lower())
+    return {word[:5] for word in words if len(word) >= 4 and word not in COMMON_WORDS}

@@ -155,6 +155,28 @@ We found that the force has made progress.
     ]
 
 
+def test_recommendations_after_a_restated_cause_belong_to_it_not_to_the_last_listed():
+    text = """We identified two causes of concern, which were that the force:
+- was failing to identify and assess vulnerability at first point of contact; and
+- wasn't supervising its investigations.
+Responding to the public
+We found that the force wasn't identifying vulnerability at the first point of contact.
+We made the following recommendations, stating that the force should make sure that:
+- call handlers record a structured risk assessment;
+Investigating crime
+We reviewed 90 case files.
+We made the following recommendations, stating that the force should make sure that:
+- supervisors review every investigation plan.
+"""
+    result = parse_report(text)
+    assert [(f.kind, f.parent) for f in result.findings] == [
+        ("cause_of_concern", None),
+        ("cause_of_concern", None),
+        ("recommendation", "Cause of concern 1"),
+        ("recommendation", "Cause of concern 2"),
+    ]
+
+
 def test_a_victims_words_quoted_in_a_report_with_causes_of_concern_are_not_one():
     text = """Cause of concern
 The force doesn't answer calls quickly enough.
