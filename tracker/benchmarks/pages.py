@@ -82,7 +82,7 @@ class Command(ScopeComparison, BaseCommand):
             raise CommandError("The benchmark signs in as real users: not in production.")
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
-        self.repeat, self.rows = repeat, []
+        self.repeat, self.rows, self.compared = repeat, [], []
         logging.disable(logging.INFO)  # a line per request or digest would bury the table
         try:
             with (

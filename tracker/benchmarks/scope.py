@@ -144,7 +144,6 @@ class ScopeComparison:
             f"  one office: {seen[OFFICE]:,} actions; load average {load_before} before, "
             f"{self.load()} after"
         )
-        self.compared = []
         for (label, _), timed, counted in zip(cases, times, counts, strict=True):
             figures = {}
             for side in (OFFICE, ALL_FORCES):
@@ -161,7 +160,7 @@ class ScopeComparison:
             force.save(update_fields=["office"])
 
     def print_comparison(self):
-        if not getattr(self, "compared", None):
+        if not self.compared:
             return
         self.stdout.write("")
         self.stdout.write(
