@@ -1,6 +1,7 @@
 """generate_dataset (the national data set) and benchmark (the table of timings), as commands."""
 
 import io
+import re
 
 import pytest
 from django.apps import apps
@@ -21,6 +22,7 @@ from actions.models import (
 from actions.sample_data import dataset
 from reports.models import BriefingPack, Meeting
 from tracker import roles
+from tracker.benchmarks import pages
 from tracker.models import Office, User
 
 pytestmark = pytest.mark.django_db
@@ -211,6 +213,87 @@ def test_benchmark_times_one_offices_officer_beside_all_forces_in_one_office():
         assert int(row.split()[-1].split("-")[0]) <= 6  # queries
     # The move of every force into one office was rolled back with the rest.
     assert dict(Force.objects.values_list("pk", "office")) == offices
+
+
+SCOPED = [
+    "list: work in progress",
+    "list: causes of concern",
+    "list: not started, latest deadline first",
+    "search: q=supervision",
+    "search: q=custody victim",
+    "search: q=zebra (no match)",
+    "deep page: page=500",
+    "dashboard: OPCC staff",
+]
+
+
+def test_benchmark_scope_only_interleaves_one_office_with_all_forces(monkeypatch):
+    generate("--actions", "60", "--forces", "2")
+    offices = dict(Force.objects.values_list("pk", "office"))
+    users = User.objects.count()
+    turns = []  # each side's turn analyses the force table; all forces' turn moves them first
+    monkeypatch.setattr(pages.Command, "analyze_forces", lambda self: turns.append("turn"))
+    move = pages.Command.move_every_force
+    monkeypatch.setattr(
+        pages.Command,
+        "move_every_force",
+        lambda self, office: turns.append("move") or move(self, office),
+    )
+    out = io.StringIO()
+    call_command("benchmark", "--scope-only", "--repeat", "3", stdout=out)
+    text = out.getvalue()
+    lines = text.splitlines()
+    # A warm-up round, then three: office first, all forces first, office first.
+    office, every = ["turn"], ["move", "turn"]
+    assert turns == office + every + office + every + every + office + office + every
+    assert "Dataset: 60 actions" in text
+    assert (
+        "All forces in one office (60 actions), as in a one-office deployment: 3 round(s), "
+        "each timing every page once per side, the order of the sides alternating"
+    ) in text
+    assert "  one office: 30 actions; load average" in text
+    for absent in ("pack:", "reminder sweep", "action owner", "admin changelist", "history tab"):
+        assert absent not in text, absent
+    for side in ("one office", "all forces"):
+        for case in SCOPED:
+            row = next(line for line in lines if line.startswith(f"{side}: {case}"))
+            median, p95, queries = row.split()[-3:]
+            assert float(p95) >= float(median) > 0, row
+        floors = [line for line in lines if line.startswith(f"{side}:   raw SQL floor")]
+        assert [line.split()[-1] for line in floors] == ["1", "1", "1"]
+    table = lines[lines.index(next(x for x in lines if x.startswith("OPCC officer: one"))) :]
+    for case in [*SCOPED, "  raw SQL floor"]:
+        compared = next(line for line in table if line.startswith(case))
+        mine, _, every_ms, _, ratio = map(float, compared.removeprefix(case).split())
+        # office median / all forces median, of the figures before their rounding to 0.1 ms
+        low, high = (mine - 0.05) / (every_ms + 0.05), (mine + 0.05) / max(every_ms - 0.05, 0.01)
+        assert low - 0.005 <= ratio <= high + 0.005, compared
+    ratio_line = next(line for line in table if line.startswith("ratio one office / all forces"))
+    assert "(geometric mean of 8), worst" in ratio_line and "raw SQL floors" in ratio_line
+    assert "national view, matched afresh (cold: cache cleared)" in text
+    assert "national view (warm: cached)" in text
+    published = f"  national view, {Inspection.objects.count()} inspections"
+    verdict = next(line for line in lines if line.startswith(published))
+    verdicts = (
+        r"published; median against 500 ms: "
+        r"cold [\d.]+ ms (under|OVER), warm [\d.]+ ms (under|OVER)$"
+    )
+    assert re.search(verdicts, verdict), verdict
+    # The moves, the published pages and the national reader were all rolled back.
+    assert dict(Force.objects.values_list("pk", "office")) == offices
+    assert User.objects.count() == users
+    assert not Inspection.objects.filter(public_progress=True).exists()
+
+
+def test_benchmark_scope_only_with_one_office_has_nothing_to_compare():
+    generate("--actions", "20", "--forces", "1")
+    out = io.StringIO()
+    call_command("benchmark", "--scope-only", "--repeat", "1", stdout=out)
+    text = out.getvalue()
+    assert "One office: its pages are the all-forces pages; nothing to compare." in text
+    assert "OPCC officer: one office vs all forces" not in text
+    assert "all forces: list" not in text
+    assert "national view (warm: cached)" in text
 
 
 def test_the_pack_benchmark_repeats_for_a_median_and_p95_and_can_skip_the_pdf():

@@ -6,22 +6,21 @@ prints median and p95 milliseconds and the query count of each: the action list 
 filters beside a hand-written SQL query for the same page (the floor) and Django admin's
 changelist with the same filter; text search; a deep page; an action page and history tab with a
 long history; both dashboards; a briefing pack of about 200 actions (HTML and PDF); the national
-view with every inspection published (its recurring findings matched afresh, then as cached); and
-one reminder sweep over every action. With several offices it then times the officer's list,
-search and dashboard again with every force moved into their office (a one-office deployment on
-the same rows: today's all-forces figures) and prints the two side by side. Everything it writes
+view with every inspection published (cold: its recurring findings matched afresh; then warm, as
+cached); and one reminder sweep over every action. With several offices it then compares the
+officer's list, search and dashboard for their office against every force moved into their
+office (a one-office deployment on the same rows: today's all-forces figures), the two sides
+interleaved round by round (tracker.benchmarks.scope), and prints them side by side with their
+ratio. `--scope-only` runs only that comparison and the national view. Everything it writes
 (sessions, packs, reminders, published flags, the move) is rolled back at the end.
 """
 
 import logging
 import os
-import statistics
 import time
 
 from django.apps import apps
 from django.conf import settings
-from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Count, F
@@ -33,40 +32,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from actions import selectors
-from actions.models import Action, Force, Inspection
+from actions.models import Action, Force
 from actions.reminders import digest
 from actions.reminders.sweep import reminders_sweep
-from reports import documents, national
+from reports import documents
 from reports import selectors as report_selectors
 from reports import services as report_services
 from reports.models import Meeting
 from tracker import roles
+from tracker.benchmarks.scope import LIST_FILTERS, ScopeComparison, query_range, summary
 from tracker.models import Office, User
 
-# Three representative list filters: our query string, the admin changelist's, and the SQL WHERE.
-LIST_FILTERS = [
-    (
-        "work in progress",
-        "status=in_progress",
-        "status__exact=in_progress",
-        "a.status = %s",
-        ["in_progress"],
-    ),
-    (
-        "causes of concern",
-        "kind=cause_of_concern",
-        "finding__kind__exact=cause_of_concern",
-        "f.kind = %s",
-        ["cause_of_concern"],
-    ),
-    (
-        "not started, latest deadline first",
-        "status=not_started&sort=-deadline",
-        "status__exact=not_started&o=-5",
-        "a.status = %s",
-        ["not_started"],
-    ),
-]
 FLOOR_SQL = """
 SELECT a.id, a.title, a.deadline, a.original_deadline, a.status, a.percent_complete, a.rag,
        f.reference, i.title, ga.name, o.first_name, o.last_name, o.username,
@@ -88,25 +64,25 @@ class Rollback(Exception):
     """Leaves the benchmark's transaction without keeping anything."""
 
 
-def summary(times):
-    ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered) * 1000, p95 * 1000
-
-
-class Command(BaseCommand):
+class Command(ScopeComparison, BaseCommand):
     help = "Time the list, search, deep pages, action pages, dashboards, packs and the sweep."
 
     def add_arguments(self, parser):
         parser.add_argument("--repeat", type=int, default=20)
         parser.add_argument("--no-pdf", action="store_true", help="Skip the PDF rendering.")
+        parser.add_argument(
+            "--scope-only",
+            action="store_true",
+            help="Only the officer's pages for one office against all forces (interleaved) "
+            "and the national view: no packs, sweep or owner pages.",
+        )
 
-    def handle(self, *args, repeat, no_pdf, **options):
+    def handle(self, *args, repeat, no_pdf, scope_only=False, **options):
         if settings.PRODUCTION:
             raise CommandError("The benchmark signs in as real users: not in production.")
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
-        self.repeat, self.rows = repeat, []
+        self.repeat, self.rows, self.compared = repeat, [], []
         logging.disable(logging.INFO)  # a line per request or digest would bury the table
         try:
             with (
@@ -118,7 +94,7 @@ class Command(BaseCommand):
                     TWO_FACTOR_REQUIRED=False,
                 ),
             ):
-                self.run(pdf=not no_pdf)
+                self.run(pdf=not no_pdf, scope_only=scope_only)
                 raise Rollback
         except Rollback:
             pass
@@ -140,10 +116,7 @@ class Command(BaseCommand):
                 times.append(time.perf_counter() - started)
             counts.append(len(captured))
         median, p95 = summary(times)
-        # Usually one figure; a range when a once-a-minute query (the heartbeat banner, the
-        # session's idle-time stamp) fell inside the run.
-        queries = f"{min(counts)}" if min(counts) == max(counts) else f"{min(counts)}-{max(counts)}"
-        self.rows.append((label, median, p95, queries))
+        self.rows.append((label, median, p95, query_range(counts)))
         return median, p95
 
     def page(self, client, url, label, **kwargs):
@@ -161,27 +134,28 @@ class Command(BaseCommand):
 
     # The run
 
-    def run(self, *, pdf):
+    def run(self, *, pdf, scope_only=False):
         total = Action.objects.count()
         if not total:
             raise CommandError("The database has no actions: run generate_dataset first.")
         opcc = self.officer()
-        busiest = (
-            Action.objects.exclude(owner=None)
-            .values("owner")
-            .annotate(n=Count("pk"))
-            .order_by("-n")
-            .first()
-        )
-        if opcc is None or busiest is None:
-            raise CommandError("No OPCC officer or action owner to sign in as.")
-        owner = User.objects.get(pk=busiest["owner"])
+        if opcc is None:
+            raise CommandError("No OPCC officer to sign in as.")
         self.opcc = opcc
-        admin = User.objects.create_superuser("benchmark-admin", "", None)
-        clients = {}
-        for name, user in (("opcc", opcc), ("owner", owner), ("admin", admin)):
-            clients[name] = Client()
-            clients[name].force_login(user)
+        clients = {"opcc": self.client_of(opcc)}
+        if not scope_only:
+            busiest = (
+                Action.objects.exclude(owner=None)
+                .values("owner")
+                .annotate(n=Count("pk"))
+                .order_by("-n")
+                .first()
+            )
+            if busiest is None:
+                raise CommandError("No action owner to sign in as.")
+            clients["owner"] = self.client_of(User.objects.get(pk=busiest["owner"]))
+            admin = User.objects.create_superuser("benchmark-admin", "", None)
+            clients["admin"] = self.client_of(admin)
         history = Action.history.model.objects.count()
         self.stdout.write(
             f"Dataset: {total:,} actions, {history:,} action history rows, "
@@ -194,16 +168,24 @@ class Command(BaseCommand):
             f"forces, {self.seen(opcc):,} actions of {total:,}; "
             f"{Office.objects.count()} offices in all)"
         )
-        self.list_pages(clients)
-        self.action_pages(clients)
-        self.packs(opcc, pdf=pdf)
+        if not scope_only:
+            self.list_pages(clients)
+            self.action_pages(clients)
+            self.packs(opcc, pdf=pdf)
+        if Office.objects.count() > 1:
+            self.compare_scopes(clients["opcc"], office)
+        else:
+            self.note("One office: its pages are the all-forces pages; nothing to compare.")
         self.national_view()
-        self.sweep()
-        if Office.objects.count() > 1:
-            self.all_forces(clients, office)
+        if not scope_only:
+            self.sweep()
         self.print_table()
-        if Office.objects.count() > 1:
-            self.print_comparison()
+        self.print_comparison()
+
+    def client_of(self, user):
+        client = Client()
+        client.force_login(user)
+        return client
 
     def officer(self):
         """An OPCC officer of the office whose forces have the most actions."""
@@ -224,68 +206,6 @@ class Command(BaseCommand):
         return Action.objects.filter(
             roles.force_scope(opcc, "finding__inspection__force_id")
         ).count()
-
-    # OPCC staff's list, search and dashboard: the pages whose rows the office scope narrows.
-    SCOPED = [
-        "list: work in progress",
-        "list: causes of concern",
-        "list: not started, latest deadline first",
-        "search: q=supervision",
-        "search: q=custody victim",
-        "search: q=zebra (no match)",
-        "deep page: page=500",
-        "dashboard: OPCC staff",
-    ]
-
-    def all_forces(self, clients, office):
-        """The scoped pages again with every force in the officer's office, as in a one-office
-        deployment (today's all-forces figures, on the same rows); rolled back after."""
-        with transaction.atomic():
-            for force in Force.objects.exclude(office=office):
-                force.office = office
-                force._change_reason = "Benchmark: every force in one office (rolled back)"
-                force.save(update_fields=["office"])
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE actions_force")
-            self.note(
-                f"All forces in one office ({self.seen(self.opcc):,} actions), as in a "
-                "one-office deployment:"
-            )
-            url = reverse("actions:list")
-            for name, ours, _, where, params in LIST_FILTERS:
-                self.page(clients["opcc"], f"{url}?{ours}", f"all forces: list: {name}")
-                direction = "DESC" if "-deadline" in ours else "ASC"
-                self.measure(
-                    "  raw SQL floor, all forces",
-                    lambda w=where, p=params, d=direction: self.floor(w, p, d),
-                )
-            for query, label in [
-                ("q=supervision", "search: q=supervision"),
-                ("q=custody+victim", "search: q=custody victim"),
-                ("q=zebra", "search: q=zebra (no match)"),
-                ("page=500", "deep page: page=500"),
-            ]:
-                self.page(clients["opcc"], f"{url}?{query}", f"all forces: {label}")
-            self.page(
-                clients["opcc"], reverse("actions:dashboard"), "all forces: dashboard: OPCC staff"
-            )
-            transaction.set_rollback(True)
-
-    def print_comparison(self):
-        timed = {label: (median, p95, queries) for label, median, p95, queries in self.rows}
-        self.stdout.write("")
-        self.stdout.write(
-            f"{'OPCC officer: one office vs all forces':<44} {'office ms':>10} {'p95':>7} "
-            f"{'all ms':>8} {'p95':>7} {'ratio':>6}"
-        )
-        for label in self.SCOPED:
-            mine, every = timed.get(label), timed.get(f"all forces: {label}")
-            if mine and every:
-                self.stdout.write(
-                    f"{label:<44} {mine[0]:>10.1f} {mine[1]:>7.1f} {every[0]:>8.1f} "
-                    f"{every[1]:>7.1f} {mine[0] / every[0]:>6.2f}"
-                )
 
     def list_pages(self, clients):
         url = reverse("actions:list")
@@ -367,41 +287,6 @@ class Command(BaseCommand):
                 repeat=1,
             )
 
-    def national_view(self):
-        """/national/ as a national reader, every inspection's public progress page switched on
-        (bookkeeping inside the benchmark's rolled-back transaction): the most it can read.
-        "afresh" clears the cache before each run, so the recurring findings are matched again."""
-        roles.sync_role_groups()
-        reader = User.objects.create_user("benchmark-national", "", None)
-        reader.groups.add(Group.objects.get(name=roles.NATIONAL_READER))
-        client = Client()
-        client.force_login(reader)
-        published = 0
-        for inspection in Inspection.objects.filter(public_progress=False):
-            inspection.public_progress = True
-            inspection._change_reason = "Benchmark: every progress page on (rolled back)"
-            inspection.save(update_fields=["public_progress"])
-            published += 1
-        url = reverse("reports:national")
-
-        key = national.recurring_cache_key(national.published_inspections())
-
-        def afresh():
-            cache.delete(key)
-            return client.get(url)
-
-        def ok(response):
-            if response.status_code != 200:
-                raise CommandError(f"{url} answered {response.status_code}, not 200.")
-
-        self.measure(
-            f"national view, matched afresh ({published:,} inspections published)",
-            afresh,
-            repeat=min(self.repeat, 5),
-            check=ok,
-        )
-        self.page(client, url, f"national view ({published:,} inspections published)")
-
     def sweep(self):
         def once():
             with transaction.atomic():
@@ -464,6 +349,13 @@ class Command(BaseCommand):
     def orm_page(self, query):
         paginator = self.paginator(query)
         return paginator.count, list(paginator.page(1).object_list)
+
+    def analyze_forces(self):
+        """Fresh planner statistics for the force table after a move (PostgreSQL), inside the
+        caller's savepoint."""
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE actions_force")
 
     def history_rows(self):
         return sum(
