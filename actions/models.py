@@ -759,6 +759,14 @@ class ActionQuerySet(models.QuerySet):
             return self.none()
         return self.filter(roles.force_scope(user, "finding__inspection__force_id"))
 
+    def with_partners(self):
+        """Each action's partner forces (prefetched, one query per chunk of rows) and its owning
+        force's office joined in: what Action.collaboration reads."""
+        partners = ActionPartner.objects.select_related("force").order_by("force__name")
+        return self.select_related("finding__inspection__force__office").prefetch_related(
+            models.Prefetch("partners", queryset=partners)
+        )
+
     def with_collaboration(self, user):
         """Annotate collaboration_of: "" for an action of the user's own forces, else (a
         collaboration shared with them) the name of the office that manages it."""
@@ -936,6 +944,18 @@ class Action(models.Model):
     @property
     def effective_rag(self):
         return self.effective_rag_on(timezone.localdate())
+
+    @property
+    def collaboration(self):
+        """None for an action not shared; for a collaboration, the office that manages it and
+        the partner forces' names (ActionQuerySet.with_partners reads them in advance)."""
+        partners = self.partners.all() if self.pk else []
+        if not partners:
+            return None
+        return {
+            "managed_by": self.finding.inspection.force.office.name,
+            "shared_with": sorted(partner.force.name for partner in partners),
+        }
 
     def is_assigned_to(self, user):
         return user.pk is not None and user.pk in (
