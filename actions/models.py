@@ -1054,6 +1054,11 @@ def evidence_upload_to(instance, filename):
 
 
 class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """roles.can_see_evidence: a collaboration's evidence is its partner offices' to read,
+        and a partner force's owner's only while they own the action or are its delegate."""
+        return self.filter(roles.evidence_scope(user))
+
     def assured(self):
         return self.filter(assured_at__isnull=False)
 

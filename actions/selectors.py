@@ -220,11 +220,9 @@ def reopen_reason(*, action):
 
 
 def evidence_detail(*, user, pk):
-    """Evidence on an action the user may see (404 otherwise)."""
-    visible = Action.objects.visible_to(user)
+    """Evidence the user may see (roles.can_see_evidence; 404 otherwise)."""
     return get_object_or_404(
-        Evidence.objects.select_related("action__finding__inspection").filter(action__in=visible),
-        pk=pk,
+        Evidence.objects.visible_to(user).select_related("action__finding__inspection"), pk=pk
     )
 
 

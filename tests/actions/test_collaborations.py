@@ -186,7 +186,8 @@ def test_can_change_action_and_managed_by_agree(world, who, may_change):
 
 
 # Every URL of the shared action, for every role. partner_owner is not assigned the action;
-# assigned is a partner owner who owns it (assigned by the owning office).
+# assigned is a partner owner who owns it (assigned by the owning office). The evidence is not
+# partner_owner's to see (roles.can_see_evidence): its URLs are 404 to them, as a missing one.
 SHARED_MATRIX = """
 url                owning_staff  partner_staff  other_staff  partner_owner  assigned  panel
 detail             200           200            404          200            200       403
@@ -204,9 +205,9 @@ update             200           403            404          403            200 
 propose            200           403            404          403            200       403
 evidence_add       200           403            404          403            200       403
 extension_request  403           403            404          403            200       403
-evidence_assure    200           403            404          403            403       403
-evidence_return    200           403            404          403            403       403
-evidence_download  200           200            404          200            200       403
+evidence_assure    200           403            404          404            403       403
+evidence_return    200           403            404          404            403       403
+evidence_download  200           200            404          404            200       403
 extension_decide   200           403            404          403            403       403
 """
 SHARED_ROLES = SHARED_MATRIX.split()[1:7]
