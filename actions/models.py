@@ -769,13 +769,22 @@ class ActionQuerySet(models.QuerySet):
 
     def with_collaboration(self, user):
         """Annotate collaboration_of: "" for an action of the user's own forces, else (a
-        collaboration shared with them) the name of the office that manages it."""
+        collaboration shared with them) the name of the office that manages it; and
+        partner_count, the forces it is shared with (0 when not shared), in the same query."""
+        partners = (
+            ActionPartner.objects.filter(action_id=OuterRef("pk"))
+            .order_by()
+            .values("action_id")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
         return self.annotate(
             collaboration_of=Case(
                 When(roles.force_scope(user, "finding__inspection__force_id"), then=Value("")),
                 default=F("finding__inspection__force__office__name"),
                 output_field=models.CharField(),
-            )
+            ),
+            partner_count=Coalesce(Subquery(partners), 0),
         )
 
 

@@ -382,11 +382,21 @@ def test_the_register_query_count_does_not_grow_with_collaborations(
     assert response.content.decode().count("Collaboration</strong>") == 21
 
 
-def test_owning_staffs_register_does_not_mark_their_own_shared_action(world, client):
-    client.force_login(world["people"]["owning_staff"])
+@pytest.mark.parametrize("who", ["owning_staff", "owner"])
+def test_the_owning_forces_register_marks_the_shared_action_with_its_partners(world, client, who):
+    client.force_login(world["people"][who])
     html = client.get(url("list")).content.decode()
-    assert "Tri-force supervision review" in html
-    assert "managed by" not in html
+    assert "Hertfordshire only" in html
+    assert html.count("Collaboration</strong>") == 1  # the shared row only
+    assert "shared with 1 partner force</span>" in html
+    assert "managed by" not in html  # their own office manages it
+
+
+def test_a_partner_owner_not_assigned_finds_it_marked_in_their_register(world, client):
+    client.force_login(world["people"]["partner_owner"])
+    html = client.get(url("list")).content.decode()
+    assert html.count("Collaboration</strong>") == 1
+    assert "managed by Office of the Police and Crime Commissioner for Testshire" in html
 
 
 def test_other_offices_registers_do_not_list_the_collaboration(world, client):
