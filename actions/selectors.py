@@ -87,12 +87,16 @@ def action_list(*, filterset):
 
 def action_export_rows(*, filterset):
     """action_list's rows with their latest update's text and time (the update the plan import
-    compares with), read in the same query however many rows there are, and their partner forces
-(one more query per thousand rows)."""
+    compares with), read in the same query however many rows there are, and their partners
+    (one more query per thousand rows)."""
     latest = Update.objects.filter(action=OuterRef("pk")).order_by("-created_at", "-pk")
-    return action_list(filterset=filterset).with_partners().annotate(
-        latest_update_narrative=Subquery(latest.values("narrative")[:1]),
-        latest_update_at=Subquery(latest.values("created_at")[:1]),
+    return (
+        action_list(filterset=filterset)
+        .with_partners()
+        .annotate(
+            latest_update_narrative=Subquery(latest.values("narrative")[:1]),
+            latest_update_at=Subquery(latest.values("created_at")[:1]),
+        )
     )
 
 

@@ -128,7 +128,10 @@ def test_partner_readers_add_assure_and_return_no_evidence(world, client, who):
 
 def test_the_action_page_and_history_show_the_evidence_only_to_its_readers(world, client):
     shared = world["shared"]
-    pages = [reverse("actions:detail", args=[shared.pk]), reverse("actions:history", args=[shared.pk])]
+    pages = [
+        reverse("actions:detail", args=[shared.pk]),
+        reverse("actions:history", args=[shared.pk]),
+    ]
     for who, sees in [("partner_staff", True), ("partner_owner_not_assigned", False)]:
         client.force_login(world["people"][who])
         for url in pages:

@@ -11,8 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from actions.models import Action, Finding, Rag, Status, Update
-from actions.models import ActionPartner
+from actions.models import Action, ActionPartner, Finding, Rag, Status, Update
 from tests.factories import (
     ActionFactory,
     ActionPartnerFactory,

@@ -99,7 +99,9 @@ def test_the_schema_describes_collaboration_as_null_or_an_office_and_forces(clie
     field = components["Action"]["properties"]["collaboration"]
     assert field.get("nullable") is True or {"type": "null"} in field.get("oneOf", [])
     assert "collaboration" in components["Action"]["required"]
-    ref = next(part["$ref"] for part in field.get("allOf", field.get("oneOf", [])) if "$ref" in part)
+    ref = next(
+        part["$ref"] for part in field.get("allOf", field.get("oneOf", [])) if "$ref" in part
+    )
     collaboration = components[ref.rsplit("/", 1)[-1]]
     assert collaboration["properties"]["managed_by"]["type"] == "string"
     assert collaboration["properties"]["shared_with"] == {
