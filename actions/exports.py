@@ -3,7 +3,8 @@
 The headings are ones the plan import recognises (actions/plan_import/columns.py), so an export
 edited in a spreadsheet program and imported again updates the same actions: the Action ID
 matches the row, owners are written as usernames, and "RAG" is the rating set (the RAG shown,
-red when overdue, is a column of its own, which the import ignores)."""
+red when overdue, is a column of its own, which the import ignores, as it ignores
+"Collaboration": who manages a shared action and the forces it is shared with)."""
 
 import csv
 import datetime
@@ -40,6 +41,7 @@ COLUMNS = [
     ("Latest update", 50),
     ("Latest update date", 12),
     ("Closure summary", 40),
+    ("Collaboration", 40),
 ]
 HEADER = [heading for heading, _ in COLUMNS]
 # Spreadsheet programs run a cell that starts with one of these as a formula.
@@ -99,6 +101,15 @@ def xlsx_response(header, rows, filename, *, widths=()):
     return response
 
 
+def collaboration_text(action):
+    """ "" for an action not shared, else "Managed by <office>; shared with <force>, <force>"."""
+    collaboration = action.collaboration
+    if collaboration is None:
+        return ""
+    partners = ", ".join(collaboration["shared_with"])
+    return f"Managed by {collaboration['managed_by']}; shared with {partners}"
+
+
 def row_values(action):
     """One action's cells, in COLUMNS order. `action` comes from selectors.action_export_rows."""
     finding, area = action.finding, action.finding.area
@@ -127,6 +138,7 @@ def row_values(action):
         action.latest_update_narrative or "",
         updated,
         action.closure_summary,
+        collaboration_text(action),
     ]
 
 

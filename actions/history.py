@@ -89,9 +89,10 @@ def _entries(records, model, fields, label):
     return entries
 
 
-def action_history(*, action):
-    """Every change to the action, its evidence and its extension requests: who, when, why, and
-    each field old -> new."""
+def action_history(*, action, with_evidence=True):
+    """Every change to the action, its evidence (unless with_evidence is false: a reader who may
+    not see it, roles.can_see_evidence) and its extension requests: who, when, why, and each
+    field old -> new."""
     action_records = action.history.select_related("history_user").order_by(
         "history_date", "history_id"
     )
@@ -99,6 +100,8 @@ def action_history(*, action):
         Evidence.history.filter(action_id=action.pk)
         .select_related("history_user")
         .order_by("id", "history_date", "history_id")
+        if with_evidence
+        else []
     )
     entries = _entries(action_records, Action, ACTION_HISTORY_FIELDS, lambda r: "Action")
     by_evidence = {}

@@ -759,15 +759,32 @@ class ActionQuerySet(models.QuerySet):
             return self.none()
         return self.filter(roles.force_scope(user, "finding__inspection__force_id"))
 
+    def with_partners(self):
+        """Each action's partner forces (prefetched, one query per chunk of rows) and its owning
+        force's office joined in: what Action.collaboration reads."""
+        partners = ActionPartner.objects.select_related("force").order_by("force__name")
+        return self.select_related("finding__inspection__force__office").prefetch_related(
+            models.Prefetch("partners", queryset=partners)
+        )
+
     def with_collaboration(self, user):
         """Annotate collaboration_of: "" for an action of the user's own forces, else (a
-        collaboration shared with them) the name of the office that manages it."""
+        collaboration shared with them) the name of the office that manages it; and
+        partner_count, the forces it is shared with (0 when not shared), in the same query."""
+        partners = (
+            ActionPartner.objects.filter(action_id=OuterRef("pk"))
+            .order_by()
+            .values("action_id")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
         return self.annotate(
             collaboration_of=Case(
                 When(roles.force_scope(user, "finding__inspection__force_id"), then=Value("")),
                 default=F("finding__inspection__force__office__name"),
                 output_field=models.CharField(),
-            )
+            ),
+            partner_count=Coalesce(Subquery(partners), 0),
         )
 
 
@@ -937,6 +954,18 @@ class Action(models.Model):
     def effective_rag(self):
         return self.effective_rag_on(timezone.localdate())
 
+    @property
+    def collaboration(self):
+        """None for an action not shared; for a collaboration, the office that manages it and
+        the partner forces' names (ActionQuerySet.with_partners reads them in advance)."""
+        partners = self.partners.all() if self.pk else []
+        if not partners:
+            return None
+        return {
+            "managed_by": self.finding.inspection.force.office.name,
+            "shared_with": sorted(partner.force.name for partner in partners),
+        }
+
     def is_assigned_to(self, user):
         return user.pk is not None and user.pk in (
             getattr(self, f"{field}_id") for field in ASSIGNEE_FIELDS
@@ -1034,6 +1063,11 @@ def evidence_upload_to(instance, filename):
 
 
 class EvidenceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """roles.can_see_evidence: a collaboration's evidence is its partner offices' to read,
+        and a partner force's owner's only while they own the action or are its delegate."""
+        return self.filter(roles.evidence_scope(user))
+
     def assured(self):
         return self.filter(assured_at__isnull=False)
 

@@ -255,10 +255,12 @@ def action_detail(request, pk):
         **collaboration_selectors.sharing(action=action),
         "reopened": selectors.reopen_reason(action=action),
         "extension": selectors.extension_requests(user=request.user, action=action).first(),
-        # Each piece of evidence, with why this user may not assure it ("" if they may).
+        # Each piece of evidence, with why this user may not assure it ("" if they may); none
+        # for a partner force's owner not assigned the collaboration (roles.can_see_evidence).
         "evidence_rows": [
             (evidence, evidence.assurance_refusal(request.user) if steps["can_manage"] else "")
             for evidence in action.evidence.all()
+            if roles.can_see_evidence(request.user, action)
         ],
         **steps,
     }
@@ -271,7 +273,9 @@ def action_history(request, pk):
     context = {
         "action": action,
         "tab": "history",
-        "entries": history.action_history(action=action),
+        "entries": history.action_history(
+            action=action, with_evidence=roles.can_see_evidence(request.user, action)
+        ),
     }
     return render(request, "actions/action_history.html", context)
 

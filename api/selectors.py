@@ -36,8 +36,9 @@ def findings(*, user):
 
 
 def actions(*, user):
-    """The action list's rows (actions.selectors.action_rows), limited to what user may see."""
-    return action_rows(Action.objects.visible_to(user)).select_related("delegate")
+    """The action list's rows (actions.selectors.action_rows), limited to what user may see,
+    with their partner forces (one prefetch) for `collaboration`."""
+    return action_rows(Action.objects.visible_to(user)).select_related("delegate").with_partners()
 
 
 def meetings(*, user):

@@ -86,6 +86,13 @@ class FindingSerializer(serializers.ModelSerializer):
         return [earlier.pk for earlier in finding.visible_repeats]
 
 
+class CollaborationSerializer(serializers.Serializer):
+    managed_by = serializers.CharField(help_text="The office that manages the action.")
+    shared_with = serializers.ListField(
+        child=serializers.CharField(), help_text="The partner forces' names, A to Z."
+    )
+
+
 class ActionSerializer(serializers.ModelSerializer):
     inspection = serializers.IntegerField(source="finding.inspection_id")
     reference = serializers.CharField(source="finding.reference")
@@ -100,6 +107,11 @@ class ActionSerializer(serializers.ModelSerializer):
     )
     is_overdue = serializers.BooleanField()
     has_slipped = serializers.BooleanField(help_text="The deadline has moved past the original.")
+    collaboration = CollaborationSerializer(
+        allow_null=True,
+        read_only=True,
+        help_text="Null unless the action is shared with partner forces (a collaboration).",
+    )
 
     class Meta:
         model = Action
@@ -128,6 +140,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "closed_at",
             "last_update_at",
             "created_at",
+            "collaboration",
         ]
 
 

@@ -8,7 +8,16 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from actions.models import Action, Evidence, Finding, Force, GradedArea, Inspection, Update
+from actions.models import (
+    Action,
+    ActionPartner,
+    Evidence,
+    Finding,
+    Force,
+    GradedArea,
+    Inspection,
+    Update,
+)
 from reports.models import Meeting, Question
 from tracker import roles
 from tracker.models import Office, User
@@ -99,6 +108,19 @@ class ActionFactory(factory.django.DjangoModelFactory):
     opcc_lead = None
     deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=60))
     original_deadline = factory.SelfAttribute("deadline")
+
+
+class ActionPartnerFactory(factory.django.DjangoModelFactory):
+    """A partner force the action is shared with, written directly (the pages and
+    collaboration_services.action_share check who may share; tests of them use the service)."""
+
+    class Meta:
+        model = ActionPartner
+
+    action = factory.SubFactory(ActionFactory)
+    force = factory.SubFactory(ForceFactory)
+    shared_by = factory.SubFactory(UserFactory)
+    reason = "A unit the forces run together."
 
 
 class UpdateFactory(factory.django.DjangoModelFactory):

@@ -242,6 +242,30 @@ def can_see_action(user, action):
     return any(sees_force(user, force_id) for force_id in partner_force_ids(action))
 
 
+# Evidence of a collaboration: the partner office's OPCC staff read and download it (they add,
+# assure and return none: can_work_on_action and can_change_action are the owning office's);
+# an owner in a partner force reads it only while they own the action or are its delegate, as
+# the owners who work on it. Everyone who sees the owning force reads its evidence as before.
+# can_see_evidence says it in Python, evidence_scope in SQL (EvidenceQuerySet.visible_to).
+def can_see_evidence(user, action):
+    """Read an action's evidence (the list on its page, its history, the downloads)."""
+    if not can_see_action(user, action):
+        return False
+    if is_opcc_staff(user) or not is_shared_with(user, action):
+        return True
+    return action.is_assigned_to(user)
+
+
+def evidence_scope(user, action_path="action__"):
+    """can_see_evidence as a filter on the model `action_path` leads to an action from."""
+    visible = action_scope(user, action_path)
+    if is_opcc_staff(user) or not is_action_owner(user):
+        return visible
+    owning = force_scope(user, f"{action_path}finding__inspection__force_id")
+    assigned = Q(**{f"{action_path}owner": user}) | Q(**{f"{action_path}delegate": user})
+    return owning | (visible & assigned)
+
+
 def can_change_action(user, action):
     """Edit, assign, close, reopen, assure, move deadlines, share: the owning office's staff
     (a partner office reads a shared action and cannot change it)."""

@@ -186,7 +186,8 @@ def test_can_change_action_and_managed_by_agree(world, who, may_change):
 
 
 # Every URL of the shared action, for every role. partner_owner is not assigned the action;
-# assigned is a partner owner who owns it (assigned by the owning office).
+# assigned is a partner owner who owns it (assigned by the owning office). The evidence is not
+# partner_owner's to see (roles.can_see_evidence): its URLs are 404 to them, as a missing one.
 SHARED_MATRIX = """
 url                owning_staff  partner_staff  other_staff  partner_owner  assigned  panel
 detail             200           200            404          200            200       403
@@ -204,9 +205,9 @@ update             200           403            404          403            200 
 propose            200           403            404          403            200       403
 evidence_add       200           403            404          403            200       403
 extension_request  403           403            404          403            200       403
-evidence_assure    200           403            404          403            403       403
-evidence_return    200           403            404          403            403       403
-evidence_download  200           200            404          200            200       403
+evidence_assure    200           403            404          404            403       403
+evidence_return    200           403            404          404            403       403
+evidence_download  200           200            404          404            200       403
 extension_decide   200           403            404          403            403       403
 """
 SHARED_ROLES = SHARED_MATRIX.split()[1:7]
@@ -381,11 +382,21 @@ def test_the_register_query_count_does_not_grow_with_collaborations(
     assert response.content.decode().count("Collaboration</strong>") == 21
 
 
-def test_owning_staffs_register_does_not_mark_their_own_shared_action(world, client):
-    client.force_login(world["people"]["owning_staff"])
+@pytest.mark.parametrize("who", ["owning_staff", "owner"])
+def test_the_owning_forces_register_marks_the_shared_action_with_its_partners(world, client, who):
+    client.force_login(world["people"][who])
     html = client.get(url("list")).content.decode()
-    assert "Tri-force supervision review" in html
-    assert "managed by" not in html
+    assert "Hertfordshire only" in html
+    assert html.count("Collaboration</strong>") == 1  # the shared row only
+    assert "shared with 1 partner force</span>" in html
+    assert "managed by" not in html  # their own office manages it
+
+
+def test_a_partner_owner_not_assigned_finds_it_marked_in_their_register(world, client):
+    client.force_login(world["people"]["partner_owner"])
+    html = client.get(url("list")).content.decode()
+    assert html.count("Collaboration</strong>") == 1
+    assert "managed by Office of the Police and Crime Commissioner for Testshire" in html
 
 
 def test_other_offices_registers_do_not_list_the_collaboration(world, client):

@@ -11,8 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from actions.models import Action, Finding, Rag, Status, Update
-from tests.factories import ActionFactory, FindingFactory, InspectionFactory, UpdateFactory
+from actions.models import Action, ActionPartner, Finding, Rag, Status, Update
+from tests.factories import (
+    ActionFactory,
+    ActionPartnerFactory,
+    FindingFactory,
+    InspectionFactory,
+    UpdateFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,9 +40,10 @@ NEW_DEADLINE = datetime.date(2027, 3, 31)
 
 
 @pytest.fixture
-def plan(force, owner, opcc_officer):
+def plan(force, other_force, owner, opcc_officer):
     """A plan as it stands: an overdue action rated green, one with an update of several
-    lines, a closed one, one whose title would run as a formula, one with nobody assigned."""
+    lines, a closed one, one whose title would run as a formula, one with nobody assigned, one
+    shared with another force (a collaboration)."""
     inspection = InspectionFactory(force=force, title="PEEL 2023-25")
     finding = FindingFactory(inspection=inspection, reference="AFI 3")
     people = {"owner": owner, "opcc_lead": opcc_officer, "owner_role_title": "ACC Crime"}
@@ -71,7 +78,9 @@ def plan(force, owner, opcc_officer):
         ),
         "formula": ActionFactory(finding=finding, title="-Reduce repeat victims", **people),
         "nobody": ActionFactory(finding=finding, title="Unassigned"),
+        "shared": ActionFactory(finding=finding, title="Joint unit review", **people),
     }
+    ActionPartnerFactory(action=actions["shared"], force=other_force, shared_by=opcc_officer)
     UpdateFactory(
         action=actions["move"],
         author=owner,
@@ -88,6 +97,7 @@ def state():
         "actions": {a["pk"]: a for a in Action.objects.values("pk", *FIELDS)},
         "findings": Finding.objects.count(),
         "updates": list(Update.objects.order_by("pk").values_list("pk", flat=True)),
+        "partners": list(ActionPartner.objects.values_list("action_id", "force_id")),
     }
 
 
@@ -120,6 +130,7 @@ def check_exactly_the_edits_applied(plan, before, preview):
     expected[plan["rename"].pk]["title"] = "New wording"
     assert after["actions"] == expected  # no new action, no other field changed
     assert after["findings"] == before["findings"]
+    assert after["partners"] == before["partners"]  # the Collaboration column is not read
     # Only the status change posts an update (saying it was imported).
     new_updates = Update.objects.exclude(pk__in=before["updates"])
     assert [u.action_id for u in new_updates] == [plan["start"].pk]
@@ -138,6 +149,9 @@ def test_an_xlsx_export_edited_and_imported_changes_exactly_the_edited_cells(
     rows[plan["start"].pk][column("Status")].value = "In progress"
     rows[plan["move"].pk][column("Deadline")].value = NEW_DEADLINE
     rows[plan["rename"].pk][column("Action title")].value = "New wording"
+    shared = rows[plan["shared"].pk][column("Collaboration")]
+    assert shared.value.startswith("Managed by ")
+    shared.value = "Not shared any more"  # ignored: sharing is done on the action's page
     edited = io.BytesIO()
     workbook.save(edited)
 
@@ -161,6 +175,11 @@ def test_a_csv_export_edited_and_imported_changes_exactly_the_edited_cells(
     by_id[plan["start"].pk][column("Status")] = "In progress"
     by_id[plan["move"].pk][column("Deadline")] = NEW_DEADLINE.strftime("%d/%m/%Y")
     by_id[plan["rename"].pk][column("Action title")] = "New wording"
+    assert by_id[plan["shared"].pk][column("Collaboration")] == (
+        "Managed by Office of the Police and Crime Commissioner for Testshire; "
+        "shared with Bedfordshire Police"
+    )
+    by_id[plan["shared"].pk][column("Collaboration")] = ""  # ignored, as in the XLSX
     edited = io.StringIO()
     csv.writer(edited).writerows([header, *rows])
 

@@ -11,7 +11,16 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from actions.models import Rag, Status
-from tests.factories import ActionFactory, UpdateFactory, actions_for
+from tests.factories import (
+    ActionFactory,
+    ActionPartnerFactory,
+    ForceFactory,
+    OfficeFactory,
+    UpdateFactory,
+    actions_for,
+    persona,
+)
+from tracker import roles
 
 pytestmark = pytest.mark.django_db
 
@@ -152,7 +161,7 @@ def test_xlsx_export_is_ready_to_filter_with_real_dates_and_numbers(force, opcc_
     assert record["Deadline"].date() == actions[1].deadline
     assert record["Percent complete"] == 40
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:W{len(rows)}"
+    assert sheet.auto_filter.ref == f"A1:X{len(rows)}"
     assert sheet["A1"].font.bold
     deadline = sheet.cell(row=2, column=header.index("Deadline") + 1)
     assert deadline.number_format == "DD/MM/YYYY"
@@ -174,18 +183,62 @@ def test_cells_that_would_run_as_formulas_are_neutralised(force, opcc_officer, s
         assert (cell.value, cell.data_type, cell.quotePrefix) == (text, "s", True)
 
 
+HOME = "Office of the Police and Crime Commissioner for Testshire"
+SHARED = f"Managed by {HOME}; shared with Bedfordshire Police, Cambridgeshire Constabulary"
+
+
+@pytest.fixture
+def collaboration(force, other_force):
+    """A Testshire action shared with Bedfordshire (same office) and Cambridgeshire (another
+    office, whose OPCC staff read it), and one not shared."""
+    cambs_office = OfficeFactory(name="Cambridgeshire's office", slug="cambridgeshire")
+    cambs = ForceFactory(name="Cambridgeshire Constabulary", office=cambs_office)
+    shared = ActionFactory(finding__inspection__force=force, title="Tri-force unit review")
+    for partner in (cambs, other_force):
+        ActionPartnerFactory(action=shared, force=partner)
+    ActionFactory(finding__inspection__force=force, title="Testshire only")
+    return {"partner_staff": persona(roles.OPCC_STAFF, username="opcc-cambs", office=cambs_office)}
+
+
+@pytest.mark.parametrize("reader", ["opcc_officer", "partner_staff"])
+@pytest.mark.parametrize("extension", ["csv", "xlsx"])
+def test_a_shared_action_says_who_manages_it_and_whom_it_is_shared_with(
+    collaboration, opcc_officer, signed_in, reader, extension
+):
+    user = opcc_officer if reader == "opcc_officer" else collaboration["partner_staff"]
+    response = signed_in(user).get(reverse(f"actions:export_{extension}"))
+    records = csv_records(response) if extension == "csv" else xlsx_records(response)
+    cells = {r["Action title"]: r["Collaboration"] or "" for r in records}  # XLSX: None
+    if reader == "opcc_officer":
+        assert cells == {"Tri-force unit review": SHARED, "Testshire only": ""}
+    else:
+        assert cells == {"Tri-force unit review": SHARED}
+
+
+def test_the_collaboration_column_is_the_last_heading(force, opcc_officer, signed_in):
+    header = csv_rows(signed_in(opcc_officer).get(reverse("actions:export_csv")))[0]
+    assert header[-1] == "Collaboration"
+
+
 @pytest.mark.parametrize("rows", [10, 500])
 def test_export_query_count_is_the_same_at_10_and_500_rows(
-    rows, force, owner, opcc_officer, signed_in, django_assert_max_num_queries
+    rows, force, other_force, owner, opcc_officer, signed_in, django_assert_max_num_queries
 ):
-    for action in actions_for(force, rows, owner=owner, opcc_lead=opcc_officer):
+    for n, action in enumerate(actions_for(force, rows, owner=owner, opcc_lead=opcc_officer)):
         UpdateFactory(action=action, author=owner, narrative=f"Update on {action.title}")
+        if n % 3 == 0:  # a third of them shared, so the partners are read with the rows
+            ActionPartnerFactory(action=action, force=other_force, shared_by=opcc_officer)
     client = signed_in(opcc_officer)
     with django_assert_max_num_queries(6):
         records = csv_records(client.get(reverse("actions:export_csv")))
     assert len(records) == rows
     assert {r["Latest update"] for r in records} == {
         f"Update on {r['Action title']}" for r in records
+    }
+    shared = [r for r in records if r["Collaboration"]]
+    assert len(shared) == len(range(0, rows, 3))
+    assert {r["Collaboration"] for r in shared} == {
+        f"Managed by {HOME}; shared with Bedfordshire Police"
     }
     with django_assert_max_num_queries(6):
         response = client.get(reverse("actions:export_xlsx"))
