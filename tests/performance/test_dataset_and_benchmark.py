@@ -171,7 +171,7 @@ def test_benchmark_prints_its_table_and_leaves_nothing_behind():
         "pack: generate + HTML",
         "reminder sweep, nothing recorded yet",
         "reminder sweep again the same day",
-        "national view, matched afresh",
+        "national view: the task's figures",
         "national view (",
     ]:
         assert case in text, case

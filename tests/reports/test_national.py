@@ -322,7 +322,7 @@ def test_the_page_reads_the_stored_figures_in_few_queries(
     services.national_figures_refresh(now=summer)
     client = signed_in(national_reader)
     client.get(reverse("home"))  # the session's first-request bookkeeping, out of the count
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(7):
         response = client.get(URL)
     page = response.content.decode()
     assert "Figures as at 1 July 2026, 13:05 (UK time)" in page  # Europe/London: BST
