@@ -8,5 +8,6 @@ class ReportsConfig(AppConfig):
     verbose_name = "Meetings and reports"
 
     def ready(self):
-        # Register the PDF task, which the services queue by name (reports/services.py).
+        # Register the PDF and national figures tasks, which the services queue by name
+        # (reports/services.py).
         from reports import tasks  # noqa: F401

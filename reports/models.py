@@ -284,3 +284,21 @@ class BriefingPack(models.Model):
     def get_public_url(self):
         """Its address on its office's public pages (read with meeting__office selected)."""
         return reverse("reports:public_pack", args=[self.meeting.office.slug, self.uuid])
+
+
+class NationalFigures(models.Model):
+    """The national view's figures across every published inspection (reports/national.py:
+    recurring findings, directions of travel), computed by a Celery task and kept here, one row,
+    so the page reads them in one query and they survive a cache restart. Derived from published
+    data only and replaced whole on each refresh, so it keeps no history."""
+
+    SINGLETON = 1
+
+    computed_at = models.DateTimeField()
+    figures = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name_plural = "national figures"
+
+    def __str__(self):
+        return f"National figures as at {self.computed_at:%Y-%m-%d %H:%M}"

@@ -11,14 +11,16 @@ What counts as published, and which figures the national reader sees (the same a
 - Only finding texts in their public wording (Finding.published_text), graded areas and their
   grades, force and office names: never action titles, descriptions, updates, evidence or people.
 
-A fixed number of queries however many offices, forces, inspections or actions there are.
+A fixed number of queries however many offices, forces, inspections or actions there are. The
+recurring findings and directions of travel, which read every published inspection, are computed
+by a Celery task every settings.NATIONAL_VIEW_REFRESH_MINUTES and whenever a pack is published or
+a progress page switched (reports.services.national_figures_refresh); the page reads the stored
+result.
 """
 
-import hashlib
 from collections import Counter, defaultdict
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
@@ -38,13 +40,12 @@ from actions.models import (
     Status,
 )
 from reports import progress
-from reports.models import BriefingPack
+from reports.models import BriefingPack, NationalFigures
 
 GROUPS = progress.GROUPS
 OPEN, COMPLETE, CLOSED = progress.OPEN, progress.COMPLETE, progress.CLOSED
 RECURRING_LIMIT = 25
 INSPECTIONS_PER_PAGE = 50
-RECURRING_CACHE_KEY = "national:recurring"
 
 
 def _live_counts(inspection_ids):
@@ -265,35 +266,48 @@ def recurring(texts, *, threshold=None, limit=RECURRING_LIMIT):
     return result
 
 
-def recurring_cache_key(inspections):
-    published = ",".join(str(pk) for pk in sorted(i.pk for i in inspections))
-    digest = hashlib.sha256(published.encode()).hexdigest()
-    return f"{RECURRING_CACHE_KEY}:{settings.REPEAT_SUGGESTION_THRESHOLD}:{digest}"
+def figures_compute():
+    """The expensive part of the page, across every published inspection: the findings that
+    recur across forces (the matching grows with the square of the distinct wordings) and the
+    directions of travel. Run by the Celery task (reports.tasks.refresh_national_figures), never
+    in a request; JSON, with the inspections it read so the page can tell a withdrawn one."""
+    inspections = published_inspections()
+    return {
+        "inspection_ids": sorted(inspection.pk for inspection in inspections),
+        "recurring": recurring(_published_texts(inspections)),
+        "directions": directions_by_area(inspections),
+        "threshold": settings.REPEAT_SUGGESTION_THRESHOLD,
+    }
 
 
-def recurring_findings(inspections):
-    """recurring() of the published texts, kept for settings.NATIONAL_VIEW_CACHE_SECONDS for
-    the same set of published inspections (the matching grows with the square of the distinct
-    wordings, and publications are rare); an inspection published or withdrawn is seen at once,
-    a changed public wording within that time."""
-    key = recurring_cache_key(inspections)
-    found = cache.get(key)
-    if found is None:
-        found = recurring(_published_texts(inspections))
-        cache.set(key, found, settings.NATIONAL_VIEW_CACHE_SECONDS)
-    return found
+def stored_figures(inspections):
+    """The figures the task last stored (one query), or None when there are none yet, or when
+    they read an inspection no longer published (its progress page switched off): those are
+    never shown, and the next refresh drops them."""
+    stored = NationalFigures.objects.filter(pk=NationalFigures.SINGLETON).first()
+    if stored is None:
+        return None
+    published = {inspection.pk for inspection in inspections}
+    if not set(stored.figures.get("inspection_ids", [])) <= published:
+        return None
+    return stored
 
 
 def national_view(*, page_number=1):
-    """The page: offices, recurring findings and directions from every published inspection;
-    the figures for one page of inspections (so its cost does not grow with the country)."""
+    """The page: offices and the figures for one page of inspections, live (so their cost does
+    not grow with the country); recurring findings and directions as the task last stored
+    them ("figures": None while they are being prepared)."""
     inspections = published_inspections()
     page = Paginator(inspections, INSPECTIONS_PER_PAGE).get_page(page_number)
+    stored = stored_figures(inspections)
+    figures = stored.figures if stored else {}
     return {
         "page": page,
         "inspections": with_counts(list(page.object_list)),
         "offices": offices(inspections),
-        "directions": directions_by_area(inspections),
-        "recurring": recurring_findings(inspections),
-        "threshold": settings.REPEAT_SUGGESTION_THRESHOLD,
+        "figures": stored,
+        "computed_at": stored.computed_at if stored else None,
+        "directions": figures.get("directions", []),
+        "recurring": figures.get("recurring", []),
+        "threshold": figures.get("threshold", settings.REPEAT_SUGGESTION_THRESHOLD),
     }

@@ -1,14 +1,18 @@
 """Writes to meetings, questions and briefing packs, audited like the actions app's services."""
 
+import logging
 from functools import partial
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from actions.models import Inspection
 from actions.reminders.outbox import notify_published
-from reports.models import BriefingPack, Meeting, Question
+from reports import national
+from reports.models import BriefingPack, Meeting, NationalFigures, Question
 from reports.selectors import panel_members_of
 from reports.snapshot import pack_snapshot
 from tracker import roles
@@ -25,6 +29,11 @@ from tracker.system import is_system_user, system_user
 # Queued by name through Celery's registry (reports/apps.py registers the task at start-up):
 # reports/tasks.py calls these services, so this module must not import it.
 RENDER_PDF_TASK = "reports.tasks.render_pack_pdf"
+NATIONAL_FIGURES_TASK = "reports.tasks.refresh_national_figures"
+# Set while a refresh of the national figures is queued, so a page finding none queues one once.
+NATIONAL_REFRESH_QUEUED = "national:refresh-queued"
+
+logger = logging.getLogger(__name__)
 
 
 def queue_pack_pdf(pack_id):
@@ -253,6 +262,7 @@ def pack_publish(*, by, pack, public):
     )
     pack_request_pdf(by=by, pack=pack)
     notify_published(pack=pack, recipients=panel_members_of(pack.meeting))
+    transaction.on_commit(queue_national_refresh)
     return pack
 
 
@@ -346,6 +356,42 @@ def inspection_edit_for_public(*, by, inspection, public_progress, inspector_sum
     reasons = []
     if "public_progress" in changed:
         reasons.append(f"Public progress page switched {'on' if public_progress else 'off'}")
+        transaction.on_commit(queue_national_refresh)
     if "inspector_summary" in changed:
         reasons.append("HM Inspector's summary edited")
     return audited_save(inspection, by=by, reason="; ".join(reasons), update_fields=changed)
+
+
+# The national view's stored figures (reports/national.py)
+
+
+def queue_national_refresh():
+    """Queue a refresh of the national figures (run inline when there is no broker). Returns
+    whether it was queued. Never raises: the schedule refreshes them anyway."""
+    try:
+        app.signature(NATIONAL_FIGURES_TASK).delay()
+    except Exception:
+        logger.exception("National figures: refresh not queued; the schedule refreshes them")
+        return False
+    return True
+
+
+def national_figures_request():
+    """The page found no figures to show: queue their computation, once until they are stored
+    (or the refresh interval passes, if a worker lost the task). Returns whether it queued."""
+    timeout = settings.NATIONAL_VIEW_REFRESH_MINUTES * 60
+    if not cache.add(NATIONAL_REFRESH_QUEUED, True, timeout):
+        return False
+    return queue_national_refresh()
+
+
+def national_figures_refresh(*, now=None):
+    """Compute the national view's figures from published data and store them (the task's job):
+    one row, replaced whole. The stored figures are derived, so they carry no history."""
+    figures = national.figures_compute()
+    stored, _ = NationalFigures.objects.update_or_create(
+        pk=NationalFigures.SINGLETON,
+        defaults={"computed_at": now or timezone.now(), "figures": figures},
+    )
+    cache.delete(NATIONAL_REFRESH_QUEUED)
+    return stored

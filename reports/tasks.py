@@ -1,4 +1,4 @@
-"""Celery entry points for briefing packs: each takes an id and calls a service."""
+"""Celery entry points for briefing packs and the national view: each calls a service."""
 
 import logging
 
@@ -24,3 +24,11 @@ def render_pack_pdf(pack_id):
         return None
     services.pack_store_pdf(pack_id=pack_id, content=content, rendered_from=rendered_from)
     return len(content)
+
+
+@shared_task
+def refresh_national_figures():
+    """The national view's recurring findings and directions of travel, computed from published
+    data and stored (beat, every NATIONAL_VIEW_REFRESH_MINUTES; and on publishing)."""
+    stored = services.national_figures_refresh()
+    return stored.computed_at.isoformat()

@@ -241,8 +241,12 @@ def published_pack_list(request):
 
 @role_required(roles.can_see_national_view)
 def national_view(request):
-    """What every office has published, across offices: for national readers."""
-    context = national.national_view(page_number=request.GET.get("page"))
+    """What every office has published, across offices: for national readers. With no figures
+    stored yet, their computation is queued once (and, run inline with no broker, read back)."""
+    page_number = request.GET.get("page")
+    context = national.national_view(page_number=page_number)
+    if context["figures"] is None and services.national_figures_request():
+        context = national.national_view(page_number=page_number)
     return render(request, "reports/national.html", context)
 
 

@@ -631,7 +631,12 @@ NOT_WRITES = {
     # Reads the shipped mapping of renamed areas.
     "actions.predecessor_for",
     "actions.require_worker",
+    # The national view's figures: derived from published data, replaced whole, no history;
+    # and the queueing of their refresh.
+    "reports.national_figures_refresh",
+    "reports.national_figures_request",
     "reports.pdf_inputs",
+    "reports.queue_national_refresh",
     "reports.queue_pack_pdf",
     "tracker.apply_changes",
     "tracker.require_change",

@@ -55,3 +55,10 @@ def schedule_reminders(sender, **kwargs):
         sender.signature("tracker.tasks.check_sweep_heartbeat"),
         name="check-sweep-heartbeat",
     )
+    # The national view's recurring findings and directions (reports/national.py), recomputed
+    # from published data every NATIONAL_VIEW_REFRESH_MINUTES (an interval, in seconds).
+    sender.add_periodic_task(
+        settings.NATIONAL_VIEW_REFRESH_MINUTES * 60,
+        sender.signature("reports.tasks.refresh_national_figures"),
+        name="refresh-national-figures",
+    )

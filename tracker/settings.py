@@ -425,8 +425,8 @@ PLAN_MAX_UPLOAD_MB = env_int("PLAN_MAX_UPLOAD_MB", 10)
 # An earlier finding of the same force is suggested as repeated when its similarity score
 # (0-100, rapidfuzz token-set ratio on normalised words) is at least this.
 REPEAT_SUGGESTION_THRESHOLD = env_int("REPEAT_SUGGESTION_THRESHOLD", 65)
-# Seconds the national view keeps its recurring findings (reports/national.py).
-NATIONAL_VIEW_CACHE_SECONDS = env_int("NATIONAL_VIEW_CACHE_SECONDS", 300)
+# Minutes between the Celery task's refreshes of the national view's figures (reports/national.py).
+NATIONAL_VIEW_REFRESH_MINUTES = env_int("NATIONAL_VIEW_REFRESH_MINUTES", 15)
 # The Panel paper's defaults (reports/services.py copies them onto each new pack, where OPCC
 # staff can edit them): the office as it publishes, who the report is of, the contact officer,
 # and the purpose and recommendation wording.

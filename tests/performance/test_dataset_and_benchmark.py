@@ -173,8 +173,8 @@ def test_benchmark_prints_its_table_and_leaves_nothing_behind():
         "pack: generate + HTML",
         "reminder sweep, nothing recorded yet",
         "reminder sweep again the same day",
-        "national view, matched afresh",
-        "national view (",
+        "national view: the task's figures",
+        "national view, figures stored",
     ]:
         assert case in text, case
     list_row = next(line for line in text.splitlines() if line.startswith("list: work in"))
@@ -270,9 +270,9 @@ def test_benchmark_scope_only_interleaves_one_office_with_all_forces(monkeypatch
         assert low - 0.005 <= ratio <= high + 0.005, compared
     ratio_line = next(line for line in table if line.startswith("ratio one office / all forces"))
     assert "(geometric mean of 8), worst" in ratio_line and "raw SQL floors" in ratio_line
-    assert "national view, matched afresh (cold: cache cleared)" in text
-    assert "national view (warm: cached)" in text
-    published = f"  national view, {Inspection.objects.count()} inspections"
+    assert "national view, figures stored (cold: cache cleared)" in text
+    assert "national view, figures stored (warm)" in text
+    published = f"  national view page, {Inspection.objects.count()} inspections"
     verdict = next(line for line in lines if line.startswith(published))
     verdicts = (
         r"published; median against 500 ms: "
@@ -293,7 +293,7 @@ def test_benchmark_scope_only_with_one_office_has_nothing_to_compare():
     assert "One office: its pages are the all-forces pages; nothing to compare." in text
     assert "OPCC officer: one office vs all forces" not in text
     assert "all forces: list" not in text
-    assert "national view (warm: cached)" in text
+    assert "national view, figures stored (warm)" in text
 
 
 def test_the_pack_benchmark_repeats_for_a_median_and_p95_and_can_skip_the_pdf():

@@ -1,11 +1,15 @@
 """The national view (/national/): what offices have published, across every office, for national
 readers only; never unpublished text or names; a fixed number of queries."""
 
+import datetime
+import json
+
 import pytest
 from django.urls import reverse
 
-from actions.models import ExternalStatus, Status
-from reports import national, services
+from actions.models import ExternalStatus, Inspection, Status
+from reports import national, services, tasks
+from reports.models import NationalFigures
 from tests.factories import (
     ActionFactory,
     FindingFactory,
@@ -206,7 +210,7 @@ def test_findings_recurring_across_forces_in_their_published_wording(
     national_reader, signed_in, two_offices
 ):
     page = signed_in(national_reader).get(URL).content.decode()
-    recurring = national.recurring_findings(national.published_inspections())
+    recurring = national.figures_compute()["recurring"]
     assert len(recurring) == 1
     assert recurring[0]["forces"] == ["Northshire Police", "Testshire Police"]
     assert recurring[0]["text"] in (SUPERVISION, SUPERVISION_AGAIN)
@@ -265,6 +269,7 @@ def test_query_count_does_not_grow_with_forces(
         GradedAreaFactory(inspection=inspection, name="Investigating crime", grade="good")
         for _ in range(3):
             ActionFactory(finding=FindingFactory(inspection=inspection, text=SUPERVISION))
+    services.national_figures_refresh()  # the task's job, not the request's
     client = signed_in(national_reader)
     with django_assert_max_num_queries(12):
         response = client.get(URL)
@@ -283,3 +288,113 @@ def test_inspections_come_a_page_at_a_time(national_reader, signed_in, monkeypat
     assert "Page 1 of 2" in first
     second = client.get(URL, {"page": 2}).content.decode()
     assert "Inspection number 0" in second and "Inspection number 2" not in second
+
+
+# The stored figures: computed by the Celery task, read by the page
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Refreshes queued, recorded instead of run (as with a broker and no worker yet)."""
+    calls = []
+    monkeypatch.setattr(services, "queue_national_refresh", lambda: calls.append(1) or True)
+    return calls
+
+
+def test_with_nothing_stored_the_page_says_so_and_queues_the_task_once(
+    national_reader, signed_in, two_offices, queued
+):
+    client = signed_in(national_reader)
+    first = client.get(URL).content.decode()
+    assert "are being prepared" in first
+    assert "Figures as at" not in first
+    assert "Northshire Police, Testshire Police" not in first
+    assert "Testshire PEEL 2025" in first  # the inspections' live figures are not held up
+    assert "being prepared" in client.get(URL).content.decode()
+    assert queued == [1]
+    assert not NationalFigures.objects.exists()
+
+
+def test_the_page_reads_the_stored_figures_in_few_queries(
+    national_reader, signed_in, two_offices, queued, django_assert_max_num_queries
+):
+    summer = datetime.datetime(2026, 7, 1, 12, 5, tzinfo=datetime.UTC)
+    services.national_figures_refresh(now=summer)
+    client = signed_in(national_reader)
+    client.get(reverse("home"))  # the session's first-request bookkeeping, out of the count
+    with django_assert_max_num_queries(7):
+        response = client.get(URL)
+    page = response.content.decode()
+    assert "Figures as at 1 July 2026, 13:05 (UK time)" in page  # Europe/London: BST
+    assert "Northshire Police, Testshire Police" in page
+    assert "being prepared" not in page
+    assert queued == []
+
+
+def test_the_task_computes_the_figures_from_published_data_only(two_offices, opcc_officer):
+    tasks.refresh_national_figures.delay()
+    stored = NationalFigures.objects.get()
+    figures = stored.figures
+    assert figures["inspection_ids"] == sorted([two_offices["live"].pk, two_offices["packed"].pk])
+    [theme] = figures["recurring"]
+    assert theme["forces"] == ["Northshire Police", "Testshire Police"]
+    assert theme["text"] in (SUPERVISION, SUPERVISION_AGAIN)
+    assert theme["findings"] == 3  # the superseded finding has the factory's same wording
+    held = json.dumps(figures)
+    for secret in (SECRET_WORDING, SECRET_ACTION, SECRET_UPDATE, "Secret", "Westshire"):
+        assert secret not in held
+    assert opcc_officer.last_name not in held
+
+
+def test_figures_that_read_a_withdrawn_inspection_are_not_shown(
+    national_reader, signed_in, two_offices, queued
+):
+    services.national_figures_refresh()
+    Inspection.objects.filter(pk=two_offices["live"].pk).update(public_progress=False)
+    page = signed_in(national_reader).get(URL).content.decode()
+    assert SUPERVISION not in page
+    assert "Testshire" not in page
+    assert "being prepared" in page
+    assert queued == [1]
+
+
+def test_publishing_a_pack_refreshes_the_figures_once_it_commits(
+    opcc_officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "queue_pack_pdf", lambda pack_id: None)
+    force = ForceFactory(name="Eastshire Police")
+    inspection = InspectionFactory(force=force, title="Eastshire PEEL 2025")
+    FindingFactory(inspection=inspection, text=SUPERVISION)
+    meeting = MeetingFactory()
+    meeting.inspections.add(inspection)
+    pack = services.pack_generate(by=opcc_officer, meeting=meeting, pdf=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pack_publish(by=opcc_officer, pack=pack, public=False)
+        assert not NationalFigures.objects.exists()  # not before the publication commits
+    assert NationalFigures.objects.get().figures["inspection_ids"] == [inspection.pk]
+
+
+def test_switching_a_progress_page_queues_a_refresh_once_it_commits(
+    opcc_officer, queued, django_capture_on_commit_callbacks
+):
+    inspection = InspectionFactory(force=ForceFactory(name="Southshire Police"))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.inspection_edit_for_public(
+            by=opcc_officer, inspection=inspection, public_progress=True, inspector_summary=""
+        )
+        assert queued == []
+    assert queued == [1]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.inspection_edit_for_public(
+            by=opcc_officer, inspection=inspection, public_progress=True, inspector_summary="New"
+        )
+    assert queued == [1]  # the summary alone changes nothing the national view reads
+
+
+def test_beat_refreshes_the_figures_every_few_minutes(settings):
+    from tracker.celery import app
+
+    app.loader.import_default_modules()
+    entry = app.conf.beat_schedule["refresh-national-figures"]
+    assert entry["task"] == "reports.tasks.refresh_national_figures"
+    assert entry["schedule"] == settings.NATIONAL_VIEW_REFRESH_MINUTES * 60 == 15 * 60

@@ -6,12 +6,13 @@ prints median and p95 milliseconds and the query count of each: the action list 
 filters beside a hand-written SQL query for the same page (the floor) and Django admin's
 changelist with the same filter; text search; a deep page; an action page and history tab with a
 long history; both dashboards; a briefing pack of about 200 actions (HTML and PDF); the national
-view with every inspection published (cold: its recurring findings matched afresh; then warm, as
-cached); and one reminder sweep over every action. With several offices it then compares the
-officer's list, search and dashboard for their office against every force moved into their
-office (a one-office deployment on the same rows: today's all-forces figures), the two sides
-interleaved round by round (tracker.benchmarks.scope), and prints them side by side with their
-ratio. `--scope-only` runs only that comparison and the national view. Everything it writes
+view with every inspection published (the Celery task computing its recurring findings, then
+the page reading them as stored, cold and warm); and one reminder sweep over every action. With
+several offices it then compares the officer's list, search and dashboard for their office
+against every force moved into their office (a one-office deployment on the same rows: today's
+all-forces figures), the two sides interleaved round by round (tracker.benchmarks.scope), and
+prints them side by side with their ratio. `--scope-only` runs only that comparison and the
+national view. Everything it writes
 (sessions, packs, reminders, published flags, the move) is rolled back at the end.
 """
 
