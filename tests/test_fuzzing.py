@@ -253,16 +253,20 @@ def sign_in(client, world, who):
         client.force_login(world[who])
 
 
-def refused_cleanly(response, before):
-    """A refusal shows why and saves nothing."""
+GOVUK_ERRORS = ("govuk-error-summary", "govuk-error-message")
+
+
+def refused_cleanly(response, before, errors=GOVUK_ERRORS):
+    """A refusal shows why (one of `errors`, the page's error classes) and saves nothing."""
     assert response.status_code in {200, 400, 403, 404}, response.status_code
     if response.status_code == 200 and "text/html" in response["Content-Type"]:
         body = response.content.decode()
-        assert "govuk-error-summary" in body or "govuk-error-message" in body
+        assert any(error in body for error in errors)
     assert audited_counts() == before
 
 
-def post_and_check(client, url, data, before, headers=None):
+def post_and_check(client, url, data, before, headers=None, errors=GOVUK_ERRORS, check=None):
+    """Post `data`; `check()`, when given, runs after the post, before the rollback."""
     TRIED["inputs"] += 1
     payload = {name: value for name, value in data.items() if value is not None}
     for value in payload.values():
@@ -277,7 +281,9 @@ def post_and_check(client, url, data, before, headers=None):
             assert shown.status_code in {200, 302}, shown.status_code
             assert not any(html in shown.content.decode() for html in RAW_HTML)
         else:
-            refused_cleanly(response, before)
+            refused_cleanly(response, before, errors)
+        if check is not None:
+            check()
         transaction.set_rollback(True)
     return response
 

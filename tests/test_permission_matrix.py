@@ -11,7 +11,8 @@ and evidence ids, and the draft pack's id.
 Roles: anon (signed out), panel (Panel member), owner (owns the action the URL names),
 other (an action owner of another force), opcc (OPCC staff), admin (administrator), opcc_b
 (OPCC staff of another office, tests/office_b.py: its own force, action, evidence, meeting and
-draft pack, which no other role may find in a page).
+draft pack, which no other role may find in a page), national (a national reader with no office:
+/national/ and the public pages only; the workspace, the Panel's packs and the API are 403).
 Objects in the URL are the owner's force's (office A's) unless the row's target says otherwise.
 Rules (tracker/roles.py): signed out -> 302 to sign-in; a role without the page -> 403; an
 object the role may not see -> 404 as if it did not exist; a draft pack to the Panel -> 404.
@@ -34,9 +35,15 @@ from actions.models import Evidence
 from reports import services as report_services
 from reports.models import BriefingPack
 from tests.api.conftest import api_token
-from tests.factories import ActionFactory, EvidenceFactory, MeetingFactory, QuestionFactory
+from tests.factories import (
+    ActionFactory,
+    EvidenceFactory,
+    MeetingFactory,
+    QuestionFactory,
+    persona,
+)
 from tests.office_b import office_b
-from tracker import heartbeat
+from tracker import heartbeat, roles
 from tracker import services as tracker_services
 from tracker.models import AccessToken
 
@@ -45,177 +52,177 @@ pytestmark = pytest.mark.django_db
 # name: the URL name (admin: the whole admin site, see ADMIN_ROWS). `target` names the object in
 # the URL where a view has more than one kind (pack: draft or published).
 MATRIX = """
-name                              target     method  anon  panel  owner  other  opcc  admin  opcc_b
-home                              -          GET     200   200    302    302    302   200      302
-health                            -          GET     200   200    200    200    200   200      200
-login                             -          GET     200   200    200    200    200   200      200
-login                             -          POST    200   200    200    200    200   200      200
-logout                            -          POST    302   302    302    302    302   302      302
-password_change                   -          GET     302   200    200    200    200   200      200
-password_change                   -          POST    302   200    200    200    200   200      200
-password_change_done              -          GET     302   200    200    200    200   200      200
-password_reset                    -          GET     200   200    200    200    200   200      200
-password_reset                    -          POST    200   200    200    200    200   200      200
-password_reset_done               -          GET     200   200    200    200    200   200      200
-password_reset_confirm            -          GET     200   200    200    200    200   200      200
-password_reset_confirm            -          POST    200   200    200    200    200   200      200
-password_reset_complete           -          GET     200   200    200    200    200   200      200
-account                           -          GET     302   200    200    200    200   200      200
-email_preferences                 -          GET     302   200    200    200    200   200      200
-email_preferences                 -          POST    302   302    302    302    302   302      302
-two_factor_setup                  -          GET     302   200    200    200    200   200      200
-two_factor_setup                  -          POST    302   200    200    200    200   200      200
-two_factor_verify                 -          GET     302   200    200    200    200   200      200
-two_factor_verify                 -          POST    302   200    200    200    200   200      200
-admin                             -          GET     302   302    302    302    302   200      302
-actions:dashboard                 -          GET     302   403    200    200    200   403      200
-actions:list                      -          GET     302   403    200    200    200   403      200
-actions:export_csv                -          GET     302   403    200    200    200   403      200
-actions:export_xlsx               -          GET     302   403    200    200    200   403      200
-actions:bulk_assign               -          POST    302   403    403    403    200   403      200
-actions:bulk_request_update       -          POST    302   403    403    403    200   403      200
-actions:bulk_deadline             -          POST    302   403    403    403    200   403      200
-actions:extension_request         -          GET     302   403    200    404    403   403      404
-actions:extension_request         -          POST    302   403    200    404    403   403      404
-actions:extension_decide          -          GET     302   403    403    404    200   403      404
-actions:extension_decide          -          POST    302   403    403    404    200   403      404
-actions:detail                    -          GET     302   403    200    404    200   403      404
-actions:history                   -          GET     302   403    200    404    200   403      404
-actions:edit                      -          GET     302   403    403    404    200   403      404
-actions:edit                      -          POST    302   403    403    404    200   403      404
-actions:assign                    -          GET     302   403    403    404    200   403      404
-actions:assign                    -          POST    302   403    403    404    302   403      404
-actions:deadline                  -          GET     302   403    403    404    200   403      404
-actions:deadline                  -          POST    302   403    403    404    200   403      404
-actions:share                     -          GET     302   403    403    404    200   403      404
-actions:share                     -          POST    302   403    403    404    200   403      404
-actions:unshare                   -          GET     302   403    403    404    200   403      404
-actions:unshare                   -          POST    302   403    403    404    200   403      404
-actions:update                    -          GET     302   403    200    404    200   403      404
-actions:update                    -          POST    302   403    200    404    200   403      404
-actions:propose                   -          GET     302   403    200    404    200   403      404
-actions:propose                   -          POST    302   403    200    404    200   403      404
-actions:close                     -          GET     302   403    403    404    200   403      404
-actions:close                     -          POST    302   403    403    404    200   403      404
-actions:sustain                   -          GET     302   403    403    404    200   403      404
-actions:sustain                   -          POST    302   403    403    404    200   403      404
-actions:reopen                    -          GET     302   403    403    404    200   403      404
-actions:reopen                    -          POST    302   403    403    404    200   403      404
-actions:evidence_add              -          GET     302   403    200    404    200   403      404
-actions:evidence_add              -          POST    302   403    200    404    200   403      404
-actions:evidence_assure           -          GET     302   403    403    404    200   403      404
-actions:evidence_assure           -          POST    302   403    403    404    200   403      404
-actions:evidence_return           -          GET     302   403    403    404    200   403      404
-actions:evidence_return           -          POST    302   403    403    404    200   403      404
-actions:return                    -          GET     302   403    403    404    200   403      404
-actions:return                    -          POST    302   403    403    404    200   403      404
-actions:evidence_download         -          GET     302   403    200    404    200   403      404
-actions:inspections               -          GET     302   403    200    200    200   403      200
-actions:inspection                -          GET     302   403    200    404    200   403      404
-actions:inspection_create         -          GET     302   403    403    403    200   403      200
-actions:inspection_create         -          POST    302   403    403    403    200   403      200
-actions:inspection_edit           -          GET     302   403    403    403    200   403      404
-actions:inspection_edit           -          POST    302   403    403    403    200   403      404
-actions:inspection_response       -          GET     302   403    403    403    200   403      404
-actions:inspection_response       -          POST    302   403    403    403    200   403      404
-actions:finding_create            -          GET     302   403    403    404    200   403      404
-actions:finding_create            -          POST    302   403    403    404    200   403      404
-actions:finding                   -          GET     302   403    200    404    200   403      404
-actions:finding_edit              -          GET     302   403    403    404    200   403      404
-actions:finding_edit              -          POST    302   403    403    404    200   403      404
-actions:area_predecessor          -          GET     302   403    403    404    200   403      404
-actions:area_predecessor          -          POST    302   403    403    404    200   403      404
-actions:finding_external_status   -          GET     302   403    403    404    200   403      404
-actions:finding_external_status   -          POST    302   403    403    404    200   403      404
-actions:finding_repeat            -          POST    302   403    403    404    302   403      404
-actions:action_create             -          GET     302   403    403    404    200   403      404
-actions:action_create             -          POST    302   403    403    404    200   403      404
-actions:import_start              -          GET     302   403    403    403    200   403      200
-actions:import_start              -          POST    302   403    403    403    200   403      200
-actions:import_review             -          GET     302   403    403    403    302   403      302
-actions:import_review             -          POST    302   403    403    403    302   403      302
-actions:import_discard            -          POST    302   403    403    403    302   403      302
-imports:start                     -          GET     302   403    403    403    200   403      200
-imports:start                     -          POST    302   403    403    403    200   403      200
-imports:template_csv              -          GET     302   403    403    403    200   403      200
-imports:template_xlsx             -          GET     302   403    403    403    200   403      200
-imports:columns                   -          GET     302   403    403    403    200   403      200
-imports:columns                   -          POST    302   403    403    403    200   403      200
-imports:preview                   -          GET     302   403    403    403    200   403      200
-imports:confirm                   -          POST    302   403    403    403    302   403      302
-imports:done                      -          GET     302   403    403    403    302   403      302
-imports:skipped                   -          GET     302   403    403    403    200   403      200
-api:inspection-list               -          GET     401   403    200    200    200   403      200
-api:inspection-detail             -          GET     401   403    200    404    200   403      404
-api:graded-area-list              -          GET     401   403    200    200    200   403      200
-api:graded-area-detail            -          GET     401   403    200    404    200   403      404
-api:finding-list                  -          GET     401   403    200    200    200   403      200
-api:finding-detail                -          GET     401   403    200    404    200   403      404
-api:action-list                   -          GET     401   403    200    200    200   403      200
-api:action-list                   -          POST    401   403    405    405    405   403      405
-api:action-detail                 -          GET     401   403    200    404    200   403      404
-api:meeting-list                  -          GET     401   200    200    200    200   403      200
-api:meeting-detail                -          GET     401   200    200    404    200   403      404
-api:pack-list                     -          GET     401   200    403    403    200   403      200
-api:pack-detail                   draft      GET     401   404    403    403    404   403      404
-api:pack-detail                   published  GET     401   200    403    403    200   403      404
-api:schema                        -          GET     200   200    200    200    200   200      200
-api:calendar_mine                 -          GET     404   200    200    200    200   404      200
-api:calendar_opcc                 -          GET     404   404    404    404    200   404      200
-api:access                        -          GET     302   200    200    200    200   200      200
-api:access_issue                  -          POST    302   200    200    200    200   403      200
-api:access_revoke                 -          POST    302   302    302    302    302   302      302
-reports:national                  -          GET     302   403    403    403    403   403      403
-reports:meetings                  -          GET     302   200    200    200    200   403      200
-reports:meeting_create            -          GET     302   403    403    403    200   403      200
-reports:meeting_create            -          POST    302   403    403    403    200   403      200
-reports:meeting_detail            -          GET     302   403    403    403    200   403      404
-reports:meeting_edit              -          GET     302   403    403    403    200   403      404
-reports:meeting_edit              -          POST    302   403    403    403    200   403      404
-reports:question_create           -          GET     302   403    403    403    200   403      404
-reports:question_create           -          POST    302   403    403    403    200   403      404
-reports:question_edit             -          GET     302   403    403    403    200   403      404
-reports:question_edit             -          POST    302   403    403    403    200   403      404
-reports:pack_generate             -          POST    302   403    403    403    302   403      404
-reports:published                 -          GET     302   200    200    200    200   403      200
-reports:pack                      draft      GET     302   404    404    404    200   403      404
-reports:pack                      published  GET     302   200    200    404    200   403      404
-reports:pack_narratives           draft      GET     302   403    403    403    200   403      404
-reports:pack_narratives           draft      POST    302   403    403    403    302   403      404
-reports:pack_publish              draft      GET     302   403    403    403    200   403      404
-reports:pack_publish              draft      POST    302   403    403    403    302   403      404
-reports:pack_public               published  GET     302   403    403    403    200   403      404
-reports:pack_public               published  POST    302   403    403    403    200   403      404
-reports:pack_retry_pdf            draft      POST    302   403    403    403    302   403      404
-reports:pack_pdf                  draft      GET     302   404    404    404    200   403      404
-reports:pack_pdf                  published  GET     302   200    200    404    200   403      404
-reports:pack_csv                  draft      GET     302   404    404    404    200   403      404
-reports:pack_csv                  published  GET     302   200    200    404    200   403      404
-reports:pack_xlsx                 draft      GET     302   404    404    404    200   403      404
-reports:pack_xlsx                 published  GET     302   200    200    404    200   403      404
-reports:inspection_public_progress -         GET     302   403    403    403    200   403      404
-reports:inspection_public_progress -         POST    302   403    403    403    302   403      404
-reports:public_progress           -          GET     200   200    200    200    200   200      200
-reports:public_progress_history   -          GET     200   200    200    200    200   200      200
-reports:public_progress_feed      -          GET     200   200    200    200    200   200      200
-reports:public_list               -          GET     200   200    200    200    200   200      200
-reports:moved_public_list         -          GET     200   200    200    200    200   200      200
-reports:public_office             -          GET     200   200    200    200    200   200      200
-reports:moved_public_progress     -          GET     302   302    302    302    302   302      302
-reports:moved_public_progress_history - GET 302   302    302    302    302   302      302
-reports:moved_public_progress_feed -          GET     302   302    302    302    302   302      302
-reports:moved_public_pack         published  GET     302   302    302    302    302   302      302
-reports:moved_public_pack         draft      GET     404   404    404    404    404   404      404
-reports:moved_public_pack_pdf     published  GET     302   302    302    302    302   302      302
-reports:moved_public_pack_csv     published  GET     302   302    302    302    302   302      302
-reports:moved_public_pack_xlsx    published  GET     302   302    302    302    302   302      302
-reports:public_pack               published  GET     200   200    200    200    200   200      200
-reports:public_pack               draft      GET     404   404    404    404    404   404      404
-reports:public_pack_pdf           published  GET     200   200    200    200    200   200      200
-reports:public_pack_csv           published  GET     200   200    200    200    200   200      200
-reports:public_pack_xlsx          published  GET     200   200    200    200    200   200      200
+name                          target    method anon panel owner other opcc admin opcc_b national
+home                          -         GET  200  200   302   302   302  200   302    302
+health                        -         GET  200  200   200   200   200  200   200    200
+login                         -         GET  200  200   200   200   200  200   200    200
+login                         -         POST 200  200   200   200   200  200   200    200
+logout                        -         POST 302  302   302   302   302  302   302    302
+password_change               -         GET  302  200   200   200   200  200   200    200
+password_change               -         POST 302  200   200   200   200  200   200    200
+password_change_done          -         GET  302  200   200   200   200  200   200    200
+password_reset                -         GET  200  200   200   200   200  200   200    200
+password_reset                -         POST 200  200   200   200   200  200   200    200
+password_reset_done           -         GET  200  200   200   200   200  200   200    200
+password_reset_confirm        -         GET  200  200   200   200   200  200   200    200
+password_reset_confirm        -         POST 200  200   200   200   200  200   200    200
+password_reset_complete       -         GET  200  200   200   200   200  200   200    200
+account                       -         GET  302  200   200   200   200  200   200    200
+email_preferences             -         GET  302  200   200   200   200  200   200    200
+email_preferences             -         POST 302  302   302   302   302  302   302    302
+two_factor_setup              -         GET  302  200   200   200   200  200   200    200
+two_factor_setup              -         POST 302  200   200   200   200  200   200    200
+two_factor_verify             -         GET  302  200   200   200   200  200   200    200
+two_factor_verify             -         POST 302  200   200   200   200  200   200    200
+admin                         -         GET  302  302   302   302   302  200   302    302
+actions:dashboard             -         GET  302  403   200   200   200  403   200    403
+actions:list                  -         GET  302  403   200   200   200  403   200    403
+actions:export_csv            -         GET  302  403   200   200   200  403   200    403
+actions:export_xlsx           -         GET  302  403   200   200   200  403   200    403
+actions:bulk_assign           -         POST 302  403   403   403   200  403   200    403
+actions:bulk_request_update   -         POST 302  403   403   403   200  403   200    403
+actions:bulk_deadline         -         POST 302  403   403   403   200  403   200    403
+actions:extension_request     -         GET  302  403   200   404   403  403   404    403
+actions:extension_request     -         POST 302  403   200   404   403  403   404    403
+actions:extension_decide      -         GET  302  403   403   404   200  403   404    403
+actions:extension_decide      -         POST 302  403   403   404   200  403   404    403
+actions:detail                -         GET  302  403   200   404   200  403   404    403
+actions:history               -         GET  302  403   200   404   200  403   404    403
+actions:edit                  -         GET  302  403   403   404   200  403   404    403
+actions:edit                  -         POST 302  403   403   404   200  403   404    403
+actions:assign                -         GET  302  403   403   404   200  403   404    403
+actions:assign                -         POST 302  403   403   404   302  403   404    403
+actions:deadline              -         GET  302  403   403   404   200  403   404    403
+actions:deadline              -         POST 302  403   403   404   200  403   404    403
+actions:share                 -         GET  302  403   403   404   200  403   404    403
+actions:share                 -         POST 302  403   403   404   200  403   404    403
+actions:unshare               -         GET  302  403   403   404   200  403   404    403
+actions:unshare               -         POST 302  403   403   404   200  403   404    403
+actions:update                -         GET  302  403   200   404   200  403   404    403
+actions:update                -         POST 302  403   200   404   200  403   404    403
+actions:propose               -         GET  302  403   200   404   200  403   404    403
+actions:propose               -         POST 302  403   200   404   200  403   404    403
+actions:close                 -         GET  302  403   403   404   200  403   404    403
+actions:close                 -         POST 302  403   403   404   200  403   404    403
+actions:sustain               -         GET  302  403   403   404   200  403   404    403
+actions:sustain               -         POST 302  403   403   404   200  403   404    403
+actions:reopen                -         GET  302  403   403   404   200  403   404    403
+actions:reopen                -         POST 302  403   403   404   200  403   404    403
+actions:evidence_add          -         GET  302  403   200   404   200  403   404    403
+actions:evidence_add          -         POST 302  403   200   404   200  403   404    403
+actions:evidence_assure       -         GET  302  403   403   404   200  403   404    403
+actions:evidence_assure       -         POST 302  403   403   404   200  403   404    403
+actions:evidence_return       -         GET  302  403   403   404   200  403   404    403
+actions:evidence_return       -         POST 302  403   403   404   200  403   404    403
+actions:return                -         GET  302  403   403   404   200  403   404    403
+actions:return                -         POST 302  403   403   404   200  403   404    403
+actions:evidence_download     -         GET  302  403   200   404   200  403   404    403
+actions:inspections           -         GET  302  403   200   200   200  403   200    403
+actions:inspection            -         GET  302  403   200   404   200  403   404    403
+actions:inspection_create     -         GET  302  403   403   403   200  403   200    403
+actions:inspection_create     -         POST 302  403   403   403   200  403   200    403
+actions:inspection_edit       -         GET  302  403   403   403   200  403   404    403
+actions:inspection_edit       -         POST 302  403   403   403   200  403   404    403
+actions:inspection_response   -         GET  302  403   403   403   200  403   404    403
+actions:inspection_response   -         POST 302  403   403   403   200  403   404    403
+actions:finding_create        -         GET  302  403   403   404   200  403   404    403
+actions:finding_create        -         POST 302  403   403   404   200  403   404    403
+actions:finding               -         GET  302  403   200   404   200  403   404    403
+actions:finding_edit          -         GET  302  403   403   404   200  403   404    403
+actions:finding_edit          -         POST 302  403   403   404   200  403   404    403
+actions:area_predecessor      -         GET  302  403   403   404   200  403   404    403
+actions:area_predecessor      -         POST 302  403   403   404   200  403   404    403
+actions:finding_external_status -       GET  302  403   403   404   200  403   404    403
+actions:finding_external_status -       POST 302  403   403   404   200  403   404    403
+actions:finding_repeat        -         POST 302  403   403   404   302  403   404    403
+actions:action_create         -         GET  302  403   403   404   200  403   404    403
+actions:action_create         -         POST 302  403   403   404   200  403   404    403
+actions:import_start          -         GET  302  403   403   403   200  403   200    403
+actions:import_start          -         POST 302  403   403   403   200  403   200    403
+actions:import_review         -         GET  302  403   403   403   302  403   302    403
+actions:import_review         -         POST 302  403   403   403   302  403   302    403
+actions:import_discard        -         POST 302  403   403   403   302  403   302    403
+imports:start                 -         GET  302  403   403   403   200  403   200    403
+imports:start                 -         POST 302  403   403   403   200  403   200    403
+imports:template_csv          -         GET  302  403   403   403   200  403   200    403
+imports:template_xlsx         -         GET  302  403   403   403   200  403   200    403
+imports:columns               -         GET  302  403   403   403   200  403   200    403
+imports:columns               -         POST 302  403   403   403   200  403   200    403
+imports:preview               -         GET  302  403   403   403   200  403   200    403
+imports:confirm               -         POST 302  403   403   403   302  403   302    403
+imports:done                  -         GET  302  403   403   403   302  403   302    403
+imports:skipped               -         GET  302  403   403   403   200  403   200    403
+api:inspection-list           -         GET  401  403   200   200   200  403   200    403
+api:inspection-detail         -         GET  401  403   200   404   200  403   404    403
+api:graded-area-list          -         GET  401  403   200   200   200  403   200    403
+api:graded-area-detail        -         GET  401  403   200   404   200  403   404    403
+api:finding-list              -         GET  401  403   200   200   200  403   200    403
+api:finding-detail            -         GET  401  403   200   404   200  403   404    403
+api:action-list               -         GET  401  403   200   200   200  403   200    403
+api:action-list               -         POST 401  403   405   405   405  403   405    403
+api:action-detail             -         GET  401  403   200   404   200  403   404    403
+api:meeting-list              -         GET  401  200   200   200   200  403   200    403
+api:meeting-detail            -         GET  401  200   200   404   200  403   404    403
+api:pack-list                 -         GET  401  200   403   403   200  403   200    403
+api:pack-detail               draft     GET  401  404   403   403   404  403   404    403
+api:pack-detail               published GET  401  200   403   403   200  403   404    403
+api:schema                    -         GET  200  200   200   200   200  200   200    200
+api:calendar_mine             -         GET  404  200   200   200   200  404   200    404
+api:calendar_opcc             -         GET  404  404   404   404   200  404   200    404
+api:access                    -         GET  302  200   200   200   200  200   200    200
+api:access_issue              -         POST 302  200   200   200   200  403   200    403
+api:access_revoke             -         POST 302  302   302   302   302  302   302    302
+reports:national              -         GET  302  403   403   403   403  403   403    200
+reports:meetings              -         GET  302  200   200   200   200  403   200    403
+reports:meeting_create        -         GET  302  403   403   403   200  403   200    403
+reports:meeting_create        -         POST 302  403   403   403   200  403   200    403
+reports:meeting_detail        -         GET  302  403   403   403   200  403   404    403
+reports:meeting_edit          -         GET  302  403   403   403   200  403   404    403
+reports:meeting_edit          -         POST 302  403   403   403   200  403   404    403
+reports:question_create       -         GET  302  403   403   403   200  403   404    403
+reports:question_create       -         POST 302  403   403   403   200  403   404    403
+reports:question_edit         -         GET  302  403   403   403   200  403   404    403
+reports:question_edit         -         POST 302  403   403   403   200  403   404    403
+reports:pack_generate         -         POST 302  403   403   403   302  403   404    403
+reports:published             -         GET  302  200   200   200   200  403   200    403
+reports:pack                  draft     GET  302  404   404   404   200  403   404    403
+reports:pack                  published GET  302  200   200   404   200  403   404    403
+reports:pack_narratives       draft     GET  302  403   403   403   200  403   404    403
+reports:pack_narratives       draft     POST 302  403   403   403   302  403   404    403
+reports:pack_publish          draft     GET  302  403   403   403   200  403   404    403
+reports:pack_publish          draft     POST 302  403   403   403   302  403   404    403
+reports:pack_public           published GET  302  403   403   403   200  403   404    403
+reports:pack_public           published POST 302  403   403   403   200  403   404    403
+reports:pack_retry_pdf        draft     POST 302  403   403   403   302  403   404    403
+reports:pack_pdf              draft     GET  302  404   404   404   200  403   404    403
+reports:pack_pdf              published GET  302  200   200   404   200  403   404    403
+reports:pack_csv              draft     GET  302  404   404   404   200  403   404    403
+reports:pack_csv              published GET  302  200   200   404   200  403   404    403
+reports:pack_xlsx             draft     GET  302  404   404   404   200  403   404    403
+reports:pack_xlsx             published GET  302  200   200   404   200  403   404    403
+reports:inspection_public_progress -    GET  302  403   403   403   200  403   404    403
+reports:inspection_public_progress -    POST 302  403   403   403   302  403   404    403
+reports:public_progress       -         GET  200  200   200   200   200  200   200    200
+reports:public_progress_history -       GET  200  200   200   200   200  200   200    200
+reports:public_progress_feed  -         GET  200  200   200   200   200  200   200    200
+reports:public_list           -         GET  200  200   200   200   200  200   200    200
+reports:moved_public_list     -         GET  200  200   200   200   200  200   200    200
+reports:public_office         -         GET  200  200   200   200   200  200   200    200
+reports:moved_public_progress -         GET  302  302   302   302   302  302   302    302
+reports:moved_public_progress_history - GET  302  302   302   302   302  302   302    302
+reports:moved_public_progress_feed -    GET  302  302   302   302   302  302   302    302
+reports:moved_public_pack     published GET  302  302   302   302   302  302   302    302
+reports:moved_public_pack     draft     GET  404  404   404   404   404  404   404    404
+reports:moved_public_pack_pdf published GET  302  302   302   302   302  302   302    302
+reports:moved_public_pack_csv published GET  302  302   302   302   302  302   302    302
+reports:moved_public_pack_xlsx published GET 302  302   302   302   302  302   302    302
+reports:public_pack           published GET  200  200   200   200   200  200   200    200
+reports:public_pack           draft     GET  404  404   404   404   404  404   404    404
+reports:public_pack_pdf       published GET  200  200   200   200   200  200   200    200
+reports:public_pack_csv       published GET  200  200   200   200   200  200   200    200
+reports:public_pack_xlsx      published GET  200  200   200   200   200  200   200    200
 """
-ROLES = MATRIX.split()[3:10]
+ROLES = MATRIX.split()[3:11]
 # 302s that are not a sign-in: the admin's own, signing out, and the public pages' redirects
 # (/public/ to the one office's page; the addresses from before offices to the office's).
 PUBLIC_REDIRECTS = {"admin", "logout", "reports:public_list"} | {
@@ -335,6 +342,8 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
     }
     b = office_b()
     people["opcc_b"] = b.officer
+    # A national reader (HMICFRS liaison): no office, reads /national/ and the public pages only.
+    people["national"] = persona(roles.NATIONAL_READER, username="national", office=None)
     b_draft = report_services.pack_generate(by=b.officer, meeting=b.meeting, pdf=False)
     finding, inspection = action.finding, action.finding.inspection
     office = inspection.force.office
@@ -419,6 +428,12 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
                 draft,
                 b_draft,
             ),
+            "national": markers(
+                [action, other_action, b.action],
+                [evidence, other_evidence, b.evidence],
+                draft,
+                b_draft,
+            ),
             "opcc": markers([b.action], [b.evidence], b_draft),
             "opcc_b": markers([action, other_action], [evidence, other_evidence], draft),
         },
@@ -446,7 +461,7 @@ def url_for(name, target, role, world, token):
     if name.startswith("api:calendar_"):
         user = world["people"][role]
         secret = "not-a-secret"
-        if user is not None and role != "admin":
+        if user is not None and roles.can_have_access_tokens(user):  # not admin, national
             secret = tracker_services.access_token_issue(user=user, kind=AccessToken.Kind.CALENDAR)
         return reverse(name, args=[secret])
     if name.startswith("imports:") and name not in {
@@ -554,7 +569,7 @@ def test_the_admin_site_lets_an_administrator_see_only_what_they_administer(
     assert client.get(reverse(name)).status_code == expected
 
 
-@pytest.mark.parametrize("role", ["anon", "panel", "owner", "other", "opcc", "opcc_b"])
+@pytest.mark.parametrize("role", ["anon", "panel", "owner", "other", "opcc", "opcc_b", "national"])
 def test_the_admin_site_sends_everyone_else_to_its_sign_in(role, world, client):
     if world["people"][role] is not None:
         client.force_login(world["people"][role])

@@ -3,9 +3,11 @@ history), the security event log, and two-factor devices (whose secrets are neve
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django_otp.plugins.otp_static.admin import StaticDeviceAdmin
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
@@ -55,6 +57,15 @@ class TrackerUserChangeForm(UserChangeForm):
         # With one office, everyone is in it: the field starts there.
         offices = list(Office.objects.all()[:2])
         self.sole_office = offices[0] if len(offices) == 1 else None
+        self.own_office_id = None
+        if self.by is not None and not self.by.is_superuser:
+            # An administrator sets their own office only, and a force of it (roles.py).
+            self.own_office_id = roles.office_id_of(self.by)
+            if "office" in self.fields:
+                self.fields["office"].queryset = Office.objects.filter(pk=self.own_office_id)
+            if "force" in self.fields:
+                forces = self.fields["force"].queryset
+                self.fields["force"].queryset = forces.filter(office_id=self.own_office_id)
         if "office" in self.fields and self.instance.office_id is None:
             self.fields["office"].initial = self.sole_office
 
@@ -76,12 +87,22 @@ class TrackerUserChangeForm(UserChangeForm):
         return cleaned
 
     def _clean_office(self, cleaned):
-        """Left blank: an action owner's force's office, or the deployment's one office. OPCC
-        staff and Panel members need one when there are several (tracker.roles.needs_office);
-        a force in another office is refused by User.clean."""
+        """Left blank: an action owner's force's office, the administrator's own office (the
+        only one they may give), or the deployment's one office. OPCC staff and Panel members
+        need one when there are several (tracker.roles.needs_office); a force in another office
+        is refused by User.clean, an office an administrator may not give by roles."""
         if cleaned.get("office") is None:
             force = cleaned.get("force")
-            cleaned["office"] = force.office if force is not None else self.sole_office
+            if force is not None:
+                cleaned["office"] = force.office
+            elif self.own_office_id is not None:
+                cleaned["office"] = self.fields["office"].queryset.first()
+            else:
+                cleaned["office"] = self.sole_office
+        office = cleaned["office"]
+        if self.by is not None and not roles.administers_office(self.by, office and office.pk):
+            self.add_error("office", "You can give people your own office only.")
+            return
         wanted = cleaned.get("roles", self.held) if "roles" in self.fields else self.held
         if cleaned["office"] is None and roles.needs_office(wanted) and Office.objects.exists():
             self.add_error(
@@ -110,7 +131,10 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
     history_list_display = ["roles_held"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("groups")
+        # An administrator lists and opens their own office's people only (roles.py); another
+        # office's are not found, as the admin answers for any object outside this queryset.
+        users = roles.administered_users(request.user, super().get_queryset(request))
+        return users.prefetch_related("groups")
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
@@ -170,7 +194,10 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            # A new account is in the deployment's office when it has one only.
+            # A new account is in the deployment's office when it has one only; one an
+            # administrator adds is in their own office (the only one they manage).
+            if not request.user.is_superuser:
+                obj.office_id = obj.office_id or roles.office_id_of(request.user)
             obj.office_id = obj.office_id or Office.objects.sole_id(create=False)
             return super().save_model(request, obj, form, change)
         reason = form.cleaned_data.get("change_reason", "").strip() or "Changed in the admin site"
@@ -210,7 +237,22 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
         # Reverting a user would set roles and flags round the checks above: view only.
         if request.method == "POST":
             raise PermissionDenied
+        self._require_administered(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._require_administered(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def has_view_permission(self, request, obj=None):
+        allowed = super().has_view_permission(request, obj)
+        return allowed and (obj is None or roles.administers_office(request.user, obj.office_id))
+
+    def _require_administered(self, request, object_id):
+        """simple-history finds a person's history (and old versions) outside get_queryset:
+        another office's person's is not found, as their page is not."""
+        if not request.user.is_superuser and self.get_object(request, unquote(object_id)) is None:
+            raise Http404
 
 
 class ForceInline(admin.TabularInline):

@@ -114,13 +114,49 @@ def can_grant_role(user, role):
 
 
 def can_change_user(user, target):
-    """May `user` change `target`'s account (details, password, roles, active flag)?"""
+    """May `user` change `target`'s account (details, password, roles, active flag)? An
+    administrator changes only the people of their own office (administers_office)."""
     if user.is_authenticated and user.is_active and user.is_superuser:
         return True
     if not is_administrator(user) or target.is_superuser:
         return False
+    if not administers_office(user, target.office_id):
+        return False
     held = set(target.groups.values_list("name", flat=True))
     return not held & SUPERUSER_ONLY_ROLES
+
+
+# Which people an administrator (not a superuser) manages: those of their own office
+# (office_id_of), and in a deployment with one office those with none set, who count as its.
+# Another office's people are not in their user admin at all, and the office field offers their
+# own office only. A superuser manages everyone. In SQL: administered_users (the admin's list).
+def administers_office(user, office_id):
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    if not is_administrator(user):
+        return False
+    own = office_id_of(user)
+    if office_id is None:
+        return own is not None and own == sole_office_id(user)
+    return own == office_id
+
+
+def administered_users(user, users):
+    """administers_office as a filter on a User queryset (tracker.admin's user list)."""
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return users
+    own = office_id_of(user) if is_administrator(user) else None
+    if own is None:
+        return users.none()
+    return users.in_office(own)
+
+
+def sole_office_id(user):
+    """The deployment's one office (None when it has several or none), read once per request."""
+    if not hasattr(user, "_sole_office_id"):
+        offices = django_apps.get_model("tracker", "Office").objects
+        user._sole_office_id = offices.sole_id(create=False)
+    return user._sole_office_id
 
 
 def primary_role(user):
@@ -150,10 +186,7 @@ def office_id_of(user):
         return None
     if user.office_id is not None:
         return user.office_id
-    if not hasattr(user, "_sole_office_id"):
-        offices = django_apps.get_model("tracker", "Office").objects
-        user._sole_office_id = offices.sole_id(create=False)
-    return user._sole_office_id
+    return sole_office_id(user)
 
 
 def office_force_ids(user):

@@ -14,30 +14,31 @@ import pytest
 from django.urls import reverse
 
 from reports.services import pack_generate, pack_publish
-from tests.factories import MeetingFactory, kept_for_the_module, personas
+from tests.factories import MeetingFactory, kept_for_the_module, persona, personas
 from tests.office_b import office_b
+from tracker import roles
 
 pytestmark = pytest.mark.django_db
 
 # owner: owns the action. other: an action owner in another force. office_b: an OPCC officer of
-# another office.
+# another office. national: a national reader (no office), who reads /national/ only.
 MATRIX = """
-url                   anon  opcc  owner  other  panel  admin  office_b
-inspection-list       401   200   200    200    403    403    200
-inspection-detail     401   200   200    404    403    403    404
-graded-area-list      401   200   200    200    403    403    200
-graded-area-detail    401   200   200    404    403    403    404
-finding-list          401   200   200    200    403    403    200
-finding-detail        401   200   200    404    403    403    404
-action-list           401   200   200    200    403    403    200
-action-detail         401   200   200    404    403    403    404
-meeting-list          401   200   200    200    200    403    200
-meeting-detail        401   200   200    404    200    403    404
-pack-list             401   200   403    403    200    403    200
-pack-detail           401   200   403    403    200    403    404
-schema                200   200   200    200    200    200    200
+url                anon opcc owner other panel admin office_b national
+inspection-list    401  200  200   200   403   403   200      403
+inspection-detail  401  200  200   404   403   403   404      403
+graded-area-list   401  200  200   200   403   403   200      403
+graded-area-detail 401  200  200   404   403   403   404      403
+finding-list       401  200  200   200   403   403   200      403
+finding-detail     401  200  200   404   403   403   404      403
+action-list        401  200  200   200   403   403   200      403
+action-detail      401  200  200   404   403   403   404      403
+meeting-list       401  200  200   200   200   403   200      403
+meeting-detail     401  200  200   404   200   403   404      403
+pack-list          401  200  403   403   200   403   200      403
+pack-detail        401  200  403   403   200   403   404      403
+schema             200  200  200   200   200   200   200      200
 """
-ROLES = MATRIX.split()[1:8]
+ROLES = MATRIX.split()[1:9]
 ROWS = [line.split() for line in MATRIX.strip().splitlines()[1:]]
 CASES = [
     (row[0], role, int(code)) for row in ROWS for role, code in zip(ROLES, row[1:], strict=True)
@@ -64,6 +65,8 @@ def build_world(
         "panel": panel_member,
         "admin": administrator,
         "office_b": b.officer if b else None,
+        # A national reader (no office) holding a token: no workspace, so 403 as an admin's.
+        "national": persona(roles.NATIONAL_READER, username="national", office=None),
     }
     ids = {
         "inspection": action.finding.inspection_id,

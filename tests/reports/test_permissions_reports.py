@@ -34,95 +34,96 @@ pytestmark = pytest.mark.django_db
 
 # Office A (the personas' office): opcc, its OPCC officer; owner, an action owner who owns the
 # question; other, an action owner of another of A's forces; panel, A's Panel member. Office B:
-# opcc_b and panel_b, its OPCC officer and Panel member.
+# opcc_b and panel_b, its OPCC officer and Panel member. national: a national reader (no office),
+# who reads /national/ and the public pages only.
 # Targets: A's objects by name (live, hidden: an inspection with its live public progress page
 # switched on, and one without); theirs_*: office B's; "*@ours": B's object at A's public address;
 # ours, theirs, missing: an office's public page (missing: a slug no office has).
 MATRIX = """
-url                 target     method  anon  opcc  owner  other  panel  admin  opcc_b  panel_b
-meetings            -          GET     302   200   200    200    200    403    200     200
-national            -          GET     302   403   403    403    403    403    403     403
-meeting_create      -          GET     302   200   403    403    403    403    200     403
-meeting_create      -          POST    302   200   403    403    403    403    200     403
-meeting_detail      meeting    GET     302   200   403    403    403    403    404     403
-meeting_detail      theirs_meeting  GET  302   404   403    403    403    403    200     403
-meeting_edit        meeting    GET     302   200   403    403    403    403    404     403
-meeting_edit        theirs_meeting  GET  302   404   403    403    403    403    200     403
-question_create     meeting    GET     302   200   403    403    403    403    404     403
-question_create     theirs_meeting  GET  302   404   403    403    403    403    200     403
-question_edit       question   GET     302   200   403    403    403    403    404     403
-question_edit       theirs_question GET  302   404   403    403    403    403    200     403
-pack_generate       meeting    POST    302   302   403    403    403    403    404     403
-pack_generate       theirs_meeting  POST 302   404   403    403    403    403    302     403
-published           -          GET     302   200   200    200    200    403    200     200
-pack                draft      GET     302   200   404    404    404    403    404     404
-pack                published  GET     302   200   200    404    200    403    404     404
-pack                public     GET     302   200   200    404    200    403    404     404
-pack                theirs_draft      GET  302   404   404    404    404    403    200     404
-pack                theirs_published  GET  302   404   404    404    404    403    200     200
-pack                theirs_public     GET  302   404   404    404    404    403    200     200
-pack_pdf            draft      GET     302   200   404    404    404    403    404     404
-pack_pdf            published  GET     302   200   200    404    200    403    404     404
-pack_pdf            theirs_published  GET  302   404   404    404    404    403    200     200
-pack_csv            draft      GET     302   200   404    404    404    403    404     404
-pack_csv            published  GET     302   200   200    404    200    403    404     404
-pack_csv            theirs_published  GET  302   404   404    404    404    403    200     200
-pack_xlsx           draft      GET     302   200   404    404    404    403    404     404
-pack_xlsx           published  GET     302   200   200    404    200    403    404     404
-pack_xlsx           theirs_published  GET  302   404   404    404    404    403    200     200
-pack_narratives     draft      GET     302   200   403    403    403    403    404     403
-pack_narratives     theirs_draft      GET  302   404   403    403    403    403    200     403
-pack_publish        draft      GET     302   200   403    403    403    403    404     403
-pack_publish        theirs_draft      GET  302   404   403    403    403    403    200     403
-pack_public         published  GET     302   200   403    403    403    403    404     403
-pack_public         theirs_published  GET  302   404   403    403    403    403    200     403
-pack_retry_pdf      draft      POST    302   302   403    403    403    403    404     403
-pack_retry_pdf      theirs_draft      POST 302   404   403    403    403    403    302     403
-public_list         -          GET     200   200   200    200    200    200    200     200
-moved_public_list   -          GET     200   200   200    200    200    200    200     200
-public_office       ours       GET     200   200   200    200    200    200    200     200
-public_office       theirs     GET     200   200   200    200    200    200    200     200
-public_office       missing    GET     404   404   404    404    404    404    404     404
-inspection_public_progress  live     GET     302   200   403    403    403    403    404     403
-inspection_public_progress  live     POST    302   302   403    403    403    403    404     403
-inspection_public_progress  theirs_live  GET  302   404   403    403    403    403    200     403
-public_progress     live       GET     200   200   200    200    200    200    200     200
-public_progress     hidden     GET     404   404   404    404    404    404    404     404
-public_progress     theirs_live       GET  200   200   200    200    200    200    200     200
-public_progress     theirs_live@ours  GET  404   404   404    404    404    404    404     404
-public_progress_history live   GET     200   200   200    200    200    200    200     200
-public_progress_history hidden GET     404   404   404    404    404    404    404     404
-public_progress_history theirs_live@ours  GET  404   404   404    404    404    404    404     404
-public_progress_feed live      GET     200   200   200    200    200    200    200     200
-public_progress_feed hidden    GET     404   404   404    404    404    404    404     404
-public_progress_feed theirs_live@ours  GET  404   404   404    404    404    404    404     404
-public_pack         public     GET     200   200   200    200    200    200    200     200
-public_pack         published  GET     404   404   404    404    404    404    404     404
-public_pack         draft      GET     404   404   404    404    404    404    404     404
-public_pack         theirs_public     GET  200   200   200    200    200    200    200     200
-public_pack         theirs_public@ours  GET  404   404   404    404    404    404    404     404
-public_pack_pdf     public     GET     200   200   200    200    200    200    200     200
-public_pack_pdf     published  GET     404   404   404    404    404    404    404     404
-public_pack_pdf     theirs_public@ours  GET  404   404   404    404    404    404    404     404
-public_pack_csv     public     GET     200   200   200    200    200    200    200     200
-public_pack_csv     draft      GET     404   404   404    404    404    404    404     404
-public_pack_csv     theirs_public@ours  GET  404   404   404    404    404    404    404     404
-public_pack_xlsx    public     GET     200   200   200    200    200    200    200     200
-public_pack_xlsx    published  GET     404   404   404    404    404    404    404     404
-public_pack_xlsx    theirs_public@ours  GET  404   404   404    404    404    404    404     404
-moved_public_pack   public     GET     302   302   302    302    302    302    302     302
-moved_public_pack   theirs_public     GET  302   302   302    302    302    302    302     302
-moved_public_pack   published  GET     404   404   404    404    404    404    404     404
-moved_public_pack_pdf  public  GET     302   302   302    302    302    302    302     302
-moved_public_pack_csv  public  GET     302   302   302    302    302    302    302     302
-moved_public_pack_xlsx public  GET     302   302   302    302    302    302    302     302
-moved_public_pack_xlsx draft   GET     404   404   404    404    404    404    404     404
-moved_public_progress  live    GET     302   302   302    302    302    302    302     302
-moved_public_progress  hidden  GET     404   404   404    404    404    404    404     404
-moved_public_progress_history  live  GET  302   302   302    302    302    302    302     302
-moved_public_progress_feed  theirs_live  GET  302   302   302    302    302    302    302     302
+url                  target           verb anon opcc owner other panel admin opcc_b panel_b national
+meetings             -                GET  302  200  200   200   200   403   200    200     403
+national             -                GET  302  403  403   403   403   403   403    403     200
+meeting_create       -                GET  302  200  403   403   403   403   200    403     403
+meeting_create       -                POST 302  200  403   403   403   403   200    403     403
+meeting_detail       meeting          GET  302  200  403   403   403   403   404    403     403
+meeting_detail       theirs_meeting   GET  302  404  403   403   403   403   200    403     403
+meeting_edit         meeting          GET  302  200  403   403   403   403   404    403     403
+meeting_edit         theirs_meeting   GET  302  404  403   403   403   403   200    403     403
+question_create      meeting          GET  302  200  403   403   403   403   404    403     403
+question_create      theirs_meeting   GET  302  404  403   403   403   403   200    403     403
+question_edit        question         GET  302  200  403   403   403   403   404    403     403
+question_edit        theirs_question  GET  302  404  403   403   403   403   200    403     403
+pack_generate        meeting          POST 302  302  403   403   403   403   404    403     403
+pack_generate        theirs_meeting   POST 302  404  403   403   403   403   302    403     403
+published            -                GET  302  200  200   200   200   403   200    200     403
+pack                 draft            GET  302  200  404   404   404   403   404    404     403
+pack                 published        GET  302  200  200   404   200   403   404    404     403
+pack                 public           GET  302  200  200   404   200   403   404    404     403
+pack                 theirs_draft     GET  302  404  404   404   404   403   200    404     403
+pack                 theirs_published GET  302  404  404   404   404   403   200    200     403
+pack                 theirs_public    GET  302  404  404   404   404   403   200    200     403
+pack_pdf             draft            GET  302  200  404   404   404   403   404    404     403
+pack_pdf             published        GET  302  200  200   404   200   403   404    404     403
+pack_pdf             theirs_published GET  302  404  404   404   404   403   200    200     403
+pack_csv             draft            GET  302  200  404   404   404   403   404    404     403
+pack_csv             published        GET  302  200  200   404   200   403   404    404     403
+pack_csv             theirs_published GET  302  404  404   404   404   403   200    200     403
+pack_xlsx            draft            GET  302  200  404   404   404   403   404    404     403
+pack_xlsx            published        GET  302  200  200   404   200   403   404    404     403
+pack_xlsx            theirs_published GET  302  404  404   404   404   403   200    200     403
+pack_narratives      draft            GET  302  200  403   403   403   403   404    403     403
+pack_narratives      theirs_draft     GET  302  404  403   403   403   403   200    403     403
+pack_publish         draft            GET  302  200  403   403   403   403   404    403     403
+pack_publish         theirs_draft     GET  302  404  403   403   403   403   200    403     403
+pack_public          published        GET  302  200  403   403   403   403   404    403     403
+pack_public          theirs_published GET  302  404  403   403   403   403   200    403     403
+pack_retry_pdf       draft            POST 302  302  403   403   403   403   404    403     403
+pack_retry_pdf       theirs_draft     POST 302  404  403   403   403   403   302    403     403
+public_list          -                GET  200  200  200   200   200   200   200    200     200
+moved_public_list    -                GET  200  200  200   200   200   200   200    200     200
+public_office        ours             GET  200  200  200   200   200   200   200    200     200
+public_office        theirs           GET  200  200  200   200   200   200   200    200     200
+public_office        missing          GET  404  404  404   404   404   404   404    404     404
+inspection_public_progress live       GET  302  200  403   403   403   403   404    403     403
+inspection_public_progress live       POST 302  302  403   403   403   403   404    403     403
+inspection_public_progress theirs_live GET 302  404  403   403   403   403   200    403     403
+public_progress      live             GET  200  200  200   200   200   200   200    200     200
+public_progress      hidden           GET  404  404  404   404   404   404   404    404     404
+public_progress      theirs_live      GET  200  200  200   200   200   200   200    200     200
+public_progress      theirs_live@ours GET  404  404  404   404   404   404   404    404     404
+public_progress_history live          GET  200  200  200   200   200   200   200    200     200
+public_progress_history hidden        GET  404  404  404   404   404   404   404    404     404
+public_progress_history theirs_live@ours GET 404  404  404   404   404   404   404    404     404
+public_progress_feed live             GET  200  200  200   200   200   200   200    200     200
+public_progress_feed hidden           GET  404  404  404   404   404   404   404    404     404
+public_progress_feed theirs_live@ours GET  404  404  404   404   404   404   404    404     404
+public_pack          public           GET  200  200  200   200   200   200   200    200     200
+public_pack          published        GET  404  404  404   404   404   404   404    404     404
+public_pack          draft            GET  404  404  404   404   404   404   404    404     404
+public_pack          theirs_public    GET  200  200  200   200   200   200   200    200     200
+public_pack          theirs_public@ours GET 404  404  404   404   404   404   404    404     404
+public_pack_pdf      public           GET  200  200  200   200   200   200   200    200     200
+public_pack_pdf      published        GET  404  404  404   404   404   404   404    404     404
+public_pack_pdf      theirs_public@ours GET 404  404  404   404   404   404   404    404     404
+public_pack_csv      public           GET  200  200  200   200   200   200   200    200     200
+public_pack_csv      draft            GET  404  404  404   404   404   404   404    404     404
+public_pack_csv      theirs_public@ours GET 404  404  404   404   404   404   404    404     404
+public_pack_xlsx     public           GET  200  200  200   200   200   200   200    200     200
+public_pack_xlsx     published        GET  404  404  404   404   404   404   404    404     404
+public_pack_xlsx     theirs_public@ours GET 404  404  404   404   404   404   404    404     404
+moved_public_pack    public           GET  302  302  302   302   302   302   302    302     302
+moved_public_pack    theirs_public    GET  302  302  302   302   302   302   302    302     302
+moved_public_pack    published        GET  404  404  404   404   404   404   404    404     404
+moved_public_pack_pdf public          GET  302  302  302   302   302   302   302    302     302
+moved_public_pack_csv public          GET  302  302  302   302   302   302   302    302     302
+moved_public_pack_xlsx public         GET  302  302  302   302   302   302   302    302     302
+moved_public_pack_xlsx draft          GET  404  404  404   404   404   404   404    404     404
+moved_public_progress live            GET  302  302  302   302   302   302   302    302     302
+moved_public_progress hidden          GET  404  404  404   404   404   404   404    404     404
+moved_public_progress_history live    GET  302  302  302   302   302   302   302    302     302
+moved_public_progress_feed theirs_live GET 302  302  302   302   302   302   302    302     302
 """
-ROLES = MATRIX.split()[3:11]
+ROLES = MATRIX.split()[3:12]
 ROWS = [line.split() for line in MATRIX.strip().splitlines()[1:]]
 CASES = [
     (row[0], row[1], row[2], role, int(code))
@@ -215,6 +216,8 @@ def build_world(force, owner, opcc_officer, other_force_owner, panel_member, adm
         "panel": panel_member,
         "admin": administrator,
         **theirs_people,
+        # A national reader: no office; /national/ and the public pages only.
+        "national": persona(roles.NATIONAL_READER, username="national", office=None),
     }
     offices = {
         "ours": meeting.office,

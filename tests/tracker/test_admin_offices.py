@@ -29,9 +29,9 @@ def newest(user):
 
 
 def test_moving_a_panel_member_to_another_office_needs_a_reason_kept_in_their_history(
-    administrator, panel_member, bravo, client
+    superuser, panel_member, bravo, client
 ):
-    client.force_login(administrator)
+    client.force_login(superuser)
     refused = client.post(change_url(panel_member), form_data(panel_member, office=bravo.pk))
     assert refused.status_code == 200 and "Say why" in refused.content.decode()
     assert User.objects.get(pk=panel_member.pk).office == home_office()
@@ -45,7 +45,7 @@ def test_moving_a_panel_member_to_another_office_needs_a_reason_kept_in_their_hi
     row = newest(panel_member)
     assert (row.office_id, row.history_user, row.history_change_reason) == (
         bravo.pk,
-        administrator,
+        superuser,
         "Now sits on Bravoshire's Panel",
     )
     page = client.get(reverse("admin:tracker_user_history", args=[panel_member.pk]))
@@ -99,8 +99,8 @@ def test_with_several_offices_opcc_staff_and_panel_members_must_have_one(
     assert newcomer.office == bravo and roles.role_names(newcomer) == {role}
 
 
-def test_an_action_owners_office_is_their_forces(administrator, owner, bravo, client):
-    client.force_login(administrator)
+def test_an_action_owners_office_is_their_forces(superuser, owner, bravo, client):
+    client.force_login(superuser)
     response = client.post(
         change_url(owner), form_data(owner, office=bravo.pk, change_reason="Wrong office")
     )
@@ -118,9 +118,9 @@ def test_an_action_owners_office_is_their_forces(administrator, owner, bravo, cl
     assert (owner.force, owner.office) == (bravo_force, bravo)
 
 
-def test_the_user_list_shows_and_filters_by_office(administrator, panel_member, bravo, client):
+def test_the_user_list_shows_and_filters_by_office(superuser, panel_member, bravo, client):
     persona(roles.PANEL_MEMBER, username="bravo-panel", office=bravo)
-    client.force_login(administrator)
+    client.force_login(superuser)
     listed = client.get(reverse("admin:tracker_user_changelist"), {"office__id__exact": bravo.pk})
     assert [user.username for user in listed.context["cl"].result_list] == ["bravo-panel"]
     assert bravo.name in listed.content.decode()
