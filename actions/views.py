@@ -202,7 +202,11 @@ def inspection_url(inspection):
 def action_create(request, finding_pk):
     finding = selectors.finding_detail(user=request.user, pk=finding_pk)
     allow(roles.can_change_finding(request.user, finding))
-    form = forms.ActionForm(*bound_form_data(request), force_id=finding.inspection.force_id)
+    form = forms.ActionForm(
+        *bound_form_data(request),
+        force_id=finding.inspection.force_id,
+        partner_force_ids=roles.finding_partner_force_ids(finding),
+    )
 
     def change(data):
         return services.action_create(by=request.user, finding=finding, **data)
