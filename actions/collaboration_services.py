@@ -125,10 +125,11 @@ def finding_unshare(*, by, finding, force, reason):
     partner = finding.partners.select_for_update().filter(force=force).first()
     if partner is None:
         raise WorkflowError(f"The finding is not shared with {force}.")
+    # Every action of the finding locked first, against a concurrent assignment to the force.
+    actions = Action.objects.filter(finding=finding)
+    list(actions.select_for_update(of=("self",)).values_list("pk", flat=True))
     assigned = list(
-        Action.objects.select_for_update(of=("self",))
-        .filter(finding=finding)
-        .filter(Q(owner__force_id=force.pk) | Q(delegate__force_id=force.pk))
+        actions.filter(Q(owner__force_id=force.pk) | Q(delegate__force_id=force.pk))
         .order_by("pk")
         .values_list("title", flat=True)
     )
