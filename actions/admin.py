@@ -17,6 +17,7 @@ from actions.models import (
     Evidence,
     ExtensionRequest,
     Finding,
+    FindingPartner,
     Force,
     GradedArea,
     Inspection,
@@ -232,6 +233,15 @@ class ActionPartnerAdmin(AuditedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(FindingPartner)
+class FindingPartnerAdmin(ActionPartnerAdmin):
+    """Read only, as ActionPartnerAdmin: a finding is shared and unshared on its page."""
+
+    list_display = ["finding", "force", "shared_by", "shared_at"]
+    list_select_related = ["finding", "force", "shared_by"]
+    search_fields = ["finding__reference", "finding__text", "reason"]
 
 
 @admin.register(Reminder)

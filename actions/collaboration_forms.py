@@ -1,4 +1,4 @@
-"""Forms to share an action with a partner force and to end the sharing."""
+"""Forms to share an action or a finding with a partner force and to end the sharing."""
 
 from django import forms
 
@@ -25,9 +25,20 @@ class ShareForm(WorkspaceForm):
         error_messages={"required": "Enter a reason for sharing the action."},
     )
 
-    def __init__(self, *args, forces, **kwargs):
+    def __init__(self, *args, forces, what="action", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["force"].queryset = forces
+        if what != "action":
+            self.fields["force"].help_text = (
+                f"Its office will read the {what} and its actions; its action owners may be "
+                "assigned them"
+            )
+            self.fields["force"].error_messages["required"] = (
+                f"Choose the force to share the {what} with."
+            )
+            self.fields["reason"].error_messages["required"] = (
+                f"Enter a reason for sharing the {what}."
+            )
 
 
 class UnshareForm(WorkspaceForm):
@@ -44,6 +55,10 @@ class UnshareForm(WorkspaceForm):
         error_messages={"required": "Enter a reason for ending the sharing."},
     )
 
-    def __init__(self, *args, forces, **kwargs):
+    def __init__(self, *args, forces, what="action", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["force"].queryset = forces
+        if what != "action":
+            self.fields["force"].error_messages["required"] = (
+                f"Choose the force to stop sharing the {what} with."
+            )

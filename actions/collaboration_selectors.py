@@ -1,6 +1,7 @@
-"""Reads for collaborations: an action's partner forces, who may join, and the sharing history."""
+"""Reads for collaborations: an action's or a finding's partner forces, who may join, and the
+sharing history."""
 
-from actions.models import ActionPartner, Force
+from actions.models import ActionPartner, FindingPartner, Force
 from tracker import roles
 
 
@@ -14,13 +15,21 @@ def partner_choices(*, action):
     return Force.objects.filter(pk__in=roles.partner_force_ids(action)).order_by("name")
 
 
-def sharing(*, action):
-    """The action's partners now and every share and unshare, newest first, with who and why,
-    from the sharing history in one query (the action page reads nothing else for them)."""
-    records = (
-        ActionPartner.history.filter(action_id=action.pk)
-        .select_related("history_user", "force__office")
-        .order_by("-history_date", "-history_id")
+def finding_share_choices(*, finding):
+    """Forces the finding may be shared with: every force but its own and its partners."""
+    taken = {finding.inspection.force_id} | roles.finding_partner_force_ids(finding)
+    return Force.objects.exclude(pk__in=taken).select_related("office").order_by("name")
+
+
+def finding_partner_choices(*, finding):
+    return Force.objects.filter(pk__in=roles.finding_partner_force_ids(finding)).order_by("name")
+
+
+def _sharing(records):
+    """The partners now and every share and unshare, newest first, with who and why, from the
+    sharing history in one query (the page reads nothing else for them)."""
+    records = records.select_related("history_user", "force__office").order_by(
+        "-history_date", "-history_id"
     )
     history, latest = [], {}
     for record in records:
@@ -40,3 +49,11 @@ def sharing(*, action):
         "partners": sorted(partners, key=lambda record: record.force.name),
         "sharing_history": history,
     }
+
+
+def sharing(*, action):
+    return _sharing(ActionPartner.history.filter(action_id=action.pk))
+
+
+def finding_sharing(*, finding):
+    return _sharing(FindingPartner.history.filter(finding_id=finding.pk))

@@ -1,10 +1,18 @@
-"""Sharing an action with a partner force (a collaboration), and ending the sharing: audited."""
+"""Sharing an action or a finding with a partner force (a collaboration), and ending the
+sharing: audited. Sharing a finding shares each of its actions (and those added later)."""
 
 from django.db import transaction
+from django.db.models import Q
 
-from actions.models import Action, ActionPartner
+from actions.models import Action, ActionPartner, Finding, FindingPartner
 from tracker import roles
-from tracker.audit import WorkflowError, audited_save, require_change, require_text
+from tracker.audit import (
+    WorkflowError,
+    audited_save,
+    require_change,
+    require_opcc_staff,
+    require_text,
+)
 
 
 def _locked(action):
@@ -55,3 +63,99 @@ def action_unshare(*, by, action, force, reason):
     partner._change_reason = f"Sharing with {force} ended: {reason}"[:100]
     partner.delete()
     return partner
+
+
+# A finding shared with a partner force: its FindingPartner row, and an ActionPartner row for
+# each of its actions (those rows still decide who sees an action).
+WITH_FINDING = "with its finding"
+
+
+def _require_finding_change(by, finding):
+    require_opcc_staff(by)
+    if not roles.can_change_finding(by, finding):
+        raise WorkflowError(
+            "This finding is a collaboration managed by another office: only that office's "
+            "OPCC staff can change it."
+        )
+
+
+def _share_action(*, by, action, force, reason):
+    partner = ActionPartner(action=action, force=force, shared_by=by, reason=reason)
+    return audited_save(
+        partner, by=by, reason=f"Shared with {force} {WITH_FINDING}: {reason}"[:100]
+    )
+
+
+@transaction.atomic
+def finding_share(*, by, finding, force, reason):
+    """Share the finding with `force`, and each of its actions not already shared with it."""
+    _require_finding_change(by, finding)
+    reason = require_text(reason, "A reason for sharing the finding")
+    finding = (
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("inspection__force")
+        .get(pk=finding.pk)
+    )
+    if force.pk == finding.inspection.force_id:
+        raise WorkflowError(f"{force} is the finding's own force: choose a partner force.")
+    if finding.partners.filter(force=force).exists():
+        raise WorkflowError(f"The finding is already shared with {force}.")
+    partner = FindingPartner(finding=finding, force=force, shared_by=by, reason=reason)
+    audited_save(partner, by=by, reason=f"Shared with {force}: {reason}"[:100])
+    # Locked against a concurrent assignment, as action_share locks its action.
+    actions = Action.objects.select_for_update(of=("self",)).filter(finding=finding)
+    shared = set(
+        ActionPartner.objects.filter(action__finding=finding, force=force).values_list(
+            "action_id", flat=True
+        )
+    )
+    for action in actions.order_by("pk"):
+        if action.pk not in shared:
+            _share_action(by=by, action=action, force=force, reason=reason)
+    return partner
+
+
+@transaction.atomic
+def finding_unshare(*, by, finding, force, reason):
+    """Stop sharing the finding and its actions with `force`. Refused, naming the actions,
+    while someone in that force owns one of them or is its delegate."""
+    _require_finding_change(by, finding)
+    reason = require_text(reason, "A reason for ending the sharing")
+    finding = Finding.objects.select_for_update(of=("self",)).get(pk=finding.pk)
+    partner = finding.partners.select_for_update().filter(force=force).first()
+    if partner is None:
+        raise WorkflowError(f"The finding is not shared with {force}.")
+    # Every action of the finding locked first, against a concurrent assignment to the force.
+    actions = Action.objects.filter(finding=finding)
+    list(actions.select_for_update(of=("self",)).values_list("pk", flat=True))
+    assigned = list(
+        actions.filter(Q(owner__force_id=force.pk) | Q(delegate__force_id=force.pk))
+        .order_by("pk")
+        .values_list("title", flat=True)
+    )
+    if assigned:
+        titles = "; ".join(f"“{title}”" for title in assigned)
+        raise WorkflowError(
+            f"Someone in {force} owns or is the delegate of {titles}: assign someone else "
+            "before ending the sharing."
+        )
+    ended = f"Sharing with {force} ended {WITH_FINDING}: {reason}"[:100]
+    for action_partner in ActionPartner.objects.filter(action__finding=finding, force=force):
+        action_partner._history_user = by
+        action_partner._change_reason = ended
+        action_partner.delete()
+    partner._history_user = by
+    partner._change_reason = f"Sharing with {force} ended: {reason}"[:100]
+    partner.delete()
+    return partner
+
+
+def share_with_finding_partners(*, by, action):
+    """A new action of a shared finding is shared with the finding's partners (called by
+    services.action_create in its transaction). The finding is locked, as finding_share locks
+    it, so an action added while the finding is being shared is shared too."""
+    Finding.objects.select_for_update().filter(pk=action.finding_id).exists()
+    for partner in FindingPartner.objects.filter(finding_id=action.finding_id).select_related(
+        "force"
+    ):
+        _share_action(by=by, action=action, force=partner.force, reason=partner.reason)

@@ -1,7 +1,10 @@
-"""Sharing an action with partner forces: the owning office's OPCC staff share and unshare it.
+"""Sharing an action or a finding with partner forces: the owning office's OPCC staff share and
+unshare it.
 
 As in actions/views.py: permission first (tracker/roles.py), then one selector or service.
 """
+
+from django.urls import reverse
 
 from actions import collaboration_forms, collaboration_selectors, collaboration_services, selectors
 from actions.views import action_url
@@ -60,6 +63,68 @@ def action_unshare(request, pk):
         form,
         change=lambda data: collaboration_services.action_unshare(
             by=request.user, action=action, **data
+        ),
+        title="Stop sharing with a partner force",
+        submit="Stop sharing",
+        success=lambda partner: f"No longer shared with {partner.force}.",
+    )
+
+
+def _finding_page(request, finding, form, *, change, title, submit, success):
+    context = {
+        "finding": finding,
+        "page_title": title,
+        "submit": submit,
+        **collaboration_selectors.finding_sharing(finding=finding),
+    }
+    return form_page(
+        request,
+        form,
+        "actions/finding_share.html",
+        context,
+        change=change,
+        done=reverse("actions:finding", args=[finding.pk]),
+        success=success,
+    )
+
+
+@workspace
+def finding_share(request, pk):
+    finding = selectors.finding_detail(user=request.user, pk=pk)
+    allow(roles.can_change_finding(request.user, finding))
+    form = collaboration_forms.ShareForm(
+        *bound_form_data(request),
+        forces=collaboration_selectors.finding_share_choices(finding=finding),
+        what="finding",
+    )
+    return _finding_page(
+        request,
+        finding,
+        form,
+        change=lambda data: collaboration_services.finding_share(
+            by=request.user, finding=finding, **data
+        ),
+        title="Share with a partner force",
+        submit="Share the finding",
+        success=lambda partner: f"Shared with {partner.force}, with the finding's actions.",
+    )
+
+
+@workspace
+def finding_unshare(request, pk):
+    finding = selectors.finding_detail(user=request.user, pk=pk)
+    allow(roles.can_change_finding(request.user, finding))
+    form = collaboration_forms.UnshareForm(
+        *bound_form_data(request),
+        forces=collaboration_selectors.finding_partner_choices(finding=finding),
+        what="finding",
+    )
+    return _finding_page(
+        request,
+        finding,
+        form,
+        change=lambda data: collaboration_services.finding_unshare(
+            by=request.user, finding=finding, **data
         ),
         title="Stop sharing with a partner force",
         submit="Stop sharing",

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 
 from actions import repeats
 from actions.models import Action, Finding, Force
+from tracker import roles
 
 
 def linked_findings():
@@ -47,9 +48,10 @@ def force_name_taken(name):
     return bool(name) and Force.objects.filter(name__iexact=name).exists()
 
 
-def finding_visible(*, user, pk):
-    """A finding the user may see, with its inspection, or None."""
-    return Finding.objects.visible_to(user).select_related("inspection").filter(pk=pk).first()
+def finding_managed(*, user, pk):
+    """A finding of the user's office's forces (not one only shared with it), with its
+    inspection, or None: the earlier finding a finding may be linked to as a repeat."""
+    return Finding.objects.managed_by(user).select_related("inspection").filter(pk=pk).first()
 
 
 def finding_links(*, finding):
@@ -62,21 +64,35 @@ def finding_links(*, finding):
 
 
 def finding_page(*, user, pk):
-    """One finding the user may see (404 otherwise) with its actions and linked findings."""
-    linked = linked_findings()
+    """One finding the user may see (404 otherwise) with its actions and linked findings: only
+    those the user may see (a partner office reading a shared finding sees no more of the
+    owning office's records than is shared with it)."""
+    linked = linked_findings().filter(roles.finding_scope(user))
     return get_object_or_404(
         Finding.objects.visible_to(user)
-        .select_related("inspection__force", "area", "parent")
+        .select_related("inspection__force__office", "area", "parent")
         .prefetch_related(
             Prefetch("repeats", queryset=linked),
             Prefetch("repeated_by", queryset=linked),
-            Prefetch("recommendations", queryset=Finding.objects.order_by("position")),
+            Prefetch(
+                "recommendations",
+                queryset=Finding.objects.visible_to(user).order_by("position"),
+            ),
             Prefetch(
                 "actions",
-                queryset=Action.objects.with_effective_rag()
+                queryset=Action.objects.visible_to(user)
+                .with_effective_rag()
                 .select_related("owner")
                 .order_by("deadline", "pk"),
             ),
         ),
         pk=pk,
     )
+
+
+def visible_parent(*, user, finding):
+    """The finding's cause of concern, if the user may see it (a partner may see only the
+    recommendation shared with it)."""
+    if finding.parent_id is None or roles.sees_force(user, finding.inspection.force_id):
+        return finding.parent
+    return Finding.objects.visible_to(user).filter(pk=finding.parent_id).first()

@@ -153,9 +153,12 @@ class ActionForm(WorkspaceForm):
     )
     entering_history = past_deadline_field()
 
-    def __init__(self, *args, force_id, **kwargs):
+    def __init__(self, *args, force_id, partner_force_ids=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = owners_of(force_id)
+        # A finding shared with partner forces: their owners may own its new action too.
+        self.fields["owner"].queryset = (
+            owners_in({force_id, *partner_force_ids}) if partner_force_ids else owners_of(force_id)
+        )
         self.fields["opcc_lead"].queryset = opcc_leads(force_id)
 
 

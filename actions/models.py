@@ -499,6 +499,13 @@ class FindingQuerySet(models.QuerySet):
         ).exclude(Q(kind=FindingKind.CAUSE_OF_CONCERN) & Exists(answered_recommendation))
 
     def visible_to(self, user):
+        """roles.can_see_finding: the user's forces' findings and those shared with them."""
+        return self.filter(roles.finding_scope(user))
+
+    def managed_by(self, user):
+        """roles.can_change_finding: the findings of the forces the user's office oversees."""
+        if not roles.can_manage_actions(user):
+            return self.none()
         return self.filter(roles.force_scope(user, "inspection__force_id"))
 
 
@@ -1472,3 +1479,28 @@ class ActionPartner(models.Model):
 
     def __str__(self):
         return f"{self.action} shared with {self.force}"
+
+
+class FindingPartner(models.Model):
+    """One partner force a finding is shared with (a unit several forces run answering one
+    recommendation). Its actions are shared with the force too, each by an ActionPartner row,
+    which is what decides who sees an action. Unsharing deletes the row; its history keeps who
+    unshared it, when and why."""
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="partners")
+    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    shared_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["force__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["finding", "force"], name="finding_partner_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.finding} shared with {self.force}"

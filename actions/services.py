@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
+from actions import collaboration_services
 from actions.models import (
     Action,
     Rag,
@@ -113,7 +114,9 @@ def action_create(
     if refusal:
         raise WorkflowError(refusal)
     _check_assignees(action, owner=owner, delegate=delegate, opcc_lead=opcc_lead)
-    return audited_save(action, by=by, reason=reason)
+    audited_save(action, by=by, reason=reason)
+    collaboration_services.share_with_finding_partners(by=by, action=action)
+    return action
 
 
 def _check_assignees(action, *, owner, delegate, opcc_lead):

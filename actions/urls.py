@@ -63,6 +63,8 @@ urlpatterns = [
     ),
     path("areas/<int:pk>/predecessor/", views.area_predecessor, name="area_predecessor"),
     path("findings/<int:pk>/", report_import_views.finding_detail, name="finding"),
+    path("findings/<int:pk>/share/", collaboration_views.finding_share, name="finding_share"),
+    path("findings/<int:pk>/unshare/", collaboration_views.finding_unshare, name="finding_unshare"),
     path("findings/<int:pk>/edit/", views.finding_edit, name="finding_edit"),
     path(
         "findings/<int:pk>/external-status/",

@@ -127,7 +127,7 @@ def finding_create(request, inspection_pk):
 @workspace
 def finding_edit(request, pk):
     finding = selectors.finding_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_finding(request.user, finding))
     initial = {name: getattr(finding, name) for name in forms.FindingForm.base_fields}
     form = forms.FindingForm(
         *bound_form_data(request), initial=initial, inspection=finding.inspection, finding=finding
@@ -150,7 +150,7 @@ def finding_edit(request, pk):
 @workspace
 def finding_external_status(request, pk):
     finding = selectors.finding_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_finding(request.user, finding))
     initial = {"status": finding.external_status, "on": finding.external_status_on}
     form = forms.ExternalStatusForm(*bound_form_data(request), initial=initial)
 
@@ -201,8 +201,12 @@ def inspection_url(inspection):
 @workspace
 def action_create(request, finding_pk):
     finding = selectors.finding_detail(user=request.user, pk=finding_pk)
-    allow(roles.can_manage_actions(request.user))
-    form = forms.ActionForm(*bound_form_data(request), force_id=finding.inspection.force_id)
+    allow(roles.can_change_finding(request.user, finding))
+    form = forms.ActionForm(
+        *bound_form_data(request),
+        force_id=finding.inspection.force_id,
+        partner_force_ids=roles.finding_partner_force_ids(finding),
+    )
 
     def change(data):
         return services.action_create(by=request.user, finding=finding, **data)

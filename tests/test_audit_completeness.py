@@ -31,6 +31,7 @@ from actions.models import Action, Evidence, Finding, Force, Inspection, Rag, St
 from reports import services as report_services
 from reports.models import Meeting, Question
 from tests.factories import (
+    ActionFactory,
     EvidenceFactory,
     FindingFactory,
     ForceFactory,
@@ -95,6 +96,33 @@ def shared_then_unshared(w):
     return lambda by: collaboration_services.action_unshare(
         by=by, action=fresh(w["action"]), force=partner, reason="Unit disbanded"
     )
+
+
+def finding_shared(w):
+    partner = ForceFactory()
+    return lambda by: collaboration_services.finding_share(
+        by=by, finding=fresh(w["action"]).finding, force=partner, reason="Joint unit"
+    )
+
+
+def finding_shared_then_unshared(w):
+    partner = ForceFactory()
+    finding = w["action"].finding
+    collaboration_services.finding_share(
+        by=w["opcc"], finding=finding, force=partner, reason="Joint unit"
+    )
+    return lambda by: collaboration_services.finding_unshare(
+        by=by, finding=finding, force=partner, reason="Unit disbanded"
+    )
+
+
+def new_action_of_a_shared_finding(w):
+    finding = w["action"].finding
+    collaboration_services.finding_share(
+        by=w["opcc"], finding=finding, force=ForceFactory(), reason="Joint unit"
+    )
+    action = ActionFactory(finding=finding)
+    return lambda by: collaboration_services.share_with_finding_partners(by=by, action=action)
 
 
 def draft_pack(w):
@@ -269,6 +297,13 @@ WRITES = {
         "opcc",
         lambda w: shared_then_unshared(w),
         "Unit disbanded",
+    ),
+    "actions.finding_share": ("opcc", finding_shared, "Joint unit"),
+    "actions.finding_unshare": ("opcc", finding_shared_then_unshared, "Unit disbanded"),
+    "actions.share_with_finding_partners": (
+        "opcc",
+        new_action_of_a_shared_finding,
+        "with its finding: Joint unit",
     ),
     "actions.action_assign": (
         "opcc",

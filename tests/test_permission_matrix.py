@@ -128,6 +128,10 @@ actions:inspection_response   -         POST 302  403   403   403   200  403   4
 actions:finding_create        -         GET  302  403   403   404   200  403   404    403
 actions:finding_create        -         POST 302  403   403   404   200  403   404    403
 actions:finding               -         GET  302  403   200   404   200  403   404    403
+actions:finding_share         -         GET  302  403   403   404   200  403   404    403
+actions:finding_share         -         POST 302  403   403   404   200  403   404    403
+actions:finding_unshare       -         GET  302  403   403   404   200  403   404    403
+actions:finding_unshare       -         POST 302  403   403   404   200  403   404    403
 actions:finding_edit          -         GET  302  403   403   404   200  403   404    403
 actions:finding_edit          -         POST 302  403   403   404   200  403   404    403
 actions:area_predecessor      -         GET  302  403   403   404   200  403   404    403

@@ -247,10 +247,42 @@ def action_scope(user, action_path=""):
 
 
 def partner_force_ids(action):
-    """The ids of the forces an action is shared with (none before it is saved)."""
+    """The ids of the forces an action is shared with; before it is saved, those its finding is
+    shared with (the action will be shared with them as it is created)."""
     if action.pk is None:
-        return set()
+        return finding_partner_force_ids(action.finding)
     return {partner.force_id for partner in action.partners.all()}
+
+
+# A finding shared with partner forces (actions.models.FindingPartner): the same rule as an
+# action's. Its actions are shared with the same forces (ActionPartner rows, which still decide
+# who sees an action), so a partner sees the finding and its actions; the owning office manages
+# both. can_see_finding says it in Python, finding_scope in SQL (FindingQuerySet.visible_to).
+def finding_scope(user, finding_path=""):
+    owning = force_scope(user, f"{finding_path}inspection__force_id")
+    if not can_use_workspace(user):
+        return owning
+    shared = django_apps.get_model("actions", "FindingPartner").objects.filter(
+        force_scope(user, "force_id"), finding_id=OuterRef(f"{finding_path}pk")
+    )
+    return owning | Exists(shared)
+
+
+def finding_partner_force_ids(finding):
+    if finding.pk is None:
+        return set()
+    return {partner.force_id for partner in finding.partners.all()}
+
+
+def can_see_finding(user, finding):
+    if sees_force(user, finding.inspection.force_id):
+        return True
+    return any(sees_force(user, force_id) for force_id in finding_partner_force_ids(finding))
+
+
+def can_change_finding(user, finding):
+    """Edit, add actions, link repeats, share: the owning office's staff only."""
+    return can_manage_actions(user) and sees_force(user, finding.inspection.force_id)
 
 
 def owning_force_id(action):

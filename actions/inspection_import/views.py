@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from actions import finding_selectors, selectors
+from actions import collaboration_selectors, finding_selectors, selectors
 from actions.inspection_import import draft as import_draft
 from actions.inspection_import import forms, services
 from actions.models import Force, Inspection
@@ -248,7 +248,7 @@ def import_discard(request):
 @workspace
 def finding_detail(request, pk):
     finding = finding_selectors.finding_page(user=request.user, pk=pk)
-    can_manage = roles.can_manage_actions(request.user)
+    can_manage = roles.can_change_finding(request.user, finding)
     suggestions = []
     if can_manage:
         linked = [f.pk for f in finding.repeats.all()] + [f.pk for f in finding.repeated_by.all()]
@@ -266,7 +266,17 @@ def finding_detail(request, pk):
             or item["finding"].inspection.published_on is None
             or item["finding"].inspection.published_on < published
         ]
-    context = {"finding": finding, "can_manage": can_manage, "suggestions": suggestions}
+    context = {
+        "finding": finding,
+        "can_manage": can_manage,
+        "suggestions": suggestions,
+        "parent": finding_selectors.visible_parent(user=request.user, finding=finding),
+        # The office managing a finding shared with the user's forces ("" for their own).
+        "collaboration_of": ""
+        if roles.sees_force(request.user, finding.inspection.force_id)
+        else finding.inspection.force.office.name,
+        **collaboration_selectors.finding_sharing(finding=finding),
+    }
     return render(request, "actions/finding_detail.html", context)
 
 
@@ -275,10 +285,10 @@ def finding_detail(request, pk):
 def finding_repeat(request, pk):
     """Confirm (link) or remove a link to an earlier finding the finding repeats."""
     finding = selectors.finding_detail(user=request.user, pk=pk)
-    allow(roles.can_manage_actions(request.user))
+    allow(roles.can_change_finding(request.user, finding))
     earlier_id = request.POST.get("earlier", "")
     earlier = (
-        finding_selectors.finding_visible(user=request.user, pk=int(earlier_id))
+        finding_selectors.finding_managed(user=request.user, pk=int(earlier_id))
         if earlier_id.isdigit()
         else None
     )
