@@ -7,9 +7,13 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     Exists,
+    F,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -139,13 +143,31 @@ class ActionPaginator(Paginator):
         bottom = (number - 1) * self.per_page
         ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
         return (
-            Action.objects.filter(pk__in=ids)
+            Action.objects.filter(pk_in_page(ids))
             .select_related("finding__inspection", "finding__area", "owner", "opcc_lead")
             .only(*LIST_ROW_COLUMNS)
             .with_rag_severity()
             .with_collaboration(self.user)
             .order_by(*self.object_list.query.order_by)
         )
+
+
+def pk_in_page(ids):
+    """pk IN (the page's ids, a sliced subquery). On PostgreSQL written `= ANY(ARRAY(...))`, so
+    the planner reads the fifty ids first and fetches those rows by key: as `IN (...)` with the
+    row's nine joined tables, more than its join_collapse_limit (8), it joined every action in
+    the table before picking the fifty (400 ms instead of 4 ms at 100,000 actions)."""
+    if connection.vendor != "postgresql":
+        return Q(pk__in=ids)
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    return Func(
+        F("pk"),
+        ArraySubquery(ids),
+        arg_joiner=" = ANY(",
+        template="%(expressions)s)",
+        output_field=BooleanField(),
+    )
 
 
 def action_pages(*, filterset, per_page):
