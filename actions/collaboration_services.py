@@ -49,6 +49,11 @@ def action_unshare(*, by, action, force, reason):
     partner = action.partners.select_for_update().filter(force=force).first()
     if partner is None:
         raise WorkflowError(f"The action is not shared with {force}.")
+    if FindingPartner.objects.filter(finding_id=action.finding_id, force=force).exists():
+        raise WorkflowError(
+            f"Its finding is shared with {force}, and so are all its actions: stop sharing the "
+            "finding instead."
+        )
     assigned = [
         person
         for person in (action.owner, action.delegate)

@@ -54,9 +54,11 @@ def finding_managed(*, user, pk):
     return Finding.objects.managed_by(user).select_related("inspection").filter(pk=pk).first()
 
 
-def finding_links(*, finding):
-    """The earlier findings it repeats and the later ones that repeat it, with inspections."""
-    linked = linked_findings()
+def finding_links(*, user, finding):
+    """The earlier findings it repeats and the later ones that repeat it, with inspections: only
+    those the user may see (a partner office reading a shared action sees no more of the owning
+    office's records)."""
+    linked = linked_findings().filter(roles.finding_scope(user))
     return {
         "earlier": list(linked.filter(repeated_by=finding)),
         "later": list(linked.filter(repeats=finding)),

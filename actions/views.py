@@ -255,7 +255,7 @@ def action_detail(request, pk):
     context = {
         "action": action,
         "tab": "overview",
-        "links": finding_selectors.finding_links(finding=action.finding),
+        "links": finding_selectors.finding_links(user=request.user, finding=action.finding),
         **collaboration_selectors.sharing(action=action),
         "reopened": selectors.reopen_reason(action=action),
         "extension": selectors.extension_requests(user=request.user, action=action).first(),

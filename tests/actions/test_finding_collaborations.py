@@ -325,18 +325,14 @@ def test_a_new_action_on_an_unshared_finding_is_not_shared(world):
 
 @pytest.mark.parametrize("who", ["partner_staff", "partner_owner"])
 def test_a_partner_reads_the_finding_marked_as_a_collaboration(world, client, who):
-    staff = world["people"]["own_staff"]
-    second = world["actions"][1]
-    collaboration_services.action_unshare(
-        by=staff, action=second, force=world["cambs"], reason="Hertfordshire's part only"
-    )
     sign_in(client, world, who)
     shared = world["shared"]
     html = client.get(url("finding", shared.pk)).content.decode()
     assert "Collaboration</strong> managed by " + TESTSHIRE in html
     assert "tri-force unit should improve" in html
     assert "Tri-force supervision review" in html
-    assert "Tri-force training plan" not in html  # not shared with them
+    assert "Tri-force training plan" in html  # a shared finding's actions are all shared
+    assert "Hertfordshire only" not in html  # another finding's, shared with no one
     assert "Tri-force major crime unit" in html  # the sharing history
     for name in ("finding_share", "finding_unshare", "finding_edit", "action_create"):
         assert url(name, shared.pk) not in html
@@ -375,3 +371,36 @@ def test_the_finding_page_with_partners_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         response = client.get(url("finding", shared.pk))
     assert response.content.decode().count("Another tri-force action") == 5
+
+
+def test_one_action_of_a_shared_finding_cannot_be_unshared_on_its_own(world, client):
+    sign_in(client, world, "own_staff")
+    first = world["actions"][0]
+    response = client.post(
+        url("unshare", first.pk), {"force": world["cambs"].pk, "reason": "Only this one"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "govuk-error-summary" in html
+    assert "stop sharing the finding instead" in html
+    assert ActionPartner.objects.filter(action=first, force=world["cambs"]).exists()
+
+
+def test_a_partner_reading_a_shared_action_sees_no_link_to_the_owning_offices_other_findings(
+    world, client
+):
+    shared = world["shared"]
+    earlier = FindingFactory(
+        inspection__force=world["herts"],
+        inspection__title="PEEL 2021/22: Hertfordshire",
+        inspection__published_on=datetime.date(2022, 5, 1),
+        reference="AFI 3",
+    )
+    shared.repeats.add(earlier)
+    first = world["actions"][0]
+    sign_in(client, world, "own_staff")
+    assert "PEEL 2021/22: Hertfordshire" in client.get(url("detail", first.pk)).content.decode()
+    sign_in(client, world, "partner_staff")
+    page = client.get(url("detail", first.pk))
+    assert page.status_code == 200
+    assert "PEEL 2021/22: Hertfordshire" not in page.content.decode()
