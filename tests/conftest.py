@@ -1,5 +1,7 @@
 """Named personas shared by every test: OPCC officer, owners of two forces, Panel member."""
 
+import os
+
 import pytest
 
 from tests.factories import ActionFactory, FindingFactory, ForceFactory, persona
@@ -75,3 +77,24 @@ def signed_in(client):
         return client
 
     return sign_in
+
+
+# The PostgreSQL layer of `make test` (tests/run_layers.py sets TEST_LAYER) runs only the tests
+# that use the database: a test without one (the parser, settings checks, lint-like checks,
+# SQLite's own locking) cannot reach it, since pytest-django blocks database access outside a
+# django_db test, so it would only repeat the SQLite layer's run of it.
+DATABASE_FIXTURES = {"db", "transactional_db", "live_server", "client", "admin_client"}
+
+
+def uses_database(item):
+    names = set(getattr(item, "fixturenames", ()))
+    return item.get_closest_marker("django_db") is not None or bool(names & DATABASE_FIXTURES)
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("TEST_LAYER") != "postgresql":
+        return
+    kept = [item for item in items if uses_database(item)]
+    if len(kept) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+        items[:] = kept

@@ -80,9 +80,11 @@ def finish_layer(layer):
 
 
 def postgres_env(url):
-    """The PostgreSQL layer's environment: its database and the lighter fuzzing profile."""
+    """The PostgreSQL layer's environment: its database, the lighter fuzzing profile, and
+    TEST_LAYER, which leaves out the tests that use no database (tests/conftest.py): the
+    SQLite layer has run them."""
     lighter = {key: value for key, value in POSTGRES_FUZZ_PROFILE.items() if key not in os.environ}
-    return {"DATABASE_URL": url, **lighter}
+    return {"DATABASE_URL": url, "TEST_LAYER": "postgresql", **lighter}
 
 
 def migrations_in_step():
