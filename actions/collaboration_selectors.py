@@ -41,7 +41,8 @@ def _sharing(records):
                     "who": record.history_user,
                     "force": record.force,
                     "shared": record.history_type == "+",
-                    "reason": record.history_change_reason or "",
+                    # In full: the share's reason, or (on its deletion row) the ending's.
+                    "reason": record.reason,
                 }
             )
     partners = [record for record in latest.values() if record.history_type != "-"]

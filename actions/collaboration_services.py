@@ -66,6 +66,7 @@ def action_unshare(*, by, action, force, reason):
         )
     partner._history_user = by
     partner._change_reason = f"Sharing with {force} ended: {reason}"[:100]
+    partner.reason = reason  # the deletion's history row keeps why, in full
     partner.delete()
     return partner
 
@@ -148,9 +149,11 @@ def finding_unshare(*, by, finding, force, reason):
     for action_partner in ActionPartner.objects.filter(action__finding=finding, force=force):
         action_partner._history_user = by
         action_partner._change_reason = ended
+        action_partner.reason = reason
         action_partner.delete()
     partner._history_user = by
     partner._change_reason = f"Sharing with {force} ended: {reason}"[:100]
+    partner.reason = reason  # the deletion's history row keeps why, in full
     partner.delete()
     return partner
 

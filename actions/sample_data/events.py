@@ -43,6 +43,7 @@ CREATED_STAMPS = [
     (Reminder, "created_at"),
     (User, "date_joined"),
     (ActionPartner, "shared_at"),
+    (ActionPartner.history.model, "shared_at"),  # the partner list reads it from the history
 ]
 
 

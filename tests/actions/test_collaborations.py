@@ -95,6 +95,20 @@ def test_unsharing_keeps_who_and_why_in_the_history(world):
     assert ended.history_change_reason.endswith("Unit disbanded")
 
 
+def test_the_action_page_shows_each_share_and_unshare_reason_in_full(world, client):
+    staff = world["people"]["owning_staff"]
+    why = "The joint unit was disbanded on 1 April " + "and its work returned to each force " * 4
+    assert len(why) > 100  # longer than a history row's change reason holds
+    client.force_login(staff)
+    response = client.post(
+        url("unshare", world["shared"].pk), {"force": world["cambs"].pk, "reason": why}
+    )
+    assert response.status_code == 302
+    html = client.get(url("detail", world["shared"].pk)).content.decode()
+    assert why.strip() in html
+    assert "Tri-force major crime unit" in html  # the share's own reason, beside it
+
+
 @pytest.mark.parametrize("who", ["partner_staff", "other_staff", "owner", "partner_owner"])
 def test_only_the_owning_office_shares(world, who):
     with pytest.raises(WorkflowError):

@@ -8,6 +8,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from actions.models import (
     Action,
@@ -156,12 +157,18 @@ def test_an_invented_second_office_shares_one_collaboration_with_hertfordshire(d
     assert invented.office_id != herts.office_id
     shared = Action.objects.get(partner_forces=invented)
     assert shared.finding.inspection.force == herts
-    assert shared.partners.get().reason.startswith("Invented for the demo")
+    partner = shared.partners.get()
+    assert partner.reason.startswith("Invented for the demo")
+    # Shared 20 days ago in the story: the partner list and the sharing history agree.
+    shared_on = timezone.localdate() - datetime.timedelta(days=20)
+    assert timezone.localtime(partner.shared_at).date() == shared_on
+    assert timezone.localtime(partner.history.get().shared_at).date() == shared_on
     # Exampleshire's officer reads it, marked as Hertfordshire's; Hertfordshire's inspections
     # stay Hertfordshire's.
     client.login(username="opcc-example", password=settings.DEMO_PASSWORD)
     html = client.get(reverse("actions:detail", args=[shared.pk])).content.decode()
     assert "Collaboration" in html and herts.office.name in html
+    assert f"since {shared_on:%-d %B %Y}" in html
     inspection = shared.finding.inspection_id
     assert client.get(reverse("actions:inspection", args=[inspection])).status_code == 404
     assert client.get(reverse("actions:edit", args=[shared.pk])).status_code == 403
