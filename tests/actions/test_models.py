@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
-from actions.models import Action, Finding, Inspection
+from actions.models import Action, Finding, FindingKind, Inspection
 from tests.factories import (
     ActionFactory,
     FindingFactory,
@@ -139,3 +139,16 @@ def test_finding_published_text_prefers_public_wording():
     finding = Finding(text="Operational detail", public_text="Public wording")
     assert finding.published_text == "Public wording"
     assert Finding(text="Plain").published_text == "Plain"
+
+
+@pytest.mark.parametrize(
+    ("reference", "kind", "heading"),
+    [
+        ("Cause of concern 1", FindingKind.CAUSE_OF_CONCERN, "Cause of concern 1"),
+        ("Recommendation 2", FindingKind.RECOMMENDATION, "Recommendation 2"),
+        ("AFI 3", FindingKind.AFI, "AFI 3: area for improvement"),
+        ("R4", FindingKind.RECOMMENDATION, "R4: recommendation"),
+    ],
+)
+def test_a_findings_heading_names_its_kind_once(reference, kind, heading):
+    assert Finding(reference=reference, kind=kind).heading == heading
