@@ -185,7 +185,11 @@ def _claim(recipient_id, *, resend_sending_at):
     else:
         rows = rows.filter(status=ReminderStatus.SENDING, sending_at=resend_sending_at)
     rows = rows.select_related(
-        "recipient", "action__finding__inspection", "action__owner", "action__opcc_lead"
+        "recipient__office",
+        "recipient__force__office",
+        "action__finding__inspection",
+        "action__owner",
+        "action__opcc_lead",
     )
     rows = rows.select_related(
         "meeting", "question", "pack", "inspection__force", "extension_request"
@@ -455,6 +459,14 @@ def weekly_summary(recipient, today):
     }
 
 
+def office_of(recipient):
+    """The office the recipient works or reads for, or (an action owner) their force's; None in
+    a deployment whose people have none set (the footer then names no office)."""
+    if recipient.office is not None:
+        return recipient.office
+    return recipient.force.office if recipient.force is not None else None
+
+
 def digest_context(recipient, reminders, *, today=None):
     today = today or timezone.localdate()
     by_kind = defaultdict(list)
@@ -472,6 +484,7 @@ def digest_context(recipient, reminders, *, today=None):
     weekly = weekly_summary(recipient, today) if by_kind[Kind.WEEKLY_DIGEST] else None
     return {
         "recipient": recipient,
+        "office": office_of(recipient),
         "today": today,
         "sections": sections,
         "count": sum(len(section["items"]) for section in sections),

@@ -119,6 +119,17 @@ def test_an_officer_never_receives_a_line_about_another_office(two_offices, swee
     assert wide.count() == len(STAFF_WIDE) * 4
 
 
+def test_each_digest_is_signed_by_the_recipients_own_office(two_offices, sweep, mailoutbox):
+    sweep(TODAY)
+    by_address = {message.to[0]: message for message in mailoutbox}
+    for world in two_offices.values():
+        office = world["staff"][0].office
+        for person in (*world["staff"], world["owner"]):  # an owner: their force's office
+            message = by_address[person.email]
+            assert f"Action tracker, {office.name}" in message.body
+            assert f"Action tracker, {office.name}." in message.alternatives[0][0]
+
+
 def test_each_wide_line_is_recorded_for_the_objects_office_only(two_offices, sweep):
     sweep(TODAY)
     for name, world in two_offices.items():
