@@ -574,15 +574,6 @@ class Finding(models.Model):
     def __str__(self):
         return f"{self.reference}: {self.text[:80]}"
 
-    @property
-    def heading(self):
-        """Its reference and kind ("AFI 3: area for improvement"); the reference alone when it
-        already names the kind ("Cause of concern 1", "Recommendation 2")."""
-        kind = self.get_kind_display().lower()
-        if self.reference.lower().startswith(kind):
-            return self.reference
-        return f"{self.reference}: {kind}"
-
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         # Each action keeps a copy of what the list filters on (Action.FINDING_COPIES). The
@@ -593,6 +584,15 @@ class Finding(models.Model):
         for name, value in copies.items():
             stale |= ~Q(**{name: value})
         self.actions.filter(stale).update(**copies)
+
+    @property
+    def heading(self):
+        """Its reference and kind ("AFI 3: area for improvement"); the reference alone when it
+        already names the kind ("Cause of concern 1", "Recommendation 2")."""
+        kind = self.get_kind_display().lower()
+        if self.reference.lower().startswith(kind):
+            return self.reference
+        return f"{self.reference}: {kind}"
 
     def copies_for_actions(self):
         """What each of this finding's actions keeps a copy of: the words the list's text
