@@ -49,31 +49,28 @@ INSPECTIONS_PER_PAGE = 50
 
 
 def _live_counts(inspection_ids):
-    """The public status rule in SQL, counted per inspection in one query."""
+    """The public status rule (progress.public_status) for these inspections' findings: one
+    query giving each finding with whether it has actions and whether any is still open (each
+    finding's actions looked at once), counted here. Counting in SQL, with the two checks
+    repeated in each of five filtered counts, took half the page's time at national scale."""
     actions = Action.objects.filter(finding_id=OuterRef("pk"))
-    complete = (
-        Q(external_status=ExternalStatus.OPEN)
-        & Q(Exists(actions))
-        & ~Q(Exists(actions.exclude(status=Status.CLOSED)))
-    )
-    still_open = Q(external_status=ExternalStatus.OPEN) & ~complete
-    aggregates = {"closed": Count("pk", filter=~Q(external_status=ExternalStatus.OPEN))}
-    for group, kinds in GROUPS.items():
-        aggregates[f"{group}_open"] = Count("pk", filter=Q(kind__in=kinds) & still_open)
-        aggregates[f"{group}_complete"] = Count("pk", filter=Q(kind__in=kinds) & complete)
     rows = (
         Finding.objects.filter(inspection_id__in=inspection_ids)
-        .values("inspection_id")
-        .annotate(**aggregates)
+        .annotate(
+            any_action=Exists(actions), any_open=Exists(actions.exclude(status=Status.CLOSED))
+        )
+        .values_list("inspection_id", "kind", "external_status", "any_action", "any_open")
         .order_by()
     )
-    counts = {}
-    for row in rows:
-        counts[row["inspection_id"]] = {
-            group: {OPEN: row[f"{group}_open"], COMPLETE: row[f"{group}_complete"]}
-            for group in GROUPS
-        } | {CLOSED: row["closed"]}
-    return counts
+    counts = defaultdict(progress.empty_counts)
+    for inspection_id, kind, external_status, any_action, any_open in rows:
+        tally = counts[inspection_id]
+        if external_status != ExternalStatus.OPEN:
+            tally[CLOSED] += 1
+            continue
+        group = "afis" if kind == FindingKind.AFI else "recommendations"
+        tally[group][COMPLETE if any_action and not any_open else OPEN] += 1
+    return dict(counts)
 
 
 def _latest_published_packs():
