@@ -161,19 +161,27 @@ def main():
     if not reason:
         pg_args = ["-m", "not browser", *pytest_args]
         postgres = start_layer("PostgreSQL", postgres_env(pg_url), pg_args)
+    # The SQLite layer ends first; the browser layer then runs beside the rest of PostgreSQL's
+    # (it spends much of its time waiting on Chromium), logged like the SQLite layer.
+    results.append(("SQLite", *finish_layer(sqlite)))
+    browser_reason = browser_unavailable()
+    browser = None
+    if not browser_reason:
+        browser_args = ["-m", "browser", *pytest_args]
+        browser = start_layer(
+            "Browser (Chromium, SQLite)",
+            {"DATABASE_URL": ""},
+            browser_args,
+            quiet=postgres is not None,
+        )
     if postgres is not None:
         results.append(("PostgreSQL", *finish_layer(postgres)))
-    results.insert(0, ("SQLite", *finish_layer(sqlite)))
-    if reason:
-        results.append(("PostgreSQL", None, f"skipped: {reason}"))
-
-    reason = browser_unavailable()
-    if reason:
-        results.append(("Browser", None, f"skipped: {reason}"))
     else:
-        browser_args = ["-m", "browser", *pytest_args]
-        layer = start_layer("Browser (Chromium, SQLite)", {"DATABASE_URL": ""}, browser_args)
-        results.append(("Browser", *finish_layer(layer)))
+        results.append(("PostgreSQL", None, f"skipped: {reason}"))
+    if browser is None:
+        results.append(("Browser", None, f"skipped: {browser_reason}"))
+    else:
+        results.append(("Browser", *finish_layer(browser)))
 
     print("\n=== Lint (ruff) ===", flush=True)
     lint_ok = all(

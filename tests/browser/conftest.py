@@ -133,7 +133,7 @@ def new_page(browser, live_server):
         context = browser.new_context(
             base_url=live_server.url, viewport={"width": 1280, "height": 900}, bypass_csp=True
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)  # generous: the layer may run beside another
         contexts.append(context)
         return context.new_page()
 
