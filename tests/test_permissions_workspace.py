@@ -52,6 +52,8 @@ area_predecessor          GET     302   200   403    403        404    403    40
 finding_create            GET     302   200   403    403        404    403    403    404
 finding_edit              GET     302   200   403    403        404    403    403    404
 finding_external_status   GET     302   200   403    403        404    403    403    404
+finding_share             GET     302   200   403    403        404    403    403    404
+finding_unshare           GET     302   200   403    403        404    403    403    404
 action_create             GET     302   200   403    403        404    403    403    404
 detail                    GET     302   200   200    200        404    403    403    404
 history                   GET     302   200   200    200        404    403    403    404
@@ -132,6 +134,8 @@ def object_args(finding, area, extension, evidence):
         "finding_create": [finding.inspection_id],
         "finding_edit": [finding.pk],
         "finding_external_status": [finding.pk],
+        "finding_share": [finding.pk],
+        "finding_unshare": [finding.pk],
         "finding": [finding.pk],
         "finding_repeat": [finding.pk],
         "action_create": [finding.pk],
