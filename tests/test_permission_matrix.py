@@ -375,6 +375,8 @@ def world(action, owner, opcc_officer, other_force, other_force_owner, panel_mem
         "actions:finding_create": {"inspection_pk": inspection.pk},
         "actions:finding": {"pk": finding.pk},
         "actions:finding_edit": {"pk": finding.pk},
+        "actions:finding_share": {"pk": finding.pk},
+        "actions:finding_unshare": {"pk": finding.pk},
         "actions:finding_external_status": {"pk": finding.pk},
         "actions:area_predecessor": {"pk": finding.area_id},
         "actions:finding_repeat": {"pk": finding.pk},
