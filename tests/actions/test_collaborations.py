@@ -107,6 +107,8 @@ def test_the_action_page_shows_each_share_and_unshare_reason_in_full(world, clie
     html = client.get(url("detail", world["shared"].pk)).content.decode()
     assert why.strip() in html
     assert "Tri-force major crime unit" in html  # the share's own reason, beside it
+    # On a narrow screen the table scrolls in its own region, not the page sideways.
+    assert 'class="app-table-scroll" role="region" aria-label="Sharing history"' in html
 
 
 @pytest.mark.parametrize("who", ["partner_staff", "other_staff", "owner", "partner_owner"])
