@@ -12,20 +12,15 @@ from tracker import roles
 from tracker.web import allow, bound_form_data, form_page, workspace
 
 
-def _page(request, action, form, *, change, title, submit, success):
-    context = {
-        "action": action,
-        "page_title": title,
-        "submit": submit,
-        **collaboration_selectors.sharing(action=action),
-    }
+def _page(request, form, *, template, context, done, change, title, submit, success):
+    """A share or unshare form, with the partners and sharing history below it."""
     return form_page(
         request,
         form,
-        "actions/action_share.html",
-        context,
+        template,
+        {**context, "page_title": title, "submit": submit},
         change=change,
-        done=action_url(action),
+        done=done,
         success=success,
     )
 
@@ -39,8 +34,10 @@ def action_share(request, pk):
     )
     return _page(
         request,
-        action,
         form,
+        template="actions/action_share.html",
+        context={"action": action, **collaboration_selectors.sharing(action=action)},
+        done=action_url(action),
         change=lambda data: collaboration_services.action_share(
             by=request.user, action=action, **data
         ),
@@ -59,32 +56,16 @@ def action_unshare(request, pk):
     )
     return _page(
         request,
-        action,
         form,
+        template="actions/action_share.html",
+        context={"action": action, **collaboration_selectors.sharing(action=action)},
+        done=action_url(action),
         change=lambda data: collaboration_services.action_unshare(
             by=request.user, action=action, **data
         ),
         title="Stop sharing with a partner force",
         submit="Stop sharing",
         success=lambda partner: f"No longer shared with {partner.force}.",
-    )
-
-
-def _finding_page(request, finding, form, *, change, title, submit, success):
-    context = {
-        "finding": finding,
-        "page_title": title,
-        "submit": submit,
-        **collaboration_selectors.finding_sharing(finding=finding),
-    }
-    return form_page(
-        request,
-        form,
-        "actions/finding_share.html",
-        context,
-        change=change,
-        done=reverse("actions:finding", args=[finding.pk]),
-        success=success,
     )
 
 
@@ -97,10 +78,12 @@ def finding_share(request, pk):
         forces=collaboration_selectors.finding_share_choices(finding=finding),
         what="finding",
     )
-    return _finding_page(
+    return _page(
         request,
-        finding,
         form,
+        template="actions/finding_share.html",
+        context={"finding": finding, **collaboration_selectors.finding_sharing(finding=finding)},
+        done=reverse("actions:finding", args=[finding.pk]),
         change=lambda data: collaboration_services.finding_share(
             by=request.user, finding=finding, **data
         ),
@@ -119,10 +102,12 @@ def finding_unshare(request, pk):
         forces=collaboration_selectors.finding_partner_choices(finding=finding),
         what="finding",
     )
-    return _finding_page(
+    return _page(
         request,
-        finding,
         form,
+        template="actions/finding_share.html",
+        context={"finding": finding, **collaboration_selectors.finding_sharing(finding=finding)},
+        done=reverse("actions:finding", args=[finding.pk]),
         change=lambda data: collaboration_services.finding_unshare(
             by=request.user, finding=finding, **data
         ),

@@ -1467,21 +1467,30 @@ class ImportColumnMapping(models.Model):
         return f"{self.heading} -> {self.field or 'ignored'} ({self.user})"
 
 
-class ActionPartner(models.Model):
-    """One partner force an action is shared with: who shared it, when and why. Unsharing
-    deletes the row; its history (simple-history) keeps who unshared it, when and why."""
+class Partnership(models.Model):
+    """A partner force something is shared with: who shared it, when and why. Unsharing deletes
+    the row; its history (simple-history, on each subclass) keeps who unshared it, when and why
+    (the deletion row's `reason` is the ending's, set before the delete)."""
 
-    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="partners")
     force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
     shared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     shared_at = models.DateTimeField(default=timezone.now)
     reason = models.TextField()
-    history = HistoricalRecords()
 
     class Meta:
+        abstract = True
         ordering = ["force__name"]
+
+
+class ActionPartner(Partnership):
+    """One partner force an action is shared with: these rows decide who sees an action."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="partners")
+    history = HistoricalRecords()
+
+    class Meta(Partnership.Meta):
         constraints = [
             models.UniqueConstraint(fields=["action", "force"], name="action_partner_unique")
         ]
@@ -1490,23 +1499,14 @@ class ActionPartner(models.Model):
         return f"{self.action} shared with {self.force}"
 
 
-class FindingPartner(models.Model):
+class FindingPartner(Partnership):
     """One partner force a finding is shared with (a unit several forces run answering one
-    recommendation). Its actions are shared with the force too, each by an ActionPartner row,
-    which is what decides who sees an action. Unsharing deletes the row; its history keeps who
-    unshared it, when and why."""
+    recommendation). Its actions are shared with the force too, each by an ActionPartner row."""
 
     finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="partners")
-    force = models.ForeignKey(Force, on_delete=models.PROTECT, related_name="+")
-    shared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    shared_at = models.DateTimeField(default=timezone.now)
-    reason = models.TextField()
     history = HistoricalRecords()
 
-    class Meta:
-        ordering = ["force__name"]
+    class Meta(Partnership.Meta):
         constraints = [
             models.UniqueConstraint(fields=["finding", "force"], name="finding_partner_unique")
         ]

@@ -42,7 +42,6 @@ from actions.models import (
 from reports import progress
 from reports.models import BriefingPack, NationalFigures
 
-GROUPS = progress.GROUPS
 OPEN, COMPLETE, CLOSED = progress.OPEN, progress.COMPLETE, progress.CLOSED
 RECURRING_LIMIT = 25
 INSPECTIONS_PER_PAGE = 50
