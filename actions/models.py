@@ -282,6 +282,22 @@ class Inspection(models.Model):
     def __str__(self):
         return self.title
 
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Its actions keep a copy of its force (Action.owning_force): a move to another force
+        # moves them too. Derived, not audited, so an update without history is right.
+        if getattr(self, "_saved_force_id", None) not in (None, self.force_id):
+            for finding in self.findings.all():
+                finding.inspection = self
+                finding.update_action_copies()
+        self._saved_force_id = self.force_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        inspection = super().from_db(db, field_names, values)
+        inspection._saved_force_id = inspection.__dict__.get("force_id")
+        return inspection
+
     def previous_inspection(self):
         """The inspection this one follows: the one recorded as previous, or else the force's
         latest earlier inspection of the same kind (for grades' direction of travel)."""
@@ -576,9 +592,12 @@ class Finding(models.Model):
 
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
-        # Each action keeps a copy of what the list filters on (Action.FINDING_COPIES). The
-        # copy is derived, not audited (Action's history leaves it out), so an update without
-        # history is right.
+        self.update_action_copies()
+
+    def update_action_copies(self):
+        """Each action keeps a copy of what the list filters on (Action.FINDING_COPIES). The
+        copy is derived, not audited (Action's history leaves it out), so an update without
+        history is right."""
         copies = self.copies_for_actions()
         stale = Q()
         for name, value in copies.items():
@@ -596,8 +615,12 @@ class Finding(models.Model):
 
     def copies_for_actions(self):
         """What each of this finding's actions keeps a copy of: the words the list's text
-        search matches and the finding's type."""
-        return {"finding_search_text": f"{self.reference} {self.text}", "finding_kind": self.kind}
+        search matches, the finding's type and its inspection's force."""
+        return {
+            "finding_search_text": f"{self.reference} {self.text}",
+            "finding_kind": self.kind,
+            "owning_force_id": self.inspection.force_id,
+        }
 
     @property
     def published_text(self):
@@ -765,6 +788,17 @@ class ActionQuerySet(models.QuerySet):
             latest_public_on=Subquery(public.values("created_at")[:1]),
         )
 
+    def bulk_create(self, objs, *args, **kwargs):
+        """As save() does for one action, fill each action's copies of its finding."""
+        objs = list(objs)
+        copies = {}
+        for action in objs:
+            if action.finding_id not in copies:
+                copies[action.finding_id] = action.finding.copies_for_actions()
+            for name, value in copies[action.finding_id].items():
+                setattr(action, name, value)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def visible_to(self, user):
         """roles.can_see_action: the user's forces' actions and those shared with them."""
         return self.filter(roles.action_scope(user))
@@ -773,7 +807,7 @@ class ActionQuerySet(models.QuerySet):
         """roles.can_change_action: the actions of the forces the user's office oversees."""
         if not roles.can_manage_actions(user):
             return self.none()
-        return self.filter(roles.force_scope(user, "finding__inspection__force_id"))
+        return self.filter(roles.force_scope(user, "owning_force_id"))
 
     def with_partners(self):
         """Each action's partner forces (prefetched, one query per chunk of rows) and its owning
@@ -796,8 +830,8 @@ class ActionQuerySet(models.QuerySet):
         )
         return self.annotate(
             collaboration_of=Case(
-                When(roles.force_scope(user, "finding__inspection__force_id"), then=Value("")),
-                default=F("finding__inspection__force__office__name"),
+                When(roles.force_scope(user, "owning_force_id"), then=Value("")),
+                default=F("owning_force__office__name"),
                 output_field=models.CharField(),
             ),
             partner_count=Coalesce(Subquery(partners), 0),
@@ -870,7 +904,14 @@ class Action(models.Model):
     finding_kind = models.CharField(
         max_length=30, choices=FindingKind.choices, blank=True, default="", editable=False
     )
-    FINDING_COPIES = ["finding_search_text", "finding_kind"]
+    # A copy of the finding's inspection's force, the force whose office manages the action:
+    # the scope rule (roles.action_scope) filters on it with an index, as search and list do,
+    # instead of joining three tables. Kept in step by save() here, Finding.save() and
+    # Inspection.save().
+    owning_force = models.ForeignKey(
+        Force, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
+    FINDING_COPIES = ["finding_search_text", "finding_kind", "owning_force"]
     history = HistoricalRecords(excluded_fields=FINDING_COPIES)
     # A collaboration: other forces answering the same finding with this action (a unit shared
     # by several forces). The owning office (the finding's force's) manages it; the partners'
@@ -894,6 +935,10 @@ class Action(models.Model):
             # The list filtered on the finding's type, in its default order.
             models.Index(
                 fields=["finding_kind", "deadline", "id"], name="action_kind_deadline_idx"
+            ),
+            # One office's list in its default order.
+            models.Index(
+                fields=["owning_force", "deadline", "id"], name="action_force_deadline_idx"
             ),
         ]
         constraints = [

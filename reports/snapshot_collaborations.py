@@ -10,7 +10,7 @@ def collaboration_rows(meeting, today, row):
     office_id = meeting.office_id
     shared = (
         Action.objects.filter(partners__force__office_id=office_id)
-        .exclude(finding__inspection__force__office_id=office_id)
+        .exclude(owning_force__office_id=office_id)
         .distinct()
     )
     actions = (

@@ -79,7 +79,7 @@ def with_assignees():
 # The owner and the delegate (ASSIGNEE_FIELDS, ActionQuerySet.assigned_to) are both nudged.
 ASSIGNEE_COLUMNS = [f"{field}_id" for field in ASSIGNEE_FIELDS]
 # The office overseeing an action's force: the one whose staff hear about it when everyone is.
-ACTION_OFFICE = "finding__inspection__force__office_id"
+ACTION_OFFICE = "owning_force__office_id"
 
 
 def _assignees(row, reachable):

@@ -301,7 +301,6 @@ class ForceBuilder:
                 owner = rng.choice(self.owners)
                 action = Action(
                     finding=finding,
-                    **finding.copies_for_actions(),
                     title=f"{rng.choice(VERBS)} {rng.choice(SUBJECTS)} ({finding.reference}"
                     f"{'' if count == 1 else chr(97 + n)})",
                     description=f"Owner's plan: {rng.choice(SUBJECTS)} and "

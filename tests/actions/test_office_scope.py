@@ -16,7 +16,7 @@ from actions.inspection_import.draft import SESSION_KEY
 from actions.models import Action, Finding, Force, Inspection
 from tests.actions.inspection_import.test_import_command import REPORT
 from tests.actions.inspection_import.test_views import form_data
-from tests.factories import ForceFactory, InspectionFactory
+from tests.factories import ActionFactory, ForceFactory, InspectionFactory
 from tests.office_b import office_b
 from tracker.audit import WorkflowError
 
@@ -219,3 +219,45 @@ def test_the_bulk_forms_refuse_another_offices_action_ids(b, opcc_officer, signe
     b.action.refresh_from_db()
     assert b.action.deadline != later
     assert b.action.history.count() == 1
+
+
+# The scope reads the action's copy of its force (Action.owning_force): it follows the action
+# wherever its finding or inspection moves, so no office keeps seeing what moved away from it.
+
+
+def list_titles(client, **query):
+    page = client.get(reverse("actions:list"), query).context["page"]
+    return [action.title for action in page.object_list]
+
+
+def test_an_action_follows_its_inspection_moved_to_another_offices_force(
+    force, b, opcc_officer, signed_in
+):
+    action = ActionFactory(finding__inspection__force=force, title="Custody audit")
+    assert action.owning_force_id == force.pk
+    detail = reverse("actions:detail", args=[action.pk])
+
+    def seen_by(user):
+        client = signed_in(user)
+        found = "Custody audit" in list_titles(client, q="custody")
+        assert found == (client.get(detail).status_code == 200)
+        return found
+
+    assert (seen_by(opcc_officer), seen_by(b.officer)) == (True, False)
+    inspection = Inspection.objects.get(pk=action.finding.inspection_id)
+    inspection.force = b.force  # only the Django admin moves an inspection to another force
+    inspection.save()
+    assert Action.objects.get(pk=action.pk).owning_force_id == b.force.pk
+    assert (seen_by(opcc_officer), seen_by(b.officer)) == (False, True)
+
+
+def test_an_action_moved_to_another_offices_finding_leaves_the_first_office(
+    force, b, opcc_officer, signed_in
+):
+    action = ActionFactory(finding__inspection__force=force, title="Vetting backlog")
+    action = Action.objects.get(pk=action.pk)
+    action.finding = b.finding
+    action.save(update_fields=["finding"])
+    assert Action.objects.get(pk=action.pk).owning_force_id == b.force.pk
+    assert "Vetting backlog" not in list_titles(signed_in(opcc_officer))
+    assert "Vetting backlog" in list_titles(signed_in(b.officer))

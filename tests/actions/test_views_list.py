@@ -22,10 +22,11 @@ from tracker import roles
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("actions:list")
-# Session, user, roles, the graded-area dropdown's choices, the count and the page of rows. The
+# Session, user, roles, the office's forces (the scope's keys, tracker.roles.force_scope), the
+# graded-area dropdown's choices, the count and the page of rows. The
 # heartbeat banner's query runs once a minute per process (tracker/heartbeat.py), so each test
 # asks for the page once first and counts the second request, as nearly every request is.
-MAX_LIST_QUERIES = 6
+MAX_LIST_QUERIES = 7
 
 
 def titles(response):

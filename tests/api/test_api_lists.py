@@ -22,7 +22,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-MAX_API_QUERIES = 5  # token, roles, count, page rows, one prefetch
+# Token, roles, the OPCC officer's office's forces (the scope's keys), count, page rows, one
+# prefetch.
+MAX_API_QUERIES = 6
 LIST_NAMES = ["inspection", "graded-area", "finding", "action", "meeting"]
 
 

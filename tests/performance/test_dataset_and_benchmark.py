@@ -43,9 +43,11 @@ def test_generate_dataset_builds_actions_in_every_status_with_their_history():
     assert GradedArea.objects.filter(grade="inadequate").exists()
     assert Finding.objects.filter(kind="cause_of_concern").exists()
     # Every action has its creation row and a row per later change; updates and evidence too.
-    # Bulk inserts skip save(): the generator fills the list's copies of the finding itself.
+    # Bulk inserts skip save(): ActionQuerySet.bulk_create fills the copies of the finding.
     assert not Action.objects.filter(finding_search_text="").exists()
-    mismatched = Action.objects.exclude(finding_kind=F("finding__kind"))
+    mismatched = Action.objects.exclude(finding_kind=F("finding__kind")).union(
+        Action.objects.exclude(owning_force=F("finding__inspection__force"))
+    )
     assert not mismatched.exists()
     assert Action.history.filter(history_type="+").count() == 300
     assert Action.history.filter(history_type="~").count() > 300
@@ -178,7 +180,7 @@ def test_benchmark_prints_its_table_and_leaves_nothing_behind():
     ]:
         assert case in text, case
     list_row = next(line for line in text.splitlines() if line.startswith("list: work in"))
-    assert int(list_row.split()[-1].split("-")[0]) <= 6  # queries
+    assert int(list_row.split()[-1].split("-")[0]) <= 7  # queries
     assert not BriefingPack.objects.exists()
     assert User.objects.count() == users
     assert not Inspection.objects.filter(public_progress=True).exists()
@@ -212,9 +214,20 @@ def test_benchmark_times_one_offices_officer_beside_all_forces_in_one_office():
         assert len(compared.removeprefix(case).split()) == 5, compared
     for prefix in ("one office: list: work in progress", "all forces: list: work in progress"):
         row = next(line for line in lines if line.startswith(prefix))
-        assert int(row.split()[-1].split("-")[0]) <= 6  # queries
+        assert int(row.split()[-1].split("-")[0]) <= 7  # queries
     # The move of every force into one office was rolled back with the rest.
     assert dict(Force.objects.values_list("pk", "office")) == offices
+    # --office picks the officer's office by name; a name matching none is refused.
+    out = io.StringIO()
+    call_command(
+        "benchmark", "--scope-only", "--repeat", "1", "--office", "Bedfordshire", stdout=out
+    )
+    assert (
+        "OPCC officer of Office of the Police and Crime Commissioner for Bedfordshire (1 of 2 "
+        "forces, 60 actions of 121; 2 offices in all)"
+    ) in out.getvalue()
+    with pytest.raises(CommandError, match="names 0 offices, not one"):
+        call_command("benchmark", "--scope-only", "--repeat", "1", "--office", "Nowhere")
 
 
 SCOPED = [

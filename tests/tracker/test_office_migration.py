@@ -1,5 +1,6 @@
 """Migrations tracker 0008, actions 0021-0022 and reports 0006-0007: a deployment from before
-offices keeps its data and ends up in one office, named as its Panel papers name it."""
+offices keeps its data and ends up in one office, named as its Panel papers name it (and actions
+0025 gives each action its copy of its force)."""
 
 import datetime
 import importlib
@@ -55,6 +56,13 @@ def test_a_deployment_from_before_offices_migrates_into_one_office(before_office
         starts_at=datetime.datetime(2024, 11, 14, 10, tzinfo=datetime.UTC),
     )
     meeting.inspections.add(inspection)
+    Finding = apps.get_model("actions", "Finding")
+    Action = apps.get_model("actions", "Action")
+    finding = Finding.objects.create(inspection=inspection, reference="AFI 1", text="Custody")
+    deadline = datetime.date(2025, 3, 31)
+    action = Action.objects.create(
+        finding=finding, title="Audit", deadline=deadline, original_deadline=deadline
+    )
     officer = User.objects.create(username="opcc")
     officer.groups.add(Group.objects.get_or_create(name="OPCC staff")[0])
     owner = User.objects.create(username="owner", force=beds)
@@ -81,6 +89,9 @@ def test_a_deployment_from_before_offices_migrates_into_one_office(before_office
         (panel.pk, office.pk),
     }
     assert User.objects.get(pk=owner.pk).force_id == beds.pk
+    # actions 0025: each action's copy of its force, which the scope filters on.
+    Action = after.get_model("actions", "Action")
+    assert Action.objects.get(pk=action.pk).owning_force_id == herts.pk
 
 
 @pytest.mark.django_db

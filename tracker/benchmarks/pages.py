@@ -77,13 +77,20 @@ class Command(ScopeComparison, BaseCommand):
             help="Only the officer's pages for one office against all forces (interleaved) "
             "and the national view: no packs, sweep or owner pages.",
         )
+        parser.add_argument(
+            "--office",
+            default="",
+            help="Sign in as an OPCC officer of the office whose name contains this (one in a "
+            "collaboration, say); by default the office whose forces have the most actions.",
+        )
 
-    def handle(self, *args, repeat, no_pdf, scope_only=False, **options):
+    def handle(self, *args, repeat, no_pdf, scope_only=False, office="", **options):
         if settings.PRODUCTION:
             raise CommandError("The benchmark signs in as real users: not in production.")
         if repeat < 1:
             raise CommandError("--repeat must be at least 1.")
         self.repeat, self.rows, self.compared = repeat, [], []
+        self.office_name = office
         logging.disable(logging.INFO)  # a line per request or digest would bury the table
         try:
             with (
@@ -189,13 +196,22 @@ class Command(ScopeComparison, BaseCommand):
         return client
 
     def officer(self):
-        """An OPCC officer of the office whose forces have the most actions."""
-        busiest = (
-            Action.objects.values(office=F("finding__inspection__force__office"))
-            .annotate(n=Count("pk"))
-            .order_by("-n")
-            .first()
-        )
+        """An OPCC officer of the office named by --office, or else of the office whose forces
+        have the most actions."""
+        if self.office_name:
+            named = Office.objects.filter(name__icontains=self.office_name)
+            if named.count() != 1:
+                raise CommandError(
+                    f"--office {self.office_name!r} names {named.count()} offices, not one."
+                )
+            busiest = {"office": named.get().pk}
+        else:
+            busiest = (
+                Action.objects.values(office=F("owning_force__office"))
+                .annotate(n=Count("pk"))
+                .order_by("-n")
+                .first()
+            )
         staff = User.objects.opcc_staff()
         opcc = staff.filter(office_id=busiest["office"]).first() if busiest else None
         opcc = opcc or staff.filter(office=None).first()
@@ -204,9 +220,7 @@ class Command(ScopeComparison, BaseCommand):
         return opcc
 
     def seen(self, opcc):
-        return Action.objects.filter(
-            roles.force_scope(opcc, "finding__inspection__force_id")
-        ).count()
+        return Action.objects.visible_to(opcc).count()
 
     def list_pages(self, clients):
         url = reverse("actions:list")
@@ -240,7 +254,7 @@ class Command(ScopeComparison, BaseCommand):
         self.page(clients["owner"], f"{url}?mine=on&overdue=yes", "list: owner, mine and overdue")
 
     def action_pages(self, clients):
-        scope = roles.force_scope(self.opcc, "finding__inspection__force_id")
+        scope = roles.force_scope(self.opcc, "owning_force_id")
         longest = (
             Action.history.model.objects.filter(id__in=Action.objects.filter(scope).values("pk"))
             .values("id")

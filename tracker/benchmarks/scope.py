@@ -124,6 +124,7 @@ class ScopeComparison:
                 with transaction.atomic():
                     if side == ALL_FORCES:
                         self.move_every_force(office)
+                    roles.forget_office_forces(self.opcc)  # its forces as this side has them
                     self.analyze_forces()  # each side planned on its own statistics
                     if not round_number:
                         seen[side] = self.seen(self.opcc)

@@ -16,8 +16,9 @@ from tests.factories import actions_for
 
 pytestmark = pytest.mark.django_db
 
-# Includes one for the reminder-heartbeat banner OPCC staff see (cached after the first page).
-PREVIEW_QUERIES = 10
+# Includes one for the reminder-heartbeat banner OPCC staff see (cached after the first page)
+# and one for the officer's office's forces (the scope's keys, tracker.roles.force_scope).
+PREVIEW_QUERIES = 11
 
 
 def plan_file(actions, owner, new_rows):

@@ -28,8 +28,9 @@ FIXED = 18
 # Each digest: savepoint, lock the recipient's user row (one send per person at a time),
 # lock-and-read the pending rows (one query, related rows joined), the recipient's roles and
 # which of the rows' actions and meetings they may see now, claim them as "sending", release;
-# after the relay accepts, mark them sent and record the delivery heartbeat.
-PER_RECIPIENT = 10
+# after the relay accepts, mark them sent and record the delivery heartbeat; for an OPCC
+# officer, their office's forces (the scope's list of keys, tracker.roles.force_scope).
+PER_RECIPIENT = 11
 # Django's bulk insert on SQLite ("OR IGNORE" for the duplicate keys), or the PostgreSQL one.
 REMINDER_INSERT = re.compile(r'INSERT (?:OR IGNORE )?INTO "actions_reminder"')
 
