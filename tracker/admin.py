@@ -125,7 +125,15 @@ class TrackerUserAdmin(AuditedAdmin, UserAdmin):
         "role_list",
         "is_active",
     ]
-    list_filter = ["groups", "office", "force", "is_active", "is_staff"]
+    # The office and force filters offer only those of the people listed (an administrator's
+    # own office's): another office's name is not theirs to read.
+    list_filter = [
+        "groups",
+        ("office", admin.RelatedOnlyFieldListFilter),
+        ("force", admin.RelatedOnlyFieldListFilter),
+        "is_active",
+        "is_staff",
+    ]
     list_select_related = ["office", "force"]
     readonly_fields = ["last_login", "date_joined", "role_list"]
     history_list_display = ["roles_held"]

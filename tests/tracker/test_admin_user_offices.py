@@ -52,6 +52,17 @@ def test_an_administrator_lists_only_their_offices_people(
     assert {panel_member.username, bravo_panel.username, nobody.username} <= listed(client)
 
 
+def test_the_list_filters_name_only_the_administrators_office_and_its_forces(
+    administrator, panel_member, owner, bravo, client
+):
+    bravo_force = ForceFactory(name="Bravoshire Police", office=bravo)
+    persona(roles.ACTION_OWNER, username="bravo-owner", office=bravo, force=bravo_force)
+    client.force_login(administrator)
+    page = client.get(reverse("admin:tracker_user_changelist")).content.decode()
+    assert administrator.office.name in page and owner.force.name in page
+    assert bravo.name not in page and "Bravoshire Police" not in page
+
+
 def test_an_administrator_changes_a_user_of_their_office(administrator, panel_member, client):
     client.force_login(administrator)
     response = client.post(
