@@ -101,7 +101,10 @@ class ActionPaginator(Paginator):
 
     With count_limit the count stops at that many rows and `capped` says it did: a search for a
     common word matches tens of thousands of actions, and counting every one of them was most
-    of the page's time. The pages then end at the limit."""
+    of the page's time. The pages then end at the limit, and the count and the page both come
+    from one read of the matching ids in list order (`limited_ids`): a search matches through
+    the trigram indexes, and doing that twice (once to count, once for the page) was half of
+    an office's search."""
 
     def __init__(self, object_list, per_page, *, user, count_limit=None):
         super().__init__(object_list, per_page)
@@ -109,12 +112,16 @@ class ActionPaginator(Paginator):
         self.count_limit = count_limit
 
     @cached_property
+    def limited_ids(self):
+        """With count_limit: the matching rows' ids in list order, one past the limit."""
+        return list(self.object_list.values_list("pk", flat=True)[: self.count_limit + 1])
+
+    @cached_property
     def matched(self):
         """The matching rows counted, stopping one past count_limit."""
-        rows = self.object_list.order_by().values("pk")
         if self.count_limit is not None:
-            rows = rows[: self.count_limit + 1]
-        return rows.count()
+            return len(self.limited_ids)
+        return self.object_list.order_by().values("pk").count()
 
     @property
     def capped(self):
@@ -131,9 +138,12 @@ class ActionPaginator(Paginator):
     def rows(self, number):
         """One page's rows, from its ids, with only the columns a row shows."""
         bottom = (number - 1) * self.per_page
-        ids = self.object_list.values("pk")[bottom : bottom + self.per_page]
+        if self.count_limit is not None:
+            page = Q(pk__in=self.limited_ids[bottom : bottom + self.per_page])
+        else:
+            page = pk_in_page(self.object_list.values("pk")[bottom : bottom + self.per_page])
         return (
-            Action.objects.filter(pk_in_page(ids))
+            Action.objects.filter(page)
             .select_related("finding__inspection", "finding__area", "owner", "opcc_lead")
             .only(*LIST_ROW_COLUMNS)
             .with_rag_severity()
