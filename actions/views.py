@@ -66,7 +66,12 @@ def action_list(request):
         "sort": _sort_headers(filterset),
         "can_manage": roles.can_manage_actions(request.user),
     }
-    if context["can_manage"]:
+    # The bulk forms only when a row on the page can be ticked: a collaboration another office
+    # manages cannot (a partner office's officer may see a page of nothing else).
+    context["selectable"] = context["can_manage"] and any(
+        not action.collaboration_of for action in page.object_list
+    )
+    if context["selectable"]:
         # Its own ids: the filter form on the same page has fields of the same names.
         context["bulk_form"] = forms.BulkAssignForm(user=request.user, auto_id="bulk-%s")
         context["bulk_update_form"] = forms.BulkRequestUpdateForm(

@@ -154,13 +154,14 @@ def pack_prepared(meeting, opcc, *, on, paper, overall, publish=True):
 
 
 def demo_user(username, first_name, last_name, role, role_title, *, office):
-    """A demo user with one role, made once (an existing one is left as it is); OPCC staff and
-    Panel members in `office`."""
+    """A demo user with one role, made once (an existing one is left as it is), in `office`
+    (an administrator manages only their office's people, owners too), but for a national
+    reader, who reads for no office."""
     user = User.objects.filter(username=username).first()
     if user is not None:
         return user
     user = User.objects.create_user(
-        office=office if role in (roles.OPCC_STAFF, roles.PANEL_MEMBER) else None,
+        office=None if role == roles.NATIONAL_READER else office,
         username=username,
         password=settings.DEMO_PASSWORD,
         first_name=first_name,

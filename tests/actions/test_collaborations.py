@@ -376,6 +376,12 @@ def test_partner_staff_find_the_collaboration_in_their_register_and_dashboard(
     assert "Hertfordshire only" not in html
     assert "managed by Office of the Police and Crime Commissioner for Testshire" in html
     assert f'value="{world["shared"].pk}"' not in html  # no bulk-change checkbox
+    # nor the bulk forms, when no row of the page could be ticked; the owning office has them
+    assert "Work on the selected actions" not in html
+    assert "Download this row:" in html  # its one row, not "these 1 rows"
+    client.force_login(world["people"]["owning_staff"])
+    assert "Work on the selected actions" in client.get(url("list")).content.decode()
+    client.force_login(world["people"]["partner_staff"])
     soon = timezone.localdate() + datetime.timedelta(days=3)
     Action.objects.filter(pk=world["shared"].pk).update(deadline=soon)
     dashboard = client.get(url("dashboard")).content.decode()

@@ -73,6 +73,16 @@ def test_one_demo_user_per_role_who_can_sign_in(demo, client):
     assert User.objects.get(username="owner").force.name == "Hertfordshire Constabulary"
 
 
+def test_the_demo_administrator_manages_hertfordshires_people(demo, client):
+    # With two offices, an administrator without one would manage nobody.
+    client.force_login(User.objects.get(username="admin"))
+    page = client.get(reverse("admin:tracker_user_changelist")).content.decode()
+    for username in ("opcc", "assurer", "owner", "panel", "admin"):
+        assert f">{username}</a>" in page, username
+    for username in ("opcc-example", "owner-example", "panel-example", "national"):
+        assert f">{username}</a>" not in page, username
+
+
 def test_peel_2023_has_its_nine_grades_and_response_date(demo):
     peel = Inspection.objects.get(published_on=datetime.date(2024, 10, 16))
     assert peel.graded_areas.count() == 9
