@@ -13,6 +13,8 @@ PEEL_2021_TITLE = "Exampleshire Police (invented): PEEL 2021/22"
 PEEL_2023_TITLE = "Exampleshire Police (invented): PEEL 2023-25"
 PEEL_2021_PUBLISHED = datetime.date(2022, 7, 14)
 PEEL_2023_PUBLISHED = datetime.date(2025, 3, 13)
+# The office published each response seven weeks after the report, inside the 56 days.
+RESPONSE_AFTER = datetime.timedelta(weeks=7)
 
 # The areas under PEEL 2021/22's names, and under PEEL 2023-25's; invented grades.
 PEEL_2021_GRADES = [
@@ -52,6 +54,8 @@ def exampleshire_load(*, opcc):
         peel_2023 = _inspection(force, opcc, PEEL_2023_TITLE, PEEL_2023_PUBLISHED, peel_2021)
         # Each area follows its 2021/22 area through the shipped mapping of renamed areas.
         _grades(peel_2023, opcc, PEEL_2023_GRADES)
+    for inspection in (peel_2021, peel_2023):
+        _response(inspection, opcc)
     return force
 
 
@@ -70,4 +74,12 @@ def _grades(inspection, opcc, grades):
     for position, (name, grade) in enumerate(grades, start=1):
         finding_services.graded_area_create(
             by=opcc, inspection=inspection, name=name, grade=grade, position=position
+        )
+
+
+def _response(inspection, opcc):
+    published_on = inspection.published_on + RESPONSE_AFTER
+    with events.happened_on(events.at(published_on, hour=16)):
+        finding_services.inspection_record_response(
+            by=opcc, inspection=inspection, published_on=published_on
         )

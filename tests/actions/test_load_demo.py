@@ -159,6 +159,20 @@ def test_the_invented_iopc_and_coroner_sources_show_their_response_clocks(demo, 
     assert "Coroners (Investigations) Regulations 2013" in html
 
 
+def test_the_invented_office_published_its_peel_responses_in_time(demo, client):
+    # Its dashboard's "Responses due" holds the two sources still inside their clocks, not PEEL
+    # responses years overdue.
+    force = Force.objects.get(name__endswith="(invented)")
+    for peel in force.inspections.filter(kind=Inspection.Kind.PEEL):
+        assert peel.response_published_on is not None
+        assert peel.response_published_on <= peel.response_due
+        assert peel.history.filter(history_change_reason__startswith="Response recorded").exists()
+    client.login(username="opcc-example", password=settings.DEMO_PASSWORD)
+    html = client.get(reverse("actions:dashboard")).content.decode()
+    assert "Responses due: 2" in html
+    assert "the due date has passed: 0" in html
+
+
 def test_an_invented_second_office_shares_one_collaboration_with_hertfordshire(demo, client):
     invented = Force.objects.get(name__endswith="(invented)")
     assert invented.office.name.endswith("(invented)")
