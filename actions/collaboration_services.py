@@ -10,7 +10,7 @@ from tracker.audit import (
     WorkflowError,
     audited_save,
     require_change,
-    require_opcc_staff,
+    require_finding_change,
     require_text,
 )
 
@@ -64,9 +64,15 @@ def action_unshare(*, by, action, force, reason):
             f"{assigned[0]} in {force} is assigned this action: assign someone else before "
             "ending the sharing."
         )
+    return _end(partner, by=by, change=f"Sharing with {force} ended: {reason}", reason=reason)
+
+
+def _end(partner, *, by, change, reason):
+    """Delete a partnership row; its history's deletion row records who, `change` (the short
+    reason) and, in its `reason`, why in full."""
     partner._history_user = by
-    partner._change_reason = f"Sharing with {force} ended: {reason}"[:100]
-    partner.reason = reason  # the deletion's history row keeps why, in full
+    partner._change_reason = change[:100]
+    partner.reason = reason
     partner.delete()
     return partner
 
@@ -74,15 +80,6 @@ def action_unshare(*, by, action, force, reason):
 # A finding shared with a partner force: its FindingPartner row, and an ActionPartner row for
 # each of its actions (those rows still decide who sees an action).
 WITH_FINDING = "with its finding"
-
-
-def _require_finding_change(by, finding):
-    require_opcc_staff(by)
-    if not roles.can_change_finding(by, finding):
-        raise WorkflowError(
-            "This finding is a collaboration managed by another office: only that office's "
-            "OPCC staff can change it."
-        )
 
 
 def _share_action(*, by, action, force, reason):
@@ -95,7 +92,7 @@ def _share_action(*, by, action, force, reason):
 @transaction.atomic
 def finding_share(*, by, finding, force, reason):
     """Share the finding with `force`, and each of its actions not already shared with it."""
-    _require_finding_change(by, finding)
+    require_finding_change(by, finding)
     reason = require_text(reason, "A reason for sharing the finding")
     finding = (
         Finding.objects.select_for_update(of=("self",))
@@ -125,7 +122,7 @@ def finding_share(*, by, finding, force, reason):
 def finding_unshare(*, by, finding, force, reason):
     """Stop sharing the finding and its actions with `force`. Refused, naming the actions,
     while someone in that force owns one of them or is its delegate."""
-    _require_finding_change(by, finding)
+    require_finding_change(by, finding)
     reason = require_text(reason, "A reason for ending the sharing")
     finding = Finding.objects.select_for_update(of=("self",)).get(pk=finding.pk)
     partner = finding.partners.select_for_update().filter(force=force).first()
@@ -145,17 +142,10 @@ def finding_unshare(*, by, finding, force, reason):
             f"Someone in {force} owns or is the delegate of {titles}: assign someone else "
             "before ending the sharing."
         )
-    ended = f"Sharing with {force} ended {WITH_FINDING}: {reason}"[:100]
+    ended = f"Sharing with {force} ended {WITH_FINDING}: {reason}"
     for action_partner in ActionPartner.objects.filter(action__finding=finding, force=force):
-        action_partner._history_user = by
-        action_partner._change_reason = ended
-        action_partner.reason = reason
-        action_partner.delete()
-    partner._history_user = by
-    partner._change_reason = f"Sharing with {force} ended: {reason}"[:100]
-    partner.reason = reason  # the deletion's history row keeps why, in full
-    partner.delete()
-    return partner
+        _end(action_partner, by=by, change=ended, reason=reason)
+    return _end(partner, by=by, change=f"Sharing with {force} ended: {reason}", reason=reason)
 
 
 def share_with_finding_partners(*, by, action):

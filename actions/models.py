@@ -813,7 +813,7 @@ class ActionQuerySet(models.QuerySet):
         """Each action's partner forces (prefetched, one query per chunk of rows) and its owning
         force's office joined in: what Action.collaboration reads."""
         partners = ActionPartner.objects.select_related("force").order_by("force__name")
-        return self.select_related("finding__inspection__force__office").prefetch_related(
+        return self.select_related("owning_force__office").prefetch_related(
             models.Prefetch("partners", queryset=partners)
         )
 
@@ -1023,7 +1023,7 @@ class Action(models.Model):
         if not partners:
             return None
         return {
-            "managed_by": self.finding.inspection.force.office.name,
+            "managed_by": self.owning_force.office.name,
             "shared_with": sorted(partner.force.name for partner in partners),
         }
 

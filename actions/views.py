@@ -257,6 +257,7 @@ def next_steps(user, action):
 def action_detail(request, pk):
     action = selectors.action_detail(user=request.user, pk=pk)
     steps = next_steps(request.user, action)
+    sees_evidence = roles.can_see_evidence(request.user, action)
     context = {
         "action": action,
         "tab": "overview",
@@ -268,8 +269,7 @@ def action_detail(request, pk):
         # for a partner force's owner not assigned the collaboration (roles.can_see_evidence).
         "evidence_rows": [
             (evidence, evidence.assurance_refusal(request.user) if steps["can_manage"] else "")
-            for evidence in action.evidence.all()
-            if roles.can_see_evidence(request.user, action)
+            for evidence in (action.evidence.all() if sees_evidence else [])
         ],
         **steps,
     }

@@ -49,9 +49,18 @@ def require_sees_force(by, force_id):
 
 def require_change(by, action):
     """OPCC staff of the office managing the action (a partner office only reads it)."""
+    _require_managing_office(by, roles.can_change_action(by, action), "action")
+
+
+def require_finding_change(by, finding):
+    """The same for a finding shared with partner forces."""
+    _require_managing_office(by, roles.can_change_finding(by, finding), "finding")
+
+
+def _require_managing_office(by, allowed, what):
     require_opcc_staff(by)
-    if not roles.can_change_action(by, action):
+    if not allowed:
         raise WorkflowError(
-            "This action is a collaboration managed by another office: only that office's "
+            f"This {what} is a collaboration managed by another office: only that office's "
             "OPCC staff can change it."
         )

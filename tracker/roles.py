@@ -2,7 +2,7 @@
 
 from django.apps import apps as django_apps
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from tracker.sql import in_subquery
 
@@ -261,10 +261,9 @@ def finding_scope(user, finding_path=""):
     owning = force_scope(user, f"{finding_path}inspection__force_id")
     if not can_use_workspace(user):
         return owning
-    shared = django_apps.get_model("actions", "FindingPartner").objects.filter(
-        force_scope(user, "force_id"), finding_id=OuterRef(f"{finding_path}pk")
-    )
-    return owning | Exists(shared)
+    partners = django_apps.get_model("actions", "FindingPartner").objects
+    shared = partners.filter(force_scope(user, "force_id")).order_by().values("finding_id")
+    return owning | in_subquery(f"{finding_path}pk", shared)
 
 
 def finding_partner_force_ids(finding):
