@@ -675,6 +675,7 @@ NOT_WRITES = {
     "reports.queue_pack_pdf",
     "tracker.apply_changes",
     "tracker.require_change",
+    "tracker.require_finding_change",
     "tracker.require_opcc_staff",
     "tracker.require_sees_force",
     "tracker.require_text",
